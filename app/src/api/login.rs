@@ -1,0 +1,70 @@
+use crate::AppError;
+use leptos::prelude::*;
+
+/// Checks the credentials, starts a session and sends the browser to `next` (a local path).
+/// Works as a plain form post before hydration: failures then redirect back to the login page
+/// with a reason in the query string.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{client_address, services};
+    let services = services()?;
+    let source = client_address().await;
+    match regatta_core::auth::log_in(&services, &username, password.into(), &source).await {
+        Ok(user) => login_ssr::start_session(user.id, next.as_deref()).await,
+        Err(error) => Err(login_ssr::refuse(error, next.as_deref()).await),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod login_ssr {
+    use crate::ssr::{from_domain, is_plain_form_post, session, USER_ID_KEY};
+    use crate::AppError;
+    use regatta_core::DomainError;
+
+    pub async fn start_session(user_id: i64, next: Option<&str>) -> Result<(), AppError> {
+        let session = session().await?;
+        // A new id on login defeats session fixation (OWASP session management).
+        session.cycle_id().await.map_err(|e| AppError::new(500, e.to_string()))?;
+        session
+            .insert(USER_ID_KEY, user_id)
+            .await
+            .map_err(|e| AppError::new(500, e.to_string()))?;
+        leptos_axum::redirect(local_path(next));
+        Ok(())
+    }
+
+    pub async fn refuse(error: DomainError, next: Option<&str>) -> AppError {
+        let reason = match &error {
+            DomainError::Throttled { retry_after_secs } => format!("throttled&wait={retry_after_secs}"),
+            _ => "credentials".into(),
+        };
+        let error = from_domain(error);
+        if is_plain_form_post().await {
+            let next = next.map(|n| format!("&next={}", url::form_urlencoded::byte_serialize(local_path(Some(n)).as_bytes()).collect::<String>())).unwrap_or_default();
+            leptos_axum::redirect(&format!("/login?failed={reason}{next}"));
+        }
+        error
+    }
+
+    /// Only same-site paths: `//evil.example` or `https://…` would make this an open redirect.
+    pub fn local_path(next: Option<&str>) -> &str {
+        match next {
+            Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+            _ => "/",
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::local_path;
+
+        #[test]
+        fn only_local_paths_are_followed_after_login() {
+            assert_eq!(local_path(Some("/registries/local")), "/registries/local");
+            assert_eq!(local_path(Some("//evil.example/")), "/");
+            assert_eq!(local_path(Some("https://evil.example/")), "/");
+            assert_eq!(local_path(Some("/\\evil.example")), "/");
+            assert_eq!(local_path(None), "/");
+        }
+    }
+}

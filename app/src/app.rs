@@ -1,0 +1,50 @@
+use crate::pages::{DashboardPage, LoginPage, NotFoundPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/regatta.css" />
+        <Title text="Regatta" />
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=DashboardPage />
+                <Route path=path!("/login") view=LoginPage />
+            </Routes>
+        </Router>
+    }
+}
+
+/// Effects run only in the browser, so `data-hydrated` on `<body>` tells people and tests that
+/// the WASM took over the server-rendered page.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

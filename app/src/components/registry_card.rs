@@ -1,0 +1,38 @@
+use crate::api::CheckRegistry;
+use crate::dto::{HealthLevel, RegistrySummary};
+use leptos::prelude::*;
+
+/// One registry, with a button that checks it live (the first thing to try when browsing fails).
+#[component]
+pub fn RegistryCard(registry: RegistrySummary) -> impl IntoView {
+    let check = ServerAction::<CheckRegistry>::new();
+    let name = registry.name.clone();
+    let result = move || {
+        check.value().get().map(|outcome| match outcome {
+            Ok(report) => {
+                let class = match report.level {
+                    HealthLevel::Ok => "health ok",
+                    HealthLevel::Warning => "health warning",
+                    HealthLevel::Down => "health down",
+                };
+                view! { <p class=class role="status">{report.summary}</p> }.into_any()
+            }
+            Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+        })
+    };
+    view! {
+        <article class="card registry" aria-label=format!("Registry {}", registry.name)>
+            <h3>{registry.name.clone()}</h3>
+            <p class="muted mono">{registry.url}</p>
+            <p class="muted">"Access: " {registry.auth}</p>
+            <button
+                type="button"
+                on:click=move |_| { check.dispatch(CheckRegistry { name: name.clone() }); }
+                disabled=move || check.pending().get()
+            >
+                {move || if check.pending().get() { "Checking…" } else { "Check connection" }}
+            </button>
+            {result}
+        </article>
+    }
+}

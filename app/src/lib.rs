@@ -1,0 +1,17 @@
+//! Regatta's user interface: pages and components (one per file), the server functions they
+//! call (thin adapters over `regatta-core`, compiled only on the server), and the DTOs that
+//! cross the wire.
+
+pub mod api;
+mod app;
+pub mod components;
+pub mod dto;
+#[cfg(feature = "ssr")]
+mod dto_from_domain;
+mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use app::{shell, App};
+pub use error::AppError;

@@ -1,0 +1,34 @@
+use crate::api::load_dashboard;
+use crate::components::{HeaderBar, PipelineStrip, RegistryCard};
+use leptos::prelude::*;
+
+/// The landing page: who you are, the registries Regatta fronts, and the promotion pipeline.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let dashboard = Resource::new(|| (), |_| load_dashboard());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(data) => view! {
+                        <HeaderBar user=data.user.clone() />
+                        <main>
+                            <h2>"Pipeline"</h2>
+                            <PipelineStrip environments=data.environments.clone() />
+                            <h2>"Registries"</h2>
+                            <section class="cards" aria-label="Registries">
+                                {data.registries.into_iter().map(|registry| view! { <RegistryCard registry /> }).collect_view()}
+                            </section>
+                        </main>
+                    }.into_any(),
+                    Err(error) => view! {
+                        <main class="narrow">
+                            <p class="error" role="alert">{error.message.clone()}</p>
+                            <p><a href="/login">"Log in"</a></p>
+                        </main>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,7 @@
+mod dashboard_page;
+mod login_page;
+mod not_found_page;
+
+pub use dashboard_page::DashboardPage;
+pub use login_page::LoginPage;
+pub use not_found_page::NotFoundPage;

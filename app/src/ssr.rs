@@ -1,0 +1,74 @@
+//! Server-only glue shared by the server functions: the services, the session, the caller's
+//! address, and mapping domain errors to what the user sees.
+
+use crate::AppError;
+use axum::extract::ConnectInfo;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use regatta_core::{users::User, DomainError, Services};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+/// The session key holding the logged-in user's id.
+pub const USER_ID_KEY: &str = "user_id";
+
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| AppError::new(500, "server misconfigured: no services"))
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| internal(format!("no session layer: {e}")))
+}
+
+/// The logged-in user, or a 401 telling them to log in.
+pub async fn current_user(services: &Services) -> Result<User, AppError> {
+    let id = session()
+        .await?
+        .get::<i64>(USER_ID_KEY)
+        .await
+        .map_err(|e| internal(format!("reading the session: {e}")))?;
+    regatta_core::auth::session_user(services, id).await.map_err(from_domain)
+}
+
+/// The client's IP address as seen by this server (the proxy's, when behind one).
+pub async fn client_address() -> String {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// True when the request is a plain HTML form post (no WASM yet), which expects a redirect
+/// rather than a serialized error.
+pub async fn is_plain_form_post() -> bool {
+    leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(str::to_string))
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Maps a domain error to the status and message the user sees, logging internal causes.
+pub fn from_domain(error: DomainError) -> AppError {
+    let status = match &error {
+        DomainError::Invalid(_) => 400,
+        DomainError::BadCredentials | DomainError::Unauthenticated => 401,
+        DomainError::Forbidden { .. } => 403,
+        DomainError::NotFound(_) => 404,
+        DomainError::Throttled { .. } => 429,
+        DomainError::Internal(cause) => {
+            tracing::error!(error = ?cause, "internal error");
+            500
+        }
+    };
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::from_u16(status).unwrap_or_default());
+    }
+    AppError::new(status, error.to_string())
+}
+
+fn internal(message: String) -> AppError {
+    from_domain(DomainError::Internal(anyhow::anyhow!(message)))
+}

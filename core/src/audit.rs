@@ -1,0 +1,89 @@
+//! The audit trail: who did what, when, from where. Written by every action that changes
+//! something or grants access, read by admins.
+
+use sqlx::{Row, SqliteExecutor};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Denied,
+    Error,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+/// One thing that happened, about to be recorded.
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    pub actor: Option<&'a str>,
+    pub action: &'a str,
+    pub target: Option<&'a str>,
+    pub source: &'a str,
+    pub outcome: Outcome,
+    pub detail: Option<&'a str>,
+}
+
+pub async fn record(
+    db: impl SqliteExecutor<'_>,
+    at: OffsetDateTime,
+    event: &AuditEvent<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, target, source, outcome, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(at)
+    .bind(event.actor)
+    .bind(event.action)
+    .bind(event.target)
+    .bind(event.source)
+    .bind(event.outcome.as_str())
+    .bind(event.detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A recorded event, as shown in the UI and CLI.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub at: OffsetDateTime,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub source: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// The newest `limit` entries, newest first.
+pub async fn recent(db: impl SqliteExecutor<'_>, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT at, actor, action, target, source, outcome, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AuditEntry {
+                at: row.try_get("at")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                target: row.try_get("target")?,
+                source: row.try_get("source")?,
+                outcome: row.try_get("outcome")?,
+                detail: row.try_get("detail")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,47 @@
+//! Logging in, and who the current user is. Session storage itself lives in the web layer; it
+//! hands us the user id it stored.
+
+mod login;
+mod throttle;
+
+pub use login::log_in;
+pub use throttle::LoginThrottle;
+
+use crate::{users, users::Role, DomainError, Services};
+
+/// The logged-in user behind a session, re-read on every request so that disabling an account
+/// or changing its role takes effect at once.
+pub async fn session_user(services: &Services, user_id: Option<i64>) -> Result<users::User, DomainError> {
+    let id = user_id.ok_or(DomainError::Unauthenticated)?;
+    match users::find_by_id(&services.db, id).await? {
+        Some(user) if !user.disabled => Ok(user),
+        _ => Err(DomainError::Unauthenticated),
+    }
+}
+
+/// Fails with a message naming both roles when `user` is below `need`.
+pub fn require_role(user: &users::User, need: Role) -> Result<(), DomainError> {
+    if user.role >= need {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden {
+            have: user.role.to_string(),
+            need: need.to_string(),
+        })
+    }
+}
+
+/// Records a logout. Auditing must not stop someone from logging out, so failures are logged.
+pub async fn log_out(services: &Services, user: Option<&users::User>, source: &str) {
+    let event = crate::audit::AuditEvent {
+        actor: user.map(|u| u.username.as_str()),
+        action: "logout",
+        target: None,
+        source,
+        outcome: crate::audit::Outcome::Ok,
+        detail: None,
+    };
+    if let Err(error) = crate::audit::record(&services.db, services.clock.now(), &event).await {
+        tracing::error!(%error, "cannot audit a logout");
+    }
+}

@@ -1,0 +1,45 @@
+use super::{overrides::apply_env_overrides, validate::validate, ConfigError, Settings};
+use std::path::Path;
+
+/// Reads, overrides from the process environment, parses and validates the settings file.
+pub fn load_settings(path: &Path) -> Result<Settings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    parse_settings(&path.display().to_string(), &text, &env)
+}
+
+/// Parses settings from TOML text; `env` supplies the `REGATTA_*` overrides. `file` only names
+/// the source in error messages.
+pub fn parse_settings(
+    file: &str,
+    text: &str,
+    env: &[(String, String)],
+) -> Result<Settings, ConfigError> {
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| syntax_error(file, text, &e))?;
+    apply_env_overrides(file, &mut table, env)?;
+    let settings: Settings = serde_path_to_error::deserialize(toml::Value::Table(table))
+        .map_err(|e| ConfigError::invalid(file, key_of(e.path()), e.inner().message()))?;
+    validate(file, &settings, env)?;
+    Ok(settings)
+}
+
+fn key_of(path: &serde_path_to_error::Path) -> String {
+    match path.to_string().as_str() {
+        "." => "top level".into(),
+        key => key.into(),
+    }
+}
+
+fn syntax_error(file: &str, text: &str, error: &toml::de::Error) -> ConfigError {
+    let line = error
+        .span()
+        .map(|span| text[..span.start].lines().count().max(1))
+        .unwrap_or(1);
+    let message = error.message().replace('\n', " ");
+    ConfigError::invalid(file, format!("line {line}"), message.trim())
+}

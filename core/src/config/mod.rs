@@ -1,0 +1,82 @@
+//! One typed settings struct, read from a TOML file with `REGATTA_*` environment overrides.
+//! `regatta.example.toml` at the repository root documents every key.
+
+mod environment;
+mod error;
+mod load;
+mod overrides;
+mod registry;
+mod validate;
+
+pub use environment::EnvironmentConfig;
+pub use error::ConfigError;
+pub use load::{load_settings, parse_settings};
+pub use registry::{RegistryAuth, RegistryConfig};
+
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Everything Regatta is configured with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    #[serde(default = "default_database")]
+    pub database: PathBuf,
+    /// Where `cargo leptos build` wrote the CSS, JS and WASM (`target/site` in the workspace).
+    #[serde(default = "default_site_root")]
+    pub site_root: PathBuf,
+    #[serde(default)]
+    pub session: SessionSettings,
+    #[serde(default, rename = "registry")]
+    pub registries: Vec<RegistryConfig>,
+    /// Pipeline order is the order of the entries in the file.
+    #[serde(default, rename = "environment")]
+    pub environments: Vec<EnvironmentConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    /// A session unused for this long is ended.
+    #[serde(default = "default_idle_timeout_minutes")]
+    pub idle_timeout_minutes: u32,
+    /// Mark the cookie `Secure`: set to true when Regatta is served over https.
+    #[serde(default)]
+    pub secure_cookie: bool,
+    #[serde(default = "default_cookie_name")]
+    pub cookie_name: String,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: default_idle_timeout_minutes(),
+            secure_cookie: false,
+            cookie_name: default_cookie_name(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn registry(&self, name: &str) -> Option<&RegistryConfig> {
+        self.registries.iter().find(|r| r.name == name)
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 3000))
+}
+fn default_database() -> PathBuf {
+    PathBuf::from("data/regatta.db")
+}
+fn default_site_root() -> PathBuf {
+    PathBuf::from("target/site")
+}
+fn default_idle_timeout_minutes() -> u32 {
+    8 * 60
+}
+fn default_cookie_name() -> String {
+    "regatta_session".into()
+}

@@ -1,0 +1,88 @@
+//! Checks that serde cannot express: cross references, readable files, present secrets.
+
+use super::{ConfigError, RegistryAuth, RegistryConfig, Settings};
+use std::collections::HashSet;
+
+pub(super) fn validate(
+    file: &str,
+    settings: &Settings,
+    env: &[(String, String)],
+) -> Result<(), ConfigError> {
+    let env_has = |name: &str| env.iter().any(|(k, v)| k == name && !v.is_empty());
+    let mut names = HashSet::new();
+    for (i, registry) in settings.registries.iter().enumerate() {
+        let key = format!("registry[{i}]");
+        if !names.insert(registry.name.as_str()) {
+            let message = format!("duplicate registry name `{}`", registry.name);
+            return Err(ConfigError::invalid(file, format!("{key}.name"), message));
+        }
+        validate_registry(file, &key, registry, &env_has)?;
+    }
+    let mut environments = HashSet::new();
+    for (i, environment) in settings.environments.iter().enumerate() {
+        let key = format!("environment[{i}]");
+        if !environments.insert(environment.name.as_str()) {
+            let message = format!("duplicate environment name `{}`", environment.name);
+            return Err(ConfigError::invalid(file, format!("{key}.name"), message));
+        }
+        if settings.registry(&environment.registry).is_none() {
+            let message = format!("no [[registry]] is named `{}`", environment.registry);
+            return Err(ConfigError::invalid(file, format!("{key}.registry"), message));
+        }
+    }
+    if settings.session.idle_timeout_minutes == 0 {
+        let message = "must be at least 1";
+        return Err(ConfigError::invalid(file, "session.idle_timeout_minutes", message));
+    }
+    Ok(())
+}
+
+fn validate_registry(
+    file: &str,
+    key: &str,
+    registry: &RegistryConfig,
+    env_has: &dyn Fn(&str) -> bool,
+) -> Result<(), ConfigError> {
+    if registry.name.trim().is_empty() {
+        return Err(ConfigError::invalid(file, format!("{key}.name"), "must not be empty"));
+    }
+    if !matches!(registry.url.scheme(), "http" | "https") || registry.url.host().is_none() {
+        let message = format!("`{}` is not an http(s) URL with a host", registry.url);
+        return Err(ConfigError::invalid(file, format!("{key}.url"), message));
+    }
+    if let Some(ca_file) = &registry.ca_file {
+        std::fs::read(ca_file).map_err(|e| {
+            let message = format!("cannot read CA file {}: {e}", ca_file.display());
+            ConfigError::invalid(file, format!("{key}.ca_file"), message)
+        })?;
+    }
+    if let Some(var) = &registry.notify_secret_env {
+        if !env_has(var) {
+            let message = format!("environment variable {var} is not set");
+            return Err(ConfigError::invalid(file, format!("{key}.notify_secret_env"), message));
+        }
+    }
+    match &registry.auth {
+        RegistryAuth::None => Ok(()),
+        RegistryAuth::Basic {
+            password,
+            password_env,
+            ..
+        } => match (password, password_env) {
+            (Some(_), None) => Ok(()),
+            (None, Some(var)) if env_has(var) => Ok(()),
+            (None, Some(var)) => {
+                let message = format!("environment variable {var} is not set");
+                Err(ConfigError::invalid(file, format!("{key}.auth.password_env"), message))
+            }
+            _ => {
+                let message = "give exactly one of `password` or `password_env`";
+                Err(ConfigError::invalid(file, format!("{key}.auth"), message))
+            }
+        },
+        RegistryAuth::DockerConfig { path } => std::fs::metadata(path).map(|_| ()).map_err(|e| {
+            let message = format!("cannot read {}: {e}", path.display());
+            ConfigError::invalid(file, format!("{key}.auth.path"), message)
+        }),
+    }
+}

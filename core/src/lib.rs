@@ -1,0 +1,18 @@
+//! Regatta's domain: typed configuration, the database, users, sessions' business rules, the
+//! audit trail and the registry client. Nothing here knows about Leptos or axum, so the same
+//! services back the web UI, the CLI and background jobs.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod registry;
+pub mod registry_status;
+pub mod services;
+pub mod users;
+
+pub use error::DomainError;
+pub use services::Services;

@@ -1,0 +1,33 @@
+use crate::auth::LoginThrottle;
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Settings;
+use crate::db::{self, Db};
+use crate::registry::RegistryClients;
+use std::sync::Arc;
+
+/// Everything a domain operation needs, cheap to clone, built once at start-up and shared by
+/// the web handlers, the CLI and background jobs.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub clock: SharedClock,
+    pub throttle: Arc<LoginThrottle>,
+    pub registries: Arc<RegistryClients>,
+}
+
+impl Services {
+    /// Opens the database (applying migrations) and prepares a client per registry.
+    pub async fn start(settings: Settings) -> anyhow::Result<Self> {
+        let clock: SharedClock = Arc::new(SystemClock);
+        let db = db::connect_and_migrate(&settings.database).await?;
+        let registries = RegistryClients::from_settings(&settings)?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            throttle: Arc::new(LoginThrottle::new(clock.clone())),
+            clock,
+            registries: Arc::new(registries),
+        })
+    }
+}

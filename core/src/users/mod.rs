@@ -1,0 +1,14 @@
+//! Dashboard users: names, roles, password hashes. Registry credentials are elsewhere.
+
+mod password;
+mod role;
+mod store;
+mod username;
+
+pub use password::{generate_password, hash_password, verify_password, PasswordHash};
+pub use role::Role;
+pub use store::{
+    count_users, create_user, find_by_id, find_by_name, list_users, record_login, set_disabled,
+    set_password_hash, User,
+};
+pub use username::Username;

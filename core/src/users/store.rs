@@ -1,0 +1,106 @@
+//! SQL for the `users` table. Functions take an executor so the caller owns any transaction.
+
+use super::{PasswordHash, Role, Username};
+use sqlx::{sqlite::SqliteRow, Row, SqliteExecutor};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub password_hash: PasswordHash,
+    pub created_at: OffsetDateTime,
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+const COLUMNS: &str =
+    "id, username, role, disabled, password_hash, created_at, last_login_at";
+
+fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: role.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))?,
+        disabled: row.try_get("disabled")?,
+        password_hash: PasswordHash(row.try_get("password_hash")?),
+        created_at: row.try_get("created_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+    })
+}
+
+pub async fn create_user(
+    db: impl SqliteExecutor<'_>,
+    name: &Username,
+    role: Role,
+    hash: &PasswordHash,
+    now: OffsetDateTime,
+) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(name.as_str())
+    .bind(&hash.0)
+    .bind(role.as_str())
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    row.try_get("id")
+}
+
+pub async fn find_by_name(db: impl SqliteExecutor<'_>, name: &str) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username = ?");
+    let row = sqlx::query(&sql).bind(name).fetch_optional(db).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn find_by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(db).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn list_users(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
+    let rows = sqlx::query(&sql).fetch_all(db).await?;
+    rows.iter().map(user_from_row).collect()
+}
+
+pub async fn count_users(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
+}
+
+/// Returns false when no such user exists.
+pub async fn set_password_hash(
+    db: impl SqliteExecutor<'_>,
+    name: &str,
+    hash: &PasswordHash,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+        .bind(&hash.0)
+        .bind(name)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Returns false when no such user exists.
+pub async fn set_disabled(db: impl SqliteExecutor<'_>, name: &str, disabled: bool) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("UPDATE users SET disabled = ? WHERE username = ?")
+        .bind(disabled)
+        .bind(name)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn record_login(db: impl SqliteExecutor<'_>, id: i64, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

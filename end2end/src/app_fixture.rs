@@ -1,0 +1,125 @@
+//! The real `regatta` binary on port 0 with a fresh database in a temporary directory.
+
+use crate::RegistryFixture;
+use anyhow::{bail, Context};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub const ADMIN_USER: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+#[derive(Debug, Default, Clone)]
+pub struct AppOptions {
+    /// Extra TOML appended to the generated settings (`[[registry]]`, `[[environment]]` …).
+    pub extra_toml: String,
+    pub env: Vec<(String, String)>,
+}
+
+pub struct AppFixture {
+    pub url: reqwest::Url,
+    pub dir: TempDir,
+    pub database: PathBuf,
+    child: Child,
+}
+
+impl AppFixture {
+    /// Starts `binary` (see [`regatta_binary`]) with the admin `admin` / [`ADMIN_PASSWORD`].
+    pub async fn start(binary: &Path, options: AppOptions) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let database = dir.path().join("regatta.db");
+        let settings = format!(
+            "listen = \"127.0.0.1:0\"\ndatabase = \"{}\"\nsite_root = \"{}\"\n{}",
+            database.display(),
+            site_root().display(),
+            options.extra_toml
+        );
+        let config = dir.path().join("regatta.toml");
+        std::fs::write(&config, settings)?;
+        let mut child = Command::new(binary)
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .env("REGATTA_ADMIN_USER", ADMIN_USER)
+            .env("REGATTA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "info")
+            .envs(options.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.path().join("regatta.log"))?)
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let url = match listening_url(stdout) {
+            Ok(url) => url,
+            Err(error) => {
+                let _ = child.kill();
+                let log = std::fs::read_to_string(dir.path().join("regatta.log")).unwrap_or_default();
+                bail!("{error}; regatta's log:\n{log}");
+            }
+        };
+        Ok(Self { url, dir, database, child })
+    }
+
+    /// A `[[registry]]` entry for a registry fixture, with its credentials and CA.
+    pub fn registry_toml(name: &str, registry: &RegistryFixture) -> String {
+        let mut toml = format!("[[registry]]\nname = \"{name}\"\nurl = \"{}\"\n", registry.url);
+        if let Some((user, password)) = &registry.options.basic_auth {
+            toml += &format!("auth = {{ kind = \"basic\", username = \"{user}\", password = \"{password}\" }}\n");
+        }
+        if let Some(ca) = &registry.ca_file {
+            toml += &format!("ca_file = \"{}\"\n", ca.display());
+        }
+        toml
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("regatta.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for AppFixture {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads stdout until `regatta listening on http://…`, then keeps draining it in the background.
+fn listening_url(stdout: std::process::ChildStdout) -> anyhow::Result<reqwest::Url> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("regatta listening on ") {
+                let _ = sender.send(url.to_string());
+            }
+        }
+    });
+    let url = receiver
+        .recv_timeout(Duration::from_secs(30))
+        .context("regatta did not report its address within 30 s")?;
+    Ok(url.parse()?)
+}
+
+/// The built site (CSS, JS, WASM): `REGATTA_SITE_ROOT`, else the workspace's `target/site`.
+pub fn site_root() -> PathBuf {
+    std::env::var_os("REGATTA_SITE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site"))
+}
+
+/// The `regatta` binary next to the running test: `REGATTA_BIN`, else `target/<profile>/regatta`.
+pub fn regatta_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("REGATTA_BIN") {
+        return PathBuf::from(path);
+    }
+    let test_exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test> → target/<profile>/regatta
+    test_exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|profile_dir| profile_dir.join("regatta"))
+        .expect("test binaries live in target/<profile>/deps")
+}

@@ -1,0 +1,24 @@
+//! Reads Regatta's audit table straight from its SQLite file, as an auditor would.
+
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    pub actor: Option<String>,
+    pub action: String,
+    pub source: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// Every audit row, oldest first.
+pub async fn rows(database: &Path) -> Vec<AuditRow> {
+    let url = format!("sqlite://{}", database.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("opening the audit database");
+    let rows = sqlx::query_as("SELECT actor, action, source, outcome, detail FROM audit_log ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .expect("reading audit_log");
+    pool.close().await;
+    rows
+}

@@ -1,0 +1,83 @@
+//! Headless Chromium (Debian's `chromium` + `chromedriver`; no browser downloads here), driven
+//! over WebDriver with fantoccini. Dropping the fixture kills the driver and its browser.
+
+use crate::{ports::free_port, wait};
+use anyhow::{bail, Context};
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tempfile::TempDir;
+
+/// Flags that keep Chromium from hanging on this closed network (see shared/TOOLCHAIN.md).
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+];
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    profile: TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Self> {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver (run scripts/bootstrap.sh)")?;
+        let profile = tempfile::tempdir()?;
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let status = format!("{webdriver}/status");
+        if !wait::until(Duration::from_secs(10), || {
+            let status = status.clone();
+            async move { reqwest::get(status).await.is_ok() }
+        })
+        .await
+        {
+            bail!("chromedriver did not answer on {webdriver}");
+        }
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"binary": "/usr/bin/chromium", "args": args}),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&webdriver)
+            .await
+            .context("opening a Chromium session")?;
+        Ok(Self { client, driver, profile })
+    }
+
+    /// Ends the WebDriver session (closing Chromium) before the driver is killed.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // A panicking test never reaches close(): kill its Chromium by its unique profile dir.
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(self.profile.path().as_os_str())
+            .status();
+    }
+}

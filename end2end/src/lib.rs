@@ -1,0 +1,16 @@
+//! The test harness: real processes, no mocks. A CNCF distribution registry on a free port
+//! with seeded images, the `regatta` binary on port 0 with a fresh database, and headless
+//! Chromium driven through chromedriver. Every fixture cleans up when dropped.
+
+pub mod app_fixture;
+pub mod audit;
+pub mod browser;
+pub mod images;
+pub mod seed;
+pub mod ports;
+pub mod registry_fixture;
+mod wait;
+
+pub use app_fixture::{AppFixture, AppOptions};
+pub use browser::Browser;
+pub use registry_fixture::{RegistryFixture, RegistryOptions};

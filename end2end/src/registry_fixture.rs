@@ -1,0 +1,178 @@
+//! A real CNCF distribution registry (Debian's `docker-registry`) on a free loopback port, with
+//! its storage in a temporary directory. Killed and cleaned up on drop.
+
+use crate::{ports::free_port, seed::Pusher, wait};
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tempfile::TempDir;
+
+const REGISTRY_BINARY: &str = "docker-registry";
+
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    /// Require HTTP Basic auth with this user and password (an htpasswd file with bcrypt).
+    pub basic_auth: Option<(String, String)>,
+    /// Serve https with a fresh self-signed certificate for 127.0.0.1.
+    pub tls: bool,
+    /// Send notifications to this URL, with `Authorization: Bearer <secret>` when given.
+    pub notify: Option<(String, Option<String>)>,
+}
+
+pub struct RegistryFixture {
+    pub url: reqwest::Url,
+    pub options: RegistryOptions,
+    /// The CA (here: the certificate itself) to trust when `tls` is on.
+    pub ca_file: Option<PathBuf>,
+    pub dir: TempDir,
+    child: Child,
+}
+
+impl RegistryFixture {
+    pub async fn start(options: RegistryOptions) -> anyhow::Result<Self> {
+        let mut last_error = None;
+        // The free port can be taken between our probe and the registry's bind: retry.
+        for _ in 0..3 {
+            match Self::start_once(options.clone()).await {
+                Ok(fixture) => return Ok(fixture),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.expect("at least one attempt"))
+    }
+
+    /// Starts a registry and pushes the demo images into it.
+    pub async fn start_seeded(options: RegistryOptions) -> anyhow::Result<Self> {
+        let fixture = Self::start(options).await?;
+        crate::seed::seed_demo(&fixture.pusher()?).await?;
+        Ok(fixture)
+    }
+
+    async fn start_once(options: RegistryOptions) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let port = free_port();
+        let ca_file = options.tls.then(|| write_self_signed_cert(dir.path())).transpose()?;
+        let config = registry_config(dir.path(), port, &options)?;
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config)?;
+        let child = Command::new(REGISTRY_BINARY)
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("registry.log"))?)
+            .spawn()
+            .with_context(|| format!("starting `{REGISTRY_BINARY}` (run scripts/bootstrap.sh)"))?;
+        let scheme = if options.tls { "https" } else { "http" };
+        let url: reqwest::Url = format!("{scheme}://127.0.0.1:{port}/").parse()?;
+        let mut fixture = Self { url, options, ca_file, dir, child };
+        fixture.wait_until_ready().await?;
+        Ok(fixture)
+    }
+
+    async fn wait_until_ready(&mut self) -> anyhow::Result<()> {
+        let client = self.http_client()?;
+        let url = self.url.join("v2/")?;
+        let answered = wait::until(Duration::from_secs(10), || {
+            let request = client.get(url.clone()).send();
+            async move { request.await.is_ok() }
+        })
+        .await;
+        if !answered || self.child.try_wait()?.is_some() {
+            let log = std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default();
+            bail!("registry did not start on {}: {log}", self.url);
+        }
+        Ok(())
+    }
+
+    /// A client that trusts this registry's certificate.
+    pub fn http_client(&self) -> anyhow::Result<reqwest::Client> {
+        let mut builder = reqwest::Client::builder();
+        if let Some(ca) = &self.ca_file {
+            builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(ca)?)?);
+        }
+        Ok(builder.build()?)
+    }
+
+    pub fn pusher(&self) -> anyhow::Result<Pusher> {
+        Ok(Pusher::new(self.http_client()?, self.url.clone(), self.options.basic_auth.clone()))
+    }
+
+    /// `127.0.0.1:PORT`, as used in image references.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.url.port().expect("fixture URLs have a port"))
+    }
+
+    /// Stops the registry (e.g. to test how Regatta shows a registry that is down).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RegistryFixture {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn registry_config(dir: &Path, port: u16, options: &RegistryOptions) -> anyhow::Result<String> {
+    let storage = dir.join("storage");
+    let mut config = format!(
+        "version: 0.1\n\
+         log: {{level: warn, accesslog: {{disabled: true}}}}\n\
+         storage:\n  filesystem: {{rootdirectory: {storage}}}\n  delete: {{enabled: true}}\n  \
+         maintenance: {{uploadpurging: {{enabled: false}}, readonly: {{enabled: false}}}}\n\
+         http:\n  addr: 127.0.0.1:{port}\n  secret: regatta-test-secret\n",
+        storage = storage.display()
+    );
+    if options.tls {
+        config += &format!(
+            "  tls: {{certificate: {}, key: {}}}\n",
+            dir.join("cert.pem").display(),
+            dir.join("key.pem").display()
+        );
+    }
+    if let Some((user, password)) = &options.basic_auth {
+        let htpasswd = dir.join("htpasswd");
+        write_htpasswd(&htpasswd, user, password)?;
+        config += &format!("auth:\n  htpasswd: {{realm: regatta-test, path: {}}}\n", htpasswd.display());
+    }
+    if let Some((url, secret)) = &options.notify {
+        let headers = secret
+            .as_ref()
+            .map(|s| format!(", headers: {{Authorization: [\"Bearer {s}\"]}}"))
+            .unwrap_or_default();
+        config += &format!(
+            "notifications:\n  endpoints:\n    - {{name: regatta, url: \"{url}\", timeout: 2s, threshold: 3, backoff: 1s{headers}}}\n"
+        );
+    }
+    Ok(config)
+}
+
+fn write_htpasswd(path: &Path, user: &str, password: &str) -> anyhow::Result<()> {
+    let output = Command::new("htpasswd").args(["-Bbn", user, password]).output()?;
+    if !output.status.success() {
+        bail!("htpasswd failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    std::fs::write(path, output.stdout)?;
+    Ok(())
+}
+
+/// A P-256 certificate for IP 127.0.0.1, valid for a day; returns the PEM path (also the CA).
+fn write_self_signed_cert(dir: &Path) -> anyhow::Result<PathBuf> {
+    let cert = dir.join("cert.pem");
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("openssl could not make a test certificate");
+    }
+    Ok(cert)
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs every tool the build, the demo and the tests need, and nothing that is already there.
+# Idempotent: a second run only checks versions (about a second). See ../shared/TOOLCHAIN.md for
+# why these exact tools and versions (cargo-leptos 0.3.10 is the last that builds on rustc 1.95;
+# the wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils chromium chromium-driver binaryen openssl curl)
+
+log() { printf 'bootstrap: %s\n' "$*"; }
+
+install_debian_packages() {
+    local missing=()
+    for pkg in "${DEBIAN_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    if ((${#missing[@]})); then
+        log "installing Debian packages: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+
+install_wasm_target() {
+    rustup target list --installed | grep -qx wasm32-unknown-unknown \
+        || { log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+}
+
+installed_version() { "$1" --version 2>/dev/null | awk '{print $2}'; }
+
+install_cargo_leptos() {
+    [[ "$(installed_version cargo-leptos)" == "$CARGO_LEPTOS_VERSION" ]] && return
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~18 min once)"
+    # A lighter release profile: the tool runs the same and builds in 2/3 of the time and 1/3 of the RAM.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+        cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
+}
+
+install_wasm_bindgen_cli() {
+    local wanted
+    wanted=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3}' Cargo.lock)
+    [[ -n "$wanted" ]] || { log "Cargo.lock names no wasm-bindgen"; exit 1; }
+    [[ "$(installed_version wasm-bindgen)" == "$wanted" ]] && return
+    log "installing wasm-bindgen-cli $wanted"
+    # --locked fails here (a pinned dependency is not served), so resolve afresh.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        cargo install wasm-bindgen-cli --version "=$wanted" --force
+}
+
+install_debian_packages
+install_wasm_target
+install_cargo_leptos
+[[ -f Cargo.lock ]] && install_wasm_bindgen_cli
+log "all tools present"

@@ -1,0 +1,75 @@
+use crate::commands;
+use clap::{Parser, Subcommand};
+use regatta_core::config::{load_settings, ConfigError};
+use regatta_core::users::Role;
+use std::{path::PathBuf, process::ExitCode};
+
+/// Regatta: one dashboard for all your container registries.
+#[derive(Debug, Parser)]
+#[command(name = "regatta", version)]
+pub struct Cli {
+    /// The settings file (see regatta.example.toml).
+    #[arg(long, global = true, default_value = "regatta.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web dashboard.
+    Serve,
+    /// Validate the settings file and exit (0 when valid, 2 when not).
+    CheckConfig,
+    /// Manage dashboard users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from stdin when it is not a terminal, else prompted.
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Set a user's password (read like `add`).
+    Passwd { name: String },
+    /// List users with their roles.
+    List,
+    /// Disable a user: their sessions stop working at the next request.
+    Disable { name: String },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse()
+}
+
+/// Exit codes: 0 success, 1 the command failed, 2 the configuration is invalid.
+pub async fn run(cli: Cli) -> ExitCode {
+    let settings = match load_settings(&cli.config) {
+        Ok(settings) => settings,
+        Err(error) => return config_error(&error),
+    };
+    let result = match cli.command {
+        Command::CheckConfig => {
+            println!("{}: ok", cli.config.display());
+            Ok(())
+        }
+        Command::Serve => commands::serve(settings).await,
+        Command::User(command) => commands::user(settings, command).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("regatta: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_error(error: &ConfigError) -> ExitCode {
+    eprintln!("regatta: invalid configuration: {error}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,5 @@
+mod serve;
+mod user;
+
+pub use serve::serve;
+pub use user::user;

@@ -1,0 +1,9 @@
+//! The `regatta` binary's library half: CLI, start-up and the HTTP router. Kept as a library so
+//! that tests and the binary build the same `Application`.
+
+pub mod cli;
+mod commands;
+mod login_gate;
+mod router;
+pub mod startup;
+pub mod telemetry;

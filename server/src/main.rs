@@ -1,0 +1,9 @@
+use clap::Parser;
+use server::cli::Cli;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    server::telemetry::init();
+    server::cli::run(Cli::parse()).await
+}

@@ -1,0 +1,45 @@
+use crate::login_gate::require_login;
+use app::{shell, App};
+use axum::{middleware, routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use regatta_core::Services;
+use std::{net::SocketAddr, path::Path};
+use time::Duration;
+use tower_http::trace::TraceLayer;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Pages (server-rendered, then hydrated), server functions under `/api`, the built assets
+/// under `/pkg`, all behind the session layer and the login gate.
+pub fn build_router(services: Services, sessions: SqliteStore, site_root: &Path, addr: SocketAddr) -> Router {
+    let options = LeptosOptions::builder()
+        .output_name("regatta")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let session = &services.settings.session;
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name(session.cookie_name.clone())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(session.secure_cookie)
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(session.idle_timeout_minutes.into())));
+    let routes = generate_route_list(App);
+    let context = {
+        let services = services.clone();
+        move || provide_context(services.clone())
+    };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(middleware::from_fn(require_login))
+        .layer(session_layer)
+        .layer(TraceLayer::new_for_http())
+        .with_state(options)
+}

@@ -1,0 +1,69 @@
+use crate::router::build_router;
+use regatta_core::accounts::{ensure_first_admin, FirstAdmin};
+use regatta_core::config::Settings;
+use regatta_core::Services;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tower_sessions::ExpiredDeletion;
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Who the first admin is, when the database has no users yet.
+#[derive(Debug, Default)]
+pub struct AdminBootstrap {
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+/// The dashboard, bound to its port (0 picks a free one) and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    first_admin: Option<FirstAdmin>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, admin: AdminBootstrap) -> anyhow::Result<Self> {
+        let site_root = settings.site_root.clone();
+        let services = Services::start(settings).await?;
+        let first_admin = ensure_first_admin(&services, admin.username, admin.password).await?;
+        let sessions = SqliteStore::new(services.db.clone()).with_table_name("sessions").map_err(anyhow::Error::msg)?;
+        sessions.migrate().await?;
+        tokio::spawn(sessions.clone().continuously_delete_expired(std::time::Duration::from_secs(300)));
+        let listener = TcpListener::bind(services.settings.listen).await?;
+        let router = build_router(services, sessions, &site_root, listener.local_addr()?);
+        Ok(Self {
+            listener,
+            router,
+            first_admin,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn first_admin(&self) -> Option<&FirstAdmin> {
+        self.first_admin.as_ref()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate.recv() => {},
+    }
+    tracing::info!("shutting down");
+}
