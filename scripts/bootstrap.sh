@@ -23,6 +23,14 @@ install_debian_packages() {
     fi
 }
 
+install_rust_components() {
+    local installed
+    installed=$(rustup component list --installed)
+    for component in rustfmt clippy; do
+        grep -q "^$component" <<<"$installed" || rustup component add "$component"
+    done
+}
+
 install_wasm_target() {
     rustup target list --installed | grep -qx wasm32-unknown-unknown \
         || { log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
@@ -50,6 +58,7 @@ install_wasm_bindgen_cli() {
 }
 
 install_debian_packages
+install_rust_components
 install_wasm_target
 install_cargo_leptos
 [[ -f Cargo.lock ]] && install_wasm_bindgen_cli

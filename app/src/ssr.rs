@@ -29,7 +29,9 @@ pub async fn current_user(services: &Services) -> Result<User, AppError> {
         .get::<i64>(USER_ID_KEY)
         .await
         .map_err(|e| internal(format!("reading the session: {e}")))?;
-    regatta_core::auth::session_user(services, id).await.map_err(from_domain)
+    regatta_core::auth::session_user(services, id)
+        .await
+        .map_err(from_domain)
 }
 
 /// The client's IP address as seen by this server (the proxy's, when behind one).
@@ -46,7 +48,13 @@ pub async fn is_plain_form_post() -> bool {
     leptos_axum::extract::<axum::http::HeaderMap>()
         .await
         .ok()
-        .and_then(|headers| headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(str::to_string))
+        .and_then(|headers| {
+            headers
+                .get(axum::http::header::ACCEPT)?
+                .to_str()
+                .ok()
+                .map(str::to_string)
+        })
         .is_some_and(|accept| accept.contains("text/html"))
 }
 

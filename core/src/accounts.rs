@@ -55,15 +55,25 @@ pub async fn add_user(
     password: &SecretString,
 ) -> Result<(), DomainError> {
     let name = Username::parse(username).map_err(DomainError::Invalid)?;
-    if users::find_by_name(&services.db, name.as_str()).await?.is_some() {
-        return Err(DomainError::Invalid(format!("user `{name}` already exists")));
+    if users::find_by_name(&services.db, name.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(DomainError::Invalid(format!(
+            "user `{name}` already exists"
+        )));
     }
     let hash = hash_password(password).map_err(DomainError::Invalid)?;
     let now = services.clock.now();
     let mut tx = services.db.begin().await?;
     users::create_user(&mut *tx, &name, role, &hash, now).await?;
     let detail = format!("role {role}");
-    audit::record(&mut *tx, now, &changed(actor, "user.add", name.as_str(), Some(&detail))).await?;
+    audit::record(
+        &mut *tx,
+        now,
+        &changed(actor, "user.add", name.as_str(), Some(&detail)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -85,7 +95,11 @@ pub async fn change_password(
     Ok(())
 }
 
-pub async fn disable_user(services: &Services, actor: &Actor, username: &str) -> Result<(), DomainError> {
+pub async fn disable_user(
+    services: &Services,
+    actor: &Actor,
+    username: &str,
+) -> Result<(), DomainError> {
     let mut tx = services.db.begin().await?;
     if !users::set_disabled(&mut *tx, username, true).await? {
         return Err(DomainError::NotFound(format!("User `{username}`")));
@@ -100,7 +114,12 @@ pub async fn list_users(services: &Services) -> Result<Vec<User>, DomainError> {
     Ok(users::list_users(&services.db).await?)
 }
 
-fn changed<'a>(actor: &'a Actor, action: &'a str, target: &'a str, detail: Option<&'a str>) -> AuditEvent<'a> {
+fn changed<'a>(
+    actor: &'a Actor,
+    action: &'a str,
+    target: &'a str,
+    detail: Option<&'a str>,
+) -> AuditEvent<'a> {
     AuditEvent {
         actor: Some(&actor.name),
         action,

@@ -66,7 +66,10 @@ pub struct AuditEntry {
 }
 
 /// The newest `limit` entries, newest first.
-pub async fn recent(db: impl SqliteExecutor<'_>, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+pub async fn recent(
+    db: impl SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT at, actor, action, target, source, outcome, detail FROM audit_log ORDER BY id DESC LIMIT ?",
     )

@@ -5,7 +5,11 @@ use crate::registry::RegistryHealth;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
 
-pub async fn check_registry(services: &Services, user: &User, name: &str) -> Result<RegistryHealth, DomainError> {
+pub async fn check_registry(
+    services: &Services,
+    user: &User,
+    name: &str,
+) -> Result<RegistryHealth, DomainError> {
     require_role(user, Role::Viewer)?;
     let client = services
         .registries

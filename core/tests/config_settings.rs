@@ -28,7 +28,10 @@ protected = true
 "#;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn error_line(text: &str, vars: &[(&str, &str)]) -> String {
@@ -40,11 +43,23 @@ fn error_line(text: &str, vars: &[(&str, &str)]) -> String {
 
 #[test]
 fn a_complete_file_parses_with_pipeline_order_kept() {
-    let settings = parse_settings("regatta.toml", VALID, &env(&[("CI_REGISTRY_PASSWORD", "x")])).unwrap();
+    let settings = parse_settings(
+        "regatta.toml",
+        VALID,
+        &env(&[("CI_REGISTRY_PASSWORD", "x")]),
+    )
+    .unwrap();
     assert_eq!(settings.listen.port(), 3999);
     assert_eq!(settings.registries.len(), 2);
-    assert!(matches!(settings.registries[1].auth, RegistryAuth::Basic { .. }));
-    let names: Vec<_> = settings.environments.iter().map(|e| e.name.as_str()).collect();
+    assert!(matches!(
+        settings.registries[1].auth,
+        RegistryAuth::Basic { .. }
+    ));
+    let names: Vec<_> = settings
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
     assert_eq!(names, ["dev", "prod"]);
     assert!(settings.environments[1].protected);
     assert_eq!(settings.session.idle_timeout_minutes, 480);
@@ -67,7 +82,10 @@ fn environment_variables_override_scalar_keys() {
 fn an_unknown_key_is_named_with_its_table() {
     let text = "[[registry]]\nname = \"local\"\nurll = \"http://x\"\n";
     let line = error_line(text, &[]);
-    assert!(line.starts_with("regatta.toml: registry[0]: unknown field `urll`"), "{line}");
+    assert!(
+        line.starts_with("regatta.toml: registry[0].urll: unknown field `urll`"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -78,19 +96,32 @@ fn a_registry_without_url_is_named() {
 
 #[test]
 fn an_unreadable_ca_file_is_named() {
-    let text = "[[registry]]\nname = \"a\"\nurl = \"https://r.test\"\nca_file = \"/nonexistent/ca.pem\"\n";
+    let text =
+        "[[registry]]\nname = \"a\"\nurl = \"https://r.test\"\nca_file = \"/nonexistent/ca.pem\"\n";
     let line = error_line(text, &[]);
-    assert!(line.starts_with("regatta.toml: registry[0].ca_file: cannot read CA file /nonexistent/ca.pem"), "{line}");
+    assert!(
+        line.starts_with(
+            "regatta.toml: registry[0].ca_file: cannot read CA file /nonexistent/ca.pem"
+        ),
+        "{line}"
+    );
 }
 
 #[test]
 fn cross_references_and_secrets_are_checked() {
     let line = error_line(VALID, &[]);
-    assert!(line.contains("registry[1].auth.password_env: environment variable CI_REGISTRY_PASSWORD is not set"), "{line}");
+    assert!(
+        line.contains(
+            "registry[1].auth.password_env: environment variable CI_REGISTRY_PASSWORD is not set"
+        ),
+        "{line}"
+    );
     let text = "[[registry]]\nname = \"a\"\nurl = \"http://r.test\"\n[[environment]]\nname = \"dev\"\nregistry = \"b\"\n";
     assert!(error_line(text, &[]).contains("environment[0].registry: no [[registry]] is named `b`"));
     let text = "[[registry]]\nname = \"a\"\nurl = \"ftp://r.test\"\n";
-    assert!(error_line(text, &[]).contains("registry[0].url: `ftp://r.test/` is not an http(s) URL"));
+    assert!(
+        error_line(text, &[]).contains("registry[0].url: `ftp://r.test/` is not an http(s) URL")
+    );
 }
 
 #[test]

@@ -56,18 +56,29 @@ impl AppFixture {
             Ok(url) => url,
             Err(error) => {
                 let _ = child.kill();
-                let log = std::fs::read_to_string(dir.path().join("regatta.log")).unwrap_or_default();
+                let log =
+                    std::fs::read_to_string(dir.path().join("regatta.log")).unwrap_or_default();
                 bail!("{error}; regatta's log:\n{log}");
             }
         };
-        Ok(Self { url, dir, database, child })
+        Ok(Self {
+            url,
+            dir,
+            database,
+            child,
+        })
     }
 
     /// A `[[registry]]` entry for a registry fixture, with its credentials and CA.
     pub fn registry_toml(name: &str, registry: &RegistryFixture) -> String {
-        let mut toml = format!("[[registry]]\nname = \"{name}\"\nurl = \"{}\"\n", registry.url);
+        let mut toml = format!(
+            "[[registry]]\nname = \"{name}\"\nurl = \"{}\"\n",
+            registry.url
+        );
         if let Some((user, password)) = &registry.options.basic_auth {
-            toml += &format!("auth = {{ kind = \"basic\", username = \"{user}\", password = \"{password}\" }}\n");
+            toml += &format!(
+                "auth = {{ kind = \"basic\", username = \"{user}\", password = \"{password}\" }}\n"
+            );
         }
         if let Some(ca) = &registry.ca_file {
             toml += &format!("ca_file = \"{}\"\n", ca.display());

@@ -14,11 +14,14 @@ pub struct AuditRow {
 /// Every audit row, oldest first.
 pub async fn rows(database: &Path) -> Vec<AuditRow> {
     let url = format!("sqlite://{}", database.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("opening the audit database");
-    let rows = sqlx::query_as("SELECT actor, action, source, outcome, detail FROM audit_log ORDER BY id")
-        .fetch_all(&pool)
+    let pool = sqlx::SqlitePool::connect(&url)
         .await
-        .expect("reading audit_log");
+        .expect("opening the audit database");
+    let rows =
+        sqlx::query_as("SELECT actor, action, source, outcome, detail FROM audit_log ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("reading audit_log");
     pool.close().await;
     rows
 }

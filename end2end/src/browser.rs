@@ -61,7 +61,11 @@ impl Browser {
             .connect(&webdriver)
             .await
             .context("opening a Chromium session")?;
-        Ok(Self { client, driver, profile })
+        Ok(Self {
+            client,
+            driver,
+            profile,
+        })
     }
 
     /// Ends the WebDriver session (closing Chromium) before the driver is killed.

@@ -52,7 +52,8 @@ pub fn layer(created_by: &str, files: &[(&str, &str)]) -> Layer {
         header.set_mode(0o644);
         header.set_mtime(0);
         header.set_cksum();
-        tar.append_data(&mut header, path, content.as_bytes()).expect("writing to memory");
+        tar.append_data(&mut header, path, content.as_bytes())
+            .expect("writing to memory");
     }
     let tar = tar.into_inner().expect("finishing the tar");
     let mut gzip = GzEncoder::new(Vec::new(), Compression::default());
@@ -77,8 +78,10 @@ pub struct Image {
 }
 
 pub fn image(os: &str, arch: &str, layers: Vec<Layer>, labels: &[(&str, &str)]) -> Image {
-    let labels: serde_json::Map<String, Value> =
-        labels.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let labels: serde_json::Map<String, Value> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     let config = json!({
         "created": CREATED,
         "architecture": arch,
@@ -124,7 +127,8 @@ pub fn multi_arch(images: Vec<Image>) -> MultiArch {
         .iter()
         .map(|image| {
             let mut descriptor = image.manifest.descriptor();
-            descriptor["platform"] = json!({"os": image.platform.0, "architecture": image.platform.1});
+            descriptor["platform"] =
+                json!({"os": image.platform.0, "architecture": image.platform.1});
             descriptor
         })
         .collect();
@@ -142,7 +146,10 @@ pub fn multi_arch(images: Vec<Image>) -> MultiArch {
 pub fn base_layer() -> Layer {
     layer(
         "ADD rootfs.tar /",
-        &[("etc/os-release", "NAME=\"Regatta demo base\"\nVERSION_ID=1.0\n")],
+        &[(
+            "etc/os-release",
+            "NAME=\"Regatta demo base\"\nVERSION_ID=1.0\n",
+        )],
     )
 }
 

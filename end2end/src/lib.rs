@@ -6,9 +6,9 @@ pub mod app_fixture;
 pub mod audit;
 pub mod browser;
 pub mod images;
-pub mod seed;
 pub mod ports;
 pub mod registry_fixture;
+pub mod seed;
 mod wait;
 
 pub use app_fixture::{AppFixture, AppOptions};

@@ -52,7 +52,10 @@ impl RegistryFixture {
     async fn start_once(options: RegistryOptions) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let port = free_port();
-        let ca_file = options.tls.then(|| write_self_signed_cert(dir.path())).transpose()?;
+        let ca_file = options
+            .tls
+            .then(|| write_self_signed_cert(dir.path()))
+            .transpose()?;
         let config = registry_config(dir.path(), port, &options)?;
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config)?;
@@ -65,7 +68,13 @@ impl RegistryFixture {
             .with_context(|| format!("starting `{REGISTRY_BINARY}` (run scripts/bootstrap.sh)"))?;
         let scheme = if options.tls { "https" } else { "http" };
         let url: reqwest::Url = format!("{scheme}://127.0.0.1:{port}/").parse()?;
-        let mut fixture = Self { url, options, ca_file, dir, child };
+        let mut fixture = Self {
+            url,
+            options,
+            ca_file,
+            dir,
+            child,
+        };
         fixture.wait_until_ready().await?;
         Ok(fixture)
     }
@@ -79,7 +88,8 @@ impl RegistryFixture {
         })
         .await;
         if !answered || self.child.try_wait()?.is_some() {
-            let log = std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default();
             bail!("registry did not start on {}: {log}", self.url);
         }
         Ok(())
@@ -89,18 +99,26 @@ impl RegistryFixture {
     pub fn http_client(&self) -> anyhow::Result<reqwest::Client> {
         let mut builder = reqwest::Client::builder();
         if let Some(ca) = &self.ca_file {
-            builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(ca)?)?);
+            builder =
+                builder.add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(ca)?)?);
         }
         Ok(builder.build()?)
     }
 
     pub fn pusher(&self) -> anyhow::Result<Pusher> {
-        Ok(Pusher::new(self.http_client()?, self.url.clone(), self.options.basic_auth.clone()))
+        Ok(Pusher::new(
+            self.http_client()?,
+            self.url.clone(),
+            self.options.basic_auth.clone(),
+        ))
     }
 
     /// `127.0.0.1:PORT`, as used in image references.
     pub fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.url.port().expect("fixture URLs have a port"))
+        format!(
+            "127.0.0.1:{}",
+            self.url.port().expect("fixture URLs have a port")
+        )
     }
 
     /// Stops the registry (e.g. to test how Regatta shows a registry that is down).
@@ -136,7 +154,10 @@ fn registry_config(dir: &Path, port: u16, options: &RegistryOptions) -> anyhow::
     if let Some((user, password)) = &options.basic_auth {
         let htpasswd = dir.join("htpasswd");
         write_htpasswd(&htpasswd, user, password)?;
-        config += &format!("auth:\n  htpasswd: {{realm: regatta-test, path: {}}}\n", htpasswd.display());
+        config += &format!(
+            "auth:\n  htpasswd: {{realm: regatta-test, path: {}}}\n",
+            htpasswd.display()
+        );
     }
     if let Some((url, secret)) = &options.notify {
         let headers = secret
@@ -151,28 +172,83 @@ fn registry_config(dir: &Path, port: u16, options: &RegistryOptions) -> anyhow::
 }
 
 fn write_htpasswd(path: &Path, user: &str, password: &str) -> anyhow::Result<()> {
-    let output = Command::new("htpasswd").args(["-Bbn", user, password]).output()?;
+    let output = Command::new("htpasswd")
+        .args(["-Bbn", user, password])
+        .output()?;
     if !output.status.success() {
-        bail!("htpasswd failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "htpasswd failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     std::fs::write(path, output.stdout)?;
     Ok(())
 }
 
-/// A P-256 certificate for IP 127.0.0.1, valid for a day; returns the PEM path (also the CA).
+/// A private CA and a P-256 server certificate for IP 127.0.0.1 signed by it, valid for a day.
+/// (A self-signed leaf will not do: rustls refuses a CA certificate used as the server's own.)
+/// Returns the CA's PEM path.
 fn write_self_signed_cert(dir: &Path) -> anyhow::Result<PathBuf> {
-    let cert = dir.join("cert.pem");
-    let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-        .args(["-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(dir.join("key.pem"))
-        .arg("-out")
-        .arg(&cert)
-        .stderr(Stdio::null())
-        .status()?;
-    if !status.success() {
-        bail!("openssl could not make a test certificate");
+    let ca = dir.join("ca.pem");
+    let extensions = dir.join("leaf.ext");
+    std::fs::write(
+        &extensions,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )?;
+    let new_key = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let path = |name: &str| dir.join(name).display().to_string();
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &new_key,
+            &["-days", "1", "-subj", "/CN=regatta-test-ca"],
+            &["-keyout", &path("ca.key"), "-out", &path("ca.pem")],
+        ]
+        .concat(),
+    )?;
+    openssl(
+        &[
+            &["req"][..],
+            &new_key,
+            &["-subj", "/CN=127.0.0.1"],
+            &["-keyout", &path("key.pem"), "-out", &path("leaf.csr")],
+        ]
+        .concat(),
+    )?;
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &path("leaf.csr"),
+        "-CA",
+        &path("ca.pem"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        &path("leaf.ext"),
+        "-out",
+        &path("cert.pem"),
+    ])?;
+    Ok(ca)
+}
+
+fn openssl(args: &[&str]) -> anyhow::Result<()> {
+    let output = Command::new("openssl").args(args).output()?;
+    if !output.status.success() {
+        bail!(
+            "openssl {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
-    Ok(cert)
+    Ok(())
 }

@@ -15,7 +15,11 @@ pub struct Pusher {
 
 impl Pusher {
     pub fn new(client: Client, base: reqwest::Url, basic: Option<(String, String)>) -> Self {
-        Self { client, base, basic }
+        Self {
+            client,
+            base,
+            basic,
+        }
     }
 
     fn request(&self, method: reqwest::Method, url: reqwest::Url) -> reqwest::RequestBuilder {
@@ -32,12 +36,18 @@ impl Pusher {
 
     pub async fn push_blob(&self, repo: &str, blob: &Blob) -> anyhow::Result<()> {
         let digest = blob.digest();
-        let head = self.request(reqwest::Method::HEAD, self.url(&format!("/v2/{repo}/blobs/{digest}")));
+        let head = self.request(
+            reqwest::Method::HEAD,
+            self.url(&format!("/v2/{repo}/blobs/{digest}")),
+        );
         if head.send().await?.status() == StatusCode::OK {
             return Ok(());
         }
         let started = self
-            .request(reqwest::Method::POST, self.url(&format!("/v2/{repo}/blobs/uploads/")))
+            .request(
+                reqwest::Method::POST,
+                self.url(&format!("/v2/{repo}/blobs/uploads/")),
+            )
             .send()
             .await?;
         if started.status() != StatusCode::ACCEPTED {
@@ -57,21 +67,35 @@ impl Pusher {
             .send()
             .await?;
         if finished.status() != StatusCode::CREATED {
-            bail!("finishing upload of {digest} to {repo}: HTTP {}", finished.status());
+            bail!(
+                "finishing upload of {digest} to {repo}: HTTP {}",
+                finished.status()
+            );
         }
         Ok(())
     }
 
-    pub async fn push_manifest(&self, repo: &str, reference: &str, manifest: &Blob) -> anyhow::Result<()> {
+    pub async fn push_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        manifest: &Blob,
+    ) -> anyhow::Result<()> {
         let response = self
-            .request(reqwest::Method::PUT, self.url(&format!("/v2/{repo}/manifests/{reference}")))
+            .request(
+                reqwest::Method::PUT,
+                self.url(&format!("/v2/{repo}/manifests/{reference}")),
+            )
             .header(header::CONTENT_TYPE, manifest.media_type)
             .body(manifest.bytes.clone())
             .send()
             .await?;
         if response.status() != StatusCode::CREATED {
             let status = response.status();
-            bail!("pushing {repo}:{reference}: HTTP {status}: {}", response.text().await.unwrap_or_default());
+            bail!(
+                "pushing {repo}:{reference}: HTTP {status}: {}",
+                response.text().await.unwrap_or_default()
+            );
         }
         Ok(())
     }
@@ -86,9 +110,15 @@ impl Pusher {
     }
 
     /// Pushes every platform's image by digest, then the index as `tag`.
-    pub async fn push_multi_arch(&self, repo: &str, tag: &str, multi: &MultiArch) -> anyhow::Result<()> {
+    pub async fn push_multi_arch(
+        &self,
+        repo: &str,
+        tag: &str,
+        multi: &MultiArch,
+    ) -> anyhow::Result<()> {
         for image in &multi.images {
-            self.push_image(repo, &image.manifest.digest(), image).await?;
+            self.push_image(repo, &image.manifest.digest(), image)
+                .await?;
         }
         self.push_manifest(repo, tag, &multi.index).await
     }
@@ -112,11 +142,15 @@ pub async fn seed_demo(pusher: &Pusher) -> anyhow::Result<Seeded> {
             seeded.push((repo.to_string(), version.to_string()));
         }
     }
-    pusher.push_image("dev/shop-api", "latest", &app("1.2.0")).await?;
+    pusher
+        .push_image("dev/shop-api", "latest", &app("1.2.0"))
+        .await?;
     seeded.push(("dev/shop-api".into(), "latest".into()));
     for version in ["0.1.0", "0.2.0"] {
         let worker = images::app_image("billing-worker", version, "amd64");
-        pusher.push_image("dev/billing-worker", version, &worker).await?;
+        pusher
+            .push_image("dev/billing-worker", version, &worker)
+            .await?;
         seeded.push(("dev/billing-worker".into(), version.into()));
     }
     let tools = images::multi_arch(vec![

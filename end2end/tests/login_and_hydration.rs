@@ -22,24 +22,46 @@ async fn log_in(client: &Client, user: &str, password: &str) {
     let field = wait_for(client, "input[name=password]").await;
     field.clear().await.unwrap();
     field.send_keys(password).await.unwrap();
-    client.find(Locator::Css("form[aria-label='Log in'] button")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("form[aria-label='Log in'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn log_in_in_a_browser_and_use_the_hydrated_dashboard() {
-    let registry = RegistryFixture::start_seeded(RegistryOptions::default()).await.unwrap();
-    let mut extra_toml = AppFixture::registry_toml("local", &registry);
-    extra_toml += &format!("[[registry]]\nname = \"offline\"\nurl = \"http://127.0.0.1:{}\"\n", free_port());
-    extra_toml += "[[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n";
-    extra_toml += "[[environment]]\nname = \"prod\"\nregistry = \"local\"\nprefix = \"prod/\"\nprotected = true\n";
-    let app = AppFixture::start(&regatta_binary(), AppOptions { extra_toml, ..Default::default() })
+    let registry = RegistryFixture::start_seeded(RegistryOptions::default())
         .await
         .unwrap();
+    let mut extra_toml = AppFixture::registry_toml("local", &registry);
+    extra_toml += &format!(
+        "[[registry]]\nname = \"offline\"\nurl = \"http://127.0.0.1:{}\"\n",
+        free_port()
+    );
+    extra_toml += "[[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n";
+    extra_toml += "[[environment]]\nname = \"prod\"\nregistry = \"local\"\nprefix = \"prod/\"\nprotected = true\n";
+    let app = AppFixture::start(
+        &regatta_binary(),
+        AppOptions {
+            extra_toml,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
 
     client.goto(app.url.as_str()).await.unwrap();
-    assert!(client.current_url().await.unwrap().path().ends_with("/login"));
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/login"));
     wait_for(&client, "body[data-hydrated=true]").await;
 
     log_in(&client, ADMIN_USER, "wrong-password").await;
@@ -52,20 +74,54 @@ async fn log_in_in_a_browser_and_use_the_hydrated_dashboard() {
     log_in(&client, ADMIN_USER, ADMIN_PASSWORD).await;
     let card = wait_for(&client, "article[aria-label='Registry local']").await;
     assert_eq!(client.current_url().await.unwrap().path(), "/");
-    let pipeline = wait_for(&client, "ol[aria-label='Promotion pipeline']").await.text().await.unwrap();
-    assert!(pipeline.contains("dev") && pipeline.contains("protected"), "{pipeline}");
+    let pipeline = wait_for(&client, "ol[aria-label='Promotion pipeline']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        pipeline.contains("dev") && pipeline.contains("protected"),
+        "{pipeline}"
+    );
 
     // A marker on `window` survives only if the page is never reloaded.
-    client.execute("window.regattaNoReload = 42; return null;", vec![]).await.unwrap();
-    card.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
-    let status = wait_for(&client, "article[aria-label='Registry local'] [role=status]").await;
-    assert!(status.text().await.unwrap().starts_with("Reachable, access granted"));
+    client
+        .execute("window.regattaNoReload = 42; return null;", vec![])
+        .await
+        .unwrap();
+    card.find(Locator::Css("button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = wait_for(
+        &client,
+        "article[aria-label='Registry local'] [role=status]",
+    )
+    .await;
+    assert!(status
+        .text()
+        .await
+        .unwrap()
+        .starts_with("Reachable, access granted"));
     let offline = wait_for(&client, "article[aria-label='Registry offline'] button").await;
     offline.click().await.unwrap();
-    let down = wait_for(&client, "article[aria-label='Registry offline'] .health.down").await;
+    let down = wait_for(
+        &client,
+        "article[aria-label='Registry offline'] .health.down",
+    )
+    .await;
     assert!(down.text().await.unwrap().contains("Not reachable"));
-    let marker = client.execute("return window.regattaNoReload;", vec![]).await.unwrap();
-    assert_eq!(marker, serde_json::json!(42), "the page reloaded: it was not hydrated");
+    let marker = client
+        .execute("return window.regattaNoReload;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        marker,
+        serde_json::json!(42),
+        "the page reloaded: it was not hydrated"
+    );
 
     browser.close().await;
     drop(app);

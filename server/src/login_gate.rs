@@ -11,21 +11,37 @@ use axum::{
 };
 use tower_sessions::Session;
 
-const PUBLIC_PREFIXES: &[&str] = &["/login", "/api/", "/pkg/", "/healthz", "/favicon.ico", "/hooks/"];
+const PUBLIC_PREFIXES: &[&str] = &[
+    "/login",
+    "/api/",
+    "/pkg/",
+    "/healthz",
+    "/favicon.svg",
+    "/hooks/",
+];
 
 pub async fn require_login(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let public = PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix));
+    let public = PUBLIC_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
     if request.method() != Method::GET || public {
         return next.run(request).await;
     }
     if let Ok(Some(_)) = session.get::<i64>(USER_ID_KEY).await {
         return next.run(request).await;
     }
-    let wanted = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let wanted = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
     let target = match wanted {
         "/" => "/login".to_string(),
-        wanted => format!("/login?next={}", url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>()),
+        wanted => format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>()
+        ),
     };
     Redirect::to(&target).into_response()
 }

@@ -12,7 +12,12 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 /// Pages (server-rendered, then hydrated), server functions under `/api`, the built assets
 /// under `/pkg`, all behind the session layer and the login gate.
-pub fn build_router(services: Services, sessions: SqliteStore, site_root: &Path, addr: SocketAddr) -> Router {
+pub fn build_router(
+    services: Services,
+    sessions: SqliteStore,
+    site_root: &Path,
+    addr: SocketAddr,
+) -> Router {
     let options = LeptosOptions::builder()
         .output_name("regatta")
         .site_root(site_root.display().to_string())
@@ -25,7 +30,9 @@ pub fn build_router(services: Services, sessions: SqliteStore, site_root: &Path,
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(session.secure_cookie)
-        .with_expiry(Expiry::OnInactivity(Duration::minutes(session.idle_timeout_minutes.into())));
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(
+            session.idle_timeout_minutes.into(),
+        )));
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();

@@ -27,9 +27,15 @@ impl Application {
         let site_root = settings.site_root.clone();
         let services = Services::start(settings).await?;
         let first_admin = ensure_first_admin(&services, admin.username, admin.password).await?;
-        let sessions = SqliteStore::new(services.db.clone()).with_table_name("sessions").map_err(anyhow::Error::msg)?;
+        let sessions = SqliteStore::new(services.db.clone())
+            .with_table_name("sessions")
+            .map_err(anyhow::Error::msg)?;
         sessions.migrate().await?;
-        tokio::spawn(sessions.clone().continuously_delete_expired(std::time::Duration::from_secs(300)));
+        tokio::spawn(
+            sessions
+                .clone()
+                .continuously_delete_expired(std::time::Duration::from_secs(300)),
+        );
         let listener = TcpListener::bind(services.settings.listen).await?;
         let router = build_router(services, sessions, &site_root, listener.local_addr()?);
         Ok(Self {
@@ -40,7 +46,9 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn first_admin(&self) -> Option<&FirstAdmin> {
@@ -49,7 +57,9 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;

@@ -27,24 +27,37 @@ fn regatta(config: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Outp
 fn config_file(dir: &tempfile::TempDir, body: &str) -> std::path::PathBuf {
     let path = dir.path().join("regatta.toml");
     let database = dir.path().join("regatta.db");
-    std::fs::write(&path, format!("database = \"{}\"\n{body}", database.display())).unwrap();
+    std::fs::write(
+        &path,
+        format!("database = \"{}\"\n{body}", database.display()),
+    )
+    .unwrap();
     path
 }
 
 fn stderr_lines(output: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&output.stderr).lines().map(str::to_string).collect()
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
 fn an_unknown_key_stops_start_up_with_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config_file(&dir, "[[registry]]\nname = \"local\"\nurl = \"http://127.0.0.1:5000\"\nflavour = \"x\"\n");
+    let config = config_file(
+        &dir,
+        "[[registry]]\nname = \"local\"\nurl = \"http://127.0.0.1:5000\"\nflavour = \"x\"\n",
+    );
     for command in [&["serve"][..], &["check-config"][..], &["user", "list"][..]] {
         let output = regatta(&config, command, None);
         assert_eq!(output.status.code(), Some(2), "{command:?}");
         let lines = stderr_lines(&output);
         assert_eq!(lines.len(), 1, "{lines:?}");
-        assert!(lines[0].contains("registry[0]: unknown field `flavour`"), "{lines:?}");
+        assert!(
+            lines[0].contains("registry[0].flavour: unknown field `flavour`"),
+            "{lines:?}"
+        );
     }
 }
 
@@ -56,13 +69,20 @@ fn a_registry_without_url_stops_start_up_with_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr_lines(&output),
-        [format!("regatta: invalid configuration: {}: registry[0]: missing field `url`", config.display())]
+        [format!(
+            "regatta: invalid configuration: {}: registry[0]: missing field `url`",
+            config.display()
+        )]
     );
 }
 
 #[test]
 fn a_missing_config_file_is_named_with_exit_2() {
-    let output = regatta(std::path::Path::new("/nonexistent/regatta.toml"), &["check-config"], None);
+    let output = regatta(
+        std::path::Path::new("/nonexistent/regatta.toml"),
+        &["check-config"],
+        None,
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_lines(&output)[0].contains("cannot read config file /nonexistent/regatta.toml"));
 }
@@ -70,7 +90,10 @@ fn a_missing_config_file_is_named_with_exit_2() {
 #[test]
 fn check_config_accepts_a_valid_file() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config_file(&dir, "[[registry]]\nname = \"local\"\nurl = \"http://127.0.0.1:5000\"\n");
+    let config = config_file(
+        &dir,
+        "[[registry]]\nname = \"local\"\nurl = \"http://127.0.0.1:5000\"\n",
+    );
     let output = regatta(&config, &["check-config"], None);
     assert_eq!(output.status.code(), Some(0), "{:?}", stderr_lines(&output));
 }
@@ -79,25 +102,54 @@ fn check_config_accepts_a_valid_file() {
 fn users_are_added_from_a_pipe_listed_disabled_and_audited() {
     let dir = tempfile::tempdir().unwrap();
     let config = config_file(&dir, "");
-    let added = regatta(&config, &["user", "add", "rel-mgr", "--role", "maintainer"], Some("s3cret-pass\n"));
+    let added = regatta(
+        &config,
+        &["user", "add", "rel-mgr", "--role", "maintainer"],
+        Some("s3cret-pass\n"),
+    );
     assert!(added.status.success(), "{:?}", stderr_lines(&added));
 
-    let duplicate = regatta(&config, &["user", "add", "rel-mgr", "--role", "viewer"], Some("s3cret-pass\n"));
+    let duplicate = regatta(
+        &config,
+        &["user", "add", "rel-mgr", "--role", "viewer"],
+        Some("s3cret-pass\n"),
+    );
     assert_eq!(duplicate.status.code(), Some(1));
     assert!(stderr_lines(&duplicate)[0].contains("user `rel-mgr` already exists"));
 
-    let bad_role = regatta(&config, &["user", "add", "bob", "--role", "root"], Some("s3cret-pass\n"));
+    let bad_role = regatta(
+        &config,
+        &["user", "add", "bob", "--role", "root"],
+        Some("s3cret-pass\n"),
+    );
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role `root`"));
 
-    let short = regatta(&config, &["user", "add", "bob", "--role", "viewer"], Some("short\n"));
+    let short = regatta(
+        &config,
+        &["user", "add", "bob", "--role", "viewer"],
+        Some("short\n"),
+    );
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
 
-    assert!(regatta(&config, &["user", "disable", "rel-mgr"], None).status.success());
-    let listed = String::from_utf8_lossy(&regatta(&config, &["user", "list"], None).stdout).to_string();
-    let row = listed.lines().find(|l| l.starts_with("rel-mgr")).expect("rel-mgr listed");
-    assert!(row.contains("maintainer") && row.contains("disabled"), "{row}");
+    assert!(regatta(&config, &["user", "disable", "rel-mgr"], None)
+        .status
+        .success());
+    let listed =
+        String::from_utf8_lossy(&regatta(&config, &["user", "list"], None).stdout).to_string();
+    let row = listed
+        .lines()
+        .find(|l| l.starts_with("rel-mgr"))
+        .expect("rel-mgr listed");
+    assert!(
+        row.contains("maintainer") && row.contains("disabled"),
+        "{row}"
+    );
 
-    let missing = regatta(&config, &["user", "passwd", "nobody"], Some("another-pass\n"));
+    let missing = regatta(
+        &config,
+        &["user", "passwd", "nobody"],
+        Some("another-pass\n"),
+    );
     assert!(String::from_utf8_lossy(&missing.stderr).contains("User `nobody` not found"));
 
     let actions = audit_actions(&dir.path().join("regatta.db"));
@@ -105,6 +157,8 @@ fn users_are_added_from_a_pipe_listed_disabled_and_audited() {
 }
 
 fn audit_actions(database: &std::path::Path) -> Vec<String> {
-    let rows = tokio::runtime::Runtime::new().unwrap().block_on(end2end::audit::rows(database));
+    let rows = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(end2end::audit::rows(database));
     rows.into_iter().map(|row| row.action).collect()
 }

@@ -7,17 +7,29 @@ use reqwest::{header, redirect::Policy, Client, StatusCode};
 use std::path::Path;
 
 async fn start_app() -> AppFixture {
-    AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), AppOptions::default())
-        .await
-        .expect("starting regatta")
+    AppFixture::start(
+        Path::new(env!("CARGO_BIN_EXE_regatta")),
+        AppOptions::default(),
+    )
+    .await
+    .expect("starting regatta")
 }
 
 fn browser_like_client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// A login as a browser without WASM sends it: an HTML form post.
-async fn post_login_form(client: &Client, app: &AppFixture, user: &str, password: &str) -> reqwest::Response {
+async fn post_login_form(
+    client: &Client,
+    app: &AppFixture,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
     client
         .post(app.url.join("/api/login").unwrap())
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
@@ -29,7 +41,11 @@ async fn post_login_form(client: &Client, app: &AppFixture, user: &str, password
 }
 
 fn location(response: &reqwest::Response) -> &str {
-    response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 #[tokio::test]
@@ -39,12 +55,23 @@ async fn pages_need_a_session_and_remember_where_you_were_going() {
     let root = client.get(app.url.clone()).send().await.unwrap();
     assert_eq!(root.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&root), "/login");
-    let deep = client.get(app.url.join("/registries?page=2").unwrap()).send().await.unwrap();
+    let deep = client
+        .get(app.url.join("/registries?page=2").unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&deep), "/login?next=%2Fregistries%3Fpage%3D2");
-    let login_page = client.get(app.url.join("/login").unwrap()).send().await.unwrap();
+    let login_page = client
+        .get(app.url.join("/login").unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(login_page.status(), StatusCode::OK);
     let html = login_page.text().await.unwrap();
-    assert!(html.contains("name=\"password\"") && html.contains("/pkg/regatta.js"), "{html}");
+    assert!(
+        html.contains("name=\"password\"") && html.contains("/pkg/regatta.js"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -53,12 +80,26 @@ async fn a_wrong_password_returns_to_the_login_page_with_a_reason_and_is_audited
     let client = browser_like_client();
     let response = post_login_form(&client, &app, ADMIN_USER, "not-the-password").await;
     assert_eq!(location(&response), "/login?failed=credentials&next=%2F");
-    let page = client.get(app.url.join(location(&response)).unwrap()).send().await.unwrap();
-    assert!(page.text().await.unwrap().contains("Wrong username or password."));
-    assert_eq!(client.get(app.url.clone()).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = client
+        .get(app.url.join(location(&response)).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("Wrong username or password."));
+    assert_eq!(
+        client.get(app.url.clone()).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
 
     let rows = audit::rows(&app.database).await;
-    let failure = rows.iter().find(|r| r.action == "login.failure").expect("a login.failure row");
+    let failure = rows
+        .iter()
+        .find(|r| r.action == "login.failure")
+        .expect("a login.failure row");
     assert_eq!(failure.actor.as_deref(), Some(ADMIN_USER));
     assert_eq!(failure.outcome, "denied");
     assert_eq!(failure.source.as_deref(), Some("127.0.0.1"));
@@ -71,15 +112,30 @@ async fn a_correct_login_sets_a_hardened_cookie_opens_the_dashboard_and_logout_e
     let client = browser_like_client();
     let response = post_login_form(&client, &app, ADMIN_USER, ADMIN_PASSWORD).await;
     assert_eq!(location(&response), "/");
-    let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("regatta_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(cookie.contains("Expires=") && !cookie.contains("Secure"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Max-Age=28800") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
 
     let dashboard = client.get(app.url.clone()).send().await.unwrap();
     assert_eq!(dashboard.status(), StatusCode::OK);
     let html = dashboard.text().await.unwrap();
-    assert!(html.contains("Pipeline") && html.contains(">admin<"), "{html}");
+    assert!(
+        html.contains("Pipeline") && html.contains(">admin<"),
+        "{html}"
+    );
 
     let logout = client
         .post(app.url.join("/api/logout").unwrap())
@@ -88,9 +144,16 @@ async fn a_correct_login_sets_a_hardened_cookie_opens_the_dashboard_and_logout_e
         .await
         .unwrap();
     assert_eq!(location(&logout), "/login");
-    assert_eq!(client.get(app.url.clone()).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        client.get(app.url.clone()).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
 
-    let actions: Vec<_> = audit::rows(&app.database).await.into_iter().map(|r| r.action).collect();
+    let actions: Vec<_> = audit::rows(&app.database)
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
     assert_eq!(actions, ["user.add", "login.success", "logout"]);
 }
 
@@ -115,8 +178,15 @@ async fn repeated_failures_are_slowed_down_even_for_the_right_password() {
         post_login_form(&client, &app, ADMIN_USER, "guess").await;
     }
     let throttled = post_login_form(&client, &app, ADMIN_USER, ADMIN_PASSWORD).await;
-    assert!(location(&throttled).starts_with("/login?failed=throttled&wait="), "{}", location(&throttled));
+    assert!(
+        location(&throttled).starts_with("/login?failed=throttled&wait="),
+        "{}",
+        location(&throttled)
+    );
     let rows = audit::rows(&app.database).await;
-    assert_eq!(rows.iter().filter(|r| r.action == "login.failure").count(), 5);
+    assert_eq!(
+        rows.iter().filter(|r| r.action == "login.failure").count(),
+        5
+    );
     assert_eq!(rows.last().unwrap().action, "login.throttled");
 }

@@ -34,7 +34,9 @@ async fn check(client: &Client, app: &AppFixture, name: &str) -> Value {
 
 #[tokio::test]
 async fn each_registry_reports_what_is_wrong_or_that_it_is_fine() {
-    let anonymous = RegistryFixture::start(RegistryOptions::default()).await.unwrap();
+    let anonymous = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
     let basic_tls = RegistryFixture::start(RegistryOptions {
         basic_auth: Some(("ci".into(), "ci-password".into())),
         tls: true,
@@ -50,26 +52,55 @@ async fn each_registry_reports_what_is_wrong_or_that_it_is_fine() {
     .unwrap();
     let mut extra_toml = AppFixture::registry_toml("anonymous", &anonymous);
     extra_toml += &AppFixture::registry_toml("secure", &basic_tls);
-    extra_toml += &format!("[[registry]]\nname = \"no-creds\"\nurl = \"{}\"\n", basic.url);
-    extra_toml += &format!("[[registry]]\nname = \"stopped\"\nurl = \"http://127.0.0.1:{}\"\n", free_port());
-    let options = AppOptions { extra_toml, ..Default::default() };
-    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options).await.unwrap();
+    extra_toml += &format!(
+        "[[registry]]\nname = \"no-creds\"\nurl = \"{}\"\n",
+        basic.url
+    );
+    extra_toml += &format!(
+        "[[registry]]\nname = \"stopped\"\nurl = \"http://127.0.0.1:{}\"\n",
+        free_port()
+    );
+    let options = AppOptions {
+        extra_toml,
+        ..Default::default()
+    };
+    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
+        .await
+        .unwrap();
     let client = logged_in(&app).await;
 
     let fine = check(&client, &app, "anonymous").await;
     assert_eq!(fine["level"], "Ok", "{fine}");
-    assert!(fine["summary"].as_str().unwrap().contains("registry/2.0"), "{fine}");
+    assert!(
+        fine["summary"].as_str().unwrap().contains("registry/2.0"),
+        "{fine}"
+    );
     assert_eq!(check(&client, &app, "secure").await["level"], "Ok");
 
     let no_creds = check(&client, &app, "no-creds").await;
     assert_eq!(no_creds["level"], "Warning");
-    assert!(no_creds["summary"].as_str().unwrap().contains("wants Basic credentials"), "{no_creds}");
+    assert!(
+        no_creds["summary"]
+            .as_str()
+            .unwrap()
+            .contains("wants Basic credentials"),
+        "{no_creds}"
+    );
 
     let stopped = check(&client, &app, "stopped").await;
     assert_eq!(stopped["level"], "Down");
-    assert!(stopped["summary"].as_str().unwrap().contains("Not reachable (cannot connect"), "{stopped}");
+    assert!(
+        stopped["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Not reachable (cannot connect"),
+        "{stopped}"
+    );
 
     let unknown = check(&client, &app, "nope").await;
     assert_eq!(unknown["message"], "Registry `nope` not found.");
-    assert!(!app.log().contains("ci-password"), "secrets never reach the log");
+    assert!(
+        !app.log().contains("ci-password"),
+        "secrets never reach the log"
+    );
 }

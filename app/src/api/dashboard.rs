@@ -8,5 +8,8 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     use crate::ssr::{current_user, services};
     let services = services()?;
     let user = current_user(&services).await?;
-    Ok(crate::dto_from_domain::dashboard_from(&user, &services.settings))
+    Ok(crate::dto_from_domain::dashboard_from(
+        &user,
+        &services.settings,
+    ))
 }

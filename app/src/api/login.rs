@@ -5,7 +5,11 @@ use leptos::prelude::*;
 /// Works as a plain form post before hydration: failures then redirect back to the login page
 /// with a reason in the query string.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::ssr::{client_address, services};
     let services = services()?;
     let source = client_address().await;
@@ -24,7 +28,10 @@ mod login_ssr {
     pub async fn start_session(user_id: i64, next: Option<&str>) -> Result<(), AppError> {
         let session = session().await?;
         // A new id on login defeats session fixation (OWASP session management).
-        session.cycle_id().await.map_err(|e| AppError::new(500, e.to_string()))?;
+        session
+            .cycle_id()
+            .await
+            .map_err(|e| AppError::new(500, e.to_string()))?;
         session
             .insert(USER_ID_KEY, user_id)
             .await
@@ -35,12 +42,22 @@ mod login_ssr {
 
     pub async fn refuse(error: DomainError, next: Option<&str>) -> AppError {
         let reason = match &error {
-            DomainError::Throttled { retry_after_secs } => format!("throttled&wait={retry_after_secs}"),
+            DomainError::Throttled { retry_after_secs } => {
+                format!("throttled&wait={retry_after_secs}")
+            }
             _ => "credentials".into(),
         };
         let error = from_domain(error);
         if is_plain_form_post().await {
-            let next = next.map(|n| format!("&next={}", url::form_urlencoded::byte_serialize(local_path(Some(n)).as_bytes()).collect::<String>())).unwrap_or_default();
+            let next = next
+                .map(|n| {
+                    format!(
+                        "&next={}",
+                        url::form_urlencoded::byte_serialize(local_path(Some(n)).as_bytes())
+                            .collect::<String>()
+                    )
+                })
+                .unwrap_or_default();
             leptos_axum::redirect(&format!("/login?failed={reason}{next}"));
         }
         error
@@ -49,7 +66,11 @@ mod login_ssr {
     /// Only same-site paths: `//evil.example` or `https://…` would make this an open redirect.
     pub fn local_path(next: Option<&str>) -> &str {
         match next {
-            Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+            Some(path)
+                if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') =>
+            {
+                path
+            }
             _ => "/",
         }
     }

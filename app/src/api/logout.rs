@@ -9,7 +9,10 @@ pub async fn logout() -> Result<(), AppError> {
     let session = session().await?;
     let user = crate::ssr::current_user(&services).await.ok();
     regatta_core::auth::log_out(&services, user.as_ref(), &client_address().await).await;
-    session.flush().await.map_err(|e| AppError::new(500, e.to_string()))?;
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::new(500, e.to_string()))?;
     leptos_axum::redirect("/login");
     Ok(())
 }

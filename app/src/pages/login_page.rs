@@ -12,7 +12,10 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || match login.value().get() {
         Some(Err(error)) => Some(error.message),
         Some(Ok(())) => None,
-        None => reason_from_query(query.read().get("failed").as_deref(), query.read().get("wait")),
+        None => reason_from_query(
+            query.read().get("failed").as_deref(),
+            query.read().get("wait"),
+        ),
     };
     view! {
         <main class="login">

@@ -42,7 +42,12 @@ pub async fn log_in(
         Some(user) if matches && !user.disabled => {
             services.throttle.record_success(&throttle_key);
             users::record_login(&services.db, user.id, now).await?;
-            audit::record(&services.db, now, &audit_as(Outcome::Ok, "login.success", None)).await?;
+            audit::record(
+                &services.db,
+                now,
+                &audit_as(Outcome::Ok, "login.success", None),
+            )
+            .await?;
             Ok(user)
         }
         user => {
@@ -61,5 +66,7 @@ pub async fn log_in(
 
 fn dummy_hash() -> &'static PasswordHash {
     static DUMMY: OnceLock<PasswordHash> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&users::generate_password()).expect("hashing a generated password"))
+    DUMMY.get_or_init(|| {
+        hash_password(&users::generate_password()).expect("hashing a generated password")
+    })
 }

@@ -11,7 +11,10 @@ use crate::{users, users::Role, DomainError, Services};
 
 /// The logged-in user behind a session, re-read on every request so that disabling an account
 /// or changing its role takes effect at once.
-pub async fn session_user(services: &Services, user_id: Option<i64>) -> Result<users::User, DomainError> {
+pub async fn session_user(
+    services: &Services,
+    user_id: Option<i64>,
+) -> Result<users::User, DomainError> {
     let id = user_id.ok_or(DomainError::Unauthenticated)?;
     match users::find_by_id(&services.db, id).await? {
         Some(user) if !user.disabled => Ok(user),

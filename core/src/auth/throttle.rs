@@ -52,7 +52,10 @@ impl LoginThrottle {
         let now = self.clock.now();
         let mut failures = self.failures.lock().expect("throttle lock");
         failures.retain(|_, f| now - f.last < FORGET_AFTER);
-        let entry = failures.entry(key.to_string()).or_insert(Failures { count: 0, last: now });
+        let entry = failures.entry(key.to_string()).or_insert(Failures {
+            count: 0,
+            last: now,
+        });
         entry.count += 1;
         entry.last = now;
     }
@@ -102,7 +105,11 @@ mod tests {
         assert_eq!(throttle.check("ann|1.2.3.4"), Err(2));
         *clock.0.lock().unwrap() += Duration::from_secs(2);
         assert_eq!(throttle.check("ann|1.2.3.4"), Ok(()));
-        assert_eq!(throttle.check("ann|5.6.7.8"), Ok(()), "other addresses are not affected");
+        assert_eq!(
+            throttle.check("ann|5.6.7.8"),
+            Ok(()),
+            "other addresses are not affected"
+        );
     }
 
     #[test]

@@ -29,8 +29,9 @@ pub(super) fn apply_env_overrides(
             continue;
         }
         let value = typed_value(raw);
-        insert_path(table, &key, value)
-            .map_err(|message| ConfigError::invalid(file, format!("{key} (from {name})"), message))?;
+        insert_path(table, &key, value).map_err(|message| {
+            ConfigError::invalid(file, format!("{key} (from {name})"), message)
+        })?;
     }
     Ok(())
 }

@@ -27,12 +27,20 @@ pub(super) fn validate(
         }
         if settings.registry(&environment.registry).is_none() {
             let message = format!("no [[registry]] is named `{}`", environment.registry);
-            return Err(ConfigError::invalid(file, format!("{key}.registry"), message));
+            return Err(ConfigError::invalid(
+                file,
+                format!("{key}.registry"),
+                message,
+            ));
         }
     }
     if settings.session.idle_timeout_minutes == 0 {
         let message = "must be at least 1";
-        return Err(ConfigError::invalid(file, "session.idle_timeout_minutes", message));
+        return Err(ConfigError::invalid(
+            file,
+            "session.idle_timeout_minutes",
+            message,
+        ));
     }
     Ok(())
 }
@@ -44,7 +52,11 @@ fn validate_registry(
     env_has: &dyn Fn(&str) -> bool,
 ) -> Result<(), ConfigError> {
     if registry.name.trim().is_empty() {
-        return Err(ConfigError::invalid(file, format!("{key}.name"), "must not be empty"));
+        return Err(ConfigError::invalid(
+            file,
+            format!("{key}.name"),
+            "must not be empty",
+        ));
     }
     if !matches!(registry.url.scheme(), "http" | "https") || registry.url.host().is_none() {
         let message = format!("`{}` is not an http(s) URL with a host", registry.url);
@@ -59,7 +71,11 @@ fn validate_registry(
     if let Some(var) = &registry.notify_secret_env {
         if !env_has(var) {
             let message = format!("environment variable {var} is not set");
-            return Err(ConfigError::invalid(file, format!("{key}.notify_secret_env"), message));
+            return Err(ConfigError::invalid(
+                file,
+                format!("{key}.notify_secret_env"),
+                message,
+            ));
         }
     }
     match &registry.auth {
@@ -73,7 +89,11 @@ fn validate_registry(
             (None, Some(var)) if env_has(var) => Ok(()),
             (None, Some(var)) => {
                 let message = format!("environment variable {var} is not set");
-                Err(ConfigError::invalid(file, format!("{key}.auth.password_env"), message))
+                Err(ConfigError::invalid(
+                    file,
+                    format!("{key}.auth.password_env"),
+                    message,
+                ))
             }
             _ => {
                 let message = "give exactly one of `password` or `password_env`";

@@ -24,7 +24,8 @@ impl RegistryClient {
             .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
             .danger_accept_invalid_certs(config.insecure);
         if let Some(ca_file) = &config.ca_file {
-            let pem = std::fs::read(ca_file).with_context(|| format!("reading {}", ca_file.display()))?;
+            let pem =
+                std::fs::read(ca_file).with_context(|| format!("reading {}", ca_file.display()))?;
             let certificate = reqwest::Certificate::from_pem(&pem)
                 .with_context(|| format!("{} is not a PEM certificate", ca_file.display()))?;
             builder = builder.add_root_certificate(certificate);
@@ -82,7 +83,8 @@ impl RegistryClients {
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let mut clients = BTreeMap::new();
         for config in &settings.registries {
-            let client = RegistryClient::new(config).with_context(|| format!("registry `{}`", config.name))?;
+            let client = RegistryClient::new(config)
+                .with_context(|| format!("registry `{}`", config.name))?;
             clients.insert(config.name.clone(), client);
         }
         Ok(Self(clients))

@@ -36,14 +36,20 @@ impl RegistryClient {
             Err(error) => {
                 tracing::warn!(error = %error, "registry unreachable");
                 return RegistryHealth {
-                    check: ApiCheck::Unreachable { reason: describe(&error) },
+                    check: ApiCheck::Unreachable {
+                        reason: describe(&error),
+                    },
                     latency_ms,
                     api_version: None,
                 };
             }
         };
         let header = |name: &str| {
-            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
         };
         let api_version = header("docker-distribution-api-version");
         let check = match response.status().as_u16() {
@@ -55,7 +61,11 @@ impl RegistryClient {
             },
             status => ApiCheck::Unexpected { status },
         };
-        RegistryHealth { check, latency_ms, api_version }
+        RegistryHealth {
+            check,
+            latency_ms,
+            api_version,
+        }
     }
 }
 
@@ -66,14 +76,23 @@ fn describe(error: &reqwest::Error) -> String {
     while let Some(next) = cause.source() {
         cause = next;
     }
-    let kind = if error.is_timeout() { "timed out" } else if error.is_connect() { "cannot connect" } else { "request failed" };
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
     format!("{kind}: {cause}")
 }
 
 impl RegistryHealth {
     /// One sentence for the dashboard: what we saw and, when it is not fine, what to do.
     pub fn summary(&self) -> String {
-        let version = self.api_version.as_deref().unwrap_or("no API version header");
+        let version = self
+            .api_version
+            .as_deref()
+            .unwrap_or("no API version header");
         match &self.check {
             ApiCheck::Ok => format!("Reachable, access granted ({version}), {} ms.", self.latency_ms),
             ApiCheck::AuthRequired { scheme } => format!(

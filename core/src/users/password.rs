@@ -14,7 +14,9 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 
 pub fn hash_password(password: &SecretString) -> Result<PasswordHash, String> {
     if password.expose_secret().chars().count() < MIN_PASSWORD_LEN {
-        return Err(format!("a password has at least {MIN_PASSWORD_LEN} characters"));
+        return Err(format!(
+            "a password has at least {MIN_PASSWORD_LEN} characters"
+        ));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -58,7 +60,9 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused() {
-        assert!(hash_password(&"short".into()).unwrap_err().contains("at least 8"));
+        assert!(hash_password(&"short".into())
+            .unwrap_err()
+            .contains("at least 8"));
     }
 
     #[test]

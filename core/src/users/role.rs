@@ -41,7 +41,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}`: use viewer, developer, maintainer or admin"))
+            .ok_or_else(|| {
+                format!("unknown role `{s}`: use viewer, developer, maintainer or admin")
+            })
     }
 }
 
@@ -60,6 +62,9 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
-        assert!("root".parse::<Role>().unwrap_err().contains("unknown role `root`"));
+        assert!("root"
+            .parse::<Role>()
+            .unwrap_err()
+            .contains("unknown role `root`"));
     }
 }

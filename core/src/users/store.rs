@@ -15,15 +15,16 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
 }
 
-const COLUMNS: &str =
-    "id, username, role, disabled, password_hash, created_at, last_login_at";
+const COLUMNS: &str = "id, username, role, disabled, password_hash, created_at, last_login_at";
 
 fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
-        role: role.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))?,
+        role: role
+            .parse()
+            .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
         disabled: row.try_get("disabled")?,
         password_hash: PasswordHash(row.try_get("password_hash")?),
         created_at: row.try_get("created_at")?,
@@ -50,7 +51,10 @@ pub async fn create_user(
     row.try_get("id")
 }
 
-pub async fn find_by_name(db: impl SqliteExecutor<'_>, name: &str) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_name(
+    db: impl SqliteExecutor<'_>,
+    name: &str,
+) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE username = ?");
     let row = sqlx::query(&sql).bind(name).fetch_optional(db).await?;
     row.as_ref().map(user_from_row).transpose()
@@ -69,7 +73,9 @@ pub async fn list_users(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::
 }
 
 pub async fn count_users(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await
 }
 
 /// Returns false when no such user exists.
@@ -87,7 +93,11 @@ pub async fn set_password_hash(
 }
 
 /// Returns false when no such user exists.
-pub async fn set_disabled(db: impl SqliteExecutor<'_>, name: &str, disabled: bool) -> Result<bool, sqlx::Error> {
+pub async fn set_disabled(
+    db: impl SqliteExecutor<'_>,
+    name: &str,
+    disabled: bool,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("UPDATE users SET disabled = ? WHERE username = ?")
         .bind(disabled)
         .bind(name)
@@ -96,7 +106,11 @@ pub async fn set_disabled(db: impl SqliteExecutor<'_>, name: &str, disabled: boo
     Ok(result.rows_affected() == 1)
 }
 
-pub async fn record_login(db: impl SqliteExecutor<'_>, id: i64, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+pub async fn record_login(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
         .bind(now)
         .bind(id)

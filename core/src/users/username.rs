@@ -43,8 +43,12 @@ mod tests {
 
     #[test]
     fn usernames_reject_uppercase_spaces_and_empty_with_a_reason() {
-        assert!(Username::parse("Admin").unwrap_err().contains("`A` is not allowed"));
-        assert!(Username::parse("a b").unwrap_err().contains("` ` is not allowed"));
+        assert!(Username::parse("Admin")
+            .unwrap_err()
+            .contains("`A` is not allowed"));
+        assert!(Username::parse("a b")
+            .unwrap_err()
+            .contains("` ` is not allowed"));
         assert!(Username::parse("  ").unwrap_err().contains("1 to 64"));
     }
 }

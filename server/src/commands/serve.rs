@@ -6,7 +6,9 @@ use secrecy::{ExposeSecret, SecretString};
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let admin = AdminBootstrap {
         username: std::env::var("REGATTA_ADMIN_USER").ok(),
-        password: std::env::var("REGATTA_ADMIN_PASSWORD").ok().map(SecretString::from),
+        password: std::env::var("REGATTA_ADMIN_PASSWORD")
+            .ok()
+            .map(SecretString::from),
     };
     let application = Application::build(settings, admin).await?;
     if let Some(first) = application.first_admin() {

@@ -24,8 +24,16 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
             println!("{:<24} {:<11} {:<9} last login", "USER", "ROLE", "STATUS");
             for user in accounts::list_users(&services).await? {
                 let status = if user.disabled { "disabled" } else { "active" };
-                let last = user.last_login_at.map(|t| t.to_string()).unwrap_or_else(|| "never".into());
-                println!("{:<24} {:<11} {:<9} {last}", user.username, user.role.as_str(), status);
+                let last = user
+                    .last_login_at
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{:<24} {:<11} {:<9} {last}",
+                    user.username,
+                    user.role.as_str(),
+                    status
+                );
             }
         }
         UserCommand::Disable { name } => {
@@ -51,7 +59,9 @@ fn cli_actor() -> Actor {
 fn read_password() -> anyhow::Result<SecretString> {
     if !std::io::stdin().is_terminal() {
         let mut input = String::new();
-        std::io::stdin().read_to_string(&mut input).context("reading the password from stdin")?;
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("reading the password from stdin")?;
         let password = input.lines().next().unwrap_or_default().to_string();
         return Ok(password.into());
     }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `make demo`: a release build, a local distribution registry with the demo images, and Regatta
+# on http://127.0.0.1:3000. State lives in data/demo (delete it to start over). Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${CARGO_TARGET_DIR:=$HOME/.cache/regatta/target}"
+REGISTRY_PORT=${REGISTRY_PORT:-5000}
+DEMO=data/demo
+mkdir -p "$DEMO"
+
+cargo leptos build --release
+cargo build -p end2end --bin seed-registry
+
+cat > "$DEMO/registry.yml" <<YAML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage:
+  filesystem: {rootdirectory: $PWD/$DEMO/registry-storage}
+  delete: {enabled: true}
+  maintenance: {uploadpurging: {enabled: false}, readonly: {enabled: false}}
+http: {addr: 127.0.0.1:$REGISTRY_PORT, secret: regatta-demo}
+YAML
+
+docker-registry serve "$DEMO/registry.yml" 2> "$DEMO/registry.log" &
+REGISTRY_PID=$!
+trap 'kill $REGISTRY_PID 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null && break
+    kill -0 $REGISTRY_PID 2>/dev/null || { cat "$DEMO/registry.log"; exit 1; }
+    sleep 0.1
+done
+"$CARGO_TARGET_DIR/debug/seed-registry" "http://127.0.0.1:$REGISTRY_PORT"
+
+[[ -f "$DEMO/regatta.toml" ]] || cat > "$DEMO/regatta.toml" <<TOML
+listen = "127.0.0.1:3000"
+database = "$DEMO/regatta.db"
+site_root = "target/site"
+
+[[registry]]
+name = "local"
+url = "http://127.0.0.1:$REGISTRY_PORT"
+
+[[environment]]
+name = "dev"
+registry = "local"
+prefix = "dev/"
+
+[[environment]]
+name = "staging"
+registry = "local"
+prefix = "staging/"
+
+[[environment]]
+name = "prod"
+registry = "local"
+prefix = "prod/"
+protected = true
+TOML
+
+echo "Regatta on http://127.0.0.1:3000 — the first start prints the admin password below. Ctrl-C stops."
+"$CARGO_TARGET_DIR/release/regatta" serve --config "$DEMO/regatta.toml"
