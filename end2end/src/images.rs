@@ -10,6 +10,29 @@ pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+/// The media types of one manifest format.
+#[derive(Debug, Clone, Copy)]
+pub struct Format {
+    pub manifest: &'static str,
+    pub config: &'static str,
+    pub layer: &'static str,
+}
+
+pub const OCI: Format = Format {
+    manifest: OCI_MANIFEST,
+    config: OCI_CONFIG,
+    layer: OCI_LAYER_GZIP,
+};
+/// Docker image manifest v2, schema 2.
+pub const DOCKER: Format = Format {
+    manifest: DOCKER_MANIFEST,
+    config: DOCKER_CONFIG,
+    layer: DOCKER_LAYER_GZIP,
+};
 
 /// A fixed time, so configs (and digests) never change.
 const CREATED: &str = "2026-01-15T10:00:00Z";
@@ -78,6 +101,19 @@ pub struct Image {
 }
 
 pub fn image(os: &str, arch: &str, layers: Vec<Layer>, labels: &[(&str, &str)]) -> Image {
+    image_in(OCI, os, arch, layers, labels)
+}
+
+pub fn image_in(
+    format: Format,
+    os: &str,
+    arch: &str,
+    mut layers: Vec<Layer>,
+    labels: &[(&str, &str)],
+) -> Image {
+    for layer in &mut layers {
+        layer.blob.media_type = format.layer;
+    }
     let labels: serde_json::Map<String, Value> = labels
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
@@ -95,18 +131,18 @@ pub fn image(os: &str, arch: &str, layers: Vec<Layer>, labels: &[(&str, &str)]) 
         "history": layers.iter().map(|l| json!({"created": CREATED, "created_by": l.created_by})).collect::<Vec<_>>(),
     });
     let config = Blob {
-        media_type: OCI_CONFIG,
+        media_type: format.config,
         bytes: serde_json::to_vec(&config).expect("serializing JSON"),
     };
     let manifest = json!({
         "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
+        "mediaType": format.manifest,
         "config": config.descriptor(),
         "layers": layers.iter().map(|l| l.blob.descriptor()).collect::<Vec<_>>(),
     });
     Image {
         manifest: Blob {
-            media_type: OCI_MANIFEST,
+            media_type: format.manifest,
             bytes: serde_json::to_vec(&manifest).expect("serializing JSON"),
         },
         config,
@@ -166,4 +202,11 @@ pub fn app_image(app: &str, version: &str, arch: &str) -> Image {
             ("org.opencontainers.image.version", version),
         ],
     )
+}
+
+/// The same application image in Docker's schema2 format.
+pub fn docker_image(app: &str, version: &str) -> Image {
+    let app_image = app_image(app, version, "amd64");
+    let labels = [("org.opencontainers.image.version", version)];
+    image_in(DOCKER, "linux", "amd64", app_image.layers, &labels)
 }

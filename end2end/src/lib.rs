@@ -9,6 +9,7 @@ pub mod images;
 pub mod ports;
 pub mod registry_fixture;
 pub mod seed;
+pub mod token_server;
 mod wait;
 
 pub use app_fixture::{AppFixture, AppOptions};

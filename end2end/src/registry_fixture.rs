@@ -1,6 +1,7 @@
 //! A real CNCF distribution registry (Debian's `docker-registry`) on a free loopback port, with
 //! its storage in a temporary directory. Killed and cleaned up on drop.
 
+use crate::token_server::{TokenServer, TokenUser};
 use crate::{ports::free_port, seed::Pusher, wait};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
@@ -13,11 +14,15 @@ const REGISTRY_BINARY: &str = "docker-registry";
 #[derive(Debug, Clone, Default)]
 pub struct RegistryOptions {
     /// Require HTTP Basic auth with this user and password (an htpasswd file with bcrypt).
+    /// With `token_users`, these are instead the credentials the fixture's pusher presents to
+    /// the token server.
     pub basic_auth: Option<(String, String)>,
     /// Serve https with a fresh self-signed certificate for 127.0.0.1.
     pub tls: bool,
     /// Send notifications to this URL, with `Authorization: Bearer <secret>` when given.
     pub notify: Option<(String, Option<String>)>,
+    /// Require docker token auth from a test token server granting these users these actions.
+    pub token_users: Option<Vec<TokenUser>>,
 }
 
 pub struct RegistryFixture {
@@ -27,6 +32,7 @@ pub struct RegistryFixture {
     pub ca_file: Option<PathBuf>,
     pub dir: TempDir,
     child: Child,
+    token_server: Option<TokenServer>,
 }
 
 impl RegistryFixture {
@@ -56,7 +62,14 @@ impl RegistryFixture {
             .tls
             .then(|| write_self_signed_cert(dir.path()))
             .transpose()?;
-        let config = registry_config(dir.path(), port, &options)?;
+        let token_server = match &options.token_users {
+            Some(users) => Some(TokenServer::start(dir.path(), users.clone()).await?),
+            None => None,
+        };
+        let mut config = registry_config(dir.path(), port, &options)?;
+        if let Some(server) = &token_server {
+            config += &server.registry_config();
+        }
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config)?;
         let child = Command::new(REGISTRY_BINARY)
@@ -74,6 +87,7 @@ impl RegistryFixture {
             ca_file,
             dir,
             child,
+            token_server,
         };
         fixture.wait_until_ready().await?;
         Ok(fixture)
@@ -106,11 +120,15 @@ impl RegistryFixture {
     }
 
     pub fn pusher(&self) -> anyhow::Result<Pusher> {
-        Ok(Pusher::new(
-            self.http_client()?,
-            self.url.clone(),
-            self.options.basic_auth.clone(),
-        ))
+        let basic = self.options.basic_auth.clone();
+        let mut pusher = Pusher::new(self.http_client()?, self.url.clone(), basic);
+        pusher.token_realm = self.token_realm().map(str::to_string);
+        Ok(pusher)
+    }
+
+    /// The token realm, when token auth is on.
+    pub fn token_realm(&self) -> Option<&str> {
+        self.token_server.as_ref().map(|s| s.realm.as_str())
     }
 
     /// `127.0.0.1:PORT`, as used in image references.
@@ -151,7 +169,7 @@ fn registry_config(dir: &Path, port: u16, options: &RegistryOptions) -> anyhow::
             dir.join("key.pem").display()
         );
     }
-    if let Some((user, password)) = &options.basic_auth {
+    if let (Some((user, password)), None) = (&options.basic_auth, &options.token_users) {
         let htpasswd = dir.join("htpasswd");
         write_htpasswd(&htpasswd, user, password)?;
         config += &format!(

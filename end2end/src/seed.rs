@@ -11,6 +11,8 @@ pub struct Pusher {
     pub client: Client,
     pub base: reqwest::Url,
     pub basic: Option<(String, String)>,
+    /// With token auth: the realm to get a Bearer token from (with `basic` as credentials).
+    pub token_realm: Option<String>,
 }
 
 impl Pusher {
@@ -19,15 +21,64 @@ impl Pusher {
             client,
             base,
             basic,
+            token_realm: None,
         }
     }
 
-    fn request(&self, method: reqwest::Method, url: reqwest::Url) -> reqwest::RequestBuilder {
-        let request = self.client.request(method, url);
-        match &self.basic {
-            Some((user, password)) => request.basic_auth(user, Some(password)),
-            None => request,
+    /// Adds Basic credentials, or under token auth a Bearer token for `scopes`.
+    async fn authorized(
+        &self,
+        request: reqwest::RequestBuilder,
+        scopes: &[String],
+    ) -> anyhow::Result<reqwest::RequestBuilder> {
+        let Some(realm) = &self.token_realm else {
+            return Ok(match &self.basic {
+                Some((user, password)) => request.basic_auth(user, Some(password)),
+                None => request,
+            });
+        };
+        let mut url: reqwest::Url = realm.parse()?;
+        url.query_pairs_mut()
+            .append_pair("service", crate::token_server::SERVICE);
+        for scope in scopes {
+            url.query_pairs_mut().append_pair("scope", scope);
         }
+        let mut token_request = self.client.get(url);
+        if let Some((user, password)) = &self.basic {
+            token_request = token_request.basic_auth(user, Some(password));
+        }
+        let answer: serde_json::Value = token_request
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let token = answer["token"]
+            .as_str()
+            .context("token server sent no token")?;
+        Ok(request.bearer_auth(token))
+    }
+
+    async fn request(
+        &self,
+        method: reqwest::Method,
+        url: reqwest::Url,
+        repos: &[&str],
+    ) -> anyhow::Result<reqwest::Response> {
+        self.send(self.client.request(method, url), repos).await
+    }
+
+    /// Sends with push access to `repos`.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        repos: &[&str],
+    ) -> anyhow::Result<reqwest::Response> {
+        let scopes: Vec<String> = repos
+            .iter()
+            .map(|r| format!("repository:{r}:pull,push"))
+            .collect();
+        Ok(self.authorized(request, &scopes).await?.send().await?)
     }
 
     fn url(&self, path: &str) -> reqwest::Url {
@@ -36,19 +87,16 @@ impl Pusher {
 
     pub async fn push_blob(&self, repo: &str, blob: &Blob) -> anyhow::Result<()> {
         let digest = blob.digest();
-        let head = self.request(
-            reqwest::Method::HEAD,
-            self.url(&format!("/v2/{repo}/blobs/{digest}")),
-        );
-        if head.send().await?.status() == StatusCode::OK {
+        let head_url = self.url(&format!("/v2/{repo}/blobs/{digest}"));
+        let head = self
+            .request(reqwest::Method::HEAD, head_url, &[repo])
+            .await?;
+        if head.status() == StatusCode::OK {
             return Ok(());
         }
+        let uploads = self.url(&format!("/v2/{repo}/blobs/uploads/"));
         let started = self
-            .request(
-                reqwest::Method::POST,
-                self.url(&format!("/v2/{repo}/blobs/uploads/")),
-            )
-            .send()
+            .request(reqwest::Method::POST, uploads, &[repo])
             .await?;
         if started.status() != StatusCode::ACCEPTED {
             bail!("starting upload to {repo}: HTTP {}", started.status());
@@ -60,12 +108,12 @@ impl Pusher {
             .context("upload without Location")?;
         let mut upload = self.base.join(location)?;
         upload.query_pairs_mut().append_pair("digest", &digest);
-        let finished = self
-            .request(reqwest::Method::PUT, upload)
+        let put = self
+            .client
+            .put(upload)
             .header(header::CONTENT_TYPE, "application/octet-stream")
-            .body(blob.bytes.clone())
-            .send()
-            .await?;
+            .body(blob.bytes.clone());
+        let finished = self.send(put, &[repo]).await?;
         if finished.status() != StatusCode::CREATED {
             bail!(
                 "finishing upload of {digest} to {repo}: HTTP {}",
@@ -81,20 +129,36 @@ impl Pusher {
         reference: &str,
         manifest: &Blob,
     ) -> anyhow::Result<()> {
-        let response = self
-            .request(
-                reqwest::Method::PUT,
-                self.url(&format!("/v2/{repo}/manifests/{reference}")),
-            )
+        let put = self
+            .client
+            .put(self.url(&format!("/v2/{repo}/manifests/{reference}")))
             .header(header::CONTENT_TYPE, manifest.media_type)
-            .body(manifest.bytes.clone())
-            .send()
-            .await?;
+            .body(manifest.bytes.clone());
+        let response = self.send(put, &[repo]).await?;
         if response.status() != StatusCode::CREATED {
             let status = response.status();
             bail!(
                 "pushing {repo}:{reference}: HTTP {status}: {}",
                 response.text().await.unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+
+    /// Mounts `digest` from `from` into `repo` without moving bytes (distribution-spec
+    /// "Mounting a blob from another repository"); 201 means it was there.
+    pub async fn mount_blob(&self, repo: &str, from: &str, digest: &str) -> anyhow::Result<()> {
+        let mut url = self.url(&format!("/v2/{repo}/blobs/uploads/"));
+        url.query_pairs_mut()
+            .append_pair("mount", digest)
+            .append_pair("from", from);
+        let response = self
+            .request(reqwest::Method::POST, url, &[repo, from])
+            .await?;
+        if response.status() != StatusCode::CREATED {
+            bail!(
+                "mounting {digest} from {from} into {repo}: HTTP {}",
+                response.status()
             );
         }
         Ok(())

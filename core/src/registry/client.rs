@@ -1,28 +1,69 @@
-use crate::config::{RegistryAuth, RegistryConfig, Settings};
+use super::auth::{
+    parse_challenges, resolve_credentials, token, AuthScheme, Credentials, Scope, TokenCache,
+};
+use super::error::RegistryError;
+use super::transport::{error_from_response, Prepared, RetryPolicy, Transport};
+use crate::config::{RegistryConfig, Settings};
 use anyhow::Context;
-use secrecy::{ExposeSecret, SecretString};
-use std::{collections::BTreeMap, time::Duration};
+use reqwest::{header, Response, StatusCode};
+use secrecy::ExposeSecret;
+use std::{collections::BTreeMap, sync::Mutex, time::Duration};
 use url::Url;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A registry as Regatta reaches it: base URL, TLS trust, credentials.
-#[derive(Debug)]
+/// A registry as Regatta reaches it: base URL, TLS trust, credentials, tokens, retries.
+/// Operations (catalog, tags, manifests, …) live in `ops/` and call [`RegistryClient::send`].
 pub struct RegistryClient {
     pub name: String,
     pub base: Url,
-    pub(super) http: reqwest::Client,
-    pub(super) basic: Option<(String, SecretString)>,
+    transport: Transport,
+    credentials: Credentials,
+    scheme: Mutex<Option<AuthScheme>>,
+    tokens: TokenCache,
+}
+
+impl std::fmt::Debug for RegistryClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryClient")
+            .field("name", &self.name)
+            .field("base", &self.base.as_str())
+            .finish()
+    }
+}
+
+/// How a client is built; tests shorten timeouts and retries.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub retry: RetryPolicy,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            request_timeout: REQUEST_TIMEOUT,
+            connect_timeout: CONNECT_TIMEOUT,
+        }
+    }
 }
 
 impl RegistryClient {
     pub fn new(config: &RegistryConfig) -> anyhow::Result<Self> {
+        Self::with_options(config, ClientOptions::default())
+    }
+
+    pub fn with_options(config: &RegistryConfig, options: ClientOptions) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(options.connect_timeout)
             .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
-            .danger_accept_invalid_certs(config.insecure);
+            .danger_accept_invalid_certs(config.insecure)
+            // Redirects (e.g. to blob storage) are followed by reqwest, which drops the
+            // Authorization header when the host changes.
+            .redirect(reqwest::redirect::Policy::limited(5));
         if let Some(ca_file) = &config.ca_file {
             let pem =
                 std::fs::read(ca_file).with_context(|| format!("reading {}", ca_file.display()))?;
@@ -30,52 +71,161 @@ impl RegistryClient {
                 .with_context(|| format!("{} is not a PEM certificate", ca_file.display()))?;
             builder = builder.add_root_certificate(certificate);
         }
+        let credentials = resolve_credentials(config).map_err(anyhow::Error::msg)?;
         Ok(Self {
             name: config.name.clone(),
             base: config.url.clone(),
-            http: builder.build().context("building the HTTP client")?,
-            basic: basic_credentials(&config.auth),
+            transport: Transport {
+                registry: config.name.clone(),
+                http: builder.build().context("building the HTTP client")?,
+                policy: options.retry,
+                request_timeout: options.request_timeout,
+            },
+            credentials,
+            scheme: Mutex::new(None),
+            tokens: TokenCache::default(),
         })
     }
 
-    /// `path` below the registry's base URL, e.g. `v2/`.
-    pub(super) fn url(&self, path: &str) -> Url {
+    /// `path` below the registry's base URL, e.g. `v2/dev/app/tags/list`.
+    pub fn url(&self, path: &str) -> Url {
         let mut base = self.base.clone();
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        base.join(path).expect("registry paths are relative")
+        base.join(path.trim_start_matches('/'))
+            .expect("registry paths are relative")
     }
 
-    pub(super) fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.basic {
-            Some((user, password)) => request.basic_auth(user, Some(password.expose_secret())),
-            None => request,
+    /// Sends `request` with the credentials `scope` needs. On a 401 it learns the registry's
+    /// scheme from the challenge (getting a token for Bearer) and sends once more. Any status
+    /// is returned; use [`RegistryClient::success`] to turn failures into errors.
+    pub async fn send(&self, request: Prepared, scope: &Scope) -> Result<Response, RegistryError> {
+        let authorization = self.authorization(scope, false).await?;
+        let response = self
+            .transport
+            .send(&request, authorization.as_ref())
+            .await?;
+        if response.status() != StatusCode::UNAUTHORIZED || !self.learn_scheme(&response)? {
+            return Ok(response);
         }
+        let scope = widened_scope(scope, &response);
+        let authorization = self.authorization(&scope, true).await?;
+        self.transport.send(&request, authorization.as_ref()).await
+    }
+
+    /// `response` if it succeeded, else a [`RegistryError`] with the OCI envelope and, for
+    /// 401/403, the scope that was refused.
+    pub async fn success(
+        &self,
+        response: Response,
+        scope: &Scope,
+    ) -> Result<Response, RegistryError> {
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let refused = matches!(response.status().as_u16(), 401 | 403)
+            .then(|| scope.to_string())
+            .filter(|s| !s.is_empty());
+        Err(error_from_response(&self.name, response, refused).await)
+    }
+
+    /// Records what the challenge asks for. Returns whether retrying can help.
+    fn learn_scheme(&self, response: &Response) -> Result<bool, RegistryError> {
+        let challenges: Vec<_> = response
+            .headers()
+            .get_all(header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(parse_challenges)
+            .collect();
+        let learned = if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
+            let endpoint =
+                token::endpoint_from_challenge(bearer, &self.base).map_err(|reason| {
+                    RegistryError::Auth {
+                        registry: self.name.clone(),
+                        reason,
+                    }
+                })?;
+            AuthScheme::Bearer(endpoint)
+        } else if challenges.iter().any(|c| c.scheme == "basic") {
+            AuthScheme::Basic
+        } else {
+            return Ok(false);
+        };
+        let mut scheme = self.scheme.lock().expect("scheme lock");
+        let can_help = match &learned {
+            // Basic credentials, when we have them, were already sent: repeating cannot help.
+            AuthScheme::Basic => false,
+            // A token for a wider scope, or a first token, may help.
+            AuthScheme::Bearer(_) => true,
+        };
+        *scheme = Some(learned);
+        Ok(can_help)
+    }
+
+    async fn authorization(
+        &self,
+        scope: &Scope,
+        fresh: bool,
+    ) -> Result<Option<header::HeaderValue>, RegistryError> {
+        let scheme = self.scheme.lock().expect("scheme lock").clone();
+        let value = match (scheme, &self.credentials) {
+            (Some(AuthScheme::Bearer(endpoint)), credentials) => {
+                let cached = if fresh { None } else { self.tokens.get(scope) };
+                let token = match cached {
+                    Some(token) => token,
+                    None => token::fetch_token(
+                        &self.transport.http,
+                        &endpoint,
+                        scope,
+                        credentials,
+                        &self.tokens,
+                    )
+                    .await
+                    .map_err(|reason| RegistryError::Auth {
+                        registry: self.name.clone(),
+                        reason,
+                    })?,
+                };
+                format!("Bearer {}", token.expose_secret())
+            }
+            // Basic credentials are configured for this registry: send them from the start.
+            (_, Credentials::Basic { username, password }) => {
+                use base64::Engine;
+                let pair = format!("{username}:{}", password.expose_secret());
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                )
+            }
+            _ => return Ok(None),
+        };
+        let mut value = header::HeaderValue::from_str(&value).map_err(|_| RegistryError::Auth {
+            registry: self.name.clone(),
+            reason: "credentials contain invalid characters".into(),
+        })?;
+        value.set_sensitive(true);
+        Ok(Some(value))
     }
 }
 
-/// Basic credentials from the config; `password_env` was checked to be set at start-up.
-fn basic_credentials(auth: &RegistryAuth) -> Option<(String, SecretString)> {
-    match auth {
-        RegistryAuth::Basic {
-            username,
-            password,
-            password_env,
-        } => {
-            let password = password.clone().or_else(|| {
-                password_env
-                    .as_ref()
-                    .and_then(|var| std::env::var(var).ok())
-                    .map(SecretString::from)
-            })?;
-            Some((username.clone(), password))
-        }
-        RegistryAuth::None | RegistryAuth::DockerConfig { .. } => None,
+/// An `insufficient_scope` challenge names the scope the registry wants: ask for both.
+fn widened_scope(scope: &Scope, response: &Response) -> Scope {
+    let wanted = response
+        .headers()
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(parse_challenges)
+        .find_map(|c| c.param("scope").map(Scope::from_raw));
+    match wanted {
+        Some(wanted) => Scope::join(&[scope.clone(), wanted]),
+        None => scope.clone(),
     }
 }
 
-/// The clients for every configured registry, by name, in configuration order of names.
+/// The clients for every configured registry, by name.
 #[derive(Debug, Default)]
 pub struct RegistryClients(BTreeMap<String, RegistryClient>);
 

@@ -1,8 +1,16 @@
-//! The registry client: one configured HTTP client per upstream registry. It knows nothing of
-//! the database or the web; the full OCI distribution operations grow here.
+//! The registry client: OCI distribution API to any registry. Layers, each knowing nothing of
+//! the ones above: `reference` (grammar) → `auth` (Basic, Bearer challenge → token, cache) →
+//! `transport` (retries, timeouts) → `ops` (catalog, tags, manifests). No database, no web.
 
+pub mod auth;
 mod client;
+pub mod error;
+pub mod ops;
 mod ping;
+pub mod reference;
+pub mod transport;
 
-pub use client::{RegistryClient, RegistryClients};
+pub use client::{ClientOptions, RegistryClient, RegistryClients};
+pub use error::RegistryError;
 pub use ping::{ApiCheck, RegistryHealth};
+pub use reference::{Digest, Reference, ReferenceError, RepoName, Tag};

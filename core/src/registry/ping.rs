@@ -1,6 +1,11 @@
-//! `GET /v2/` — the API version check every registry answers (distribution-spec "end-1").
+//! `GET /v2/` — the API version check every registry answers (distribution-spec "end-1"),
+//! authenticated the way real requests are, so "access granted" means our credentials work.
 
+use super::auth::{parse_challenges, Scope};
+use super::error::RegistryError;
+use super::transport::Prepared;
 use super::RegistryClient;
+use reqwest::{header, Method};
 use std::time::Instant;
 
 /// What one `GET /v2/` told us.
@@ -8,9 +13,12 @@ use std::time::Instant;
 pub enum ApiCheck {
     /// 200: reachable, and our credentials (or none) are accepted.
     Ok,
-    /// 401: reachable but wants credentials we did not give or that were refused. Carries the
-    /// `WWW-Authenticate` challenge's scheme (`Basic` or `Bearer`).
-    AuthRequired { scheme: String },
+    /// Reachable but wants credentials we did not give or that were refused. Carries the
+    /// challenge's scheme (`Basic` or `Bearer`) and, when a token was refused, why.
+    AuthRequired {
+        scheme: String,
+        reason: Option<String>,
+    },
     /// Any other status.
     Unexpected { status: u16 },
     /// No HTTP answer: DNS, refused connection, TLS, timeout.
@@ -29,35 +37,54 @@ impl RegistryClient {
     #[tracing::instrument(skip(self), fields(registry = %self.name))]
     pub async fn ping(&self) -> RegistryHealth {
         let started = Instant::now();
-        let response = self.authorize(self.http.get(self.url("v2/"))).send().await;
+        let result = self
+            .send(Prepared::new(Method::GET, self.url("v2/")), &Scope::none())
+            .await;
         let latency_ms = started.elapsed().as_millis() as u64;
-        let response = match response {
+        let response = match result {
             Ok(response) => response,
             Err(error) => {
-                tracing::warn!(error = %error, "registry unreachable");
-                return RegistryHealth {
-                    check: ApiCheck::Unreachable {
-                        reason: describe(&error),
+                tracing::warn!(%error, "registry check failed");
+                let check = match error {
+                    RegistryError::Auth { reason, .. } => ApiCheck::AuthRequired {
+                        scheme: "Bearer".into(),
+                        reason: Some(reason),
                     },
+                    RegistryError::Connect { reason, .. } => ApiCheck::Unreachable {
+                        reason: format!("cannot connect: {reason}"),
+                    },
+                    RegistryError::Tls { reason, .. } => ApiCheck::Unreachable {
+                        reason: format!("TLS: {reason}"),
+                    },
+                    other => ApiCheck::Unreachable {
+                        reason: other.to_string(),
+                    },
+                };
+                return RegistryHealth {
+                    check,
                     latency_ms,
                     api_version: None,
                 };
             }
         };
-        let header = |name: &str| {
+        let header_value = |name: header::HeaderName| {
             response
                 .headers()
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
-        let api_version = header("docker-distribution-api-version");
+        let api_version = header_value(header::HeaderName::from_static(
+            "docker-distribution-api-version",
+        ));
         let check = match response.status().as_u16() {
             200 => ApiCheck::Ok,
             401 => ApiCheck::AuthRequired {
-                scheme: header("www-authenticate")
-                    .and_then(|h| h.split_whitespace().next().map(str::to_string))
+                scheme: header_value(header::WWW_AUTHENTICATE)
+                    .and_then(|h| parse_challenges(&h).into_iter().next())
+                    .map(|c| capitalize(&c.scheme))
                     .unwrap_or_else(|| "unknown".into()),
+                reason: None,
             },
             status => ApiCheck::Unexpected { status },
         };
@@ -69,21 +96,12 @@ impl RegistryClient {
     }
 }
 
-/// The innermost cause is the one that says what to fix ("Connection refused", "invalid peer
-/// certificate: UnknownIssuer").
-fn describe(error: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    format!("{kind}: {cause}")
+fn capitalize(scheme: &str) -> String {
+    let mut chars = scheme.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 impl RegistryHealth {
@@ -95,9 +113,10 @@ impl RegistryHealth {
             .unwrap_or("no API version header");
         match &self.check {
             ApiCheck::Ok => format!("Reachable, access granted ({version}), {} ms.", self.latency_ms),
-            ApiCheck::AuthRequired { scheme } => format!(
-                "Reachable, but it wants {scheme} credentials that were missing or refused: \
-                 set `auth` for this registry in regatta.toml."
+            ApiCheck::AuthRequired { scheme, reason } => format!(
+                "Reachable, but it wants {scheme} credentials that were missing or refused{}: \
+                 set `auth` for this registry in regatta.toml.",
+                reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
             ),
             ApiCheck::Unexpected { status } => format!(
                 "Answered HTTP {status} to GET /v2/: is the URL the registry's root (not a UI or a repository path)?"

@@ -1,0 +1,211 @@
+//! Faults the real registry cannot produce on demand — 5xx, 429 with Retry-After, garbage,
+//! a stalled server, a redirect to another host — injected by in-process axum fakes on
+//! 127.0.0.1:0. Everything else is tested against the real registry (registry_client.rs).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use regatta_core::config::{RegistryAuth, RegistryConfig};
+use regatta_core::registry::transport::RetryPolicy;
+use regatta_core::registry::{ClientOptions, RegistryClient, RegistryError, RepoName};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+async fn serve(router: Router) -> url::Url {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap())
+        .parse()
+        .unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+fn client(url: url::Url, auth: RegistryAuth) -> RegistryClient {
+    let config = RegistryConfig {
+        name: "fake".into(),
+        url,
+        auth,
+        ca_file: None,
+        insecure: false,
+        notify_secret_env: None,
+    };
+    let options = ClientOptions {
+        retry: RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+        },
+        request_timeout: Duration::from_millis(500),
+        connect_timeout: Duration::from_secs(1),
+    };
+    RegistryClient::with_options(&config, options).unwrap()
+}
+
+fn repo() -> RepoName {
+    RepoName::parse("dev/app").unwrap()
+}
+
+/// What the fake answers before succeeding: status and optional Retry-After, per call.
+type Failures = Arc<Vec<(StatusCode, Option<&'static str>)>>;
+
+const TAGS: &str = r#"{"name":"dev/app","tags":["1.0"]}"#;
+
+/// Answers with `failures` (status, headers) first, then the tag list.
+fn flaky(failures: Vec<(StatusCode, Option<&'static str>)>) -> (Router, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(failures);
+    let router = Router::new()
+        .route(
+            "/v2/dev/app/tags/list",
+            get(
+                |State((calls, failures)): State<(Arc<AtomicUsize>, Failures)>| async move {
+                    let call = calls.fetch_add(1, Ordering::SeqCst);
+                    match failures.get(call) {
+                        Some((status, retry_after)) => {
+                            let mut headers = HeaderMap::new();
+                            if let Some(value) = retry_after {
+                                headers.insert("retry-after", value.parse().unwrap());
+                            }
+                            (*status, headers, "{}").into_response()
+                        }
+                        None => TAGS.into_response(),
+                    }
+                },
+            ),
+        )
+        .with_state((calls.clone(), failures));
+    (router, calls)
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_succeed() {
+    let (router, calls) = flaky(vec![
+        (StatusCode::INTERNAL_SERVER_ERROR, None),
+        (StatusCode::BAD_GATEWAY, None),
+    ]);
+    let client = client(serve(router).await, RegistryAuth::None);
+    let tags = client.list_tags(&repo()).await.unwrap();
+    assert_eq!(tags.len(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn retries_are_bounded_and_the_last_error_is_reported() {
+    let (router, calls) = flaky(vec![(StatusCode::SERVICE_UNAVAILABLE, None); 10]);
+    let client = client(serve(router).await, RegistryAuth::None);
+    let error = client.list_tags(&repo()).await.unwrap_err();
+    assert_eq!(error.status(), Some(503));
+    assert!(error.is_retryable());
+    assert_eq!(calls.load(Ordering::SeqCst), 4, "one try and three retries");
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_as_long_as_retry_after_says() {
+    let (router, calls) = flaky(vec![(StatusCode::TOO_MANY_REQUESTS, Some("1"))]);
+    let client = client(serve(router).await, RegistryAuth::None);
+    let started = Instant::now();
+    client.list_tags(&repo()).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited {:?}",
+        started.elapsed()
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let (router, calls) = flaky(vec![(StatusCode::NOT_FOUND, None)]);
+    let client = client(serve(router).await, RegistryAuth::None);
+    assert_eq!(
+        client.list_tags(&repo()).await.unwrap_err().status(),
+        Some(404)
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn garbage_json_is_a_protocol_error_naming_what_was_expected() {
+    let router = Router::new().route("/v2/dev/app/tags/list", get(|| async { "<html>not json" }));
+    let error = client(serve(router).await, RegistryAuth::None)
+        .list_tags(&repo())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, RegistryError::Protocol { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("a tag list is not valid JSON"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_server_times_out_with_registry_and_duration_named() {
+    let router = Router::new().route(
+        "/v2/dev/app/tags/list",
+        get(|| async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            TAGS
+        }),
+    );
+    let started = Instant::now();
+    let error = client(serve(router).await, RegistryAuth::None)
+        .list_tags(&repo())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, RegistryError::Timeout { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("registry `fake` did not answer within 500ms"),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn authorization_is_not_sent_to_another_host_on_redirect() {
+    let seen = Arc::new(Mutex::new(Vec::<Option<String>>::new()));
+    let storage = Router::new()
+        .route(
+            "/blob",
+            get(|State(seen): State<Arc<Mutex<Vec<Option<String>>>>>, headers: HeaderMap| async move {
+                let authorization = headers.get("authorization").map(|v| v.to_str().unwrap().to_string());
+                seen.lock().unwrap().push(authorization);
+                TAGS
+            }),
+        )
+        .with_state(seen.clone());
+    // "localhost" and "127.0.0.1" are different hosts to an HTTP client.
+    let storage_url = serve(storage).await;
+    let elsewhere = format!("http://localhost:{}/blob", storage_url.port().unwrap());
+    let registry = Router::new().route(
+        "/v2/dev/app/tags/list",
+        get(move || {
+            let elsewhere = elsewhere.clone();
+            async move {
+                Response::builder()
+                    .status(307)
+                    .header("location", elsewhere)
+                    .body(axum::body::Body::empty())
+                    .unwrap()
+            }
+        }),
+    );
+    let auth = RegistryAuth::Basic {
+        username: "u".into(),
+        password: Some("p".to_string().into()),
+        password_env: None,
+    };
+    client(serve(registry).await, auth)
+        .list_tags(&repo())
+        .await
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec![None]);
+}
