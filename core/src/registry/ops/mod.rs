@@ -5,6 +5,7 @@ mod body;
 mod catalog;
 mod link;
 pub mod manifest;
+mod paged;
 mod tags;
 
 pub use link::next_link;
