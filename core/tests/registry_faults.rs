@@ -209,3 +209,45 @@ async fn authorization_is_not_sent_to_another_host_on_redirect() {
         .unwrap();
     assert_eq!(*seen.lock().unwrap(), vec![None]);
 }
+
+/// A registry (or a proxy in front of it) that serves other bytes than the digest names.
+fn substituting() -> Router {
+    let digest = regatta_core::registry::Digest::sha256_of(b"the real content");
+    let blob_path = format!("/v2/dev/app/blobs/{digest}");
+    let manifest_path = format!("/v2/dev/app/manifests/{digest}");
+    Router::new()
+        .route(&blob_path, get(|| async { "substituted content" }))
+        .route(
+            &manifest_path,
+            get(|| async {
+                let body = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+                ([("content-type", "application/vnd.oci.image.index.v1+json")], body)
+            }),
+        )
+}
+
+#[tokio::test]
+async fn substituted_content_is_caught_by_its_digest() {
+    use futures_util::StreamExt;
+    let client = client(serve(substituting()).await, RegistryAuth::None);
+    let digest = regatta_core::registry::Digest::sha256_of(b"the real content");
+
+    let reference = regatta_core::registry::Reference::Digest(digest.clone());
+    let error = client.get_manifest(&repo(), &reference).await.unwrap_err();
+    assert!(
+        matches!(error, RegistryError::DigestMismatch { .. }),
+        "{error:?}"
+    );
+
+    let mut stream = Box::pin(client.get_blob(&repo(), &digest).await.unwrap());
+    let mut last = None;
+    while let Some(item) = stream.next().await {
+        last = Some(item);
+    }
+    let error = last.expect("at least one item").unwrap_err();
+    assert!(
+        error.to_string().contains("does not match its digest"),
+        "{error}"
+    );
+    assert!(client.get_blob_bytes(&repo(), &digest, 1024).await.is_err());
+}
