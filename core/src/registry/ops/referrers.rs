@@ -38,11 +38,13 @@ impl RegistryClient {
             return Ok(index.manifests().clone());
         }
         if response.status() != StatusCode::NOT_FOUND {
-            return Err(self
-                .success(response, &scope)
-                .await
-                .err()
-                .expect("not a success"));
+            return match self.success(response, &scope).await {
+                Err(error) => Err(error),
+                Ok(response) => Err(RegistryError::Protocol {
+                    registry: self.name.clone(),
+                    reason: format!("unexpected HTTP {} from the referrers API", response.status()),
+                }),
+            };
         }
         let fallback = Tag::parse(&format!("{}-{}", digest.algorithm(), digest.hex()))?;
         match self.get_manifest(repo, &Reference::Tag(fallback)).await {
