@@ -42,7 +42,10 @@ impl RegistryClient {
                 Err(error) => Err(error),
                 Ok(response) => Err(RegistryError::Protocol {
                     registry: self.name.clone(),
-                    reason: format!("unexpected HTTP {} from the referrers API", response.status()),
+                    reason: format!(
+                        "unexpected HTTP {} from the referrers API",
+                        response.status()
+                    ),
                 }),
             };
         }
