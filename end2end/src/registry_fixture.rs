@@ -126,6 +126,11 @@ impl RegistryFixture {
         Ok(pusher)
     }
 
+    /// The registry's process id (benchmarks read its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The token realm, when token auth is on.
     pub fn token_realm(&self) -> Option<&str> {
         self.token_server.as_ref().map(|s| s.realm.as_str())

@@ -35,7 +35,7 @@ pub fn next_link(
 }
 
 /// Finds `<target>` of the link whose `rel` includes `next` in one header value.
-fn next_target(value: &str) -> Option<String> {
+pub fn next_target(value: &str) -> Option<String> {
     let mut rest = value;
     while let Some(open) = rest.find('<') {
         let close = open + rest[open..].find('>')?;

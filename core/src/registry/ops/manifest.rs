@@ -69,7 +69,11 @@ impl RegistryClient {
         let bytes = body::read_capped(&self.name, response, MANIFEST_CAP, "a manifest").await?;
         let digest = self.verify_digest(repo, reference, header_digest.as_ref(), &bytes)?;
         let media_type = media_type_of(content_type, &bytes);
-        let manifest = self.parse_manifest(&media_type, &bytes)?;
+        let manifest =
+            parse_manifest(&media_type, &bytes).map_err(|reason| RegistryError::Protocol {
+                registry: self.name.clone(),
+                reason,
+            })?;
         Ok(FetchedManifest {
             digest,
             media_type,
@@ -145,17 +149,24 @@ impl RegistryClient {
             None => Ok(Digest::sha256_of(bytes)),
         }
     }
+}
 
-    fn parse_manifest(&self, media_type: &str, bytes: &[u8]) -> Result<Manifest, RegistryError> {
-        match media_type {
-            OCI_MANIFEST | DOCKER_MANIFEST => Ok(Manifest::Image(Box::new(body::parse_json(&self.name, bytes, "an image manifest")?))),
-            OCI_INDEX | DOCKER_MANIFEST_LIST => Ok(Manifest::Index(Box::new(body::parse_json(&self.name, bytes, "an image index")?))),
-            other if other.starts_with(DOCKER_SCHEMA1) => Err(RegistryError::Protocol {
-                registry: self.name.clone(),
-                reason: "it served a Docker schema1 manifest, which is deprecated and not supported; re-push the image".into(),
-            }),
-            other => Err(RegistryError::Protocol { registry: self.name.clone(), reason: format!("unknown manifest media type `{other}`") }),
+/// Parses manifest bytes of `media_type`. Pure, so it can be fuzzed.
+pub fn parse_manifest(media_type: &str, bytes: &[u8]) -> Result<Manifest, String> {
+    let json = |what: &str, e: serde_json::Error| {
+        format!("{what} is not valid JSON of the expected shape: {e}")
+    };
+    match media_type {
+        OCI_MANIFEST | DOCKER_MANIFEST => serde_json::from_slice(bytes)
+            .map(|m| Manifest::Image(Box::new(m)))
+            .map_err(|e| json("an image manifest", e)),
+        OCI_INDEX | DOCKER_MANIFEST_LIST => serde_json::from_slice(bytes)
+            .map(|m| Manifest::Index(Box::new(m)))
+            .map_err(|e| json("an image index", e)),
+        other if other.starts_with(DOCKER_SCHEMA1) => {
+            Err("it served a Docker schema1 manifest, which is deprecated and not supported; re-push the image".into())
         }
+        other => Err(format!("unknown manifest media type `{other}`")),
     }
 }
 
@@ -187,7 +198,7 @@ fn content_type(headers: &header::HeaderMap) -> Option<String> {
 }
 
 /// The Content-Type, unless it is generic, then the document's own `mediaType`.
-fn media_type_of(content_type: Option<String>, bytes: &[u8]) -> String {
+pub fn media_type_of(content_type: Option<String>, bytes: &[u8]) -> String {
     #[derive(serde::Deserialize)]
     struct MediaTypeField {
         #[serde(rename = "mediaType")]

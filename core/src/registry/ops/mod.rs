@@ -13,7 +13,7 @@ mod referrers;
 mod tags;
 mod upload;
 
-pub use link::next_link;
+pub use link::{next_link, next_target};
 pub use manifest::{FetchedManifest, Manifest, ManifestHead, MANIFEST_ACCEPT};
 pub use manifest_write::TagDeletion;
 pub use upload::MountOutcome;

@@ -1,0 +1,308 @@
+//! Fetch every manifest and config of 200 repositories × 10 tags from a local distribution
+//! registry, three ways, side by side (the "Performance" figures):
+//!   1. Regatta's client, sequential (one request at a time, one connection);
+//!   2. Regatta's client, bounded concurrency (`CONCURRENCY` requests in flight);
+//!   3. the same URLs fetched by an "ideal" parallel fetcher: `xargs -P8 curl` and
+//!      `curl --parallel --parallel-max 8` (one process), with no parsing or verification.
+//!
+//! Run: `cargo bench -p regatta-core --bench crawl` (seeding takes about ten seconds).
+
+use bytes::Bytes;
+use end2end::images::{self, OCI_MANIFEST};
+use end2end::{RegistryFixture, RegistryOptions};
+use futures_util::{stream, StreamExt, TryStreamExt};
+use regatta_core::config::{RegistryAuth, RegistryConfig};
+use regatta_core::registry::ops::Manifest;
+use regatta_core::registry::{Digest, Reference, RegistryClient, RepoName};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const REPOS: usize = 200;
+const TAGS: usize = 10;
+const CONCURRENCY: usize = 8;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let registry = RegistryFixture::start(RegistryOptions::default()).await?;
+    let seeding = Instant::now();
+    seed(&registry).await?;
+    println!(
+        "seeded {REPOS} repos x {TAGS} tags in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let client = client(&registry);
+
+    let cpu_before = cpu_seconds(registry.pid());
+    let (sequential, requests) = timed_crawl(&client, 1).await?;
+    let cpu_sequential = (cpu_seconds(registry.pid()) - cpu_before) / 3.0;
+    let cpu_before = cpu_seconds(registry.pid());
+    let (concurrent, _) = timed_crawl(&client, CONCURRENCY).await?;
+    let cpu_concurrent = (cpu_seconds(registry.pid()) - cpu_before) / 3.0;
+    let urls = manifest_and_config_urls(&client, &registry).await?;
+    let xargs = ideal_xargs(&urls)?;
+    let parallel = ideal_curl_parallel(&urls)?;
+
+    println!("requests per crawl: {requests} (catalog + tag lists + manifests + configs)");
+    println!(
+        "regatta sequential (1 in flight):      {:>6.2} s",
+        sequential.as_secs_f64()
+    );
+    println!(
+        "regatta concurrent ({CONCURRENCY} in flight):     {:>6.2} s",
+        concurrent.as_secs_f64()
+    );
+    println!(
+        "ideal: xargs -P{CONCURRENCY} curl ({} URLs):    {:>6.2} s",
+        urls.len(),
+        xargs.as_secs_f64()
+    );
+    println!(
+        "ideal: curl --parallel-max {CONCURRENCY}:        {:>6.2} s",
+        parallel.as_secs_f64()
+    );
+    println!(
+        "speed-up over sequential: {:.2}x",
+        sequential.as_secs_f64() / concurrent.as_secs_f64()
+    );
+    println!(
+        "vs xargs curl: {:.2}x, vs curl --parallel: {:.2}x",
+        concurrent.as_secs_f64() / xargs.as_secs_f64(),
+        concurrent.as_secs_f64() / parallel.as_secs_f64()
+    );
+    println!("peak RSS of this process: {} kB", peak_rss_kb());
+    println!(
+        "registry CPU per crawl: {cpu_sequential:.2} s sequential, {cpu_concurrent:.2} s concurrent ({} cores here)",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    Ok(())
+}
+
+fn client(registry: &RegistryFixture) -> RegistryClient {
+    let config = RegistryConfig {
+        name: "bench".into(),
+        url: registry.url.clone(),
+        auth: RegistryAuth::None,
+        ca_file: None,
+        insecure: false,
+        notify_secret_env: None,
+    };
+    RegistryClient::new(&config).expect("client")
+}
+
+/// Each tag a distinct manifest with its own config; one base layer shared by all. The base
+/// goes into each repository once before its tags: concurrent uploads of the same blob into
+/// one repository race inside distribution (DIGEST_INVALID).
+async fn seed(registry: &RegistryFixture) -> anyhow::Result<()> {
+    let client = client(registry);
+    let base = images::base_layer();
+    let repo = |r: usize| RepoName::parse(&format!("team-{}/service-{r:03}", r % 10));
+    stream::iter(0..REPOS)
+        .map(|r| {
+            let (client, base) = (&client, &base);
+            async move {
+                client
+                    .push_blob(&repo(r)?, Bytes::from(base.blob.bytes.clone()))
+                    .await
+                    .map_err(anyhow::Error::from)
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?;
+    let jobs = (0..REPOS).flat_map(|r| (0..TAGS).map(move |t| (r, t)));
+    stream::iter(jobs)
+        .map(|(r, t)| {
+            let (client, base) = (&client, &base);
+            async move {
+                let repo = repo(r)?;
+                let image = images::image(
+                    "linux",
+                    "amd64",
+                    vec![base.clone()],
+                    &[("bench.tag", &format!("{r}-{t}"))],
+                );
+                client
+                    .push_blob(&repo, Bytes::from(image.config.bytes.clone()))
+                    .await?;
+                let tag = Reference::parse(&format!("1.{t}.0"))?;
+                client
+                    .push_manifest(
+                        &repo,
+                        &tag,
+                        OCI_MANIFEST,
+                        Bytes::from(image.manifest.bytes.clone()),
+                    )
+                    .await?;
+                anyhow::Ok(())
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
+}
+
+/// catalog → tags → manifest → config, with at most `concurrency` requests in flight.
+async fn crawl(client: &RegistryClient, concurrency: usize) -> anyhow::Result<usize> {
+    let repos = client.list_repositories().await?;
+    let tag_lists: Vec<(RepoName, Vec<_>)> = stream::iter(repos)
+        .map(|repo| async move { client.list_tags(&repo).await.map(|tags| (repo, tags)) })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    let requests = 1 + tag_lists.len();
+    let pairs: Vec<(RepoName, Reference)> = tag_lists
+        .into_iter()
+        .flat_map(|(repo, tags)| {
+            tags.into_iter()
+                .map(move |tag| (repo.clone(), Reference::Tag(tag)))
+        })
+        .collect();
+    let fetched = pairs.len();
+    stream::iter(pairs)
+        .map(|(repo, reference)| async move {
+            let manifest = client.get_manifest(&repo, &reference).await?;
+            if let Manifest::Image(image) = manifest.manifest {
+                let config = Digest::parse(image.config().digest().as_ref())?;
+                client.get_config(&repo, &config).await?;
+            }
+            anyhow::Ok(())
+        })
+        .buffer_unordered(concurrency)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(requests + 2 * fetched)
+}
+
+/// The best of three runs (the first one warms the registry's caches).
+async fn timed_crawl(
+    client: &RegistryClient,
+    concurrency: usize,
+) -> anyhow::Result<(Duration, usize)> {
+    let mut best = Duration::MAX;
+    let mut requests = 0;
+    for _ in 0..3 {
+        let started = Instant::now();
+        requests = crawl(client, concurrency).await?;
+        best = best.min(started.elapsed());
+    }
+    Ok((best, requests))
+}
+
+async fn manifest_and_config_urls(
+    client: &RegistryClient,
+    registry: &RegistryFixture,
+) -> anyhow::Result<Vec<String>> {
+    let mut urls = vec![registry.url.join("v2/_catalog?n=1000")?.to_string()];
+    for repo in client.list_repositories().await? {
+        urls.push(
+            registry
+                .url
+                .join(&format!("v2/{repo}/tags/list"))?
+                .to_string(),
+        );
+        for tag in client.list_tags(&repo).await? {
+            let manifest = client
+                .get_manifest(&repo, &Reference::Tag(tag.clone()))
+                .await?;
+            urls.push(
+                registry
+                    .url
+                    .join(&format!("v2/{repo}/manifests/{tag}"))?
+                    .to_string(),
+            );
+            if let Manifest::Image(image) = manifest.manifest {
+                urls.push(
+                    registry
+                        .url
+                        .join(&format!("v2/{repo}/blobs/{}", image.config().digest()))?
+                        .to_string(),
+                );
+            }
+        }
+    }
+    Ok(urls)
+}
+
+const ACCEPT: &str =
+    "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
+
+fn ideal_xargs(urls: &[String]) -> anyhow::Result<Duration> {
+    let list = tempfile::NamedTempFile::new()?;
+    std::fs::write(list.path(), urls.join("\n"))?;
+    best_of_three(|| {
+        let script = format!(
+            "xargs -P{CONCURRENCY} -n1 curl -s -o /dev/null -H '{ACCEPT}' < {}",
+            list.path().display()
+        );
+        Command::new("sh").arg("-c").arg(script).status()
+    })
+}
+
+fn ideal_curl_parallel(urls: &[String]) -> anyhow::Result<Duration> {
+    let config = tempfile::NamedTempFile::new()?;
+    let lines: Vec<String> = urls
+        .iter()
+        .map(|u| format!("url = \"{u}\"\noutput = \"/dev/null\""))
+        .collect();
+    std::fs::write(config.path(), lines.join("\n"))?;
+    best_of_three(|| {
+        Command::new("curl")
+            .args([
+                "-s",
+                "--no-progress-meter",
+                "--parallel",
+                "--parallel-max",
+                &CONCURRENCY.to_string(),
+                "-H",
+                ACCEPT,
+                "-K",
+            ])
+            .arg(config.path())
+            .status()
+    })
+}
+
+fn best_of_three(
+    mut run: impl FnMut() -> std::io::Result<std::process::ExitStatus>,
+) -> anyhow::Result<Duration> {
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        anyhow::ensure!(run()?.success(), "the fetcher failed");
+        best = best.min(started.elapsed());
+    }
+    Ok(best)
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse()
+                    .unwrap_or(0)
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of process `pid`, from /proc (clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
