@@ -251,3 +251,44 @@ async fn substituted_content_is_caught_by_its_digest() {
     );
     assert!(client.get_blob_bytes(&repo(), &digest, 1024).await.is_err());
 }
+
+#[tokio::test]
+async fn the_referrers_api_is_used_where_the_registry_has_it() {
+    // distribution 2.8 has no referrers API (the real-registry test covers the fallback tag);
+    // this fake answers like an OCI 1.1 registry.
+    let subject = regatta_core::registry::Digest::sha256_of(b"subject");
+    let signature = regatta_core::registry::Digest::sha256_of(b"signature");
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": signature.as_str(), "size": 9,
+                       "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json"}],
+    })
+    .to_string();
+    let router = Router::new().route(
+        &format!("/v2/dev/app/referrers/{subject}"),
+        get(move || async move { index }),
+    );
+    let referrers = client(serve(router).await, RegistryAuth::None)
+        .referrers(&repo(), &subject)
+        .await
+        .unwrap();
+    assert_eq!(referrers.len(), 1);
+    assert_eq!(referrers[0].digest().to_string(), signature.to_string());
+}
+
+#[tokio::test]
+async fn an_unresolvable_host_is_named_as_unreachable() {
+    let url: url::Url = "http://registry.invalid/".parse().unwrap();
+    let error = client(url, RegistryAuth::None)
+        .list_tags(&repo())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, RegistryError::Connect { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("registry `fake` is unreachable: "),
+        "{error}"
+    );
+}

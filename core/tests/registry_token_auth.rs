@@ -11,6 +11,7 @@ fn user(name: &str, actions: &[&str]) -> TokenUser {
         username: name.into(),
         password: format!("{name}-password"),
         actions: actions.iter().map(|a| a.to_string()).collect(),
+        refresh_token: Some(format!("{name}-identity-token")),
     }
 }
 
@@ -110,4 +111,37 @@ async fn wrong_credentials_at_the_realm_are_reported_as_an_auth_problem() {
         "{}",
         health.summary()
     );
+}
+
+#[tokio::test]
+async fn an_identity_token_from_docker_config_is_exchanged_for_access_tokens() {
+    let registry = registry().await;
+    let config = tempfile::NamedTempFile::new().unwrap();
+    let json =
+        serde_json::json!({"auths": {registry.host(): {"identitytoken": "ci-identity-token"}}});
+    std::fs::write(config.path(), json.to_string()).unwrap();
+    let with_identity = client(
+        &registry,
+        RegistryAuth::DockerConfig {
+            path: config.path().to_path_buf(),
+        },
+    );
+    assert_eq!(with_identity.ping().await.check, ApiCheck::Ok);
+    assert_eq!(with_identity.list_repositories().await.unwrap().len(), 6);
+
+    std::fs::write(
+        config.path(),
+        serde_json::json!({"auths": {registry.host(): {"identitytoken": "revoked"}}}).to_string(),
+    )
+    .unwrap();
+    let revoked = client(
+        &registry,
+        RegistryAuth::DockerConfig {
+            path: config.path().to_path_buf(),
+        },
+    );
+    assert!(matches!(
+        revoked.ping().await.check,
+        ApiCheck::AuthRequired { .. }
+    ));
 }

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Form, Json, Router};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
@@ -25,6 +25,8 @@ pub struct TokenUser {
     pub username: String,
     pub password: String,
     pub actions: Vec<String>,
+    /// An OAuth2 refresh token (docker's `identitytoken`) accepted for this user at POST /token.
+    pub refresh_token: Option<String>,
 }
 
 pub struct TokenServer {
@@ -76,7 +78,7 @@ impl TokenServer {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", free_port())).await?;
         let realm = format!("http://{}/token", listener.local_addr()?);
         let router = Router::new()
-            .route("/token", get(issue_token))
+            .route("/token", get(issue_token).post(refresh_grant))
             .with_state(signer);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -140,10 +142,56 @@ async fn issue_token(
             None => return (StatusCode::UNAUTHORIZED, "bad credentials").into_response(),
         },
     };
-    let access = query
+    let scopes: Vec<&str> = query
         .iter()
         .filter(|(key, _)| key == "scope")
-        .flat_map(|(_, scope)| scope.split(' '))
+        .map(|(_, scope)| scope.as_str())
+        .collect();
+    match mint(&signer, user, &scopes) {
+        Ok(token) => Json(serde_json::json!({"token": token, "expires_in": 300})).into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
+}
+
+/// OAuth2 `grant_type=refresh_token` (how docker uses an `identitytoken`); answers `access_token`.
+async fn refresh_grant(
+    State(signer): State<Arc<Signer>>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let user = signer.users.iter().find(|u| {
+        u.refresh_token
+            .as_deref()
+            .is_some_and(|t| Some(t) == field("refresh_token"))
+    });
+    if field("grant_type") != Some("refresh_token") || user.is_none() {
+        return (StatusCode::UNAUTHORIZED, "bad refresh token").into_response();
+    }
+    let scopes: Vec<&str> = form
+        .iter()
+        .filter(|(key, _)| key == "scope")
+        .map(|(_, scope)| scope.as_str())
+        .collect();
+    match mint(&signer, user, &scopes) {
+        Ok(token) => {
+            Json(serde_json::json!({"access_token": token, "expires_in": 300})).into_response()
+        }
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
+}
+
+fn mint(
+    signer: &Signer,
+    user: Option<&TokenUser>,
+    scopes: &[&str],
+) -> jsonwebtoken::errors::Result<String> {
+    let access = scopes
+        .iter()
+        .flat_map(|scope| scope.split(' '))
         .filter_map(|scope| grant(scope, user))
         .collect();
     let now = std::time::SystemTime::now()
@@ -162,10 +210,7 @@ async fn issue_token(
     };
     let mut header = Header::new(Algorithm::RS256);
     header.x5c = Some(vec![signer.x5c.clone()]);
-    match jsonwebtoken::encode(&header, &claims, &signer.key) {
-        Ok(token) => Json(serde_json::json!({"token": token, "expires_in": 300})).into_response(),
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
-    }
+    jsonwebtoken::encode(&header, &claims, &signer.key)
 }
 
 /// `repository:dev/app:pull,push` → the requested actions this user is allowed.
