@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod index;
 pub mod registry;
 pub mod registry_status;
 pub mod services;

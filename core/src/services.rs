@@ -2,6 +2,7 @@ use crate::auth::LoginThrottle;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, Db};
+use crate::index::CrawlProgressMap;
 use crate::registry::RegistryClients;
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ pub struct Services {
     pub clock: SharedClock,
     pub throttle: Arc<LoginThrottle>,
     pub registries: Arc<RegistryClients>,
+    pub index_progress: Arc<CrawlProgressMap>,
 }
 
 impl Services {
@@ -28,6 +30,7 @@ impl Services {
             throttle: Arc::new(LoginThrottle::new(clock.clone())),
             clock,
             registries: Arc::new(registries),
+            index_progress: Arc::default(),
         })
     }
 }

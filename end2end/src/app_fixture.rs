@@ -14,6 +14,9 @@ pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
 #[derive(Debug, Default, Clone)]
 pub struct AppOptions {
+    /// Listen on this port instead of a free one (a registry's notification URL must be known
+    /// before the app starts).
+    pub port: Option<u16>,
     /// Extra TOML appended to the generated settings (`[[registry]]`, `[[environment]]` …).
     pub extra_toml: String,
     pub env: Vec<(String, String)>,
@@ -32,7 +35,8 @@ impl AppFixture {
         let dir = tempfile::tempdir()?;
         let database = dir.path().join("regatta.db");
         let settings = format!(
-            "listen = \"127.0.0.1:0\"\ndatabase = \"{}\"\nsite_root = \"{}\"\n{}",
+            "listen = \"127.0.0.1:{}\"\ndatabase = \"{}\"\nsite_root = \"{}\"\n{}",
+            options.port.unwrap_or(0),
             database.display(),
             site_root().display(),
             options.extra_toml

@@ -3,6 +3,8 @@
 
 pub mod cli;
 mod commands;
+mod hooks;
+mod jobs;
 mod login_gate;
 mod router;
 pub mod startup;

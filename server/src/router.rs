@@ -1,6 +1,10 @@
 use crate::login_gate::require_login;
 use app::{shell, App};
-use axum::{middleware, routing::get, Router};
+use axum::{
+    middleware,
+    routing::{get, post},
+    Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use regatta_core::Services;
@@ -38,8 +42,15 @@ pub fn build_router(
         let services = services.clone();
         move || provide_context(services.clone())
     };
+    let hooks = Router::new()
+        .route(
+            "/hooks/registry/{name}",
+            post(crate::hooks::registry_notification),
+        )
+        .with_state(services.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(hooks)
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

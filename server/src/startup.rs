@@ -37,6 +37,7 @@ impl Application {
                 .continuously_delete_expired(std::time::Duration::from_secs(300)),
         );
         let listener = TcpListener::bind(services.settings.listen).await?;
+        crate::jobs::spawn_crawler(services.clone());
         let router = build_router(services, sessions, &site_root, listener.local_addr()?);
         Ok(Self {
             listener,

@@ -29,6 +29,8 @@ pub struct Settings {
     pub site_root: PathBuf,
     #[serde(default)]
     pub session: SessionSettings,
+    #[serde(default)]
+    pub index: IndexSettings,
     #[serde(default, rename = "registry")]
     pub registries: Vec<RegistryConfig>,
     /// Pipeline order is the order of the entries in the file.
@@ -57,6 +59,27 @@ impl Default for SessionSettings {
             cookie_name: default_cookie_name(),
         }
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexSettings {
+    /// Re-crawl every registry this often (notifications keep the index fresh in between);
+    /// 0 crawls only at start.
+    #[serde(default = "default_crawl_interval_minutes")]
+    pub crawl_interval_minutes: u32,
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        Self {
+            crawl_interval_minutes: default_crawl_interval_minutes(),
+        }
+    }
+}
+
+fn default_crawl_interval_minutes() -> u32 {
+    15
 }
 
 impl Settings {

@@ -13,6 +13,7 @@ const OVERRIDABLE: &[&str] = &[
     "session.idle_timeout_minutes",
     "session.secure_cookie",
     "session.cookie_name",
+    "index.crawl_interval_minutes",
 ];
 
 pub(super) fn apply_env_overrides(

@@ -80,11 +80,19 @@ impl RegistryClient {
                 http: builder.build().context("building the HTTP client")?,
                 policy: options.retry,
                 request_timeout: options.request_timeout,
+                requests: Default::default(),
             },
             credentials,
             scheme: Mutex::new(None),
             tokens: TokenCache::default(),
         })
+    }
+
+    /// Requests sent to this registry (not counting token requests), retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.transport
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `path` below the registry's base URL, e.g. `v2/dev/app/tags/list`.

@@ -62,6 +62,8 @@ pub struct Transport {
     pub http: reqwest::Client,
     pub policy: RetryPolicy,
     pub request_timeout: Duration,
+    /// Requests sent so far, retries included (crawl cost accounting).
+    pub requests: std::sync::atomic::AtomicU64,
 }
 
 impl Transport {
@@ -100,6 +102,8 @@ impl Transport {
         request: &Prepared,
         authorization: Option<&header::HeaderValue>,
     ) -> Result<Response, RegistryError> {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut builder = self
             .http
             .request(request.method.clone(), request.url.clone())

@@ -1,0 +1,212 @@
+//! Filling the index from a registry: catalog → tag lists → one HEAD per tag; only manifests
+//! the index does not know yet are fetched (with their configs). A re-crawl of an unchanged
+//! registry therefore costs one catalog page per 1,000 repositories, one tag list per
+//! repository and one HEAD per tag. Writes happen per repository, in one transaction each.
+
+use super::describe::describe_manifest;
+use super::store;
+use crate::registry::{Reference, RegistryClient, RegistryError, RepoName, Tag};
+use crate::Services;
+use futures_util::{stream, StreamExt};
+
+/// Requests in flight per registry: enough to hide latency, few enough to be a polite client.
+const CONCURRENCY: usize = 8;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrawlReport {
+    pub repositories: usize,
+    pub tags: usize,
+    /// Manifests fetched because the index did not know their digest.
+    pub manifests_fetched: usize,
+    pub requests: u64,
+    /// Per-repository failures (the crawl goes on without them).
+    pub errors: Vec<String>,
+}
+
+/// What one tag turned out to be.
+enum TagOutcome {
+    Known(i64),
+    New(super::ManifestRecord),
+}
+
+/// Crawls every configured registry, one after the other; failures are recorded per registry.
+pub async fn crawl_all(services: &Services) {
+    for registry in &services.settings.registries {
+        if let Err(error) = crawl_registry(services, &registry.name).await {
+            tracing::warn!(registry = %registry.name, %error, "crawl failed");
+        }
+    }
+}
+
+#[tracing::instrument(skip(services))]
+pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlReport, RegistryError> {
+    let client = services
+        .registries
+        .get(name)
+        .expect("crawl of a configured registry");
+    let started = services.clock.now();
+    let requests_before = client.requests_sent();
+    services.index_progress.update(name, |p| {
+        *p = super::CrawlProgress {
+            running: true,
+            ..Default::default()
+        }
+    });
+    let result = crawl(services, client).await;
+    let finished = services.clock.now();
+    let requests = client.requests_sent() - requests_before;
+    services.index_progress.update(name, |p| p.running = false);
+    let error = result.as_ref().err().map(|e| e.to_string());
+    let registry_id = store::registry_id(&services.db, name)
+        .await
+        .map_err(internal(name))?;
+    store::record_crawl(
+        &services.db,
+        registry_id,
+        started,
+        finished,
+        requests as i64,
+        error.as_deref(),
+    )
+    .await
+    .map_err(internal(name))?;
+    let mut report = result?;
+    report.requests = requests;
+    tracing::info!(
+        registry = name,
+        repositories = report.repositories,
+        tags = report.tags,
+        fetched = report.manifests_fetched,
+        requests,
+        "crawled"
+    );
+    Ok(report)
+}
+
+async fn crawl(services: &Services, client: &RegistryClient) -> Result<CrawlReport, RegistryError> {
+    let name = client.name.as_str();
+    let registry_id = store::registry_id(&services.db, name)
+        .await
+        .map_err(internal(name))?;
+    let repositories = client.list_repositories().await?;
+    services
+        .index_progress
+        .update(name, |p| p.repositories_total = repositories.len());
+    // Owned items: futures borrowing from the iterator trip the `Send` check of tokio::spawn.
+    let results: Vec<_> = stream::iter(repositories.clone())
+        .map(|repo| async move {
+            let result = crawl_repository(services, client, registry_id, &repo).await;
+            services.index_progress.update(name, |p| {
+                p.repositories_done += 1;
+                p.errors += usize::from(result.is_err());
+            });
+            result.map_err(|e| format!("{repo}: {e}"))
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut report = CrawlReport {
+        repositories: repositories.len(),
+        ..Default::default()
+    };
+    for result in results {
+        match result {
+            Ok((tags, fetched)) => {
+                report.tags += tags;
+                report.manifests_fetched += fetched;
+            }
+            Err(error) => report.errors.push(error),
+        }
+    }
+    let mut tx = services.db.begin().await.map_err(internal(name))?;
+    let names: Vec<String> = repositories.iter().map(|r| r.to_string()).collect();
+    store::delete_repositories_except(&mut tx, registry_id, &names)
+        .await
+        .map_err(internal(name))?;
+    store::delete_orphans(&mut tx, registry_id)
+        .await
+        .map_err(internal(name))?;
+    tx.commit().await.map_err(internal(name))?;
+    Ok(report)
+}
+
+/// Returns (tags seen, manifests fetched).
+async fn crawl_repository(
+    services: &Services,
+    client: &RegistryClient,
+    registry_id: i64,
+    repo: &RepoName,
+) -> Result<(usize, usize), RegistryError> {
+    let name = client.name.as_str();
+    // A repository whose tags were all deleted answers `"tags": null` (empty), not an error.
+    let tags = client.list_tags(repo).await?;
+    let outcomes: Vec<(Tag, TagOutcome)> = stream::iter(tags)
+        .map(|tag| async move {
+            let outcome = resolve_tag(services, client, registry_id, repo, &tag).await?;
+            Ok::<_, RegistryError>(outcome.map(|o| (tag, o)))
+        })
+        .buffer_unordered(CONCURRENCY)
+        .filter_map(|r| async move { r.transpose() })
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let now = services.clock.now();
+    let mut tx = services.db.begin().await.map_err(internal(name))?;
+    let repository_id = store::repository_id(&mut *tx, registry_id, repo.as_str())
+        .await
+        .map_err(internal(name))?;
+    let mut fetched = 0;
+    let mut seen = Vec::with_capacity(outcomes.len());
+    for (tag, outcome) in &outcomes {
+        let manifest_id = match outcome {
+            TagOutcome::Known(id) => *id,
+            TagOutcome::New(record) => {
+                fetched += 1;
+                store::save_manifest(&mut tx, registry_id, record)
+                    .await
+                    .map_err(internal(name))?
+            }
+        };
+        store::upsert_tag(&mut *tx, repository_id, tag.as_str(), manifest_id, now)
+            .await
+            .map_err(internal(name))?;
+        seen.push(tag.to_string());
+    }
+    store::delete_tags_except(&mut tx, repository_id, &seen)
+        .await
+        .map_err(internal(name))?;
+    tx.commit().await.map_err(internal(name))?;
+    Ok((seen.len(), fetched))
+}
+
+/// HEAD the tag; fetch the manifest only when its digest is new to the index. `None` when the
+/// tag vanished between the tag list and the HEAD.
+async fn resolve_tag(
+    services: &Services,
+    client: &RegistryClient,
+    registry_id: i64,
+    repo: &RepoName,
+    tag: &Tag,
+) -> Result<Option<TagOutcome>, RegistryError> {
+    let reference = Reference::Tag(tag.clone());
+    let Some(head) = client.head_manifest(repo, &reference).await? else {
+        return Ok(None);
+    };
+    let known = store::known_manifest(&services.db, registry_id, head.digest.as_str())
+        .await
+        .map_err(internal(&client.name))?;
+    if let Some(id) = known {
+        return Ok(Some(TagOutcome::Known(id)));
+    }
+    let record = describe_manifest(client, repo, &Reference::Digest(head.digest)).await?;
+    Ok(Some(TagOutcome::New(record)))
+}
+
+/// Database failures during a crawl, as the registry error the crawl reports.
+fn internal(registry: &str) -> impl Fn(sqlx::Error) -> RegistryError + '_ {
+    move |e| RegistryError::Protocol {
+        registry: registry.to_string(),
+        reason: format!("writing the index: {e}"),
+    }
+}

@@ -1,0 +1,14 @@
+//! The index: what Regatta knows of each registry (repositories, tags, manifests, blobs), kept in
+//! SQLite so lists and search never wait on a registry. Filled by the crawler, kept fresh by
+//! registry notifications.
+
+mod crawl;
+mod describe;
+pub mod notifications;
+mod progress;
+mod store;
+
+pub use crawl::{crawl_all, crawl_registry, CrawlReport};
+pub use describe::{describe_manifest, BlobRecord, ManifestKind, ManifestRecord};
+pub use progress::{CrawlProgress, CrawlProgressMap};
+pub use store::{counts, registry_id, tags_of_registry, TagRow};

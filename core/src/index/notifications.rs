@@ -1,0 +1,163 @@
+//! Registry notifications (distribution's webhook): a push or delete shows up in the index
+//! within a second instead of at the next crawl. Authenticated by a per-registry shared secret
+//! sent as `Authorization: Bearer <secret>`; idempotent, since registries retry deliveries.
+
+use super::describe::describe_manifest;
+use super::store;
+use crate::registry::{Reference, RegistryError, RepoName, Tag};
+use crate::Services;
+use serde::Deserialize;
+
+const MANIFEST_TYPES: &[&str] = &[
+    crate::registry::ops::manifest::OCI_MANIFEST,
+    crate::registry::ops::manifest::OCI_INDEX,
+    crate::registry::ops::manifest::DOCKER_MANIFEST,
+    crate::registry::ops::manifest::DOCKER_MANIFEST_LIST,
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    #[error("missing or wrong notification secret")]
+    Unauthorized,
+    #[error("no registry `{0}` is configured")]
+    UnknownRegistry(String),
+    #[error("not a distribution notification: {0}")]
+    BadPayload(String),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error("writing the index: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    events: Vec<Event>,
+}
+
+#[derive(Deserialize)]
+struct Event {
+    action: String,
+    target: Target,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    #[serde(rename = "mediaType")]
+    media_type: Option<String>,
+    digest: Option<String>,
+    repository: String,
+    tag: Option<String>,
+}
+
+/// Applies the events of one delivery; returns how many changed the index.
+pub async fn receive(
+    services: &Services,
+    registry: &str,
+    authorization: Option<&str>,
+    body: &[u8],
+) -> Result<usize, HookError> {
+    let config = services
+        .settings
+        .registry(registry)
+        .ok_or_else(|| HookError::UnknownRegistry(registry.to_string()))?;
+    // No secret configured means notifications are not accepted at all.
+    let secret = config
+        .notify_secret_env
+        .as_ref()
+        .and_then(|var| std::env::var(var).ok())
+        .filter(|s| !s.is_empty());
+    let presented = authorization.and_then(|h| h.strip_prefix("Bearer "));
+    match (secret, presented) {
+        (Some(secret), Some(presented))
+            if constant_time_eq(secret.as_bytes(), presented.as_bytes()) => {}
+        _ => return Err(HookError::Unauthorized),
+    }
+    let envelope: Envelope =
+        serde_json::from_slice(body).map_err(|e| HookError::BadPayload(e.to_string()))?;
+    let mut applied = 0;
+    for event in envelope.events {
+        match apply(services, registry, event).await {
+            Ok(changed) => applied += usize::from(changed),
+            // The registry redelivers a refused event before any later one: refusing an event
+            // that can never succeed would stall its queue. Skip it; the next crawl reconciles.
+            Err(HookError::Registry(error)) if !error.is_retryable() => {
+                tracing::warn!(registry, %error, "skipping a notification");
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(applied)
+}
+
+async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool, HookError> {
+    let Ok(repo) = RepoName::parse(&event.target.repository) else {
+        return Ok(false);
+    };
+    let client = services
+        .registries
+        .get(registry)
+        .ok_or_else(|| HookError::UnknownRegistry(registry.to_string()))?;
+    let registry_id = store::registry_id(&services.db, registry).await?;
+    let is_manifest = event
+        .target
+        .media_type
+        .as_deref()
+        .is_some_and(|m| MANIFEST_TYPES.contains(&m));
+    match (event.action.as_str(), event.target.tag, event.target.digest) {
+        // A tagged manifest push. The index follows where the tag points *now*: events can be
+        // stale (sibling-safe tag deletion pushes a throw-away manifest and deletes it at once).
+        // Untagged pushes (an index's platform images) are described with their index.
+        ("push", Some(tag), Some(_)) if is_manifest => {
+            let tag = Tag::parse(&tag).map_err(RegistryError::from)?;
+            let repository_id =
+                store::repository_id(&services.db, registry_id, repo.as_str()).await?;
+            let Some(head) = client
+                .head_manifest(&repo, &Reference::Tag(tag.clone()))
+                .await?
+            else {
+                store::delete_tag(&services.db, repository_id, tag.as_str()).await?;
+                return Ok(true);
+            };
+            let manifest_id =
+                match store::known_manifest(&services.db, registry_id, head.digest.as_str()).await?
+                {
+                    Some(id) => id,
+                    None => {
+                        let record =
+                            describe_manifest(client, &repo, &Reference::Digest(head.digest))
+                                .await?;
+                        let mut conn = services.db.acquire().await?;
+                        store::save_manifest(&mut conn, registry_id, &record).await?
+                    }
+                };
+            store::upsert_tag(
+                &services.db,
+                repository_id,
+                tag.as_str(),
+                manifest_id,
+                services.clock.now(),
+            )
+            .await?;
+            Ok(true)
+        }
+        // A delete names either the tag (OCI tag delete) or the manifest digest (all its tags).
+        ("delete", Some(tag), _) => {
+            let repository_id =
+                store::repository_id(&services.db, registry_id, repo.as_str()).await?;
+            store::delete_tag(&services.db, repository_id, &tag).await?;
+            Ok(true)
+        }
+        ("delete", None, Some(digest)) => {
+            let repository_id =
+                store::repository_id(&services.db, registry_id, repo.as_str()).await?;
+            store::delete_tags_of_digest(&services.db, registry_id, repository_id, &digest).await?;
+            Ok(true)
+        }
+        // pull, mount and blob events do not change what is tagged.
+        _ => Ok(false),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,305 @@
+//! SQL for the index tables. Functions take an executor or connection so callers own the
+//! transaction (one per repository during a crawl).
+
+use super::describe::{ManifestKind, ManifestRecord};
+use sqlx::{Row, SqliteConnection, SqliteExecutor};
+use time::OffsetDateTime;
+
+/// The id of registry `name`, creating its row on first use.
+pub async fn registry_id(db: impl SqliteExecutor<'_>, name: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+    )
+    .bind(name)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn repository_id(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    name: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO repositories (registry_id, name) VALUES (?, ?)
+         ON CONFLICT (registry_id, name) DO UPDATE SET name = excluded.name RETURNING id",
+    )
+    .bind(registry_id)
+    .bind(name)
+    .fetch_one(db)
+    .await
+}
+
+/// The manifest row for `digest`, if the index already has it (then nothing needs fetching).
+pub async fn known_manifest(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    digest: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM manifests WHERE registry_id = ? AND digest = ?")
+        .bind(registry_id)
+        .bind(digest)
+        .fetch_optional(db)
+        .await
+}
+
+/// Stores a described manifest (and its blobs or children); returns its row id.
+pub async fn save_manifest(
+    db: &mut SqliteConnection,
+    registry_id: i64,
+    record: &ManifestRecord,
+) -> Result<i64, sqlx::Error> {
+    if let Some(id) = known_manifest(&mut *db, registry_id, record.digest.as_str()).await? {
+        return Ok(id);
+    }
+    let (is_index, os, architecture, variant, created) = match &record.kind {
+        ManifestKind::Image {
+            os,
+            architecture,
+            variant,
+            created,
+            ..
+        } => (
+            false,
+            os.clone(),
+            architecture.clone(),
+            variant.clone(),
+            created.clone(),
+        ),
+        ManifestKind::Index { .. } => (true, None, None, None, None),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO manifests (registry_id, digest, media_type, size, is_index, os, architecture, variant, created, total_size)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(registry_id)
+    .bind(record.digest.as_str())
+    .bind(&record.media_type)
+    .bind(record.size)
+    .bind(is_index)
+    .bind(os)
+    .bind(architecture)
+    .bind(variant)
+    .bind(created)
+    .bind(record.total_size())
+    .fetch_one(&mut *db)
+    .await?;
+    match &record.kind {
+        ManifestKind::Image { blobs, .. } => {
+            for (position, blob) in blobs.iter().enumerate() {
+                let blob_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO blobs (registry_id, digest, size, media_type) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (registry_id, digest) DO UPDATE SET size = excluded.size RETURNING id",
+                )
+                .bind(registry_id)
+                .bind(&blob.digest)
+                .bind(blob.size)
+                .bind(&blob.media_type)
+                .fetch_one(&mut *db)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO manifest_blobs (manifest_id, position, blob_id) VALUES (?, ?, ?)",
+                )
+                .bind(id)
+                .bind(position as i64)
+                .bind(blob_id)
+                .execute(&mut *db)
+                .await?;
+            }
+        }
+        ManifestKind::Index { children } => {
+            for (position, child) in children.iter().enumerate() {
+                let child_id = Box::pin(save_manifest(&mut *db, registry_id, child)).await?;
+                sqlx::query("INSERT INTO manifest_children (parent_id, child_id, position) VALUES (?, ?, ?)")
+                    .bind(id)
+                    .bind(child_id)
+                    .bind(position as i64)
+                    .execute(&mut *db)
+                    .await?;
+            }
+        }
+    }
+    Ok(id)
+}
+
+/// Points tag `name` at `manifest_id`; `updated_at` changes only when the target does.
+pub async fn upsert_tag(
+    db: impl SqliteExecutor<'_>,
+    repository_id: i64,
+    name: &str,
+    manifest_id: i64,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (repository_id, name) DO UPDATE SET
+             updated_at = CASE WHEN tags.manifest_id = excluded.manifest_id THEN tags.updated_at ELSE excluded.updated_at END,
+             manifest_id = excluded.manifest_id",
+    )
+    .bind(repository_id)
+    .bind(name)
+    .bind(manifest_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_tag(
+    db: impl SqliteExecutor<'_>,
+    repository_id: i64,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM tags WHERE repository_id = ? AND name = ?")
+        .bind(repository_id)
+        .bind(name)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deleting a manifest by digest removes every tag of the repository pointing at it.
+pub async fn delete_tags_of_digest(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    repository_id: i64,
+    digest: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM tags WHERE repository_id = ?
+           AND manifest_id IN (SELECT id FROM manifests WHERE registry_id = ? AND digest = ?)",
+    )
+    .bind(repository_id)
+    .bind(registry_id)
+    .bind(digest)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Tags of the repository not in `keep` are gone from the registry.
+pub async fn delete_tags_except(
+    db: &mut SqliteConnection,
+    repository_id: i64,
+    keep: &[String],
+) -> Result<(), sqlx::Error> {
+    let existing: Vec<String> = sqlx::query_scalar("SELECT name FROM tags WHERE repository_id = ?")
+        .bind(repository_id)
+        .fetch_all(&mut *db)
+        .await?;
+    for name in existing.iter().filter(|name| !keep.contains(name)) {
+        delete_tag(&mut *db, repository_id, name).await?;
+    }
+    Ok(())
+}
+
+/// Repositories not in the catalog any more leave the index (with their tags).
+pub async fn delete_repositories_except(
+    db: &mut SqliteConnection,
+    registry_id: i64,
+    keep: &[String],
+) -> Result<(), sqlx::Error> {
+    let existing: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM repositories WHERE registry_id = ?")
+            .bind(registry_id)
+            .fetch_all(&mut *db)
+            .await?;
+    for (id, _) in existing.iter().filter(|(_, name)| !keep.contains(name)) {
+        sqlx::query("DELETE FROM repositories WHERE id = ?")
+            .bind(id)
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Manifests no tag reaches (directly or as a platform of a tagged index), then unused blobs.
+pub async fn delete_orphans(
+    db: &mut SqliteConnection,
+    registry_id: i64,
+) -> Result<(), sqlx::Error> {
+    // An orphaned index frees its children for the next pass; indexes nest one level.
+    for _ in 0..3 {
+        let deleted = sqlx::query(
+            "DELETE FROM manifests WHERE registry_id = ?
+               AND id NOT IN (SELECT manifest_id FROM tags)
+               AND id NOT IN (SELECT child_id FROM manifest_children)",
+        )
+        .bind(registry_id)
+        .execute(&mut *db)
+        .await?;
+        if deleted.rows_affected() == 0 {
+            break;
+        }
+    }
+    sqlx::query("DELETE FROM blobs WHERE registry_id = ? AND id NOT IN (SELECT blob_id FROM manifest_blobs)")
+        .bind(registry_id)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// One tag as lists show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TagRow {
+    pub repository: String,
+    pub tag: String,
+    pub digest: String,
+    pub media_type: String,
+    pub total_size: i64,
+    pub created: Option<String>,
+}
+
+/// Every tag of a registry, by repository then tag.
+pub async fn tags_of_registry(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+) -> Result<Vec<TagRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.name AS repository, t.name AS tag, m.digest, m.media_type, m.total_size, m.created
+         FROM tags t JOIN repositories r ON r.id = t.repository_id JOIN manifests m ON m.id = t.manifest_id
+         WHERE r.registry_id = ? ORDER BY r.name, t.name",
+    )
+    .bind(registry_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn record_crawl(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    started: OffsetDateTime,
+    finished: OffsetDateTime,
+    requests: i64,
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let duration_ms = (finished - started).whole_milliseconds() as i64;
+    sqlx::query(
+        "UPDATE registries SET crawl_started_at = ?, crawl_finished_at = ?, crawl_duration_ms = ?, crawl_requests = ?, crawl_error = ?
+         WHERE id = ?",
+    )
+    .bind(started)
+    .bind(finished)
+    .bind(duration_ms)
+    .bind(requests)
+    .bind(error)
+    .bind(registry_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Row counts for one registry: (repositories, tags).
+pub async fn counts(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM repositories WHERE registry_id = ?1) AS repos,
+                (SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.registry_id = ?1) AS tags",
+    )
+    .bind(registry_id)
+    .fetch_one(db)
+    .await?;
+    Ok((row.try_get("repos")?, row.try_get("tags")?))
+}

@@ -1,0 +1,142 @@
+//! Registry notifications keep the index live: a real registry posts push and delete events to
+//! the real server, which updates the index; a wrong or missing secret changes nothing.
+
+use end2end::app_fixture::{AppFixture, AppOptions};
+use end2end::{images, ports::free_port, RegistryFixture, RegistryOptions};
+use regatta_core::config::{RegistryAuth, RegistryConfig};
+use regatta_core::registry::{RegistryClient, RepoName, Tag};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "hook-secret-for-tests";
+
+async fn tag_count(app: &AppFixture, repo: &str, tag: &str) -> i64 {
+    let url = format!("sqlite://{}", app.database.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let count = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.name = ? AND t.name = ?",
+    )
+    .bind(repo)
+    .bind(tag)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    count
+}
+
+/// Polls until the tag's presence is `present`; returns how long it took.
+async fn until_tag(app: &AppFixture, repo: &str, tag: &str, present: bool) -> Duration {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(15) {
+        if (tag_count(app, repo, tag).await == 1) == present {
+            return started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "{repo}:{tag} present={present} not reached in 15 s; log:\n{}",
+        app.log()
+    );
+}
+
+#[tokio::test]
+async fn pushes_and_deletes_reach_the_index_through_notifications() {
+    let port = free_port();
+    let hook = format!("http://127.0.0.1:{port}/hooks/registry/local");
+    let registry = RegistryFixture::start_seeded(RegistryOptions {
+        notify: Some((hook.clone(), Some(SECRET.into()))),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let extra_toml = format!(
+        "[index]\ncrawl_interval_minutes = 0\n[[registry]]\nname = \"local\"\nurl = \"{}\"\nnotify_secret_env = \"LOCAL_NOTIFY_SECRET\"\n",
+        registry.url
+    );
+    let options = AppOptions {
+        port: Some(port),
+        extra_toml,
+        env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
+    };
+    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
+        .await
+        .unwrap();
+    until_tag(&app, "dev/shop-api", "1.2.0", true).await;
+
+    let image = images::app_image("shop-api", "2.0.0", "amd64");
+    registry
+        .pusher()
+        .unwrap()
+        .push_image("dev/shop-api", "2.0.0", &image)
+        .await
+        .unwrap();
+    let seen_after = until_tag(&app, "dev/shop-api", "2.0.0", true).await;
+    println!("a push reached the index {seen_after:?} after the manifest PUT returned");
+
+    let config = RegistryConfig {
+        name: "local".into(),
+        url: registry.url.clone(),
+        auth: RegistryAuth::None,
+        ca_file: None,
+        insecure: false,
+        notify_secret_env: None,
+    };
+    let client = RegistryClient::new(&config).unwrap();
+    client
+        .delete_tag(
+            &RepoName::parse("staging/shop-api").unwrap(),
+            &Tag::parse("1.0.0").unwrap(),
+        )
+        .await
+        .unwrap();
+    until_tag(&app, "staging/shop-api", "1.0.0", false).await;
+    assert_eq!(
+        tag_count(&app, "staging/shop-api", "1.1.0").await,
+        1,
+        "the sibling stays"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_secret_is_refused_and_changes_nothing() {
+    let extra_toml = "[index]\ncrawl_interval_minutes = 0\n[[registry]]\nname = \"local\"\nurl = \"http://127.0.0.1:9\"\nnotify_secret_env = \"LOCAL_NOTIFY_SECRET\"\n".to_string();
+    let options = AppOptions {
+        extra_toml,
+        env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
+        ..Default::default()
+    };
+    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
+        .await
+        .unwrap();
+    let event = serde_json::json!({"events": [{"action": "delete", "target": {"repository": "dev/app", "tag": "1.0"}}]});
+    let hook = app.url.join("/hooks/registry/local").unwrap();
+    let client = reqwest::Client::new();
+    for authorization in [None, Some("Bearer wrong"), Some(SECRET)] {
+        let mut request = client.post(hook.clone()).json(&event);
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        assert_eq!(
+            request.send().await.unwrap().status(),
+            401,
+            "{authorization:?}"
+        );
+    }
+    let unknown = client
+        .post(app.url.join("/hooks/registry/nope").unwrap())
+        .header("authorization", format!("Bearer {SECRET}"))
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let garbage = client
+        .post(hook)
+        .header("authorization", format!("Bearer {SECRET}"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 400);
+}
