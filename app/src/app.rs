@@ -1,4 +1,4 @@
-use crate::pages::{DashboardPage, LoginPage, NotFoundPage};
+use crate::pages::{DashboardPage, LoginPage, NotFoundPage, RegistryPage, RepositoryPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -35,6 +35,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=DashboardPage />
                 <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/r/:registry") view=RegistryPage />
+                <Route path=path!("/r/:registry/*repository") view=RepositoryPage />
             </Routes>
         </Router>
     }

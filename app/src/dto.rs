@@ -28,6 +28,7 @@ pub struct EnvironmentSummary {
 pub struct Dashboard {
     pub user: CurrentUser,
     pub registries: Vec<RegistrySummary>,
+    pub indexes: Vec<RegistryIndexSummary>,
     pub environments: Vec<EnvironmentSummary>,
 }
 
@@ -45,4 +46,64 @@ pub struct RegistryHealthReport {
     /// One sentence: what we saw, and what to do if it is not fine.
     pub summary: String,
     pub latency_ms: u64,
+}
+
+/// What the index knows of one registry, and how its crawl is going.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryIndexSummary {
+    pub name: String,
+    pub url: String,
+    pub repositories: i64,
+    pub tags: i64,
+    /// e.g. "2026-11-30 00:15 UTC, took 0.4 s"; `None` before the first crawl finished.
+    pub last_crawl: Option<String>,
+    /// The last crawl's failure, worded for the user.
+    pub crawl_error: Option<String>,
+    pub crawling: bool,
+    pub repositories_done: usize,
+    pub repositories_total: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryItem {
+    pub name: String,
+    pub tags: i64,
+    pub last_updated: Option<String>,
+}
+
+/// Repositories sharing a first path segment (`dev/`, `prod/`, or "(top level)").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceGroup {
+    pub namespace: String,
+    pub repositories: Vec<RepositoryItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryListing {
+    pub registry: RegistryIndexSummary,
+    pub namespaces: Vec<NamespaceGroup>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagItem {
+    pub tag: String,
+    pub digest: String,
+    pub size: String,
+    pub size_bytes: i64,
+    pub platforms: String,
+    pub created: Option<String>,
+    pub same_digest_as: Vec<String>,
+    pub is_index: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagListing {
+    pub registry: String,
+    pub repository: String,
+    /// `host[:port]/repository`, for pull commands.
+    pub image: String,
+    pub tags: Vec<TagItem>,
 }

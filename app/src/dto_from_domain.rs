@@ -6,8 +6,13 @@ use regatta_core::config::{RegistryAuth, Settings};
 use regatta_core::registry::{ApiCheck, RegistryHealth};
 use regatta_core::users::User;
 
-pub fn dashboard_from(user: &User, settings: &Settings) -> Dashboard {
+pub fn dashboard_from(
+    user: &User,
+    settings: &Settings,
+    overviews: &[regatta_core::browse::RegistryOverview],
+) -> Dashboard {
     Dashboard {
+        indexes: overviews.iter().map(index_summary).collect(),
         user: CurrentUser {
             username: user.username.clone(),
             role: user.role.to_string(),
@@ -50,5 +55,106 @@ impl From<RegistryHealth> for RegistryHealthReport {
             summary: health.summary(),
             latency_ms: health.latency_ms,
         }
+    }
+}
+
+pub fn index_summary(overview: &regatta_core::browse::RegistryOverview) -> RegistryIndexSummary {
+    let index = overview.index.as_ref();
+    RegistryIndexSummary {
+        name: overview.name.clone(),
+        url: overview.url.clone(),
+        repositories: index.map_or(0, |i| i.repositories),
+        tags: index.map_or(0, |i| i.tags),
+        last_crawl: index.and_then(|i| {
+            let finished = i.crawl_finished_at?;
+            let took = i.crawl_duration_ms.unwrap_or_default() as f64 / 1000.0;
+            Some(format!("{}, took {took:.1} s", when(finished)))
+        }),
+        crawl_error: index.and_then(|i| i.crawl_error.clone()),
+        crawling: overview.progress.running,
+        repositories_done: overview.progress.repositories_done,
+        repositories_total: overview.progress.repositories_total,
+    }
+}
+
+pub fn repository_listing(page: regatta_core::browse::RepositoryPage) -> RepositoryListing {
+    let mut namespaces: Vec<NamespaceGroup> = Vec::new();
+    for repo in page.repositories {
+        let namespace = repo
+            .name
+            .split_once('/')
+            .map(|(ns, _)| format!("{ns}/"))
+            .unwrap_or_else(|| "(top level)".into());
+        let item = RepositoryItem {
+            name: repo.name,
+            tags: repo.tags,
+            last_updated: repo.last_updated.map(when),
+        };
+        match namespaces.last_mut() {
+            Some(group) if group.namespace == namespace => group.repositories.push(item),
+            _ => namespaces.push(NamespaceGroup {
+                namespace,
+                repositories: vec![item],
+            }),
+        }
+    }
+    let page_size = regatta_core::browse::PAGE_SIZE;
+    RepositoryListing {
+        registry: index_summary(&page.registry),
+        namespaces,
+        total: page.total,
+        page: page.page,
+        pages: ((page.total + page_size - 1) / page_size).max(1),
+    }
+}
+
+pub fn tag_listing(
+    registry: &str,
+    repository: &str,
+    tags: regatta_core::browse::RepositoryTags,
+) -> TagListing {
+    let split = |list: Option<String>| {
+        list.map(|l| l.split(", ").map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    TagListing {
+        registry: registry.to_string(),
+        repository: repository.to_string(),
+        image: tags.image,
+        tags: tags
+            .tags
+            .into_iter()
+            .map(|t| TagItem {
+                tag: t.tag,
+                digest: t.digest,
+                size: human_size(t.total_size),
+                size_bytes: t.total_size,
+                platforms: t.platforms.unwrap_or_default(),
+                created: t.created,
+                same_digest_as: split(t.same_digest_as),
+                is_index: t.is_index,
+            })
+            .collect(),
+    }
+}
+
+fn when(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.format(&format).unwrap_or_else(|_| at.to_string())
+}
+
+/// Sizes as people read them: 1,000-based like registries and `docker images` show them.
+pub fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod browse;
 pub mod clock;
 pub mod config;
 pub mod db;

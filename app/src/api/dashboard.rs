@@ -2,14 +2,18 @@ use crate::dto::Dashboard;
 use crate::AppError;
 use leptos::prelude::*;
 
-/// The signed-in user and the configured registries and pipeline.
+/// The signed-in user, the configured registries with their index status, and the pipeline.
 #[server(prefix = "/api", endpoint = "dashboard")]
 pub async fn load_dashboard() -> Result<Dashboard, AppError> {
-    use crate::ssr::{current_user, services};
+    use crate::ssr::{current_user, from_domain, services};
     let services = services()?;
     let user = current_user(&services).await?;
+    let overviews = regatta_core::browse::registry_overviews(&services, &user)
+        .await
+        .map_err(from_domain)?;
     Ok(crate::dto_from_domain::dashboard_from(
         &user,
         &services.settings,
+        &overviews,
     ))
 }

@@ -3,10 +3,16 @@
 
 mod check_registry;
 mod dashboard;
+mod list_repositories;
+mod list_tags;
 mod login;
 mod logout;
+mod who_am_i;
 
 pub use check_registry::{check_registry, CheckRegistry};
 pub use dashboard::{load_dashboard, LoadDashboard};
+pub use list_repositories::{list_repositories, ListRepositories};
+pub use list_tags::{list_tags, ListTags};
 pub use login::{login, Login};
 pub use logout::{logout, Logout};
+pub use who_am_i::{who_am_i, WhoAmI};

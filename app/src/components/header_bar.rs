@@ -1,17 +1,24 @@
-use crate::api::Logout;
-use crate::dto::CurrentUser;
+use crate::api::{who_am_i, Logout};
 use leptos::prelude::*;
 
+/// Brand, who is logged in (with role), and logout — on every page behind the login.
 #[component]
-pub fn HeaderBar(user: CurrentUser) -> impl IntoView {
+pub fn HeaderBar() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    let user = Resource::new(|| (), |_| who_am_i());
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Regatta"</a>
-            <span class="who">
-                <span class="username">{user.username}</span>
-                <span class="role">{user.role}</span>
-            </span>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    user.await.ok().map(|user| view! {
+                        <span class="who">
+                            <span class="username">{user.username}</span>
+                            <span class="role">{user.role}</span>
+                        </span>
+                    })
+                })}
+            </Suspense>
             <ActionForm action=logout>
                 <button type="submit" class="link">"Log out"</button>
             </ActionForm>

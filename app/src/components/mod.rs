@@ -1,7 +1,15 @@
+mod copy_button;
 mod header_bar;
+mod index_status;
 mod pipeline_strip;
+pub mod pull_commands;
 mod registry_card;
+mod tag_order;
+mod tag_table;
 
+pub use copy_button::CopyButton;
 pub use header_bar::HeaderBar;
+pub use index_status::IndexStatus;
 pub use pipeline_strip::PipelineStrip;
 pub use registry_card::RegistryCard;
+pub use tag_table::TagTable;

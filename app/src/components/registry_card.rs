@@ -1,10 +1,11 @@
+use super::IndexStatus;
 use crate::api::CheckRegistry;
-use crate::dto::{HealthLevel, RegistrySummary};
+use crate::dto::{HealthLevel, RegistryIndexSummary, RegistrySummary};
 use leptos::prelude::*;
 
 /// One registry, with a button that checks it live (the first thing to try when browsing fails).
 #[component]
-pub fn RegistryCard(registry: RegistrySummary) -> impl IntoView {
+pub fn RegistryCard(registry: RegistrySummary, index: RegistryIndexSummary) -> impl IntoView {
     let check = ServerAction::<CheckRegistry>::new();
     let name = registry.name.clone();
     let result = move || {
@@ -22,9 +23,10 @@ pub fn RegistryCard(registry: RegistrySummary) -> impl IntoView {
     };
     view! {
         <article class="card registry" aria-label=format!("Registry {}", registry.name)>
-            <h3>{registry.name.clone()}</h3>
+            <h3><a href=format!("/r/{}", registry.name)>{registry.name.clone()}</a></h3>
             <p class="muted mono">{registry.url}</p>
             <p class="muted">"Access: " {registry.auth}</p>
+            <IndexStatus summary=index />
             <button
                 type="button"
                 on:click=move |_| { check.dispatch(CheckRegistry { name: name.clone() }); }

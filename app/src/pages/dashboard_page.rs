@@ -11,13 +11,13 @@ pub fn DashboardPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match dashboard.await {
                     Ok(data) => view! {
-                        <HeaderBar user=data.user.clone() />
+                        <HeaderBar />
                         <main>
                             <h2>"Pipeline"</h2>
                             <PipelineStrip environments=data.environments.clone() />
                             <h2>"Registries"</h2>
                             <section class="cards" aria-label="Registries">
-                                {data.registries.into_iter().map(|registry| view! { <RegistryCard registry /> }).collect_view()}
+                                {data.registries.into_iter().zip(data.indexes).map(|(registry, index)| view! { <RegistryCard registry index /> }).collect_view()}
                             </section>
                         </main>
                     }.into_any(),

@@ -6,6 +6,7 @@ mod crawl;
 mod describe;
 pub mod notifications;
 mod progress;
+pub mod queries;
 mod store;
 
 pub use crawl::{crawl_all, crawl_registry, CrawlReport};

@@ -1,0 +1,170 @@
+//! Browsing in a real Chromium: dashboard → registry → namespace → repository → tags, with the
+//! index filled by a real crawl; a stopped registry shows its problem while the other browses.
+
+use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::{ports::free_port, Browser, RegistryFixture, RegistryOptions};
+use fantoccini::{Client, Locator};
+use std::time::{Duration, Instant};
+
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for `{css}`: {e}"))
+}
+
+/// Reloads `url` until `css` has text containing `expected` (the crawl runs in the background).
+async fn reload_until(client: &Client, url: &str, css: &str, expected: &str) {
+    let started = Instant::now();
+    loop {
+        client.goto(url).await.unwrap();
+        let text = wait_for(client, css).await.text().await.unwrap_or_default();
+        if text.contains(expected) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "`{css}` never showed `{expected}`: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn browse_from_the_dashboard_to_a_repositorys_tags() {
+    let registry = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let mut extra_toml = AppFixture::registry_toml("local", &registry);
+    extra_toml += &format!(
+        "[[registry]]\nname = \"offline\"\nurl = \"http://127.0.0.1:{}\"\n",
+        free_port()
+    );
+    let app = AppFixture::start(
+        &regatta_binary(),
+        AppOptions {
+            extra_toml,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let browser = Browser::start().await.unwrap();
+    let client = browser.client.clone();
+
+    client
+        .goto(app.url.join("/login").unwrap().as_str())
+        .await
+        .unwrap();
+    wait_for(&client, "input[name=username]")
+        .await
+        .send_keys(ADMIN_USER)
+        .await
+        .unwrap();
+    wait_for(&client, "input[name=password]")
+        .await
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form[aria-label='Log in'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&client, "article[aria-label='Registry local']").await;
+
+    let dashboard = app.url.as_str().to_string();
+    reload_until(
+        &client,
+        &dashboard,
+        "article[aria-label='Registry local'] .index-status",
+        "11 tags",
+    )
+    .await;
+    reload_until(
+        &client,
+        &dashboard,
+        "article[aria-label='Registry offline']",
+        "failed",
+    )
+    .await;
+    let problem = wait_for(&client, "[aria-label='Registry offline problem']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(problem.contains("unreachable"), "{problem}");
+
+    client
+        .find(Locator::Css("article[aria-label='Registry local'] h3 a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let dev = wait_for(&client, "section[aria-label='Namespace dev/']").await;
+    assert!(dev.text().await.unwrap().contains("dev/toolbox"));
+    dev.find(Locator::LinkText("dev/shop-api"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let table = wait_for(&client, "table[aria-label=Tags] tbody").await;
+    wait_for(&client, "body[data-hydrated=true]").await;
+    let text = table.text().await.unwrap();
+    assert!(text.contains("latest") && text.contains("1.2.0"), "{text}");
+    let latest_row = client
+        .find(Locator::XPath("//tr[td[1][text()='latest']]"))
+        .await
+        .unwrap();
+    assert!(
+        latest_row.text().await.unwrap().contains("1.2.0"),
+        "same digest as 1.2.0"
+    );
+    assert!(latest_row.text().await.unwrap().contains("linux/amd64"));
+
+    wait_for(&client, "input[aria-label='Filter tags']")
+        .await
+        .send_keys("1.1")
+        .await
+        .unwrap();
+    let rows = client
+        .find_all(Locator::Css("table[aria-label=Tags] tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "filtered in the browser");
+    let command = rows[0]
+        .find(Locator::Css("button.copy"))
+        .await
+        .unwrap()
+        .attr("data-command")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        command,
+        format!("docker pull {}/dev/shop-api:1.1.0", registry.host())
+    );
+
+    client
+        .goto(app.url.join("/r/local/dev/toolbox").unwrap().as_str())
+        .await
+        .unwrap();
+    let toolbox = wait_for(&client, "table[aria-label=Tags] tbody")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        toolbox.contains("linux/amd64, linux/arm64"),
+        "a multi-arch tag shows both platforms: {toolbox}"
+    );
+
+    browser.close().await;
+}
