@@ -85,3 +85,33 @@ impl Drop for Browser {
             .status();
     }
 }
+
+/// Waits up to 20 s for an element matching `css`.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for `{css}`: {e}"))
+}
+
+/// Fills and submits the login form of the page the browser is on.
+pub async fn submit_login(client: &Client, user: &str, password: &str) {
+    for (css, value) in [
+        ("input[name=username]", user),
+        ("input[name=password]", password),
+    ] {
+        let field = wait_for(client, css).await;
+        field.clear().await.expect("clearing a field");
+        field.send_keys(value).await.expect("typing");
+    }
+    let submit = fantoccini::Locator::Css("form[aria-label='Log in'] button");
+    client
+        .find(submit)
+        .await
+        .expect("the login button")
+        .click()
+        .await
+        .expect("clicking");
+}

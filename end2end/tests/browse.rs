@@ -2,18 +2,10 @@
 //! index filled by a real crawl; a stopped registry shows its problem while the other browses.
 
 use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::browser::{submit_login, wait_for};
 use end2end::{ports::free_port, Browser, RegistryFixture, RegistryOptions};
 use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
-
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for `{css}`: {e}"))
-}
 
 /// Reloads `url` until `css` has text containing `expected` (the crawl runs in the background).
 async fn reload_until(client: &Client, url: &str, css: &str, expected: &str) {
@@ -58,23 +50,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         .goto(app.url.join("/login").unwrap().as_str())
         .await
         .unwrap();
-    wait_for(&client, "input[name=username]")
-        .await
-        .send_keys(ADMIN_USER)
-        .await
-        .unwrap();
-    wait_for(&client, "input[name=password]")
-        .await
-        .send_keys(ADMIN_PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form[aria-label='Log in'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_login(&client, ADMIN_USER, ADMIN_PASSWORD).await;
     wait_for(&client, "article[aria-label='Registry local']").await;
 
     let dashboard = app.url.as_str().to_string();

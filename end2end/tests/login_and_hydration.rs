@@ -2,34 +2,9 @@
 //! password in place, lets the admin in, and the dashboard reacts without a page load.
 
 use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::browser::{submit_login, wait_for};
 use end2end::{audit, ports::free_port, Browser, RegistryFixture, RegistryOptions};
-use fantoccini::{Client, Locator};
-use std::time::Duration;
-
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for `{css}`: {e}"))
-}
-
-async fn log_in(client: &Client, user: &str, password: &str) {
-    let username = wait_for(client, "input[name=username]").await;
-    username.clear().await.unwrap();
-    username.send_keys(user).await.unwrap();
-    let field = wait_for(client, "input[name=password]").await;
-    field.clear().await.unwrap();
-    field.send_keys(password).await.unwrap();
-    client
-        .find(Locator::Css("form[aria-label='Log in'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
+use fantoccini::Locator;
 
 #[tokio::test]
 async fn log_in_in_a_browser_and_use_the_hydrated_dashboard() {
@@ -64,14 +39,14 @@ async fn log_in_in_a_browser_and_use_the_hydrated_dashboard() {
         .ends_with("/login"));
     wait_for(&client, "body[data-hydrated=true]").await;
 
-    log_in(&client, ADMIN_USER, "wrong-password").await;
+    submit_login(&client, ADMIN_USER, "wrong-password").await;
     let alert = wait_for(&client, "form [role=alert]").await;
     assert_eq!(alert.text().await.unwrap(), "Wrong username or password.");
     assert_eq!(client.current_url().await.unwrap().path(), "/login");
     let rows = audit::rows(&app.database).await;
     assert!(rows.iter().any(|r| r.action == "login.failure"), "{rows:?}");
 
-    log_in(&client, ADMIN_USER, ADMIN_PASSWORD).await;
+    submit_login(&client, ADMIN_USER, ADMIN_PASSWORD).await;
     let card = wait_for(&client, "article[aria-label='Registry local']").await;
     assert_eq!(client.current_url().await.unwrap().path(), "/");
     let pipeline = wait_for(&client, "ol[aria-label='Promotion pipeline']")
