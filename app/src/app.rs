@@ -1,4 +1,6 @@
-use crate::pages::{DashboardPage, LoginPage, NotFoundPage, RegistryPage, RepositoryPage};
+use crate::pages::{
+    DashboardPage, ImagePage, LoginPage, NotFoundPage, RegistryPage, RepositoryPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -37,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/r/:registry") view=RegistryPage />
                 <Route path=path!("/r/:registry/*repository") view=RepositoryPage />
+                <Route path=path!("/i/:registry/*image") view=ImagePage />
             </Routes>
         </Router>
     }

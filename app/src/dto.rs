@@ -107,3 +107,52 @@ pub struct TagListing {
     pub image: String,
     pub tags: Vec<TagItem>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformItem {
+    pub platform: String,
+    pub digest: String,
+    pub size: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerItem {
+    pub digest: String,
+    pub size: String,
+    pub media_type: String,
+    pub created_by: Option<String>,
+    pub shared_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImageBody {
+    Index { platforms: Vec<PlatformItem> },
+    Image(Box<ImageConfigView>),
+}
+
+/// A single-platform image: its config and layers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageConfigView {
+    pub created: Option<String>,
+    pub platform: String,
+    pub size: String,
+    pub env: Vec<String>,
+    pub labels: Vec<(String, String)>,
+    pub entrypoint: String,
+    pub cmd: String,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub layers: Vec<LayerItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageView {
+    pub registry: String,
+    pub repository: String,
+    pub reference: String,
+    pub digest: String,
+    pub media_type: String,
+    pub body: ImageBody,
+    pub annotations: Vec<(String, String)>,
+    pub referrers: Vec<(String, String)>,
+}

@@ -158,3 +158,59 @@ pub fn human_size(bytes: i64) -> String {
         format!("{value:.1} {}", UNITS[unit])
     }
 }
+
+pub fn image_view(
+    registry: &str,
+    repository: &str,
+    reference: &str,
+    details: regatta_core::image_details::ImageDetails,
+) -> ImageView {
+    use regatta_core::image_details::ImageKind;
+    let body = match details.kind {
+        ImageKind::Index { platforms } => ImageBody::Index {
+            platforms: platforms
+                .into_iter()
+                .map(|p| PlatformItem {
+                    platform: p.platform,
+                    digest: p.digest,
+                    size: human_size(p.size as i64),
+                })
+                .collect(),
+        },
+        ImageKind::Image {
+            config,
+            layers,
+            size,
+        } => ImageBody::Image(Box::new(ImageConfigView {
+            created: config.created,
+            platform: config.platform,
+            size: human_size(size as i64),
+            env: config.env,
+            labels: config.labels.into_iter().collect(),
+            entrypoint: config.entrypoint.join(" "),
+            cmd: config.cmd.join(" "),
+            working_dir: config.working_dir,
+            user: config.user,
+            layers: layers
+                .into_iter()
+                .map(|l| LayerItem {
+                    digest: l.digest,
+                    size: human_size(l.size as i64),
+                    media_type: l.media_type,
+                    created_by: l.created_by,
+                    shared_with: l.shared_with,
+                })
+                .collect(),
+        })),
+    };
+    ImageView {
+        registry: registry.to_string(),
+        repository: repository.to_string(),
+        reference: reference.to_string(),
+        digest: details.digest,
+        media_type: details.media_type,
+        body,
+        annotations: details.annotations.into_iter().collect(),
+        referrers: details.referrers,
+    }
+}

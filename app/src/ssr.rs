@@ -66,6 +66,7 @@ pub fn from_domain(error: DomainError) -> AppError {
         DomainError::Forbidden { .. } => 403,
         DomainError::NotFound(_) => 404,
         DomainError::Throttled { .. } => 429,
+        DomainError::Unavailable(_) => 502,
         DomainError::Internal(cause) => {
             tracing::error!(error = ?cause, "internal error");
             500

@@ -14,6 +14,9 @@ pub enum DomainError {
     Forbidden { have: String, need: String },
     #[error("{0} not found.")]
     NotFound(String),
+    /// A registry could not answer; the message says which and why.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("Something went wrong on the server; the details are in its log.")]
     Internal(#[from] anyhow::Error),
 }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod image_details;
 pub mod index;
 pub mod registry;
 pub mod registry_status;

@@ -96,7 +96,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
     let text = table.text().await.unwrap();
     assert!(text.contains("latest") && text.contains("1.2.0"), "{text}");
     let latest_row = client
-        .find(Locator::XPath("//tr[td[1][text()='latest']]"))
+        .find(Locator::XPath("//tr[td[1]/a[text()='latest']]"))
         .await
         .unwrap();
     assert!(
@@ -140,6 +140,56 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
     assert!(
         toolbox.contains("linux/amd64, linux/arm64"),
         "a multi-arch tag shows both platforms: {toolbox}"
+    );
+
+    // The tag page: layers with the step that made them and who shares them, live from the registry.
+    client
+        .goto(app.url.join("/r/local/dev/shop-api").unwrap().as_str())
+        .await
+        .unwrap();
+    wait_for(&client, "body[data-hydrated=true]").await;
+    client
+        .find(Locator::LinkText("1.2.0"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let layers = wait_for(&client, "table[aria-label=Layers] tbody")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        layers.contains("ADD rootfs.tar /") && layers.contains("COPY shop-api /bin/app"),
+        "{layers}"
+    );
+    assert!(
+        layers.contains("dev/billing-worker"),
+        "the base layer is shared: {layers}"
+    );
+    let config = wait_for(&client, "dl[aria-label=Config]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        config.contains("linux/amd64") && config.contains("org.opencontainers.image.version=1.2.0"),
+        "{config}"
+    );
+
+    client
+        .goto(app.url.join("/i/local/dev/toolbox:2.0").unwrap().as_str())
+        .await
+        .unwrap();
+    let platforms = wait_for(&client, "table[aria-label=Platforms] tbody")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        platforms.contains("linux/amd64") && platforms.contains("linux/arm64"),
+        "{platforms}"
     );
 
     browser.close().await;

@@ -3,6 +3,7 @@
 
 mod check_registry;
 mod dashboard;
+mod image_details;
 mod list_repositories;
 mod list_tags;
 mod login;
@@ -11,6 +12,7 @@ mod who_am_i;
 
 pub use check_registry::{check_registry, CheckRegistry};
 pub use dashboard::{load_dashboard, LoadDashboard};
+pub use image_details::{image_details, ImageDetails};
 pub use list_repositories::{list_repositories, ListRepositories};
 pub use list_tags::{list_tags, ListTags};
 pub use login::{login, Login};

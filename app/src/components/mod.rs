@@ -1,5 +1,6 @@
 mod copy_button;
 mod header_bar;
+mod image_body_view;
 mod index_status;
 mod pipeline_strip;
 pub mod pull_commands;
@@ -9,6 +10,7 @@ mod tag_table;
 
 pub use copy_button::CopyButton;
 pub use header_bar::HeaderBar;
+pub use image_body_view::ImageBodyView;
 pub use index_status::IndexStatus;
 pub use pipeline_strip::PipelineStrip;
 pub use registry_card::RegistryCard;

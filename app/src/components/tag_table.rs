@@ -10,10 +10,15 @@ pub fn TagTable(listing: TagListing) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(TagSort::Created);
     let tool = RwSignal::new("docker".to_string());
-    let TagListing { image, tags, .. } = listing;
+    let TagListing {
+        image,
+        tags,
+        registry,
+        repository,
+    } = listing;
     let total = tags.len();
     let rows = move || {
-        let image = image.clone();
+        let (image, registry, repository) = (image.clone(), registry.clone(), repository.clone());
         visible_tags(&tags, &filter.read(), sort.get())
             .into_iter()
             .map(|t| {
@@ -27,7 +32,7 @@ pub fn TagTable(listing: TagListing) -> impl IntoView {
                     .collect::<String>();
                 view! {
                     <tr>
-                        <td class="mono">{t.tag.clone()}</td>
+                        <td class="mono"><a href=format!("/i/{registry}/{repository}:{}", t.tag)>{t.tag.clone()}</a></td>
                         <td class="mono" title=t.digest.clone()>{short}</td>
                         <td>{t.size.clone()}</td>
                         <td>{t.platforms.clone()}</td>

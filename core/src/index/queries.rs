@@ -101,3 +101,26 @@ pub async fn tags_of_repository(
     .fetch_all(db)
     .await
 }
+
+/// Repositories of `registry` (other than `except`) whose tagged images contain blob `digest`.
+pub async fn repositories_with_blob(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    digest: &str,
+    except: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT r.name FROM blobs b
+         JOIN registries g ON g.id = b.registry_id
+         JOIN manifest_blobs mb ON mb.blob_id = b.id
+         LEFT JOIN manifest_children mc ON mc.child_id = mb.manifest_id
+         JOIN tags t ON t.manifest_id = mb.manifest_id OR t.manifest_id = mc.parent_id
+         JOIN repositories r ON r.id = t.repository_id
+         WHERE g.name = ? AND b.digest = ? AND r.name != ? ORDER BY r.name",
+    )
+    .bind(registry)
+    .bind(digest)
+    .bind(except)
+    .fetch_all(db)
+    .await
+}
