@@ -227,3 +227,48 @@ pub async fn seed_demo(pusher: &Pusher) -> anyhow::Result<Seeded> {
     }
     Ok(seeded)
 }
+
+/// `repos` repositories × `tags` tags, each tag a distinct image on one shared base layer,
+/// pushed with `concurrency` requests in flight. Names: `team-<r%10>/service-<r>`, tags `1.<t>.0`.
+pub async fn seed_many(
+    pusher: &Pusher,
+    repos: usize,
+    tags: usize,
+    concurrency: usize,
+) -> anyhow::Result<()> {
+    use futures_util::{stream, StreamExt, TryStreamExt};
+    let base = images::base_layer();
+    let repo = |r: usize| format!("team-{}/service-{r:03}", r % 10);
+    // The base goes into each repository once first: concurrent uploads of one blob into one
+    // repository race inside distribution (DIGEST_INVALID).
+    stream::iter(0..repos)
+        .map(|r| {
+            let base = &base;
+            async move { pusher.push_blob(&repo(r), &base.blob).await }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect::<Vec<_>>()
+        .await?;
+    let jobs = (0..repos).flat_map(|r| (0..tags).map(move |t| (r, t)));
+    stream::iter(jobs)
+        .map(|(r, t)| {
+            let base = &base;
+            async move {
+                let label = format!("{r}-{t}");
+                let image = images::image(
+                    "linux",
+                    "amd64",
+                    vec![base.clone()],
+                    &[("bench.tag", &label)],
+                );
+                pusher.push_blob(&repo(r), &image.config).await?;
+                pusher
+                    .push_manifest(&repo(r), &format!("1.{t}.0"), &image.manifest)
+                    .await
+            }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
+}

@@ -1,3 +1,4 @@
+use super::ThemeToggle;
 use crate::api::{who_am_i, Logout};
 use leptos::prelude::*;
 
@@ -19,6 +20,7 @@ pub fn HeaderBar() -> impl IntoView {
                     })
                 })}
             </Suspense>
+            <ThemeToggle />
             <ActionForm action=logout>
                 <button type="submit" class="link">"Log out"</button>
             </ActionForm>

@@ -3,7 +3,7 @@
 //! registry therefore costs one catalog page per 1,000 repositories, one tag list per
 //! repository and one HEAD per tag. Writes happen per repository, in one transaction each.
 
-use super::describe::describe_manifest;
+use super::describe::{describe_fetched, describe_manifest};
 use super::store;
 use crate::registry::{Reference, RegistryClient, RegistryError, RepoName, Tag};
 use crate::Services;
@@ -140,9 +140,15 @@ async fn crawl_repository(
     let name = client.name.as_str();
     // A repository whose tags were all deleted answers `"tags": null` (empty), not an error.
     let tags = client.list_tags(repo).await?;
+    let indexed = &store::indexed_tags(&services.db, registry_id, repo.as_str())
+        .await
+        .map_err(internal(name))?;
     let outcomes: Vec<(Tag, TagOutcome)> = stream::iter(tags)
         .map(|tag| async move {
-            let outcome = resolve_tag(services, client, registry_id, repo, &tag).await?;
+            let outcome = match indexed.contains_key(tag.as_str()) {
+                true => resolve_tag(services, client, registry_id, repo, &tag).await?,
+                false => fetch_new_tag(services, client, registry_id, repo, &tag).await?,
+            };
             Ok::<_, RegistryError>(outcome.map(|o| (tag, o)))
         })
         .buffer_unordered(CONCURRENCY)
@@ -180,7 +186,7 @@ async fn crawl_repository(
     Ok((seen.len(), fetched))
 }
 
-/// HEAD the tag; fetch the manifest only when its digest is new to the index. `None` when the
+/// A tag the index has: HEAD it, and fetch the manifest only when its digest is new. `None` when the
 /// tag vanished between the tag list and the HEAD.
 async fn resolve_tag(
     services: &Services,
@@ -201,6 +207,34 @@ async fn resolve_tag(
     }
     let record = describe_manifest(client, repo, &Reference::Digest(head.digest)).await?;
     Ok(Some(TagOutcome::New(record)))
+}
+
+/// A tag the index has never seen: GET it straight away (a HEAD would only tell the digest,
+/// which is probably new), and fetch its config only if the digest is new to the index.
+async fn fetch_new_tag(
+    services: &Services,
+    client: &RegistryClient,
+    registry_id: i64,
+    repo: &RepoName,
+    tag: &Tag,
+) -> Result<Option<TagOutcome>, RegistryError> {
+    let fetched = match client
+        .get_manifest(repo, &Reference::Tag(tag.clone()))
+        .await
+    {
+        Ok(fetched) => fetched,
+        Err(error) if error.status() == Some(404) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let known = store::known_manifest(&services.db, registry_id, fetched.digest.as_str())
+        .await
+        .map_err(internal(&client.name))?;
+    if let Some(id) = known {
+        return Ok(Some(TagOutcome::Known(id)));
+    }
+    Ok(Some(TagOutcome::New(
+        describe_fetched(client, repo, fetched).await?,
+    )))
 }
 
 /// Database failures during a crawl, as the registry error the crawl reports.

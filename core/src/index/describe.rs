@@ -1,7 +1,7 @@
 //! Turning what a registry serves into what the index stores: a manifest with its platform,
 //! creation time, sizes, and the blobs (config, layers) or child manifests it references.
 
-use crate::registry::ops::Manifest;
+use crate::registry::ops::{FetchedManifest, Manifest};
 use crate::registry::{Digest, Reference, RegistryClient, RegistryError, RepoName};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,15 @@ pub async fn describe_manifest(
     reference: &Reference,
 ) -> Result<ManifestRecord, RegistryError> {
     let fetched = client.get_manifest(repo, reference).await?;
+    describe_fetched(client, repo, fetched).await
+}
+
+/// Like [`describe_manifest`] for a manifest already fetched.
+pub async fn describe_fetched(
+    client: &RegistryClient,
+    repo: &RepoName,
+    fetched: FetchedManifest,
+) -> Result<ManifestRecord, RegistryError> {
     let kind = match &fetched.manifest {
         Manifest::Image(image) => {
             let config_digest = Digest::parse(image.config().digest().as_ref())?;

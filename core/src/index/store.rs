@@ -122,6 +122,23 @@ pub async fn save_manifest(
     Ok(id)
 }
 
+/// The tags the index holds for one repository, with their manifest ids.
+pub async fn indexed_tags(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    repository: &str,
+) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT t.name, t.manifest_id FROM tags t JOIN repositories r ON r.id = t.repository_id
+         WHERE r.registry_id = ? AND r.name = ?",
+    )
+    .bind(registry_id)
+    .bind(repository)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Points tag `name` at `manifest_id`; `updated_at` changes only when the target does.
 pub async fn upsert_tag(
     db: impl SqliteExecutor<'_>,
