@@ -7,8 +7,6 @@
 //!
 //! Run: `cargo bench -p regatta-core --bench crawl` (seeding takes about ten seconds).
 
-use bytes::Bytes;
-use end2end::images::{self, OCI_MANIFEST};
 use end2end::{RegistryFixture, RegistryOptions};
 use futures_util::{stream, StreamExt, TryStreamExt};
 use regatta_core::config::{RegistryAuth, RegistryConfig};
@@ -25,7 +23,7 @@ const CONCURRENCY: usize = 8;
 async fn main() -> anyhow::Result<()> {
     let registry = RegistryFixture::start(RegistryOptions::default()).await?;
     let seeding = Instant::now();
-    seed(&registry).await?;
+    end2end::seed::seed_many(&registry.pusher()?, REPOS, TAGS, CONCURRENCY).await?;
     println!(
         "seeded {REPOS} repos x {TAGS} tags in {:.1} s",
         seeding.elapsed().as_secs_f64()
@@ -87,59 +85,6 @@ fn client(registry: &RegistryFixture) -> RegistryClient {
         notify_secret_env: None,
     };
     RegistryClient::new(&config).expect("client")
-}
-
-/// Each tag a distinct manifest with its own config; one base layer shared by all. The base
-/// goes into each repository once before its tags: concurrent uploads of the same blob into
-/// one repository race inside distribution (DIGEST_INVALID).
-async fn seed(registry: &RegistryFixture) -> anyhow::Result<()> {
-    let client = client(registry);
-    let base = images::base_layer();
-    let repo = |r: usize| RepoName::parse(&format!("team-{}/service-{r:03}", r % 10));
-    stream::iter(0..REPOS)
-        .map(|r| {
-            let (client, base) = (&client, &base);
-            async move {
-                client
-                    .push_blob(&repo(r)?, Bytes::from(base.blob.bytes.clone()))
-                    .await
-                    .map_err(anyhow::Error::from)
-            }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect::<Vec<_>>()
-        .await?;
-    let jobs = (0..REPOS).flat_map(|r| (0..TAGS).map(move |t| (r, t)));
-    stream::iter(jobs)
-        .map(|(r, t)| {
-            let (client, base) = (&client, &base);
-            async move {
-                let repo = repo(r)?;
-                let image = images::image(
-                    "linux",
-                    "amd64",
-                    vec![base.clone()],
-                    &[("bench.tag", &format!("{r}-{t}"))],
-                );
-                client
-                    .push_blob(&repo, Bytes::from(image.config.bytes.clone()))
-                    .await?;
-                let tag = Reference::parse(&format!("1.{t}.0"))?;
-                client
-                    .push_manifest(
-                        &repo,
-                        &tag,
-                        OCI_MANIFEST,
-                        Bytes::from(image.manifest.bytes.clone()),
-                    )
-                    .await?;
-                anyhow::Ok(())
-            }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect::<Vec<_>>()
-        .await?;
-    Ok(())
 }
 
 /// catalog → tags → manifest → config, with at most `concurrency` requests in flight.
