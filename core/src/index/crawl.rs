@@ -56,7 +56,17 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
     let finished = services.clock.now();
     let requests = client.requests_sent() - requests_before;
     services.index_progress.update(name, |p| p.running = false);
-    let error = result.as_ref().err().map(|e| e.to_string());
+    // Kept with the registry, so the UI can say what failed: the whole crawl, or some repositories.
+    let error = match &result {
+        Err(error) => Some(error.to_string()),
+        Ok(report) => report.errors.first().map(|first| {
+            format!(
+                "{} of {} repositories could not be read, e.g. {first}",
+                report.errors.len(),
+                report.repositories
+            )
+        }),
+    };
     let registry_id = store::registry_id(&services.db, name)
         .await
         .map_err(internal(name))?;
