@@ -115,3 +115,15 @@ pub async fn submit_login(client: &Client, user: &str, password: &str) {
         .await
         .expect("clicking");
 }
+
+/// Saves a PNG of the page as `<REGATTA_SCREENSHOTS>/<name>.png` when that variable is set
+/// (for people checking the UI by eye; tests never depend on it).
+pub async fn screenshot(client: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("REGATTA_SCREENSHOTS") else {
+        return;
+    };
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png);
+    }
+}

@@ -2,7 +2,7 @@
 //! index filled by a real crawl; a stopped registry shows its problem while the other browses.
 
 use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
-use end2end::browser::{submit_login, wait_for};
+use end2end::browser::{screenshot, submit_login, wait_for};
 use end2end::{ports::free_port, Browser, RegistryFixture, RegistryOptions};
 use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
@@ -68,6 +68,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         "failed",
     )
     .await;
+    screenshot(&client, "dashboard").await;
     let problem = wait_for(&client, "[aria-label='Registry offline problem']")
         .await
         .text()
@@ -93,6 +94,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
 
     let table = wait_for(&client, "table[aria-label=Tags] tbody").await;
     wait_for(&client, "body[data-hydrated=true]").await;
+    screenshot(&client, "repository").await;
     let text = table.text().await.unwrap();
     assert!(text.contains("latest") && text.contains("1.2.0"), "{text}");
     let latest_row = client
@@ -168,6 +170,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         layers.contains("dev/billing-worker"),
         "the base layer is shared: {layers}"
     );
+    screenshot(&client, "image").await;
     let config = wait_for(&client, "dl[aria-label=Config]")
         .await
         .text()

@@ -74,7 +74,7 @@ fn LayerTable(layers: Vec<LayerItem>) -> impl IntoView {
                 {layers.into_iter().enumerate().map(|(i, layer)| view! {
                     <tr>
                         <td>{i + 1}</td>
-                        <td>{layer.size}</td>
+                        <td class="nowrap">{layer.size}</td>
                         <td class="mono">{layer.created_by.unwrap_or_default()}</td>
                         <td class="mono" title=layer.media_type>{layer.digest.chars().take(19).collect::<String>()}</td>
                         <td class="muted">{layer.shared_with.join(", ")}</td>

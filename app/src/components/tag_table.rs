@@ -34,7 +34,7 @@ pub fn TagTable(listing: TagListing) -> impl IntoView {
                     <tr>
                         <td class="mono"><a href=format!("/i/{registry}/{repository}:{}", t.tag)>{t.tag.clone()}</a></td>
                         <td class="mono" title=t.digest.clone()>{short}</td>
-                        <td>{t.size.clone()}</td>
+                        <td class="nowrap">{t.size.clone()}</td>
                         <td>{t.platforms.clone()}</td>
                         <td>{t.created.clone().unwrap_or_default()}</td>
                         <td class="muted">{t.same_digest_as.join(", ")}</td>
