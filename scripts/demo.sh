@@ -11,6 +11,12 @@ mkdir -p "$DEMO"
 cargo leptos build --release
 cargo build -p end2end --bin seed-registry
 
+# The registry notifies Regatta of pushes and deletes (they show up at once); the shared secret is
+# made once and kept with the demo's state.
+[[ -s "$DEMO/notify-secret" ]] || head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' > "$DEMO/notify-secret"
+export LOCAL_NOTIFY_SECRET
+LOCAL_NOTIFY_SECRET=$(cat "$DEMO/notify-secret")
+
 cat > "$DEMO/registry.yml" <<YAML
 version: 0.1
 log: {level: error, accesslog: {disabled: true}}
@@ -19,6 +25,14 @@ storage:
   delete: {enabled: true}
   maintenance: {uploadpurging: {enabled: false}, readonly: {enabled: false}}
 http: {addr: 127.0.0.1:$REGISTRY_PORT, secret: regatta-demo}
+notifications:
+  endpoints:
+    - name: regatta
+      url: http://127.0.0.1:3000/hooks/registry/local
+      headers: {Authorization: ["Bearer $LOCAL_NOTIFY_SECRET"]}
+      timeout: 2s
+      threshold: 3
+      backoff: 1s
 YAML
 
 docker-registry serve "$DEMO/registry.yml" 2> "$DEMO/registry.log" &
@@ -39,6 +53,7 @@ site_root = "target/site"
 [[registry]]
 name = "local"
 url = "http://127.0.0.1:$REGISTRY_PORT"
+notify_secret_env = "LOCAL_NOTIFY_SECRET"
 
 [[environment]]
 name = "dev"
