@@ -60,6 +60,9 @@ pub struct RegistryIndexSummary {
     /// The last crawl's failure, worded for the user.
     pub crawl_error: Option<String>,
     pub crawling: bool,
+    /// "ok", "warning" or "down", from GET /v2/ at the last crawl; `None` before the first.
+    pub health_level: Option<String>,
+    pub health_summary: Option<String>,
     pub repositories_done: usize,
     pub repositories_total: usize,
 }

@@ -72,6 +72,8 @@ pub fn index_summary(overview: &regatta_core::browse::RegistryOverview) -> Regis
         }),
         crawl_error: index.and_then(|i| i.crawl_error.clone()),
         crawling: overview.progress.running,
+        health_level: index.and_then(|i| i.health_level.clone()),
+        health_summary: index.and_then(|i| i.health_summary.clone()),
         repositories_done: overview.progress.repositories_done,
         repositories_total: overview.progress.repositories_total,
     }

@@ -86,14 +86,27 @@ impl Drop for Browser {
     }
 }
 
-/// Waits up to 20 s for an element matching `css`.
+/// Waits up to 20 s for an element matching `css`; on timeout the panic shows the page's URL
+/// and the start of its HTML, which usually says why.
 pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
+    let found = client
         .wait()
         .at_most(Duration::from_secs(20))
         .for_element(fantoccini::Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for `{css}`: {e}"))
+        .await;
+    match found {
+        Ok(element) => element,
+        Err(error) => {
+            let url = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let html = client.source().await.unwrap_or_default();
+            let start: String = html.chars().take(3000).collect();
+            panic!("waiting for `{css}` on {url}: {error}\n{start}");
+        }
+    }
 }
 
 /// Fills and submits the login form of the page the browser is on.

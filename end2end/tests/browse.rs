@@ -76,6 +76,22 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         .unwrap();
     assert!(problem.contains("unreachable"), "{problem}");
 
+    // Every page hydrates when loaded directly (server-rendered first).
+    for path in [
+        "/r/local",
+        "/r/local/dev/shop-api",
+        "/i/local/dev/shop-api:1.2.0",
+    ] {
+        client
+            .goto(app.url.join(path).unwrap().as_str())
+            .await
+            .unwrap();
+        wait_for(&client, "body[data-hydrated=true]").await;
+    }
+
+    // From here on, navigation by clicking: the hydrated app routes in the browser.
+    client.goto(&dashboard).await.unwrap();
+    wait_for(&client, "body[data-hydrated=true]").await;
     client
         .find(Locator::Css("article[aria-label='Registry local'] h3 a"))
         .await

@@ -87,12 +87,29 @@ async fn an_anonymous_and_an_authenticated_registry_are_indexed_side_by_side() {
     assert_eq!(by_name("open")["repositories"], 6);
     assert_eq!(by_name("secured")["repositories"], 6);
     assert!(by_name("secured")["crawl_error"].is_null());
+    assert_eq!(
+        by_name("secured")["health_level"],
+        "ok",
+        "health is measured at each crawl"
+    );
+    assert!(by_name("open")["health_summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("Reachable, access granted"));
     let wrong = by_name("wrong-password");
     assert!(
         wrong["crawl_error"].as_str().unwrap().contains("HTTP 401"),
         "{wrong}"
     );
     assert_eq!(wrong["tags"], 0);
+    assert_eq!(wrong["health_level"], "warning");
+    assert!(
+        wrong["health_summary"]
+            .as_str()
+            .unwrap()
+            .contains("wants Basic credentials"),
+        "{wrong}"
+    );
 
     let tags: serde_json::Value = client
         .post(app.url.join("/api/tags").unwrap())

@@ -13,7 +13,12 @@ pub fn IndexStatus(summary: RegistryIndexSummary) -> impl IntoView {
         (Some(last), false) => format!("Last crawl {last}"),
         (None, false) => "Not crawled yet".to_string(),
     };
+    let health = summary.health_level.clone().map(|level| {
+        let class = format!("health {level}");
+        view! { <p class=class aria-label="Health at last crawl">{summary.health_summary.clone().unwrap_or_default()}</p> }
+    });
     view! {
+        {health}
         <p class="index-status">
             <span>{summary.repositories} " repositories · " {summary.tags} " tags · "</span>
             <span class="muted">{crawl}</span>

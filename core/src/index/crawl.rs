@@ -45,13 +45,21 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
         .get(name)
         .expect("crawl of a configured registry");
     let started = services.clock.now();
-    let requests_before = client.requests_sent();
     services.index_progress.update(name, |p| {
         *p = super::CrawlProgress {
             running: true,
             ..Default::default()
         }
     });
+    // Health first: a crawl that fails then still leaves "reachable? auth ok? how fast?" behind.
+    let health = client.ping().await;
+    let registry_id = store::registry_id(&services.db, name)
+        .await
+        .map_err(internal(name))?;
+    store::record_health(&services.db, registry_id, &health, services.clock.now())
+        .await
+        .map_err(internal(name))?;
+    let requests_before = client.requests_sent();
     let result = crawl(services, client).await;
     let finished = services.clock.now();
     let requests = client.requests_sent() - requests_before;
@@ -67,9 +75,6 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
             )
         }),
     };
-    let registry_id = store::registry_id(&services.db, name)
-        .await
-        .map_err(internal(name))?;
     store::record_crawl(
         &services.db,
         registry_id,

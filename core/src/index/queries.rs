@@ -11,6 +11,9 @@ pub struct RegistryIndexRow {
     pub crawl_finished_at: Option<time::OffsetDateTime>,
     pub crawl_duration_ms: Option<i64>,
     pub crawl_error: Option<String>,
+    pub health_level: Option<String>,
+    pub health_summary: Option<String>,
+    pub health_latency_ms: Option<i64>,
 }
 
 pub async fn registry_index_row(
@@ -21,7 +24,8 @@ pub async fn registry_index_row(
         "SELECT g.name,
                 (SELECT COUNT(*) FROM repositories r WHERE r.registry_id = g.id) AS repositories,
                 (SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.registry_id = g.id) AS tags,
-                g.crawl_finished_at, g.crawl_duration_ms, g.crawl_error
+                g.crawl_finished_at, g.crawl_duration_ms, g.crawl_error,
+                g.health_level, g.health_summary, g.health_latency_ms
          FROM registries g WHERE g.name = ?",
     )
     .bind(name)

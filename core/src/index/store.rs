@@ -320,3 +320,23 @@ pub async fn counts(
     .await?;
     Ok((row.try_get("repos")?, row.try_get("tags")?))
 }
+
+/// Stores what `GET /v2/` said at the start of a crawl.
+pub async fn record_health(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    health: &crate::registry::RegistryHealth,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE registries SET health_level = ?, health_summary = ?, health_latency_ms = ?, health_checked_at = ? WHERE id = ?",
+    )
+    .bind(health.level())
+    .bind(health.summary())
+    .bind(health.latency_ms as i64)
+    .bind(at)
+    .bind(registry_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -105,6 +105,15 @@ fn capitalize(scheme: &str) -> String {
 }
 
 impl RegistryHealth {
+    /// `ok`, `warning` (reachable but not usable as configured) or `down`.
+    pub fn level(&self) -> &'static str {
+        match self.check {
+            ApiCheck::Ok => "ok",
+            ApiCheck::AuthRequired { .. } | ApiCheck::Unexpected { .. } => "warning",
+            ApiCheck::Unreachable { .. } => "down",
+        }
+    }
+
     /// One sentence for the dashboard: what we saw and, when it is not fine, what to do.
     pub fn summary(&self) -> String {
         let version = self
