@@ -2,7 +2,7 @@
 //! the real server, which updates the index; a wrong or missing secret changes nothing.
 
 use end2end::app_fixture::{AppFixture, AppOptions};
-use end2end::{images, ports::free_port, RegistryFixture, RegistryOptions};
+use end2end::{ports::free_port, RegistryFixture, RegistryOptions};
 use regatta_core::config::{RegistryAuth, RegistryConfig};
 use regatta_core::registry::{RegistryClient, RepoName, Tag};
 use std::path::Path;
@@ -64,15 +64,28 @@ async fn pushes_and_deletes_reach_the_index_through_notifications() {
         .unwrap();
     until_tag(&app, "dev/shop-api", "1.2.0", true).await;
 
-    let image = images::app_image("shop-api", "2.0.0", "amd64");
-    registry
-        .pusher()
-        .unwrap()
-        .push_image("dev/shop-api", "2.0.0", &image)
-        .await
-        .unwrap();
+    // A push by a real client: skopeo copies 1.2.0 to a new tag, and into a new repository.
+    let host = registry.host();
+    for (from, to) in [
+        ("dev/shop-api:1.2.0", "dev/shop-api:2.0.0"),
+        ("dev/billing-worker:0.2.0", "staging/billing-worker:0.2.0"),
+    ] {
+        let status = std::process::Command::new("skopeo")
+            .args([
+                "copy",
+                "-q",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+            ])
+            .arg(format!("docker://{host}/{from}"))
+            .arg(format!("docker://{host}/{to}"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "skopeo copy {from} {to}");
+    }
     let seen_after = until_tag(&app, "dev/shop-api", "2.0.0", true).await;
-    println!("a push reached the index {seen_after:?} after the manifest PUT returned");
+    println!("a skopeo push reached the index {seen_after:?} after skopeo returned");
+    until_tag(&app, "staging/billing-worker", "0.2.0", true).await;
 
     let config = RegistryConfig {
         name: "local".into(),
