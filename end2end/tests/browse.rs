@@ -211,5 +211,19 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         "{platforms}"
     );
 
+    if std::env::var_os("REGATTA_SCREENSHOTS").is_some() {
+        // A phone-sized window, for checking the narrow layout by eye.
+        client.set_window_size(390, 844).await.unwrap();
+        client
+            .goto(app.url.join("/r/local/dev/shop-api").unwrap().as_str())
+            .await
+            .unwrap();
+        wait_for(&client, "table[aria-label=Tags] tbody").await;
+        screenshot(&client, "repository-phone").await;
+        client.goto(app.url.as_str()).await.unwrap();
+        wait_for(&client, "article[aria-label='Registry local']").await;
+        screenshot(&client, "dashboard-phone").await;
+    }
+
     browser.close().await;
 }
