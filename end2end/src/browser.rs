@@ -56,6 +56,11 @@ impl Browser {
             "goog:chromeOptions".into(),
             serde_json::json!({"binary": "/usr/bin/chromium", "args": args}),
         );
+        // Keep the page's console, so a failed wait can show WASM panics and hydration errors.
+        capabilities.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({"browser": "ALL"}),
+        );
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&webdriver)
@@ -104,7 +109,8 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
                 .unwrap_or_default();
             let html = client.source().await.unwrap_or_default();
             let start: String = html.chars().take(3000).collect();
-            panic!("waiting for `{css}` on {url}: {error}\n{start}");
+            let console = browser_console(client).await;
+            panic!("waiting for `{css}` on {url}: {error}\nconsole:\n{console}\nHTML:\n{start}");
         }
     }
 }
@@ -139,4 +145,48 @@ pub async fn screenshot(client: &Client, name: &str) {
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png);
     }
+}
+
+/// chromedriver's (non-W3C) browser log endpoint: what the page wrote to its console.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
+    }
+}
+
+async fn browser_console(client: &Client) -> String {
+    match client.issue_cmd(BrowserLog).await {
+        Ok(serde_json::Value::Array(entries)) => entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["level"].as_str().unwrap_or(""),
+                    e["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Ok(other) => other.to_string(),
+        Err(error) => format!("(console unavailable: {error})"),
+    }
+}
+
+/// Everything the page wrote to its console so far (for tests that want to show it).
+pub async fn console_messages(client: &Client) -> String {
+    browser_console(client).await
 }

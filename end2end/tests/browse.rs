@@ -2,7 +2,7 @@
 //! index filled by a real crawl; a stopped registry shows its problem while the other browses.
 
 use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
-use end2end::browser::{screenshot, submit_login, wait_for};
+use end2end::browser::{console_messages, screenshot, submit_login, wait_for};
 use end2end::{ports::free_port, Browser, RegistryFixture, RegistryOptions};
 use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
@@ -210,6 +210,14 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         platforms.contains("linux/amd64") && platforms.contains("linux/arm64"),
         "{platforms}"
     );
+
+    // WASM panics and hydration errors land in the console: there must be none.
+    let console = console_messages(&client).await;
+    let errors: Vec<&str> = console
+        .lines()
+        .filter(|l| l.starts_with("SEVERE") && !l.contains("Failed to load resource"))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 
     if std::env::var_os("REGATTA_SCREENSHOTS").is_some() {
         // A phone-sized window, for checking the narrow layout by eye.
