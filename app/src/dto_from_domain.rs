@@ -3,7 +3,7 @@
 
 use crate::dto::*;
 use regatta_core::config::{RegistryAuth, Settings};
-use regatta_core::registry::{ApiCheck, RegistryHealth};
+use regatta_core::registry::RegistryHealth;
 use regatta_core::users::User;
 
 pub fn dashboard_from(
@@ -45,10 +45,11 @@ pub fn dashboard_from(
 
 impl From<RegistryHealth> for RegistryHealthReport {
     fn from(health: RegistryHealth) -> Self {
-        let level = match &health.check {
-            ApiCheck::Ok => HealthLevel::Ok,
-            ApiCheck::AuthRequired { .. } | ApiCheck::Unexpected { .. } => HealthLevel::Warning,
-            ApiCheck::Unreachable { .. } => HealthLevel::Down,
+        // One classification, the one the crawler stores too.
+        let level = match health.level() {
+            "ok" => HealthLevel::Ok,
+            "warning" => HealthLevel::Warning,
+            _ => HealthLevel::Down,
         };
         RegistryHealthReport {
             level,

@@ -18,10 +18,6 @@ impl AppError {
             message: message.into(),
         }
     }
-
-    pub fn is_unauthenticated(&self) -> bool {
-        self.status == 401
-    }
 }
 
 impl FromServerFnError for AppError {

@@ -7,12 +7,12 @@
 //!
 //! Run: `cargo bench -p regatta-core --bench crawl` (seeding takes about ten seconds).
 
+use end2end::ideal_fetch::{self, best_of_three};
 use end2end::{RegistryFixture, RegistryOptions};
 use futures_util::{stream, StreamExt, TryStreamExt};
-use regatta_core::config::{RegistryAuth, RegistryConfig};
+use regatta_core::config::RegistryConfig;
 use regatta_core::registry::ops::Manifest;
 use regatta_core::registry::{Digest, Reference, RegistryClient, RepoName};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const REPOS: usize = 200;
@@ -37,8 +37,8 @@ async fn main() -> anyhow::Result<()> {
     let (concurrent, _) = timed_crawl(&client, CONCURRENCY).await?;
     let cpu_concurrent = (cpu_seconds(registry.pid()) - cpu_before) / 3.0;
     let urls = manifest_and_config_urls(&client, &registry).await?;
-    let xargs = ideal_xargs(&urls)?;
-    let parallel = ideal_curl_parallel(&urls)?;
+    let xargs = best_of_three(|| ideal_fetch::xargs_curl(&urls, CONCURRENCY))?;
+    let parallel = best_of_three(|| ideal_fetch::curl_parallel(&urls, CONCURRENCY))?;
 
     println!("requests per crawl: {requests} (catalog + tag lists + manifests + configs)");
     println!(
@@ -76,14 +76,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn client(registry: &RegistryFixture) -> RegistryClient {
-    let config = RegistryConfig {
-        name: "bench".into(),
-        url: registry.url.clone(),
-        auth: RegistryAuth::None,
-        ca_file: None,
-        insecure: false,
-        notify_secret_env: None,
-    };
+    let config = RegistryConfig::anonymous("bench", registry.url.clone());
     RegistryClient::new(&config).expect("client")
 }
 
@@ -167,57 +160,6 @@ async fn manifest_and_config_urls(
         }
     }
     Ok(urls)
-}
-
-const ACCEPT: &str =
-    "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
-
-fn ideal_xargs(urls: &[String]) -> anyhow::Result<Duration> {
-    let list = tempfile::NamedTempFile::new()?;
-    std::fs::write(list.path(), urls.join("\n"))?;
-    best_of_three(|| {
-        let script = format!(
-            "xargs -P{CONCURRENCY} -n1 curl -s -o /dev/null -H '{ACCEPT}' < {}",
-            list.path().display()
-        );
-        Command::new("sh").arg("-c").arg(script).status()
-    })
-}
-
-fn ideal_curl_parallel(urls: &[String]) -> anyhow::Result<Duration> {
-    let config = tempfile::NamedTempFile::new()?;
-    let lines: Vec<String> = urls
-        .iter()
-        .map(|u| format!("url = \"{u}\"\noutput = \"/dev/null\""))
-        .collect();
-    std::fs::write(config.path(), lines.join("\n"))?;
-    best_of_three(|| {
-        Command::new("curl")
-            .args([
-                "-s",
-                "--no-progress-meter",
-                "--parallel",
-                "--parallel-max",
-                &CONCURRENCY.to_string(),
-                "-H",
-                ACCEPT,
-                "-K",
-            ])
-            .arg(config.path())
-            .status()
-    })
-}
-
-fn best_of_three(
-    mut run: impl FnMut() -> std::io::Result<std::process::ExitStatus>,
-) -> anyhow::Result<Duration> {
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
-        let started = Instant::now();
-        anyhow::ensure!(run()?.success(), "the fetcher failed");
-        best = best.min(started.elapsed());
-    }
-    Ok(best)
 }
 
 fn peak_rss_kb() -> u64 {

@@ -1,7 +1,7 @@
 //! The audit trail: who did what, when, from where. Written by every action that changes
 //! something or grants access, read by admins.
 
-use sqlx::{Row, SqliteExecutor};
+use sqlx::SqliteExecutor;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,42 +51,4 @@ pub async fn record(
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// A recorded event, as shown in the UI and CLI.
-#[derive(Debug, Clone)]
-pub struct AuditEntry {
-    pub at: OffsetDateTime,
-    pub actor: Option<String>,
-    pub action: String,
-    pub target: Option<String>,
-    pub source: Option<String>,
-    pub outcome: String,
-    pub detail: Option<String>,
-}
-
-/// The newest `limit` entries, newest first.
-pub async fn recent(
-    db: impl SqliteExecutor<'_>,
-    limit: i64,
-) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT at, actor, action, target, source, outcome, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-    )
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AuditEntry {
-                at: row.try_get("at")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                target: row.try_get("target")?,
-                source: row.try_get("source")?,
-                outcome: row.try_get("outcome")?,
-                detail: row.try_get("detail")?,
-            })
-        })
-        .collect()
 }

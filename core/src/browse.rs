@@ -25,14 +25,22 @@ pub async fn registry_overviews(
     require_role(user, Role::Viewer)?;
     let mut overviews = Vec::new();
     for registry in &services.settings.registries {
-        overviews.push(RegistryOverview {
-            name: registry.name.clone(),
-            url: registry.url.to_string(),
-            index: queries::registry_index_row(&services.db, &registry.name).await?,
-            progress: services.index_progress.get(&registry.name),
-        });
+        overviews.push(overview(services, &registry.name).await?);
     }
     Ok(overviews)
+}
+
+async fn overview(services: &Services, name: &str) -> Result<RegistryOverview, DomainError> {
+    let config = services
+        .settings
+        .registry(name)
+        .ok_or_else(|| DomainError::NotFound(format!("Registry `{name}`")))?;
+    Ok(RegistryOverview {
+        name: config.name.clone(),
+        url: config.url.to_string(),
+        index: queries::registry_index_row(&services.db, name).await?,
+        progress: services.index_progress.get(name),
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -50,11 +58,8 @@ pub async fn repositories(
     registry: &str,
     page: i64,
 ) -> Result<RepositoryPage, DomainError> {
-    let overview = registry_overviews(services, user)
-        .await?
-        .into_iter()
-        .find(|r| r.name == registry)
-        .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
+    require_role(user, Role::Viewer)?;
+    let overview = overview(services, registry).await?;
     let page = page.max(1);
     let (repositories, total) =
         queries::repositories_page(&services.db, registry, (page - 1) * PAGE_SIZE, PAGE_SIZE)

@@ -69,10 +69,7 @@ pub async fn image_details(
     reference: &str,
 ) -> Result<ImageDetails, DomainError> {
     require_role(user, Role::Viewer)?;
-    let client = services
-        .registries
-        .get(registry)
-        .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
+    let client = services.registry_client(registry)?;
     let invalid = |e: crate::registry::ReferenceError| DomainError::Invalid(e.to_string());
     let repo = RepoName::parse(repository).map_err(invalid)?;
     let reference = Reference::parse(reference).map_err(invalid)?;

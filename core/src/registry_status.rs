@@ -11,9 +11,5 @@ pub async fn check_registry(
     name: &str,
 ) -> Result<RegistryHealth, DomainError> {
     require_role(user, Role::Viewer)?;
-    let client = services
-        .registries
-        .get(name)
-        .ok_or_else(|| DomainError::NotFound(format!("Registry `{name}`")))?;
-    Ok(client.ping().await)
+    Ok(services.registry_client(name)?.ping().await)
 }

@@ -3,7 +3,8 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::index::CrawlProgressMap;
-use crate::registry::RegistryClients;
+use crate::registry::{RegistryClient, RegistryClients};
+use crate::DomainError;
 use std::sync::Arc;
 
 /// Everything a domain operation needs, cheap to clone, built once at start-up and shared by
@@ -32,5 +33,14 @@ impl Services {
             registries: Arc::new(registries),
             index_progress: Arc::default(),
         })
+    }
+}
+
+impl Services {
+    /// The client of a configured registry, or the user-facing "not found".
+    pub fn registry_client(&self, name: &str) -> Result<&RegistryClient, DomainError> {
+        self.registries
+            .get(name)
+            .ok_or_else(|| DomainError::NotFound(format!("Registry `{name}`")))
     }
 }

@@ -9,12 +9,9 @@ use regatta_core::registry::{ApiCheck, Reference, RegistryClient, RegistryError,
 
 fn client_for(registry: &RegistryFixture, auth: RegistryAuth) -> RegistryClient {
     let config = RegistryConfig {
-        name: "test".into(),
-        url: registry.url.clone(),
         auth,
         ca_file: registry.ca_file.clone(),
-        insecure: false,
-        notify_secret_env: None,
+        ..RegistryConfig::anonymous("test", registry.url.clone())
     };
     RegistryClient::new(&config).unwrap()
 }
@@ -203,15 +200,8 @@ async fn basic_auth_over_tls_with_a_private_ca() {
         matches!(wrong.ping().await.check, ApiCheck::AuthRequired { ref scheme, .. } if scheme == "Basic")
     );
 
-    let untrusting = RegistryClient::new(&RegistryConfig {
-        name: "no-ca".into(),
-        url: registry.url.clone(),
-        auth: RegistryAuth::None,
-        ca_file: None,
-        insecure: false,
-        notify_secret_env: None,
-    })
-    .unwrap();
+    let untrusting =
+        RegistryClient::new(&RegistryConfig::anonymous("no-ca", registry.url.clone())).unwrap();
     let error = untrusting.list_repositories().await.unwrap_err();
     assert!(matches!(error, RegistryError::Tls { .. }), "{error:?}");
     assert!(error.to_string().contains("set `ca_file`"), "{error}");

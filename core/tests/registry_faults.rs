@@ -25,12 +25,8 @@ async fn serve(router: Router) -> url::Url {
 
 fn client(url: url::Url, auth: RegistryAuth) -> RegistryClient {
     let config = RegistryConfig {
-        name: "fake".into(),
-        url,
         auth,
-        ca_file: None,
-        insecure: false,
-        notify_secret_env: None,
+        ..RegistryConfig::anonymous("fake", url)
     };
     let options = ClientOptions {
         retry: RetryPolicy {

@@ -17,12 +17,8 @@ fn user(name: &str, actions: &[&str]) -> TokenUser {
 
 fn client(registry: &RegistryFixture, auth: RegistryAuth) -> RegistryClient {
     let config = RegistryConfig {
-        name: "tokened".into(),
-        url: registry.url.clone(),
         auth,
-        ca_file: None,
-        insecure: false,
-        notify_secret_env: None,
+        ..RegistryConfig::anonymous("tokened", registry.url.clone())
     };
     RegistryClient::new(&config).unwrap()
 }

@@ -14,7 +14,6 @@ use regatta_core::config::parse_settings;
 use regatta_core::index::crawl_registry;
 use regatta_core::Services;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[tokio::main]
@@ -188,27 +187,5 @@ async fn ideal_fetch(services: &Services, registry: &RegistryFixture) -> anyhow:
             );
         }
     }
-    let config = tempfile::NamedTempFile::new()?;
-    let lines: Vec<String> = urls
-        .iter()
-        .map(|u| format!("url = \"{u}\"\noutput = \"/dev/null\""))
-        .collect();
-    std::fs::write(config.path(), lines.join("\n"))?;
-    let accept = "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
-    let started = Instant::now();
-    let status = Command::new("curl")
-        .args([
-            "-s",
-            "--no-progress-meter",
-            "--parallel",
-            "--parallel-max",
-            "8",
-            "-H",
-            accept,
-            "-K",
-        ])
-        .arg(config.path())
-        .status()?;
-    anyhow::ensure!(status.success(), "curl failed");
-    Ok(started.elapsed())
+    end2end::ideal_fetch::curl_parallel(&urls, 8)
 }

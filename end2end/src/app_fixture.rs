@@ -90,6 +90,12 @@ impl AppFixture {
         toml
     }
 
+    /// A `[[registry]]` entry whose URL no registry listens on (a registry that is down).
+    pub fn unreachable_registry_toml(name: &str) -> String {
+        let port = crate::ports::free_port();
+        format!("[[registry]]\nname = \"{name}\"\nurl = \"http://127.0.0.1:{port}\"\n")
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("regatta.log")).unwrap_or_default()
     }

@@ -5,6 +5,7 @@
 pub mod app_fixture;
 pub mod audit;
 pub mod browser;
+pub mod ideal_fetch;
 pub mod images;
 pub mod ports;
 pub mod registry_fixture;

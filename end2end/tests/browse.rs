@@ -3,7 +3,7 @@
 
 use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::browser::{console_messages, screenshot, submit_login, wait_for};
-use end2end::{ports::free_port, Browser, RegistryFixture, RegistryOptions};
+use end2end::{Browser, RegistryFixture, RegistryOptions};
 use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
 
@@ -30,10 +30,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         .await
         .unwrap();
     let mut extra_toml = AppFixture::registry_toml("local", &registry);
-    extra_toml += &format!(
-        "[[registry]]\nname = \"offline\"\nurl = \"http://127.0.0.1:{}\"\n",
-        free_port()
-    );
+    extra_toml += &AppFixture::unreachable_registry_toml("offline");
     let app = AppFixture::start(
         &regatta_binary(),
         AppOptions {

@@ -3,7 +3,7 @@
 
 use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::browser::{submit_login, wait_for};
-use end2end::{audit, ports::free_port, Browser, RegistryFixture, RegistryOptions};
+use end2end::{audit, Browser, RegistryFixture, RegistryOptions};
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -12,10 +12,7 @@ async fn log_in_in_a_browser_and_use_the_hydrated_dashboard() {
         .await
         .unwrap();
     let mut extra_toml = AppFixture::registry_toml("local", &registry);
-    extra_toml += &format!(
-        "[[registry]]\nname = \"offline\"\nurl = \"http://127.0.0.1:{}\"\n",
-        free_port()
-    );
+    extra_toml += &AppFixture::unreachable_registry_toml("offline");
     extra_toml += "[[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n";
     extra_toml += "[[environment]]\nname = \"prod\"\nregistry = \"local\"\nprefix = \"prod/\"\nprotected = true\n";
     let app = AppFixture::start(

@@ -2,7 +2,7 @@
 //! a private CA, wrong credentials, and one that is not running.
 
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
-use end2end::{ports::free_port, RegistryFixture, RegistryOptions};
+use end2end::{RegistryFixture, RegistryOptions};
 use reqwest::{header, Client};
 use serde_json::Value;
 use std::path::Path;
@@ -56,10 +56,7 @@ async fn each_registry_reports_what_is_wrong_or_that_it_is_fine() {
         "[[registry]]\nname = \"no-creds\"\nurl = \"{}\"\n",
         basic.url
     );
-    extra_toml += &format!(
-        "[[registry]]\nname = \"stopped\"\nurl = \"http://127.0.0.1:{}\"\n",
-        free_port()
-    );
+    extra_toml += &AppFixture::unreachable_registry_toml("stopped");
     let options = AppOptions {
         extra_toml,
         ..Default::default()

@@ -21,6 +21,20 @@ pub struct RegistryConfig {
     pub notify_secret_env: Option<String>,
 }
 
+impl RegistryConfig {
+    /// A registry reached anonymously with the system's TLS roots; set fields to change that.
+    pub fn anonymous(name: &str, url: url::Url) -> Self {
+        Self {
+            name: name.to_string(),
+            url,
+            auth: RegistryAuth::None,
+            ca_file: None,
+            insecure: false,
+            notify_secret_env: None,
+        }
+    }
+}
+
 /// How Regatta authenticates to a registry. Secrets stay on the server and are redacted in logs.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]

@@ -3,9 +3,9 @@
 //! registry therefore costs one catalog page per 1,000 repositories, one tag list per
 //! repository and one HEAD per tag. Writes happen per repository, in one transaction each.
 
-use super::describe::{describe_fetched, describe_manifest};
+use super::resolve::{self, ResolveError, TagOutcome};
 use super::store;
-use crate::registry::{Reference, RegistryClient, RegistryError, RepoName, Tag};
+use crate::registry::{RegistryClient, RegistryError, RepoName, Tag};
 use crate::Services;
 use futures_util::{stream, StreamExt};
 
@@ -21,12 +21,6 @@ pub struct CrawlReport {
     pub requests: u64,
     /// Per-repository failures (the crawl goes on without them).
     pub errors: Vec<String>,
-}
-
-/// What one tag turned out to be.
-enum TagOutcome {
-    Known(i64),
-    New(super::ManifestRecord),
 }
 
 /// Crawls every configured registry, one after the other; failures are recorded per registry.
@@ -60,7 +54,7 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
         .await
         .map_err(internal(name))?;
     let requests_before = client.requests_sent();
-    let result = crawl(services, client).await;
+    let result = crawl(services, client, registry_id).await;
     let finished = services.clock.now();
     let requests = client.requests_sent() - requests_before;
     services.index_progress.update(name, |p| p.running = false);
@@ -98,11 +92,12 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
     Ok(report)
 }
 
-async fn crawl(services: &Services, client: &RegistryClient) -> Result<CrawlReport, RegistryError> {
+async fn crawl(
+    services: &Services,
+    client: &RegistryClient,
+    registry_id: i64,
+) -> Result<CrawlReport, RegistryError> {
     let name = client.name.as_str();
-    let registry_id = store::registry_id(&services.db, name)
-        .await
-        .map_err(internal(name))?;
     let repositories = client.list_repositories().await?;
     services
         .index_progress
@@ -160,11 +155,14 @@ async fn crawl_repository(
         .map_err(internal(name))?;
     let outcomes: Vec<(Tag, TagOutcome)> = stream::iter(tags)
         .map(|tag| async move {
+            let db = &services.db;
             let outcome = match indexed.contains_key(tag.as_str()) {
-                true => resolve_tag(services, client, registry_id, repo, &tag).await?,
-                false => fetch_new_tag(services, client, registry_id, repo, &tag).await?,
+                true => resolve::head_tag(db, client, registry_id, repo, &tag).await,
+                false => resolve::get_new_tag(db, client, registry_id, repo, &tag).await,
             };
-            Ok::<_, RegistryError>(outcome.map(|o| (tag, o)))
+            outcome
+                .map(|o| o.map(|o| (tag, o)))
+                .map_err(|e| resolve_error(name, e))
         })
         .buffer_unordered(CONCURRENCY)
         .filter_map(|r| async move { r.transpose() })
@@ -180,15 +178,10 @@ async fn crawl_repository(
     let mut fetched = 0;
     let mut seen = Vec::with_capacity(outcomes.len());
     for (tag, outcome) in &outcomes {
-        let manifest_id = match outcome {
-            TagOutcome::Known(id) => *id,
-            TagOutcome::New(record) => {
-                fetched += 1;
-                store::save_manifest(&mut tx, registry_id, record)
-                    .await
-                    .map_err(internal(name))?
-            }
-        };
+        fetched += usize::from(matches!(outcome, TagOutcome::New(_)));
+        let manifest_id = resolve::manifest_id(&mut tx, registry_id, outcome)
+            .await
+            .map_err(internal(name))?;
         store::upsert_tag(&mut *tx, repository_id, tag.as_str(), manifest_id, now)
             .await
             .map_err(internal(name))?;
@@ -201,55 +194,11 @@ async fn crawl_repository(
     Ok((seen.len(), fetched))
 }
 
-/// A tag the index has: HEAD it, and fetch the manifest only when its digest is new. `None` when the
-/// tag vanished between the tag list and the HEAD.
-async fn resolve_tag(
-    services: &Services,
-    client: &RegistryClient,
-    registry_id: i64,
-    repo: &RepoName,
-    tag: &Tag,
-) -> Result<Option<TagOutcome>, RegistryError> {
-    let reference = Reference::Tag(tag.clone());
-    let Some(head) = client.head_manifest(repo, &reference).await? else {
-        return Ok(None);
-    };
-    let known = store::known_manifest(&services.db, registry_id, head.digest.as_str())
-        .await
-        .map_err(internal(&client.name))?;
-    if let Some(id) = known {
-        return Ok(Some(TagOutcome::Known(id)));
+fn resolve_error(registry: &str, error: ResolveError) -> RegistryError {
+    match error {
+        ResolveError::Registry(error) => error,
+        ResolveError::Database(error) => internal(registry)(error),
     }
-    let record = describe_manifest(client, repo, &Reference::Digest(head.digest)).await?;
-    Ok(Some(TagOutcome::New(record)))
-}
-
-/// A tag the index has never seen: GET it straight away (a HEAD would only tell the digest,
-/// which is probably new), and fetch its config only if the digest is new to the index.
-async fn fetch_new_tag(
-    services: &Services,
-    client: &RegistryClient,
-    registry_id: i64,
-    repo: &RepoName,
-    tag: &Tag,
-) -> Result<Option<TagOutcome>, RegistryError> {
-    let fetched = match client
-        .get_manifest(repo, &Reference::Tag(tag.clone()))
-        .await
-    {
-        Ok(fetched) => fetched,
-        Err(error) if error.status() == Some(404) => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    let known = store::known_manifest(&services.db, registry_id, fetched.digest.as_str())
-        .await
-        .map_err(internal(&client.name))?;
-    if let Some(id) = known {
-        return Ok(Some(TagOutcome::Known(id)));
-    }
-    Ok(Some(TagOutcome::New(
-        describe_fetched(client, repo, fetched).await?,
-    )))
 }
 
 /// Database failures during a crawl, as the registry error the crawl reports.

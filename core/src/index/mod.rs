@@ -7,9 +7,10 @@ mod describe;
 pub mod notifications;
 mod progress;
 pub mod queries;
+mod resolve;
 mod store;
 
 pub use crawl::{crawl_all, crawl_registry, CrawlReport};
 pub use describe::{describe_manifest, BlobRecord, ManifestKind, ManifestRecord};
 pub use progress::{CrawlProgress, CrawlProgressMap};
-pub use store::{counts, registry_id, tags_of_registry, TagRow};
+pub use store::{registry_id, tags_of_registry, TagRow};

@@ -2,9 +2,9 @@
 //! within a second instead of at the next crawl. Authenticated by a per-registry shared secret
 //! sent as `Authorization: Bearer <secret>`; idempotent, since registries retry deliveries.
 
-use super::describe::describe_manifest;
+use super::resolve::{self, ResolveError};
 use super::store;
-use crate::registry::{Reference, RegistryError, RepoName, Tag};
+use crate::registry::{RegistryError, RepoName, Tag};
 use crate::Services;
 use serde::Deserialize;
 
@@ -27,6 +27,15 @@ pub enum HookError {
     Registry(#[from] RegistryError),
     #[error("writing the index: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl From<ResolveError> for HookError {
+    fn from(error: ResolveError) -> Self {
+        match error {
+            ResolveError::Registry(error) => HookError::Registry(error),
+            ResolveError::Database(error) => HookError::Database(error),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -111,25 +120,14 @@ async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool
             let tag = Tag::parse(&tag).map_err(RegistryError::from)?;
             let repository_id =
                 store::repository_id(&services.db, registry_id, repo.as_str()).await?;
-            let Some(head) = client
-                .head_manifest(&repo, &Reference::Tag(tag.clone()))
-                .await?
+            let Some(outcome) =
+                resolve::head_tag(&services.db, client, registry_id, &repo, &tag).await?
             else {
                 store::delete_tag(&services.db, repository_id, tag.as_str()).await?;
                 return Ok(true);
             };
-            let manifest_id =
-                match store::known_manifest(&services.db, registry_id, head.digest.as_str()).await?
-                {
-                    Some(id) => id,
-                    None => {
-                        let record =
-                            describe_manifest(client, &repo, &Reference::Digest(head.digest))
-                                .await?;
-                        let mut conn = services.db.acquire().await?;
-                        store::save_manifest(&mut conn, registry_id, &record).await?
-                    }
-                };
+            let mut conn = services.db.acquire().await?;
+            let manifest_id = resolve::manifest_id(&mut conn, registry_id, &outcome).await?;
             store::upsert_tag(
                 &services.db,
                 repository_id,

@@ -2,7 +2,7 @@
 //! transaction (one per repository during a crawl).
 
 use super::describe::{ManifestKind, ManifestRecord};
-use sqlx::{Row, SqliteConnection, SqliteExecutor};
+use sqlx::{SqliteConnection, SqliteExecutor};
 use time::OffsetDateTime;
 
 /// The id of registry `name`, creating its row on first use.
@@ -304,21 +304,6 @@ pub async fn record_crawl(
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// Row counts for one registry: (repositories, tags).
-pub async fn counts(
-    db: impl SqliteExecutor<'_>,
-    registry_id: i64,
-) -> Result<(i64, i64), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM repositories WHERE registry_id = ?1) AS repos,
-                (SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.registry_id = ?1) AS tags",
-    )
-    .bind(registry_id)
-    .fetch_one(db)
-    .await?;
-    Ok((row.try_get("repos")?, row.try_get("tags")?))
 }
 
 /// Stores what `GET /v2/` said at the start of a crawl.
