@@ -65,7 +65,7 @@ pub async fn add_user(
     }
     let hash = hash_password(password).map_err(DomainError::Invalid)?;
     let now = services.clock.now();
-    let mut tx = services.db.begin().await?;
+    let mut tx = crate::db::begin_write(&services.db).await?;
     users::create_user(&mut *tx, &name, role, &hash, now).await?;
     let detail = format!("role {role}");
     audit::record(
@@ -85,7 +85,7 @@ pub async fn change_password(
     password: &SecretString,
 ) -> Result<(), DomainError> {
     let hash = hash_password(password).map_err(DomainError::Invalid)?;
-    let mut tx = services.db.begin().await?;
+    let mut tx = crate::db::begin_write(&services.db).await?;
     if !users::set_password_hash(&mut *tx, username, &hash).await? {
         return Err(DomainError::NotFound(format!("User `{username}`")));
     }
@@ -100,7 +100,7 @@ pub async fn disable_user(
     actor: &Actor,
     username: &str,
 ) -> Result<(), DomainError> {
-    let mut tx = services.db.begin().await?;
+    let mut tx = crate::db::begin_write(&services.db).await?;
     if !users::set_disabled(&mut *tx, username, true).await? {
         return Err(DomainError::NotFound(format!("User `{username}`")));
     }

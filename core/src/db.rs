@@ -27,3 +27,11 @@ pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<Db> {
     sqlx::migrate!("../migrations").run(&pool).await?;
     Ok(pool)
 }
+
+/// Starts a transaction that will write. `BEGIN IMMEDIATE` takes the write lock up front, so a
+/// busy database makes it wait (busy timeout) instead of failing: a deferred transaction that
+/// reads first and writes later gets `SQLITE_BUSY` at once if another writer committed meanwhile
+/// (seen with the crawler's parallel repositories once search triggers made writes longer).
+pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}

@@ -14,6 +14,7 @@ pub mod image_details;
 pub mod index;
 pub mod registry;
 pub mod registry_status;
+pub mod search;
 pub mod services;
 pub mod users;
 

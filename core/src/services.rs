@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::index::CrawlProgressMap;
 use crate::registry::{RegistryClient, RegistryClients};
+use crate::search::Vocabulary;
 use crate::DomainError;
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ pub struct Services {
     pub throttle: Arc<LoginThrottle>,
     pub registries: Arc<RegistryClients>,
     pub index_progress: Arc<CrawlProgressMap>,
+    pub search_vocabulary: Arc<Vocabulary>,
 }
 
 impl Services {
@@ -32,6 +34,7 @@ impl Services {
             clock,
             registries: Arc::new(registries),
             index_progress: Arc::default(),
+            search_vocabulary: Arc::default(),
         })
     }
 }

@@ -34,6 +34,19 @@ pub fn require_role(user: &users::User, need: Role) -> Result<(), DomainError> {
     }
 }
 
+/// The registries `user` may read. Every role reads every configured registry today; lists and
+/// search already filter by this, so per-registry roles will change this one place.
+pub fn readable_registries<'a>(
+    _user: &users::User,
+    settings: &'a crate::config::Settings,
+) -> Vec<&'a str> {
+    settings
+        .registries
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect()
+}
+
 /// Records a logout. Auditing must not stop someone from logging out, so failures are logged.
 pub async fn log_out(services: &Services, user: Option<&users::User>, source: &str) {
     let event = crate::audit::AuditEvent {

@@ -128,7 +128,9 @@ async fn crawl(
             Err(error) => report.errors.push(error),
         }
     }
-    let mut tx = services.db.begin().await.map_err(internal(name))?;
+    let mut tx = crate::db::begin_write(&services.db)
+        .await
+        .map_err(internal(name))?;
     let names: Vec<String> = repositories.iter().map(|r| r.to_string()).collect();
     store::delete_repositories_except(&mut tx, registry_id, &names)
         .await
@@ -171,7 +173,9 @@ async fn crawl_repository(
         .into_iter()
         .collect::<Result<_, _>>()?;
     let now = services.clock.now();
-    let mut tx = services.db.begin().await.map_err(internal(name))?;
+    let mut tx = crate::db::begin_write(&services.db)
+        .await
+        .map_err(internal(name))?;
     let repository_id = store::repository_id(&mut *tx, registry_id, repo.as_str())
         .await
         .map_err(internal(name))?;

@@ -1,0 +1,91 @@
+//! Typo tolerance: when a word matches nothing, the words of repository names within a small
+//! edit distance stand in for it (`ngnix` → `nginx`). Trigrams alone cannot do this — `ngnix` and
+//! `nginx` share none — so the words are kept in memory and compared with the optimal string
+//! alignment distance, where swapping two neighbours counts as one edit.
+
+use sqlx::SqlitePool;
+use std::sync::{Arc, Mutex};
+
+/// The distinct words of every repository name (split at `/ . _ -`), refreshed when the set of
+/// repositories changes.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    cached: Mutex<Option<(Fingerprint, Arc<Vec<String>>)>>,
+}
+
+/// Row count and highest id: any insert or delete of a repository changes one of them.
+type Fingerprint = (i64, i64);
+
+/// At most this many stand-ins per word, closest first.
+const MAX_CORRECTIONS: usize = 5;
+
+impl Vocabulary {
+    /// Words within reach of `word`, closest first; empty when it is too short to guess from.
+    pub async fn corrections(&self, db: &SqlitePool, word: &str) -> sqlx::Result<Vec<String>> {
+        let max_edits = match word.chars().count() {
+            0..=3 => return Ok(Vec::new()),
+            4..=7 => 1,
+            _ => 2,
+        };
+        let words = self.words(db).await?;
+        let mut found: Vec<(usize, &String)> = words
+            .iter()
+            .filter(|w| w.len().abs_diff(word.len()) <= max_edits)
+            .filter_map(|w| {
+                let edits = strsim::osa_distance(word, w);
+                (edits <= max_edits).then_some((edits, w))
+            })
+            .collect();
+        found.sort();
+        Ok(found
+            .into_iter()
+            .take(MAX_CORRECTIONS)
+            .map(|(_, w)| w.clone())
+            .collect())
+    }
+
+    async fn words(&self, db: &SqlitePool) -> sqlx::Result<Arc<Vec<String>>> {
+        let fingerprint: Fingerprint =
+            sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM repositories")
+                .fetch_one(db)
+                .await?;
+        if let Some((seen, words)) = &*self.cached.lock().expect("vocabulary lock") {
+            if *seen == fingerprint {
+                return Ok(words.clone());
+            }
+        }
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM repositories")
+            .fetch_all(db)
+            .await?;
+        let words = Arc::new(words_of(names.iter().map(String::as_str)));
+        *self.cached.lock().expect("vocabulary lock") = Some((fingerprint, words.clone()));
+        Ok(words)
+    }
+}
+
+fn words_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut words: Vec<String> = names
+        .flat_map(|name| name.split(['/', '.', '_', '-']))
+        .filter(|w| w.len() >= 3)
+        .map(str::to_string)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_split_and_unique() {
+        let words = words_of(["dev/nginx-proxy", "prod/nginx", "a/b_c"].into_iter());
+        assert_eq!(words, ["dev", "nginx", "prod", "proxy"]);
+    }
+
+    #[test]
+    fn transpositions_are_one_edit() {
+        assert_eq!(strsim::osa_distance("ngnix", "nginx"), 1);
+    }
+}

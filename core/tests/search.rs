@@ -1,0 +1,320 @@
+//! Search over an index filled by crawling two real registries: ranking, typo tolerance, each
+//! filter, digest and base-layer lookup across registries, and hostile input.
+
+use end2end::images::{self, Image};
+use end2end::{RegistryFixture, RegistryOptions};
+use regatta_core::config::parse_settings;
+use regatta_core::index::crawl_registry;
+use regatta_core::search::{search, SearchRequest, SearchResults};
+use regatta_core::users::{PasswordHash, Role, User};
+use regatta_core::{DomainError, Services};
+
+struct World {
+    services: Services,
+    _local: RegistryFixture,
+    _other: RegistryFixture,
+    _dir: tempfile::TempDir,
+}
+
+fn app(name: &str, version: &str) -> Image {
+    images::app_image(name, version, "amd64")
+}
+
+/// `local`: the demo content, nginx-like names for ranking, a cosign signature on
+/// prod/shop-api:1.0.0. `other`: dev/shop-api:1.2.0, the same bytes as in `local`.
+async fn world() -> World {
+    let local = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let pusher = local.pusher().unwrap();
+    for (repo, tag) in [
+        ("library/nginx", "1.4.2"),
+        ("library/nginx", "1.25.0"),
+        ("team/nginx-proxy", "1.4.2"),
+        ("web/my-nginx", "latest"),
+    ] {
+        pusher.push_image(repo, tag, &app(repo, tag)).await.unwrap();
+    }
+    let signed = app("shop-api", "1.0.0").manifest.digest();
+    let signature_tag = format!("sha256-{}.sig", &signed["sha256:".len()..]);
+    pusher
+        .push_image("prod/shop-api", &signature_tag, &app("cosign", "sig"))
+        .await
+        .unwrap();
+    let other = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    other
+        .pusher()
+        .unwrap()
+        .push_image("dev/shop-api", "1.2.0", &app("shop-api", "1.2.0"))
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        r#"database = "{db}"
+[[registry]]
+name = "local"
+url = "{local}"
+[[registry]]
+name = "other"
+url = "{other}"
+[[environment]]
+name = "dev"
+registry = "local"
+prefix = "dev/"
+[[environment]]
+name = "staging"
+registry = "local"
+prefix = "staging/"
+[[environment]]
+name = "prod"
+registry = "local"
+prefix = "prod/"
+protected = true
+"#,
+        db = dir.path().join("regatta.db").display(),
+        local = local.url,
+        other = other.url,
+    );
+    let services = Services::start(parse_settings("test.toml", &text, &[]).unwrap())
+        .await
+        .unwrap();
+    for name in ["local", "other"] {
+        let report = crawl_registry(&services, name).await.unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+    }
+    World {
+        services,
+        _local: local,
+        _other: other,
+        _dir: dir,
+    }
+}
+
+fn viewer() -> User {
+    User {
+        id: 1,
+        username: "viewer".into(),
+        role: Role::Viewer,
+        disabled: false,
+        password_hash: PasswordHash(String::new()),
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+        last_login_at: None,
+    }
+}
+
+impl World {
+    async fn find(&self, text: &str) -> Result<SearchResults, DomainError> {
+        let request = SearchRequest {
+            text: text.into(),
+            page: 1,
+            page_size: 100,
+            ..SearchRequest::default()
+        };
+        search(&self.services, &viewer(), &request).await
+    }
+
+    /// `registry/repository:tag` of every hit, in order.
+    async fn hits(&self, text: &str) -> Vec<String> {
+        let results = self
+            .find(text)
+            .await
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(results.total, results.hits.len() as i64, "{text}");
+        results
+            .hits
+            .iter()
+            .map(|h| format!("{}/{}:{}", h.registry, h.repository, h.tag))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn exact_matches_rank_before_prefix_before_substring_and_typos_are_forgiven() {
+    let world = world().await;
+    assert_eq!(
+        world.hits("nginx").await,
+        [
+            "local/library/nginx:1.25.0",
+            "local/library/nginx:1.4.2",
+            "local/team/nginx-proxy:1.4.2",
+            "local/web/my-nginx:latest",
+        ]
+    );
+    assert_eq!(
+        world.hits("1.4.2").await,
+        ["local/library/nginx:1.4.2", "local/team/nginx-proxy:1.4.2"]
+    );
+    assert_eq!(
+        world.hits("nginx 1.4").await,
+        ["local/library/nginx:1.4.2", "local/team/nginx-proxy:1.4.2"]
+    );
+
+    let typo = world.find("ngnix").await.unwrap();
+    assert_eq!(
+        typo.corrections,
+        [("ngnix".to_string(), vec!["nginx".to_string()])]
+    );
+    assert_eq!(typo.hits.len(), 4);
+    assert_eq!(typo.hits[0].repository, "library/nginx");
+
+    assert!(world.hits("zzzzzz").await.is_empty());
+    assert_eq!(
+        world.hits("localhost:5000/staging/shop-api:1.1.0").await,
+        ["local/staging/shop-api:1.1.0"]
+    );
+}
+
+#[tokio::test]
+async fn every_filter_narrows_the_hits() {
+    let world = world().await;
+    let signed = app("shop-api", "1.0.0").manifest.digest();
+    let signature = format!("local/prod/shop-api:sha256-{}.sig", &signed[7..]);
+
+    assert_eq!(
+        world.hits("env:prod").await,
+        ["local/prod/shop-api:1.0.0".to_string(), signature.clone()]
+    );
+    assert_eq!(
+        world.hits("shop env:staging").await,
+        [
+            "local/staging/shop-api:1.0.0",
+            "local/staging/shop-api:1.1.0"
+        ]
+    );
+    assert_eq!(
+        world.hits("arch:arm64").await,
+        ["local/dev/toolbox:2.0", "local/staging/toolbox:2.0"]
+    );
+    assert_eq!(
+        world.hits("toolbox platform:linux/amd64").await,
+        ["local/dev/toolbox:2.0", "local/staging/toolbox:2.0"]
+    );
+    assert!(world.hits("platform:windows/amd64").await.is_empty());
+    assert_eq!(
+        world.hits("registry:other").await,
+        ["other/dev/shop-api:1.2.0"]
+    );
+    assert_eq!(
+        world.hits("ns:dev tag:1.2").await,
+        ["local/dev/shop-api:1.2.0", "other/dev/shop-api:1.2.0"]
+    );
+    assert_eq!(
+        world.hits("signed:yes").await,
+        ["local/prod/shop-api:1.0.0"]
+    );
+    assert_eq!(world.hits("prod signed:no").await, [signature]);
+    assert_eq!(world.hits("shop after:1d").await.len(), 9);
+    assert!(world.hits("shop before:1d").await.is_empty());
+    assert!(world.hits("shop before:2000-01-01").await.is_empty());
+
+    let picked = SearchRequest {
+        text: "shop".into(),
+        registry: Some("other".into()),
+        page: 1,
+        page_size: 10,
+    };
+    let results = search(&world.services, &viewer(), &picked).await.unwrap();
+    assert_eq!(results.total, 1);
+
+    for (text, says) in [
+        (
+            "env:qa",
+            "Unknown environment `qa`; environments are dev, staging, prod.",
+        ),
+        (
+            "registry:nope",
+            "Unknown registry `nope`; registries are local, other.",
+        ),
+        ("Colour:red", "Unknown filter `colour:`"),
+    ] {
+        match world.find(text).await {
+            Err(DomainError::Invalid(message)) => assert!(message.contains(says), "{message}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn digests_find_every_tag_across_registries_and_layers_find_their_images() {
+    let world = world().await;
+    let same_bytes = [
+        "local/dev/shop-api:1.2.0",
+        "local/dev/shop-api:latest",
+        "other/dev/shop-api:1.2.0",
+    ];
+    let digest = app("shop-api", "1.2.0").manifest.digest();
+    let hex = &digest["sha256:".len()..];
+    assert_eq!(world.hits(&digest).await, same_bytes);
+    assert_eq!(world.hits(&hex[..12]).await, same_bytes, "short digest");
+    assert_eq!(
+        world.hits(&format!("digest:{}", &hex[..7])).await,
+        same_bytes
+    );
+    assert_eq!(
+        world.hits(&format!("dev/shop-api@{digest}")).await,
+        same_bytes
+    );
+
+    let arm64 = images::app_image("toolbox", "2.0", "arm64");
+    assert_eq!(
+        world.hits(&arm64.manifest.digest()).await,
+        ["local/dev/toolbox:2.0", "local/staging/toolbox:2.0"],
+        "a platform image's digest finds the indexes holding it"
+    );
+    let worker = app("billing-worker", "0.1.0");
+    assert_eq!(
+        world.hits(&worker.config.digest()).await,
+        ["local/dev/billing-worker:0.1.0"],
+        "the config digest (`docker images` IMAGE ID) finds its image"
+    );
+
+    let app_layer = &app("billing-worker", "0.2.0").layers[1].blob;
+    assert_eq!(
+        world.hits(&format!("layer:{}", app_layer.digest())).await,
+        ["local/dev/billing-worker:0.2.0"]
+    );
+    let base = images::base_layer().blob.digest();
+    let on_base = world.hits(&format!("layer:{base}")).await;
+    assert_eq!(
+        on_base.len(),
+        11 + 5 + 1,
+        "every tag is built on the demo base"
+    );
+    assert!(on_base.contains(&"other/dev/shop-api:1.2.0".to_string()));
+}
+
+#[tokio::test]
+async fn fts_and_sql_syntax_in_the_query_is_searched_as_text_or_refused_clearly() {
+    let world = world().await;
+    let long = "x".repeat(500);
+    for text in [
+        "\"",
+        "*",
+        "NEAR(",
+        "NEAR(nginx shop)",
+        "'; DROP TABLE tags; --",
+        "a\"b",
+        "nginx*",
+        "nginx OR shop",
+        "-nginx",
+        "^nginx",
+        "%",
+        "_",
+        "\\",
+        "sha256:",
+        "🙂",
+        &long,
+    ] {
+        match world.find(text).await {
+            Ok(_) | Err(DomainError::Invalid(_)) => {}
+            Err(other) => panic!("{text:?}: {other:?}"),
+        }
+    }
+    // `*` is a character, not a wildcard: nothing contains `nginx*`, so the typo path offers nginx.
+    let star = world.find("nginx*").await.unwrap();
+    assert_eq!(star.corrections, [("nginx*".into(), vec!["nginx".into()])]);
+    assert_eq!(world.hits("1.4.2").await.len(), 2, "the index is intact");
+}
