@@ -5,6 +5,7 @@
 CREATE INDEX tags_name ON tags (name);
 CREATE INDEX manifests_digest ON manifests (digest);
 CREATE INDEX blobs_digest ON blobs (digest);
+CREATE INDEX manifests_platform ON manifests (architecture, os);
 
 CREATE VIRTUAL TABLE repository_search USING fts5 (
     name, content = 'repositories', content_rowid = 'id', tokenize = 'trigram'

@@ -10,6 +10,7 @@ pub mod images;
 pub mod ports;
 pub mod registry_fixture;
 pub mod seed;
+pub mod synthetic_index;
 pub mod token_server;
 mod wait;
 

@@ -7,6 +7,7 @@ mod sql;
 
 pub use fuzzy::Vocabulary;
 pub use query::{SearchQuery, FILTER_KEYS};
+pub use sql::COUNT_CAP;
 
 use crate::auth::{readable_registries, require_role};
 use crate::users::{Role, User};
@@ -50,6 +51,7 @@ pub struct SearchResults {
     /// Words that matched nothing, and what was searched for instead.
     pub corrections: Vec<(String, Vec<String>)>,
     pub hits: Vec<SearchHit>,
+    /// Matching tags, counted up to [`COUNT_CAP`] + 1 (more is shown as "10,000+").
     pub total: i64,
     pub page: i64,
     pub page_size: i64,

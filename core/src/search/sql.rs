@@ -52,31 +52,54 @@ const COLUMNS: &str = "SELECT g.name AS registry, p.name AS repository, t.name A
        ELSE m.os || '/' || m.architecture || COALESCE('/' || m.variant, '') END AS platforms,
        ";
 
+/// Candidates with what ranking and filtering read; registries and manifests are joined only for
+/// the page's rows.
 const FROM: &str = "
-FROM tags t
+FROM candidates c
+CROSS JOIN tags t ON t.rowid = c.id
 JOIN repositories p ON p.id = t.repository_id
-JOIN registries g ON g.id = p.registry_id
-JOIN manifests m ON m.id = t.manifest_id
 WHERE ";
 
-/// One page of hits, best first.
+/// One page of hits, best first. The page is chosen first from rank and names alone, so the
+/// display columns (platforms, created — subqueries) are computed for its rows only.
 pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_, Sqlite> {
-    let mut sql = QueryBuilder::new(COLUMNS);
+    let mut sql = QueryBuilder::new("");
+    push_candidates(&mut sql, query);
+    sql.push(", page AS (SELECT t.rowid AS id, ");
     push_rank(&mut sql, query);
     sql.push(" AS rank");
     sql.push(FROM);
     push_conditions(&mut sql, query);
-    sql.push(" ORDER BY rank, g.name, p.name, t.name LIMIT ");
+    sql.push(" ORDER BY rank, p.registry_id, p.name, t.name LIMIT ");
     sql.push_bind(limit);
     sql.push(" OFFSET ");
     sql.push_bind(offset);
+    sql.push(") ");
+    sql.push(COLUMNS);
+    sql.push(
+        "page.rank FROM page CROSS JOIN tags t ON t.rowid = page.id
+         JOIN repositories p ON p.id = t.repository_id
+         JOIN registries g ON g.id = p.registry_id
+         JOIN manifests m ON m.id = t.manifest_id
+         ORDER BY page.rank, p.registry_id, p.name, t.name",
+    );
     sql
 }
 
+/// Counting stops here: past it the page says "10,000+", and a query matching most of the index
+/// (`te` while typing) costs no more than this many rows.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// How many tags match, up to [`COUNT_CAP`] + 1.
 pub(super) fn count(query: &Resolved) -> QueryBuilder<'_, Sqlite> {
-    let mut sql = QueryBuilder::new("SELECT COUNT(*)");
+    let mut sql = QueryBuilder::new("");
+    push_candidates(&mut sql, query);
+    sql.push("SELECT COUNT(*) FROM (SELECT 1");
     sql.push(FROM);
     push_conditions(&mut sql, query);
+    sql.push(" LIMIT ");
+    sql.push_bind(COUNT_CAP + 1);
+    sql.push(")");
     sql
 }
 
@@ -124,34 +147,40 @@ fn push_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
 }
 
 fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
-    sql.push("g.name IN (");
+    // The candidates already satisfy the part they were listed from.
+    let driver = driver(query);
+    sql.push("p.registry_id IN (SELECT id FROM registries WHERE name IN (");
     let mut names = sql.separated(", ");
     for name in &query.registries {
         names.push_bind(name.as_str());
     }
-    sql.push(")");
-    for term in &query.terms {
-        sql.push(" AND (");
-        push_term_match(sql, term);
-        sql.push(")");
+    sql.push("))");
+    for (i, term) in query.terms.iter().enumerate() {
+        if driver != Driver::Term(i) {
+            sql.push(" AND (");
+            push_term(sql, term);
+            sql.push(")");
+        }
     }
-    if !query.environments.is_empty() {
+    if !query.environments.is_empty() && driver != Driver::Environments {
         sql.push(" AND (0");
         for (registry, prefix) in &query.environments {
-            sql.push(" OR (g.name = ").push_bind(registry.as_str());
-            sql.push(" AND p.name >= ").push_bind(prefix.as_str());
+            sql.push(" OR (p.registry_id = (SELECT id FROM registries WHERE name = ");
+            sql.push_bind(registry.as_str());
+            sql.push(") AND p.name >= ").push_bind(prefix.as_str());
             sql.push(" AND p.name < ").push_bind(format!("{prefix}~"));
             sql.push(")");
         }
         sql.push(")");
     }
-    for namespace in &query.namespaces {
+    let skip_first = |part: Driver| usize::from(driver == part);
+    for namespace in query.namespaces.iter().skip(skip_first(Driver::Namespace)) {
         sql.push(" AND p.name >= ")
             .push_bind(format!("{namespace}/"));
         sql.push(" AND p.name < ")
             .push_bind(format!("{namespace}/~"));
     }
-    for platform in &query.platforms {
+    for platform in query.platforms.iter().skip(skip_first(Driver::Platform)) {
         sql.push(" AND t.manifest_id IN (");
         push_platform_set(sql, platform);
         sql.push(")");
@@ -162,25 +191,67 @@ fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) 
     if let Some(before) = query.pushed_before {
         sql.push(" AND t.updated_at < ").push_bind(before);
     }
-    if let Some(signed) = query.signed {
+    if let Some(signed) = query.signed.filter(|_| driver != Driver::Signed) {
         sql.push(if signed { " AND " } else { " AND NOT " });
-        // cosign's tag convention: the signature of sha256:<hex> is the tag sha256-<hex>.sig.
-        sql.push("EXISTS (SELECT 1 FROM tags s WHERE s.repository_id = t.repository_id AND s.name = 'sha256-' || substr(m.digest, 8) || '.sig')");
+        sql.push("(t.repository_id, t.manifest_id) IN (SELECT repository_id, manifest_id FROM ");
+        push_signed_pairs(sql);
+        sql.push(")");
     }
-    for digest in &query.digests {
+    for digest in query.digests.iter().skip(skip_first(Driver::Digest)) {
         sql.push(" AND t.manifest_id IN (");
         push_digest_set(sql, digest);
         sql.push(")");
     }
-    for layer in &query.layers {
+    for layer in query.layers.iter().skip(skip_first(Driver::Layer)) {
         sql.push(" AND t.manifest_id IN (");
         push_layer_set(sql, layer);
         sql.push(")");
     }
 }
 
-fn push_term_match<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
-    sql.push("0");
+/// The part of a query its candidates are listed from: the one likely to match fewest tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Driver {
+    Digest,
+    Layer,
+    Signed,
+    Term(usize),
+    Environments,
+    Namespace,
+    Platform,
+    All,
+}
+
+fn driver(query: &Resolved) -> Driver {
+    let longest_term = (0..query.terms.len()).max_by_key(|&i| query.terms[i].text.len());
+    if !query.digests.is_empty() {
+        Driver::Digest
+    } else if !query.layers.is_empty() {
+        Driver::Layer
+    } else if query.signed == Some(true) {
+        Driver::Signed
+    } else if let Some(i) = longest_term {
+        Driver::Term(i)
+    } else if !query.environments.is_empty() {
+        Driver::Environments
+    } else if !query.namespaces.is_empty() {
+        Driver::Namespace
+    } else if !query.platforms.is_empty() {
+        Driver::Platform
+    } else {
+        Driver::All
+    }
+}
+
+/// A term matches a tag through its repository's name, its own name, or (hex terms) a digest.
+fn push_term<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+    let mut first = true;
+    let mut open = |sql: &mut QueryBuilder<'a, Sqlite>, column: &str| {
+        if !std::mem::take(&mut first) {
+            sql.push(" OR ");
+        }
+        sql.push(format!("t.{column} IN ("));
+    };
     if !term.corrections.is_empty() {
         let either = term
             .corrections
@@ -188,39 +259,110 @@ fn push_term_match<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTer
             .map(|w| phrase(w))
             .collect::<Vec<_>>()
             .join(" OR ");
-        sql.push(" OR t.repository_id IN (SELECT rowid FROM repository_search WHERE repository_search MATCH ");
+        open(sql, "repository_id");
+        sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
         sql.push_bind(either);
         sql.push(")");
         return;
     }
     let short = term.text.chars().count() < TRIGRAM;
     if term.scope != TermScope::Tag {
+        open(sql, "repository_id");
         if short {
-            sql.push(" OR t.repository_id IN (SELECT id FROM repositories WHERE instr(name, ");
+            sql.push("SELECT id FROM repositories WHERE instr(name, ");
             sql.push_bind(term.text.as_str());
             sql.push(") > 0)");
         } else {
-            sql.push(" OR t.repository_id IN (SELECT rowid FROM repository_search WHERE repository_search MATCH ");
+            sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
             sql.push_bind(phrase(&term.text));
             sql.push(")");
         }
     }
     if term.scope != TermScope::Repository {
+        open(sql, "name");
         if short {
-            sql.push(" OR t.name IN (SELECT name FROM tag_names WHERE instr(lower(name), ");
+            sql.push("SELECT name FROM tag_names WHERE instr(lower(name), ");
             sql.push_bind(term.text.as_str());
             sql.push(") > 0)");
         } else {
-            sql.push(" OR t.name IN (SELECT name FROM tag_names WHERE id IN (SELECT rowid FROM tag_name_search WHERE tag_name_search MATCH ");
+            sql.push("SELECT name FROM tag_names WHERE id IN (SELECT rowid FROM tag_name_search WHERE tag_name_search MATCH ");
             sql.push_bind(phrase(&term.text));
             sql.push("))");
         }
     }
     if let Some(digest) = &term.digest {
-        sql.push(" OR t.manifest_id IN (");
+        open(sql, "manifest_id");
         push_digest_set(sql, digest);
         sql.push(")");
     }
+}
+
+/// `WITH candidates(id)`: the tags of the most selective part of the query, found by index, so
+/// the main query visits those rather than every tag (the other parts then filter them).
+fn push_candidates<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+    sql.push("WITH candidates(id) AS (");
+    match driver(query) {
+        Driver::Digest => {
+            sql.push("SELECT rowid FROM tags WHERE manifest_id IN (");
+            push_digest_set(sql, &query.digests[0]);
+            sql.push(")");
+        }
+        Driver::Layer => {
+            sql.push("SELECT rowid FROM tags WHERE manifest_id IN (");
+            push_layer_set(sql, &query.layers[0]);
+            sql.push(")");
+        }
+        Driver::Signed => {
+            sql.push("SELECT t.rowid FROM ");
+            push_signed_pairs(sql);
+            sql.push(" p JOIN tags t ON t.repository_id = p.repository_id AND t.manifest_id = p.manifest_id");
+        }
+        // One SELECT with ORs: SQLite unions the index lookups through a rowid set, cheaper
+        // than a compound UNION's temporary b-tree when a word matches 100,000 tags.
+        Driver::Term(i) => {
+            sql.push("SELECT t.rowid FROM tags t WHERE ");
+            push_term(sql, &query.terms[i]);
+        }
+        Driver::Environments => {
+            for (n, (registry, prefix)) in query.environments.iter().enumerate() {
+                if n > 0 {
+                    sql.push(" UNION ");
+                }
+                sql.push("SELECT t.rowid FROM repositories r JOIN registries g ON g.id = r.registry_id JOIN tags t ON t.repository_id = r.id WHERE g.name = ");
+                sql.push_bind(registry.as_str());
+                sql.push(" AND r.name >= ").push_bind(prefix.as_str());
+                sql.push(" AND r.name < ").push_bind(format!("{prefix}~"));
+            }
+        }
+        Driver::Namespace => {
+            let namespace = &query.namespaces[0];
+            sql.push("SELECT t.rowid FROM repositories r JOIN tags t ON t.repository_id = r.id WHERE r.name >= ");
+            sql.push_bind(format!("{namespace}/"));
+            sql.push(" AND r.name < ")
+                .push_bind(format!("{namespace}/~"));
+        }
+        Driver::Platform => {
+            sql.push("SELECT rowid FROM tags WHERE manifest_id IN (");
+            push_platform_set(sql, &query.platforms[0]);
+            sql.push(")");
+        }
+        Driver::All => {
+            sql.push("SELECT rowid FROM tags");
+        }
+    }
+    sql.push(") ");
+}
+
+/// (repository, manifest) of every image with a cosign signature: by cosign's tag convention the
+/// signature of sha256:<hex> is the tag sha256-<hex>.sig in the same repository. Found from the
+/// few signature tags by the tag-name index.
+fn push_signed_pairs(sql: &mut QueryBuilder<'_, Sqlite>) {
+    sql.push(
+        "(SELECT s.repository_id AS repository_id, sm.id AS manifest_id FROM tags s
+          JOIN repositories sr ON sr.id = s.repository_id
+          JOIN manifests sm ON sm.registry_id = sr.registry_id AND sm.digest = 'sha256:' || substr(s.name, 8, 64)
+          WHERE s.name >= 'sha256-' AND s.name < 'sha256.' AND s.name LIKE '%.sig')",
+    );
 }
 
 /// Manifests a digest names: the manifest itself, an index containing it as a platform image,
@@ -258,21 +400,26 @@ fn push_range<'a>(sql: &mut QueryBuilder<'a, Sqlite>, column: &str, digest: &'a 
 
 /// Images of the platform, and indexes with such an image.
 fn push_platform_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, platform: &'a PlatformFilter) {
-    let conditions = |sql: &mut QueryBuilder<'a, Sqlite>, table: &str| {
-        sql.push("1");
-        for (column, value) in [
-            ("os", &platform.os),
-            ("architecture", &platform.architecture),
-            ("variant", &platform.variant),
-        ] {
-            if let Some(value) = value {
-                sql.push(format!(" AND {table}.{column} = "));
-                sql.push_bind(value.as_str());
-            }
-        }
-    };
     sql.push("SELECT id FROM manifests i WHERE ");
-    conditions(sql, "i");
+    push_platform_match(sql, platform, "i");
     sql.push(" UNION SELECT mc.parent_id FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE ");
-    conditions(sql, "c");
+    push_platform_match(sql, platform, "c");
+}
+
+fn push_platform_match<'a>(
+    sql: &mut QueryBuilder<'a, Sqlite>,
+    platform: &'a PlatformFilter,
+    table: &str,
+) {
+    sql.push("1");
+    for (column, value) in [
+        ("os", &platform.os),
+        ("architecture", &platform.architecture),
+        ("variant", &platform.variant),
+    ] {
+        if let Some(value) = value {
+            sql.push(format!(" AND {table}.{column} = "));
+            sql.push_bind(value.as_str());
+        }
+    }
 }

@@ -1,0 +1,183 @@
+//! The Search issue's figures: an index of 200,000 tags in 20,000 repositories (two registries,
+//! written straight into SQLite by `end2end::synthetic_index`), 20 varied queries, server-side
+//! latency of `search::search` (hits + total, as the results page asks) p50/p99 over 50 runs
+//! each, the database size (total and the search indexes' share) and this process's memory.
+//!
+//! Run: `cargo bench -p regatta-core --bench search` (filling takes about half a minute).
+
+use regatta_core::config::parse_settings;
+use regatta_core::search::{search, SearchRequest};
+use regatta_core::users::{PasswordHash, Role, User};
+use regatta_core::Services;
+use std::time::{Duration, Instant};
+
+const REPOSITORIES_PER_REGISTRY: usize = 10_000;
+const RUNS: usize = 50;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let database = dir.path().join("search.db");
+    let settings = format!(
+        "database = \"{}\"
+[[registry]]
+name = \"hub\"
+url = \"http://127.0.0.1:9\"
+[[registry]]
+name = \"mirror\"
+url = \"http://127.0.0.1:9\"
+[[environment]]
+name = \"dev\"
+registry = \"hub\"
+prefix = \"dev/\"
+[[environment]]
+name = \"prod\"
+registry = \"hub\"
+prefix = \"prod/\"
+",
+        database.display()
+    );
+    let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
+    let filling = Instant::now();
+    end2end::synthetic_index::fill(&services.db, &["hub", "mirror"], REPOSITORIES_PER_REGISTRY)
+        .await?;
+    let (tags, repositories): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM tags), (SELECT COUNT(*) FROM repositories)")
+            .fetch_one(&services.db)
+            .await?;
+    println!(
+        "filled {tags} tags in {repositories} repositories in {:.1} s",
+        filling.elapsed().as_secs_f64()
+    );
+    sqlx::query("ANALYZE").execute(&services.db).await?;
+
+    let queries = queries(&services).await?;
+    let user = User {
+        id: 1,
+        username: "bench".into(),
+        role: Role::Viewer,
+        disabled: false,
+        password_hash: PasswordHash(String::new()),
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+        last_login_at: None,
+    };
+    let mut all = Vec::new();
+    println!(
+        "{:<52} {:>7} {:>9} {:>9}",
+        "query", "total", "p50 ms", "p99 ms"
+    );
+    for text in &queries {
+        let request = SearchRequest {
+            text: text.clone(),
+            page: 1,
+            page_size: 50,
+            ..SearchRequest::default()
+        };
+        let mut times = Vec::with_capacity(RUNS);
+        let mut total = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            total = search(&services, &user, &request).await?.total;
+            times.push(started.elapsed());
+        }
+        all.extend(&times);
+        let shown: String = text.chars().take(50).collect();
+        println!(
+            "{shown:<52} {total:>7} {:>9.2} {:>9.2}",
+            ms(percentile(&mut times, 50)),
+            ms(percentile(&mut times, 99))
+        );
+    }
+    println!(
+        "all {} searches: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        all.len(),
+        ms(percentile(&mut all, 50)),
+        ms(percentile(&mut all, 99)),
+        ms(percentile(&mut all, 100))
+    );
+
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&services.db)
+        .await?;
+    let file = std::fs::metadata(&database)?.len();
+    let search_bytes: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat
+         WHERE name LIKE 'repository_search%' OR name LIKE 'tag_name%' OR name IN ('tags_name', 'manifests_digest', 'blobs_digest')",
+    )
+    .fetch_one(&services.db)
+    .await?;
+    println!(
+        "database file: {:.1} MiB, of which search indexes (FTS, tag names, name/digest indexes): {:.1} MiB",
+        mib(file as i64),
+        mib(search_bytes)
+    );
+    println!("this process: {}", memory());
+    Ok(())
+}
+
+/// 20 queries of the kinds people type: names, typos, versions, filters, digests, a layer.
+async fn queries(services: &Services) -> anyhow::Result<Vec<String>> {
+    let digest: String = sqlx::query_scalar(
+        "SELECT m.digest FROM tags t JOIN manifests m ON m.id = t.manifest_id WHERE t.name = 'latest' LIMIT 1 OFFSET 777",
+    )
+    .fetch_one(&services.db)
+    .await?;
+    let base: String = sqlx::query_scalar("SELECT digest FROM blobs WHERE size = 28000007 LIMIT 1")
+        .fetch_one(&services.db)
+        .await?;
+    Ok(vec![
+        "nginx".into(),
+        "ngnix".into(),
+        "1.4.2".into(),
+        "latest".into(),
+        "redis 1.2".into(),
+        "tag:1.4 env:prod arch:arm64".into(),
+        "prod/team-3".into(),
+        "postgres-exporter".into(),
+        "gatewy".into(),
+        digest.clone(),
+        digest["sha256:".len().."sha256:".len() + 12].to_string(),
+        format!("layer:{base}"),
+        "ns:staging gateway".into(),
+        "signed:yes".into(),
+        "arch:arm64 env:dev".into(),
+        "nginx after:2026-06-01 before:2026-07-01".into(),
+        "team-1".into(),
+        "v2".into(),
+        "registry:mirror kafka 1.3".into(),
+        "nothing-matches-this".into(),
+    ])
+}
+
+fn percentile(times: &mut [Duration], p: usize) -> Duration {
+    times.sort();
+    let index = ((times.len() * p).div_ceil(100)).clamp(1, times.len()) - 1;
+    times[index]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn mib(bytes: i64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Resident and peak memory of this process (the server would hold the same SQLite caches).
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l[name.len()..].trim().to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "RSS {} (anonymous {}, file-backed {} — SQLite's memory-mapped database pages, shared with the OS page cache), peak {}",
+        field("VmRSS:"),
+        field("RssAnon:"),
+        field("RssFile:"),
+        field("VmHWM:")
+    )
+}
