@@ -1,5 +1,5 @@
 use crate::pages::{
-    DashboardPage, ImagePage, LoginPage, NotFoundPage, RegistryPage, RepositoryPage,
+    DashboardPage, ImagePage, LoginPage, NotFoundPage, RegistryPage, RepositoryPage, SearchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -41,6 +41,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/r/:registry") view=RegistryPage />
                 <Route path=path!("/r/:registry/*repository") view=RepositoryPage />
                 <Route path=path!("/i/:registry/*image") view=ImagePage />
+                <Route path=path!("/search") view=SearchPage />
             </Routes>
         </Router>
     }

@@ -159,3 +159,36 @@ pub struct ImageView {
     pub annotations: Vec<(String, String)>,
     pub referrers: Vec<(String, String)>,
 }
+
+/// One page of search results, with what the query was understood as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub query: String,
+    pub registry: Option<String>,
+    /// One phrase per part of the query, for the chips above the results.
+    pub understood: Vec<String>,
+    /// "No match for `ngnix`; showing nginx", one per corrected word.
+    pub corrections: Vec<String>,
+    pub hits: Vec<SearchHitItem>,
+    /// Matching tags; `capped` when counting stopped at the cap.
+    pub total: i64,
+    pub capped: bool,
+    pub page: i64,
+    pub pages: i64,
+    /// For the filter chips: registries the user may search and configured environments.
+    pub registries: Vec<String>,
+    pub environments: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHitItem {
+    pub registry: String,
+    pub repository: String,
+    pub tag: String,
+    pub digest: String,
+    pub platforms: String,
+    pub size: String,
+    pub pushed: String,
+    /// The tag page.
+    pub href: String,
+}

@@ -217,3 +217,46 @@ pub fn image_view(
         referrers: details.referrers,
     }
 }
+
+pub fn search_page(
+    request: &regatta_core::search::SearchRequest,
+    results: regatta_core::search::SearchResults,
+    registries: Vec<String>,
+    environments: Vec<String>,
+) -> crate::dto::SearchPage {
+    use regatta_core::search::COUNT_CAP;
+    let capped = results.total > COUNT_CAP;
+    let total = results.total.min(COUNT_CAP);
+    crate::dto::SearchPage {
+        query: request.text.clone(),
+        registry: request.registry.clone(),
+        understood: results.understood,
+        corrections: results
+            .corrections
+            .into_iter()
+            .map(|(word, instead)| {
+                format!("Nothing contains “{word}”; showing {}.", instead.join(", "))
+            })
+            .collect(),
+        hits: results
+            .hits
+            .into_iter()
+            .map(|hit| crate::dto::SearchHitItem {
+                href: format!("/i/{}/{}:{}", hit.registry, hit.repository, hit.tag),
+                registry: hit.registry,
+                repository: hit.repository,
+                tag: hit.tag,
+                digest: hit.digest,
+                platforms: hit.platforms.unwrap_or_default(),
+                size: human_size(hit.total_size),
+                pushed: when(hit.pushed_at),
+            })
+            .collect(),
+        total,
+        capped,
+        page: results.page,
+        pages: ((total + results.page_size - 1) / results.page_size).max(1),
+        registries,
+        environments,
+    }
+}

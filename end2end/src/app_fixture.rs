@@ -73,6 +73,15 @@ impl AppFixture {
         })
     }
 
+    /// The real binary with `extra_toml` (registries, environments) and default options.
+    pub async fn start_with(extra_toml: String) -> anyhow::Result<Self> {
+        let options = AppOptions {
+            extra_toml,
+            ..Default::default()
+        };
+        Self::start(&regatta_binary(), options).await
+    }
+
     /// A `[[registry]]` entry for a registry fixture, with its credentials and CA.
     pub fn registry_toml(name: &str, registry: &RegistryFixture) -> String {
         let mut toml = format!(

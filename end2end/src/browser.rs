@@ -115,6 +115,19 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
     }
 }
 
+/// Logs in as the fixture's admin and waits for the dashboard.
+pub async fn log_in_as_admin(client: &Client, app_url: &reqwest::Url) {
+    let login = app_url.join("/login").expect("a login URL");
+    client.goto(login.as_str()).await.expect("opening /login");
+    submit_login(
+        client,
+        crate::app_fixture::ADMIN_USER,
+        crate::app_fixture::ADMIN_PASSWORD,
+    )
+    .await;
+    wait_for(client, "body main").await;
+}
+
 /// Fills and submits the login form of the page the browser is on.
 pub async fn submit_login(client: &Client, user: &str, password: &str) {
     for (css, value) in [
@@ -183,6 +196,51 @@ async fn browser_console(client: &Client) -> String {
             .join("\n"),
         Ok(other) => other.to_string(),
         Err(error) => format!("(console unavailable: {error})"),
+    }
+}
+
+/// WASM panics and hydration errors land in the console: fails if there is any error (other
+/// than a failed resource load, which the tests provoke on purpose with stopped registries).
+pub async fn assert_no_console_errors(client: &Client) {
+    let console = browser_console(client).await;
+    let errors: Vec<&str> = console
+        .lines()
+        .filter(|l| l.starts_with("SEVERE") && !l.contains("Failed to load resource"))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+/// Reloads `url` until `css` has text containing `expected` (the crawl runs in the background).
+pub async fn reload_until(client: &Client, url: &str, css: &str, expected: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        client.goto(url).await.unwrap();
+        let text = wait_for(client, css).await.text().await.unwrap_or_default();
+        if text.contains(expected) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "`{css}` never showed `{expected}`: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Waits up to 20 s for `css` to have text containing `expected` (a page still updating, or a
+/// client-side navigation not finished yet); returns the text.
+pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let text = wait_for(client, css).await.text().await.unwrap_or_default();
+        if text.contains(expected) {
+            return text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "`{css}` never showed `{expected}`: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -1,28 +1,12 @@
 //! Browsing in a real Chromium: dashboard → registry → namespace → repository → tags, with the
 //! index filled by a real crawl; a stopped registry shows its problem while the other browses.
 
-use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
-use end2end::browser::{console_messages, screenshot, submit_login, wait_for};
+use end2end::app_fixture::AppFixture;
+use end2end::browser::{
+    assert_no_console_errors, log_in_as_admin, reload_until, screenshot, wait_for,
+};
 use end2end::{Browser, RegistryFixture, RegistryOptions};
-use fantoccini::{Client, Locator};
-use std::time::{Duration, Instant};
-
-/// Reloads `url` until `css` has text containing `expected` (the crawl runs in the background).
-async fn reload_until(client: &Client, url: &str, css: &str, expected: &str) {
-    let started = Instant::now();
-    loop {
-        client.goto(url).await.unwrap();
-        let text = wait_for(client, css).await.text().await.unwrap_or_default();
-        if text.contains(expected) {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "`{css}` never showed `{expected}`: {text}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+use fantoccini::Locator;
 
 #[tokio::test]
 async fn browse_from_the_dashboard_to_a_repositorys_tags() {
@@ -31,23 +15,10 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         .unwrap();
     let mut extra_toml = AppFixture::registry_toml("local", &registry);
     extra_toml += &AppFixture::unreachable_registry_toml("offline");
-    let app = AppFixture::start(
-        &regatta_binary(),
-        AppOptions {
-            extra_toml,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let app = AppFixture::start_with(extra_toml).await.unwrap();
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
-
-    client
-        .goto(app.url.join("/login").unwrap().as_str())
-        .await
-        .unwrap();
-    submit_login(&client, ADMIN_USER, ADMIN_PASSWORD).await;
+    log_in_as_admin(&client, &app.url).await;
     wait_for(&client, "article[aria-label='Registry local']").await;
 
     let dashboard = app.url.as_str().to_string();
@@ -208,13 +179,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         "{platforms}"
     );
 
-    // WASM panics and hydration errors land in the console: there must be none.
-    let console = console_messages(&client).await;
-    let errors: Vec<&str> = console
-        .lines()
-        .filter(|l| l.starts_with("SEVERE") && !l.contains("Failed to load resource"))
-        .collect();
-    assert!(errors.is_empty(), "console errors: {errors:?}");
+    assert_no_console_errors(&client).await;
 
     if std::env::var_os("REGATTA_SCREENSHOTS").is_some() {
         // A phone-sized window, for checking the narrow layout by eye.

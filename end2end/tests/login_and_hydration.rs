@@ -1,7 +1,7 @@
 //! In a real headless Chromium: the login page renders on the server, hydrates, refuses a wrong
 //! password in place, lets the admin in, and the dashboard reacts without a page load.
 
-use end2end::app_fixture::{regatta_binary, AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::app_fixture::{AppFixture, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::browser::{submit_login, wait_for};
 use end2end::{audit, Browser, RegistryFixture, RegistryOptions};
 use fantoccini::Locator;
@@ -15,15 +15,7 @@ async fn log_in_in_a_browser_and_use_the_hydrated_dashboard() {
     extra_toml += &AppFixture::unreachable_registry_toml("offline");
     extra_toml += "[[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n";
     extra_toml += "[[environment]]\nname = \"prod\"\nregistry = \"local\"\nprefix = \"prod/\"\nprotected = true\n";
-    let app = AppFixture::start(
-        &regatta_binary(),
-        AppOptions {
-            extra_toml,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let app = AppFixture::start_with(extra_toml).await.unwrap();
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
 

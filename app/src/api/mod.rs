@@ -8,6 +8,7 @@ mod list_repositories;
 mod list_tags;
 mod login;
 mod logout;
+mod search;
 mod who_am_i;
 
 pub use check_registry::{check_registry, CheckRegistry};
@@ -17,4 +18,5 @@ pub use list_repositories::{list_repositories, ListRepositories};
 pub use list_tags::{list_tags, ListTags};
 pub use login::{login, Login};
 pub use logout::{logout, Logout};
+pub use search::{search, Search};
 pub use who_am_i::{who_am_i, WhoAmI};

@@ -1,4 +1,4 @@
-use super::ThemeToggle;
+use super::{SearchBox, ThemeToggle};
 use crate::api::{who_am_i, Logout};
 use leptos::prelude::*;
 
@@ -10,6 +10,7 @@ pub fn HeaderBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Regatta"</a>
+            <SearchBox />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     user.await.ok().map(|user| view! {

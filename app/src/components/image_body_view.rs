@@ -76,7 +76,12 @@ fn LayerTable(layers: Vec<LayerItem>) -> impl IntoView {
                         <td>{i + 1}</td>
                         <td class="nowrap">{layer.size}</td>
                         <td class="mono">{layer.created_by.unwrap_or_default()}</td>
-                        <td class="mono" title=layer.media_type>{layer.digest.chars().take(19).collect::<String>()}</td>
+                        <td class="mono" title=layer.media_type>
+                            <a href=super::search_href(&format!("layer:{}", layer.digest), None)
+                                title="Images built on this layer">
+                                {layer.digest.chars().take(19).collect::<String>()}
+                            </a>
+                        </td>
                         <td class="muted">{layer.shared_with.join(", ")}</td>
                     </tr>
                 }).collect_view()}

@@ -4,6 +4,17 @@ mod login_page;
 mod not_found_page;
 mod registry_page;
 mod repository_page;
+mod search_page;
+
+/// `?page=N` of a paged list, 1 when absent or not a number.
+fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -> i64 {
+    use leptos::prelude::*;
+    query
+        .read()
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+}
 
 pub use dashboard_page::DashboardPage;
 pub use image_page::ImagePage;
@@ -11,3 +22,4 @@ pub use login_page::LoginPage;
 pub use not_found_page::NotFoundPage;
 pub use registry_page::RegistryPage;
 pub use repository_page::RepositoryPage;
+pub use search_page::SearchPage;

@@ -10,13 +10,7 @@ pub fn RegistryPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let registry = move || params.read().get("registry").unwrap_or_default();
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1)
-    };
+    let page = move || super::page_number(query);
     let listing = Resource::new(
         move || (registry(), page()),
         |(registry, page)| list_repositories(registry, page),
