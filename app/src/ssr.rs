@@ -63,7 +63,7 @@ pub fn from_domain(error: DomainError) -> AppError {
     let status = match &error {
         DomainError::Invalid(_) => 400,
         DomainError::BadCredentials | DomainError::Unauthenticated => 401,
-        DomainError::Forbidden { .. } => 403,
+        DomainError::Forbidden { .. } | DomainError::NotAllowed(_) => 403,
         DomainError::NotFound(_) => 404,
         DomainError::Throttled { .. } => 429,
         DomainError::Unavailable(_) => 502,

@@ -49,7 +49,7 @@ prefix = \"prod/\"
         "filled {tags} tags in {repositories} repositories in {:.1} s",
         filling.elapsed().as_secs_f64()
     );
-    sqlx::query("ANALYZE").execute(&services.db).await?;
+    // sqlx::query("ANALYZE").execute(&services.db).await?;
 
     let queries = queries(&services).await?;
     let user = User {

@@ -12,6 +12,9 @@ pub enum DomainError {
     Unauthenticated,
     #[error("Your role ({have}) may not do this; it needs {need}.")]
     Forbidden { have: String, need: String },
+    /// A rule refused the operation whatever the role (e.g. promoting backwards); says which.
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("{0} not found.")]
     NotFound(String),
     /// A registry could not answer; the message says which and why.

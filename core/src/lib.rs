@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod image_details;
 pub mod index;
+pub mod promotion;
 pub mod registry;
 pub mod registry_status;
 pub mod search;

@@ -3,6 +3,7 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::index::CrawlProgressMap;
+use crate::promotion::{PromotionProgressMap, TargetLocks};
 use crate::registry::{RegistryClient, RegistryClients};
 use crate::search::Vocabulary;
 use crate::DomainError;
@@ -19,6 +20,8 @@ pub struct Services {
     pub registries: Arc<RegistryClients>,
     pub index_progress: Arc<CrawlProgressMap>,
     pub search_vocabulary: Arc<Vocabulary>,
+    pub promotion_progress: Arc<PromotionProgressMap>,
+    pub promotion_locks: Arc<TargetLocks>,
 }
 
 impl Services {
@@ -26,6 +29,13 @@ impl Services {
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
         let clock: SharedClock = Arc::new(SystemClock);
         let db = db::connect_and_migrate(&settings.database).await?;
+        let interrupted = crate::promotion::mark_interrupted(&db).await?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "promotions left running by the last process were marked failed"
+            );
+        }
         let registries = RegistryClients::from_settings(&settings)?;
         Ok(Self {
             settings: Arc::new(settings),
@@ -35,6 +45,8 @@ impl Services {
             registries: Arc::new(registries),
             index_progress: Arc::default(),
             search_vocabulary: Arc::default(),
+            promotion_progress: Arc::default(),
+            promotion_locks: Arc::default(),
         })
     }
 }

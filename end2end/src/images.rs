@@ -91,6 +91,30 @@ pub fn layer(created_by: &str, files: &[(&str, &str)]) -> Layer {
     }
 }
 
+/// A layer of `size` pseudo-random bytes from `seed` (incompressible, fast to make): registries
+/// never look inside a layer, so this stands in for a big one in copy tests and benchmarks.
+pub fn opaque_layer(size: usize, seed: u64) -> Layer {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut bytes = Vec::with_capacity(size + 8);
+    while bytes.len() < size {
+        // xorshift64*
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        bytes.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+    }
+    bytes.truncate(size);
+    let diff_id = sha256_digest(&bytes);
+    Layer {
+        blob: Blob {
+            media_type: OCI_LAYER_GZIP,
+            bytes,
+        },
+        diff_id,
+        created_by: format!("COPY blob-{seed} /data"),
+    }
+}
+
 /// One single-platform image: config, layers and the manifest that ties them.
 #[derive(Debug, Clone)]
 pub struct Image {

@@ -5,7 +5,7 @@ use crate::token_server::{TokenServer, TokenUser};
 use crate::{ports::free_port, seed::Pusher, wait};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 use tempfile::TempDir;
 
@@ -23,6 +23,8 @@ pub struct RegistryOptions {
     pub notify: Option<(String, Option<String>)>,
     /// Require docker token auth from a test token server granting these users these actions.
     pub token_users: Option<Vec<TokenUser>>,
+    /// Write an access log line per request to the registry's log (see [`RegistryFixture::log`]).
+    pub access_log: bool,
 }
 
 pub struct RegistryFixture {
@@ -70,15 +72,8 @@ impl RegistryFixture {
         if let Some(server) = &token_server {
             config += &server.registry_config();
         }
-        let config_path = dir.path().join("config.yml");
-        std::fs::write(&config_path, config)?;
-        let child = Command::new(REGISTRY_BINARY)
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("registry.log"))?)
-            .spawn()
-            .with_context(|| format!("starting `{REGISTRY_BINARY}` (run scripts/bootstrap.sh)"))?;
+        std::fs::write(dir.path().join("config.yml"), config)?;
+        let child = spawn_registry(dir.path())?;
         let scheme = if options.tls { "https" } else { "http" };
         let url: reqwest::Url = format!("{scheme}://127.0.0.1:{port}/").parse()?;
         let mut fixture = Self {
@@ -149,6 +144,34 @@ impl RegistryFixture {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// Starts the registry again after [`stop`](Self::stop): same port, same storage.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        self.stop();
+        self.child = spawn_registry(self.dir.path())?;
+        self.wait_until_ready().await
+    }
+
+    /// What the registry wrote to its log so far (access lines with `access_log`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
+    }
+}
+
+/// Runs the registry with the `config.yml` in `dir`, appending to `dir/registry.log`.
+fn spawn_registry(dir: &Path) -> anyhow::Result<Child> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("registry.log"))?;
+    Command::new(REGISTRY_BINARY)
+        .arg("serve")
+        .arg(dir.join("config.yml"))
+        // The access log goes to stdout, everything else to stderr.
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting `{REGISTRY_BINARY}` (run scripts/bootstrap.sh)"))
 }
 
 impl Drop for RegistryFixture {
@@ -161,11 +184,12 @@ fn registry_config(dir: &Path, port: u16, options: &RegistryOptions) -> anyhow::
     let storage = dir.join("storage");
     let mut config = format!(
         "version: 0.1\n\
-         log: {{level: warn, accesslog: {{disabled: true}}}}\n\
+         log: {{level: warn, accesslog: {{disabled: {no_access_log}}}}}\n\
          storage:\n  filesystem: {{rootdirectory: {storage}}}\n  delete: {{enabled: true}}\n  \
          maintenance: {{uploadpurging: {{enabled: false}}, readonly: {{enabled: false}}}}\n\
          http:\n  addr: 127.0.0.1:{port}\n  secret: regatta-test-secret\n",
-        storage = storage.display()
+        storage = storage.display(),
+        no_access_log = !options.access_log,
     );
     if options.tls {
         config += &format!(

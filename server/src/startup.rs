@@ -1,4 +1,5 @@
 use crate::router::build_router;
+use axum::serve::ListenerExt;
 use regatta_core::accounts::{ensure_first_admin, FirstAdmin};
 use regatta_core::config::Settings;
 use regatta_core::Services;
@@ -61,7 +62,14 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        // Without TCP_NODELAY a page streamed in several writes waits ~40 ms for the client's
+        // delayed ACK (Nagle): measured 40 ms on every server-rendered page, 1 ms with it.
+        let listener = self.listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())

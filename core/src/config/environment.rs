@@ -13,4 +13,7 @@ pub struct EnvironmentConfig {
     /// Protected environments refuse deletion and need a maintainer to promote into.
     #[serde(default)]
     pub protected: bool,
+    /// A promotion may not move an existing tag of this stage to another digest.
+    #[serde(default)]
+    pub immutable_tags: bool,
 }

@@ -7,10 +7,13 @@ mod describe;
 pub mod notifications;
 mod progress;
 pub mod queries;
+mod refresh;
 mod resolve;
 mod store;
 
 pub use crawl::{crawl_all, crawl_registry, CrawlReport};
 pub use describe::{describe_manifest, BlobRecord, ManifestKind, ManifestRecord};
 pub use progress::{CrawlProgress, CrawlProgressMap};
+pub use refresh::refresh_tag;
+pub use resolve::ResolveError;
 pub use store::{registry_id, tags_of_registry, TagRow};

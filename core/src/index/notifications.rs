@@ -2,7 +2,7 @@
 //! within a second instead of at the next crawl. Authenticated by a per-registry shared secret
 //! sent as `Authorization: Bearer <secret>`; idempotent, since registries retry deliveries.
 
-use super::resolve::{self, ResolveError};
+use super::resolve::ResolveError;
 use super::store;
 use crate::registry::{RegistryError, RepoName, Tag};
 use crate::Services;
@@ -118,24 +118,7 @@ async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool
         // Untagged pushes (an index's platform images) are described with their index.
         ("push", Some(tag), Some(_)) if is_manifest => {
             let tag = Tag::parse(&tag).map_err(RegistryError::from)?;
-            let repository_id =
-                store::repository_id(&services.db, registry_id, repo.as_str()).await?;
-            let Some(outcome) =
-                resolve::head_tag(&services.db, client, registry_id, &repo, &tag).await?
-            else {
-                store::delete_tag(&services.db, repository_id, tag.as_str()).await?;
-                return Ok(true);
-            };
-            let mut conn = services.db.acquire().await?;
-            let manifest_id = resolve::manifest_id(&mut conn, registry_id, &outcome).await?;
-            store::upsert_tag(
-                &services.db,
-                repository_id,
-                tag.as_str(),
-                manifest_id,
-                services.clock.now(),
-            )
-            .await?;
+            super::refresh_tag(services, client, &repo, &tag).await?;
             Ok(true)
         }
         // A delete names either the tag (OCI tag delete) or the manifest digest (all its tags).

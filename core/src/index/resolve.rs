@@ -15,7 +15,7 @@ pub(super) enum TagOutcome {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub(super) enum ResolveError {
+pub enum ResolveError {
     #[error(transparent)]
     Registry(#[from] RegistryError),
     #[error("reading the index: {0}")]

@@ -7,7 +7,8 @@ use crate::registry::error::RegistryError;
 use crate::registry::reference::{Digest, RepoName};
 use crate::registry::transport::Prepared;
 use crate::registry::RegistryClient;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
 use reqwest::{header, Method, Response, StatusCode};
 use url::Url;
 
@@ -50,29 +51,107 @@ impl RegistryClient {
         if self.head_blob(repo, &digest).await?.is_some() {
             return Ok(digest);
         }
-        let scope = Scope::push(repo.as_str());
-        let mut location = self.start_upload(repo).await?;
-        for (index, chunk) in content.chunks(chunk_size.max(1)).enumerate() {
-            let start = index * chunk_size.max(1);
-            let mut request = Prepared::new(Method::PATCH, location.clone());
-            let range = format!("{start}-{}", start + chunk.len() - 1);
-            request.headers.insert(
-                header::CONTENT_RANGE,
-                range.parse().expect("digits and a dash"),
-            );
-            request.headers.insert(
-                header::CONTENT_TYPE,
-                header::HeaderValue::from_static("application/octet-stream"),
-            );
-            request.body = Some(content.slice_ref(chunk));
-            let response = self
-                .success(self.send(request, &scope).await?, &scope)
-                .await?;
-            location = self.upload_location(&response)?;
-        }
-        self.finish_upload(repo, location, &digest, Bytes::new())
-            .await?;
+        let chunks = content
+            .chunks(chunk_size.max(1))
+            .map(|chunk| Ok(content.slice_ref(chunk)))
+            .collect::<Vec<_>>();
+        self.push_blob_stream(
+            repo,
+            &digest,
+            futures_util::stream::iter(chunks),
+            chunk_size,
+        )
+        .await?;
         Ok(digest)
+    }
+
+    /// Uploads blob `digest` from `content` in PATCHes of `chunk_size` bytes, holding at most
+    /// one chunk in memory, so a layer of any size streams from one registry to another. The
+    /// registry checks the digest when the upload is closed; if the stream ends in an error
+    /// (e.g. the source's own digest check failed) the upload is cancelled instead. Returns the
+    /// bytes sent.
+    #[tracing::instrument(skip(self, content), fields(registry = %self.name))]
+    pub async fn push_blob_stream(
+        &self,
+        repo: &RepoName,
+        digest: &Digest,
+        content: impl Stream<Item = Result<Bytes, RegistryError>>,
+        chunk_size: usize,
+    ) -> Result<u64, RegistryError> {
+        let scope = Scope::push(repo.as_str());
+        let chunk_size = chunk_size.max(1);
+        let mut location = self.start_upload(repo).await?;
+        let mut content = std::pin::pin!(content);
+        let mut chunk = BytesMut::with_capacity(chunk_size);
+        let mut sent = 0u64;
+        loop {
+            let next = content.next().await;
+            let finished = next.is_none();
+            match next {
+                Some(Ok(bytes)) => chunk.extend_from_slice(&bytes),
+                Some(Err(error)) => {
+                    self.cancel_upload(location, &scope).await;
+                    return Err(error);
+                }
+                None => {}
+            }
+            if chunk.len() >= chunk_size || (finished && !chunk.is_empty()) {
+                let bytes = chunk.split().freeze();
+                let len = bytes.len() as u64;
+                location = match self
+                    .patch_chunk(location.clone(), sent, bytes, &scope)
+                    .await
+                {
+                    Ok(next) => next,
+                    Err(error) => {
+                        self.cancel_upload(location, &scope).await;
+                        return Err(error);
+                    }
+                };
+                sent += len;
+            }
+            if finished {
+                break;
+            }
+        }
+        self.finish_upload(repo, location, digest, Bytes::new())
+            .await?;
+        Ok(sent)
+    }
+
+    /// Sends `bytes` at `offset` of an upload session; returns the session's next URL.
+    async fn patch_chunk(
+        &self,
+        location: Url,
+        offset: u64,
+        bytes: Bytes,
+        scope: &Scope,
+    ) -> Result<Url, RegistryError> {
+        let mut request = Prepared::new(Method::PATCH, location);
+        let range = format!("{offset}-{}", offset + bytes.len() as u64 - 1);
+        request.headers.insert(
+            header::CONTENT_RANGE,
+            range.parse().expect("digits and a dash"),
+        );
+        request.headers.insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/octet-stream"),
+        );
+        request.body = Some(bytes);
+        let response = self
+            .success(self.send(request, scope).await?, scope)
+            .await?;
+        self.upload_location(&response)
+    }
+
+    /// Abandons an upload session, so a failed copy leaves nothing half-written behind.
+    async fn cancel_upload(&self, location: Url, scope: &Scope) {
+        if let Err(error) = self
+            .send(Prepared::new(Method::DELETE, location), scope)
+            .await
+        {
+            tracing::warn!(%error, "could not cancel an upload session");
+        }
     }
 
     /// Asks the registry to link `digest` from `from` into `repo` (distribution-spec "Mounting
@@ -100,12 +179,7 @@ impl RegistryClient {
         }
         // 202: an upload session was opened instead. Cancel it so it does not linger.
         let location = self.upload_location(&response)?;
-        let cancel = self
-            .send(Prepared::new(Method::DELETE, location), &scope)
-            .await;
-        if let Err(error) = cancel {
-            tracing::warn!(%error, "could not cancel the upload session a failed mount opened");
-        }
+        self.cancel_upload(location, &scope).await;
         Ok(MountOutcome::NotMounted)
     }
 

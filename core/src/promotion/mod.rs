@@ -1,0 +1,200 @@
+//! Promotion: copying a tag's exact bytes to the next environment of the pipeline (dev →
+//! staging → prod), by cross-repository mount within a registry or by streaming across
+//! registries, following the pipeline's rules, serialised per target, recorded and audited.
+
+mod copy;
+mod plan;
+mod progress;
+pub mod rules;
+mod store;
+
+pub use copy::{CopyReport, CHUNK_SIZE};
+pub use plan::{BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
+pub use progress::{PromotionProgress, PromotionProgressMap, TargetLocks};
+pub use store::{mark_interrupted, PromotionRecord};
+
+use crate::audit::{self, AuditEvent, Outcome};
+use crate::auth::require_role;
+use crate::users::{Role, User};
+use crate::{DomainError, Services};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// What the preview shows, and what the confirmation runs (it plans again, under the lock).
+pub async fn preview(
+    services: &Services,
+    user: &User,
+    request: &PromotionRequest,
+) -> Result<PromotionPlan, DomainError> {
+    plan::plan(services, user, request).await
+}
+
+#[derive(Debug, Clone)]
+pub struct PromotionOutcome {
+    pub id: i64,
+    pub plan: PromotionPlan,
+    pub report: CopyReport,
+    pub duration_ms: i64,
+}
+
+/// Runs a promotion: plans (checking the rules), waits for any other promotion to the same
+/// target (planning again if it had to wait), copies, records and audits. A failure is
+/// recorded and returned; running the same request again finishes the job.
+pub async fn promote(
+    services: &Services,
+    user: &User,
+    request: &PromotionRequest,
+    source_address: &str,
+) -> Result<PromotionOutcome, DomainError> {
+    let planned = match plan::plan(services, user, request).await {
+        Ok(planned) => planned,
+        Err(error) => {
+            let outcome = match error {
+                DomainError::Forbidden { .. } | DomainError::NotAllowed(_) => Outcome::Denied,
+                _ => Outcome::Error,
+            };
+            let target = format!(
+                "{}/{}:{} → {}",
+                request.registry, request.repository, request.tag, request.to_environment
+            );
+            audit_promotion(
+                services,
+                user,
+                &target,
+                source_address,
+                outcome,
+                &error.to_string(),
+            )
+            .await;
+            return Err(error);
+        }
+    };
+    let (_serialised, waited) = services
+        .promotion_locks
+        .lock(describe_side(&planned.target))
+        .await;
+    let plan = match waited {
+        true => plan::plan(services, user, request).await?,
+        false => planned,
+    };
+    let source = services.registry_client(&plan.source.registry)?;
+    let target = services.registry_client(&plan.target.registry)?;
+
+    let id = store::start(&services.db, services.clock.now(), &user.username, &plan).await?;
+    let progress = services.promotion_progress.start(id);
+    let missing = plan.blobs.iter().filter(|b| !b.at_target);
+    progress
+        .blobs_total
+        .store(missing.clone().count() as u32, Ordering::Relaxed);
+    progress
+        .bytes_total
+        .store(missing.map(|b| b.size).sum(), Ordering::Relaxed);
+    let started = Instant::now();
+    let result = copy::execute(source, target, &plan, &progress).await;
+    let duration_ms = started.elapsed().as_millis() as i64;
+    services.promotion_progress.finish(id);
+    let message = result.as_ref().err().map(ToString::to_string);
+    store::finish(
+        &services.db,
+        id,
+        services.clock.now(),
+        duration_ms,
+        result
+            .as_ref()
+            .map_err(|_| message.as_deref().unwrap_or_default()),
+    )
+    .await?;
+
+    let what = format!(
+        "{} → {} ({}, {} ms)",
+        describe_side(&plan.source),
+        describe_side(&plan.target),
+        plan.digest,
+        duration_ms
+    );
+    match result {
+        Ok(report) => {
+            let detail = format!(
+                "{what}; {} bytes moved, {} blobs mounted, {} copied, {} already there",
+                report.bytes_moved, report.blobs_mounted, report.blobs_copied, report.blobs_present
+            );
+            audit_promotion(
+                services,
+                user,
+                &describe_side(&plan.target),
+                source_address,
+                Outcome::Ok,
+                &detail,
+            )
+            .await;
+            // Show the new tag at once rather than at the next crawl or notification.
+            if let Err(error) = crate::index::refresh_tag(
+                services,
+                target,
+                &plan.target.repository,
+                &plan.target.tag,
+            )
+            .await
+            {
+                tracing::warn!(%error, "indexing a promoted tag");
+            }
+            Ok(PromotionOutcome {
+                id,
+                plan,
+                report,
+                duration_ms,
+            })
+        }
+        Err(error) => {
+            let detail = format!("{what}; failed: {error}");
+            audit_promotion(
+                services,
+                user,
+                &describe_side(&plan.target),
+                source_address,
+                Outcome::Error,
+                &detail,
+            )
+            .await;
+            Err(DomainError::Unavailable(format!(
+                "The promotion stopped: {error}. The target tag was not changed; run it again to finish."
+            )))
+        }
+    }
+}
+
+/// The latest promotions, newest first.
+pub async fn history(
+    services: &Services,
+    user: &User,
+    limit: i64,
+) -> Result<Vec<PromotionRecord>, DomainError> {
+    require_role(user, Role::Viewer)?;
+    Ok(store::recent(&services.db, limit.clamp(1, 500)).await?)
+}
+
+fn describe_side(side: &Side) -> String {
+    format!("{}/{}:{}", side.registry, side.repository, side.tag)
+}
+
+/// Auditing must not undo a promotion that happened, so a failure to record is logged.
+async fn audit_promotion(
+    services: &Services,
+    user: &User,
+    target: &str,
+    source: &str,
+    outcome: Outcome,
+    detail: &str,
+) {
+    let event = AuditEvent {
+        actor: Some(&user.username),
+        action: "promotion",
+        target: Some(target),
+        source,
+        outcome,
+        detail: Some(detail),
+    };
+    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
+        tracing::error!(%error, "recording a promotion in the audit trail");
+    }
+}

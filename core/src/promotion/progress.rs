@@ -1,0 +1,65 @@
+//! How far running promotions are, for the UI to poll while a long copy runs. In memory: a
+//! promotion that outlives the process is marked failed at the next start.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Default)]
+pub struct PromotionProgress {
+    pub bytes_total: AtomicU64,
+    pub bytes_done: AtomicU64,
+    pub blobs_total: AtomicU32,
+    pub blobs_done: AtomicU32,
+}
+
+/// Running promotions by id.
+#[derive(Debug, Default)]
+pub struct PromotionProgressMap {
+    running: Mutex<HashMap<i64, Arc<PromotionProgress>>>,
+}
+
+impl PromotionProgressMap {
+    pub fn start(&self, id: i64) -> Arc<PromotionProgress> {
+        let progress = Arc::new(PromotionProgress::default());
+        self.lock().insert(id, progress.clone());
+        progress
+    }
+
+    pub fn finish(&self, id: i64) {
+        self.lock().remove(&id);
+    }
+
+    pub fn get(&self, id: i64) -> Option<Arc<PromotionProgress>> {
+        self.lock().get(&id).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<PromotionProgress>>> {
+        self.running.lock().expect("progress lock")
+    }
+}
+
+/// One async lock per promotion target (`registry/repository:tag`), so two promotions to the
+/// same tag run one after the other. Entries stay: one per target ever promoted to.
+#[derive(Debug, Default)]
+pub struct TargetLocks {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl TargetLocks {
+    /// The target's lock, and whether another promotion held it (then what it planned may be
+    /// out of date).
+    pub async fn lock(&self, target: String) -> (tokio::sync::OwnedMutexGuard<()>, bool) {
+        let lock = self
+            .locks
+            .lock()
+            .expect("target locks")
+            .entry(target)
+            .or_default()
+            .clone();
+        match lock.clone().try_lock_owned() {
+            Ok(guard) => (guard, false),
+            Err(_) => (lock.lock_owned().await, true),
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! SQL for the `promotions` table: the history page and the record of each run.
+
+use super::copy::CopyReport;
+use super::plan::PromotionPlan;
+use sqlx::SqliteExecutor;
+use time::OffsetDateTime;
+
+pub async fn start(
+    db: impl SqliteExecutor<'_>,
+    at: OffsetDateTime,
+    actor: &str,
+    plan: &PromotionPlan,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO promotions (started_at, actor, source_registry, source_repository, source_tag, digest,
+                                 target_registry, target_repository, target_tag, from_environment, to_environment, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id",
+    )
+    .bind(at)
+    .bind(actor)
+    .bind(&plan.source.registry)
+    .bind(plan.source.repository.as_str())
+    .bind(plan.source.tag.as_str())
+    .bind(plan.digest.as_str())
+    .bind(&plan.target.registry)
+    .bind(plan.target.repository.as_str())
+    .bind(plan.target.tag.as_str())
+    .bind(&plan.from_environment)
+    .bind(&plan.to_environment)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn finish(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    at: OffsetDateTime,
+    duration_ms: i64,
+    result: Result<&CopyReport, &str>,
+) -> Result<(), sqlx::Error> {
+    let (status, error, report) = match result {
+        Ok(report) => ("succeeded", None, *report),
+        Err(error) => ("failed", Some(error), CopyReport::default()),
+    };
+    sqlx::query(
+        "UPDATE promotions SET finished_at = ?, duration_ms = ?, status = ?, error = ?,
+                bytes_moved = ?, blobs_mounted = ?, blobs_copied = ?, blobs_present = ?
+         WHERE id = ?",
+    )
+    .bind(at)
+    .bind(duration_ms)
+    .bind(status)
+    .bind(error)
+    .bind(report.bytes_moved as i64)
+    .bind(report.blobs_mounted)
+    .bind(report.blobs_copied)
+    .bind(report.blobs_present)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Promotions a previous process left running can never finish: say so.
+pub async fn mark_interrupted(db: impl SqliteExecutor<'_>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE promotions SET status = 'failed', error = 'interrupted: the server stopped during the promotion; run it again to finish'
+         WHERE status = 'running'",
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PromotionRecord {
+    pub id: i64,
+    pub started_at: OffsetDateTime,
+    pub actor: String,
+    pub source_registry: String,
+    pub source_repository: String,
+    pub source_tag: String,
+    pub digest: String,
+    pub target_registry: String,
+    pub target_repository: String,
+    pub target_tag: String,
+    pub from_environment: Option<String>,
+    pub to_environment: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub bytes_moved: i64,
+    pub blobs_mounted: i64,
+    pub blobs_copied: i64,
+    pub blobs_present: i64,
+}
+
+/// The most recent promotions, newest first.
+pub async fn recent(
+    db: impl SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<PromotionRecord>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM promotions ORDER BY id DESC LIMIT ?")
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}

@@ -1,0 +1,413 @@
+//! Promotion against real registries: within one registry by cross-repository mount (no blob
+//! bytes move — checked in the registry's access log), across registries byte for byte (checked
+//! with skopeo), a target killed mid-copy then a retry, and the pipeline's rules.
+
+use end2end::images::{self, Image};
+use end2end::{RegistryFixture, RegistryOptions};
+use regatta_core::config::parse_settings;
+use regatta_core::index::{crawl_registry, registry_id, tags_of_registry};
+use regatta_core::promotion::{self, PromotionRequest};
+use regatta_core::registry::{Reference, RepoName, Tag};
+use regatta_core::users::{PasswordHash, Role, User};
+use regatta_core::{DomainError, Services};
+use std::process::Command;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+fn user(role: Role) -> User {
+    User {
+        id: 1,
+        username: format!("{role}-user"),
+        role,
+        disabled: false,
+        password_hash: PasswordHash(String::new()),
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+        last_login_at: None,
+    }
+}
+
+/// dev and staging in `dev_registry`, prod (protected, immutable tags) in `prod_registry`.
+async fn services(
+    dir: &tempfile::TempDir,
+    dev_registry: &RegistryFixture,
+    prod_registry: &RegistryFixture,
+) -> Services {
+    let text = format!(
+        r#"database = "{db}"
+[[registry]]
+name = "build"
+url = "{dev}"
+[[registry]]
+name = "release"
+url = "{prod}"
+[[environment]]
+name = "dev"
+registry = "build"
+prefix = "dev/"
+[[environment]]
+name = "staging"
+registry = "build"
+prefix = "staging/"
+[[environment]]
+name = "prod"
+registry = "release"
+prefix = "prod/"
+protected = true
+immutable_tags = true
+"#,
+        db = dir.path().join("regatta.db").display(),
+        dev = dev_registry.url,
+        prod = prod_registry.url,
+    );
+    Services::start(parse_settings("test.toml", &text, &[]).unwrap())
+        .await
+        .unwrap()
+}
+
+fn request(repository: &str, tag: &str, to: &str) -> PromotionRequest {
+    PromotionRequest {
+        registry: "build".into(),
+        repository: repository.into(),
+        tag: tag.into(),
+        to_environment: to.into(),
+        target_tag: None,
+    }
+}
+
+fn raw_manifest(registry: &RegistryFixture, reference: &str) -> Vec<u8> {
+    let output = Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{}/{reference}", registry.host()))
+        .output()
+        .expect("running skopeo");
+    assert!(
+        output.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+#[tokio::test]
+async fn within_one_registry_blobs_are_mounted_and_no_bytes_move() {
+    let build = RegistryFixture::start(RegistryOptions {
+        access_log: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    end2end::seed::seed_demo(&build.pusher().unwrap())
+        .await
+        .unwrap();
+    let release = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(&dir, &build, &release).await;
+    crawl_registry(&services, "build").await.unwrap();
+    let log_before = build.log().len();
+
+    let outcome = promotion::promote(
+        &services,
+        &user(Role::Developer),
+        &request("dev/shop-api", "1.2.0", "staging"),
+        "127.0.0.1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.report.bytes_moved, 0);
+    assert_eq!(outcome.report.blobs_copied, 0);
+    assert_eq!(
+        (outcome.report.blobs_mounted, outcome.report.blobs_present),
+        (2, 1),
+        "config and app layer mounted; the base layer was already in staging/shop-api"
+    );
+    let source_digest = images::app_image("shop-api", "1.2.0", "amd64")
+        .manifest
+        .digest();
+    let client = services.registries.get("build").unwrap();
+    let head = client
+        .head_manifest(
+            &RepoName::parse("staging/shop-api").unwrap(),
+            &Reference::Tag(Tag::parse("1.2.0").unwrap()),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(head.digest.as_str(), source_digest);
+
+    // The registry saw mounts only: no upload PATCH, no blob PUT.
+    let log = &build.log()[log_before..];
+    let uploads: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("\"PATCH ") || (l.contains("\"PUT ") && l.contains("/blobs/uploads/"))
+        })
+        .collect();
+    assert!(uploads.is_empty(), "blob bytes were uploaded: {uploads:?}");
+    let mounts = log
+        .lines()
+        .filter(|l| {
+            l.contains("\"POST /v2/staging/shop-api/blobs/uploads/?mount=") && l.contains("\" 201 ")
+        })
+        .count();
+    assert_eq!(mounts, 2, "two mounts answered 201 Created:\n{log}");
+
+    // The index shows the promoted tag at once; history and audit trail have it.
+    let id = registry_id(&services.db, "build").await.unwrap();
+    let indexed = tags_of_registry(&services.db, id).await.unwrap();
+    assert!(indexed.iter().any(|t| t.repository == "staging/shop-api"
+        && t.tag == "1.2.0"
+        && t.digest == source_digest));
+    let history = promotion::history(&services, &user(Role::Viewer), 10)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].status, "succeeded");
+    assert_eq!(history[0].actor, "developer-user");
+    let audit = end2end::audit::rows(&dir.path().join("regatta.db")).await;
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.action == "promotion" && r.outcome == "ok"),
+        "{audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn across_registries_a_multi_arch_index_arrives_byte_for_byte() {
+    let build = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let release = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(&dir, &build, &release).await;
+    let maintainer = user(Role::Maintainer);
+
+    let preview = promotion::preview(
+        &services,
+        &maintainer,
+        &request("staging/toolbox", "2.0", "prod"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(preview.target.repository.as_str(), "prod/toolbox");
+    assert_eq!(
+        preview.manifests.len(),
+        3,
+        "two platform images, then the index"
+    );
+    let unique_blobs = 5; // the shared base, two app layers, two configs
+    assert_eq!(preview.blobs.len(), unique_blobs);
+    assert!(preview.bytes_to_move() > 0);
+    assert_eq!(preview.target_current, None);
+
+    // Two promotions to the same target at once run one after the other: the second, planned
+    // again after waiting, finds everything there and moves nothing.
+    let promote = || {
+        let services = services.clone();
+        let maintainer = maintainer.clone();
+        tokio::spawn(async move {
+            promotion::promote(
+                &services,
+                &maintainer,
+                &request("staging/toolbox", "2.0", "prod"),
+                "test",
+            )
+            .await
+        })
+    };
+    let (first, second) = (promote(), promote());
+    let mut reports = [
+        first.await.unwrap().unwrap().report,
+        second.await.unwrap().unwrap().report,
+    ];
+    reports.sort_by_key(|r| r.bytes_moved);
+    assert_eq!(reports[0].bytes_moved, 0);
+    assert_eq!(reports[0].blobs_present, unique_blobs as u32);
+    assert_eq!(reports[1].blobs_copied, unique_blobs as u32);
+    assert_eq!(reports[1].bytes_moved, preview.bytes_to_move());
+    assert_eq!(
+        raw_manifest(&release, "prod/toolbox:2.0"),
+        raw_manifest(&build, "staging/toolbox:2.0"),
+        "the index arrives byte for byte, so its digest is kept"
+    );
+}
+
+#[tokio::test]
+async fn a_target_killed_mid_copy_leaves_no_tag_and_a_retry_finishes() {
+    let build = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let big: Image = images::image(
+        "linux",
+        "amd64",
+        vec![images::opaque_layer(48 << 20, 7)],
+        &[],
+    );
+    build
+        .pusher()
+        .unwrap()
+        .push_image("staging/data", "1.0", &big)
+        .await
+        .unwrap();
+    let mut release = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(&dir, &build, &release).await;
+
+    let running = {
+        let services = services.clone();
+        tokio::spawn(async move {
+            promotion::promote(
+                &services,
+                &user(Role::Admin),
+                &request("staging/data", "1.0", "prod"),
+                "test",
+            )
+            .await
+        })
+    };
+    // Kill the target once the layer is on its way (the first promotion has id 1).
+    let started = std::time::Instant::now();
+    loop {
+        let done = services
+            .promotion_progress
+            .get(1)
+            .map(|p| p.bytes_done.load(Ordering::Relaxed))
+            .unwrap_or(0);
+        if done > 8 << 20 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the copy never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    release.stop();
+    let failed = running.await.unwrap();
+    match failed {
+        Err(DomainError::Unavailable(message)) => {
+            assert!(message.contains("target tag was not changed"), "{message}")
+        }
+        other => panic!("expected a failed promotion, got {other:?}"),
+    }
+
+    release.restart().await.unwrap();
+    let target = services.registries.get("release").unwrap();
+    let prod_data = RepoName::parse("prod/data").unwrap();
+    let tag = Reference::Tag(Tag::parse("1.0").unwrap());
+    assert_eq!(
+        target.head_manifest(&prod_data, &tag).await.unwrap(),
+        None,
+        "no dangling tag after the failure"
+    );
+    let retry = promotion::promote(
+        &services,
+        &user(Role::Admin),
+        &request("staging/data", "1.0", "prod"),
+        "test",
+    )
+    .await
+    .unwrap();
+    assert_eq!(retry.report.blobs_copied, 1);
+    let head = target
+        .head_manifest(&prod_data, &tag)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(head.digest.as_str(), big.manifest.digest());
+
+    let history = promotion::history(&services, &user(Role::Viewer), 10)
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = history.iter().map(|h| h.status.as_str()).collect();
+    assert_eq!(statuses, ["succeeded", "failed"]);
+}
+
+#[tokio::test]
+async fn the_pipeline_rules_are_enforced_on_the_server() {
+    let build = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let release = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(&dir, &build, &release).await;
+    let attempt = |role: Role, repository: &str, tag: &str, to: &str, target_tag: Option<&str>| {
+        let services = services.clone();
+        let mut request = request(repository, tag, to);
+        request.target_tag = target_tag.map(str::to_string);
+        async move { promotion::preview(&services, &user(role), &request).await }
+    };
+
+    let viewer = attempt(Role::Viewer, "dev/shop-api", "1.2.0", "staging", None).await;
+    assert!(
+        matches!(viewer, Err(DomainError::Forbidden { .. })),
+        "{viewer:?}"
+    );
+    let skip = attempt(Role::Developer, "dev/shop-api", "1.2.0", "prod", None).await;
+    assert!(
+        matches!(&skip, Err(DomainError::Forbidden { need, .. }) if need == "maintainer"),
+        "{skip:?}"
+    );
+    let into_protected = attempt(Role::Developer, "staging/shop-api", "1.1.0", "prod", None).await;
+    assert!(matches!(into_protected, Err(DomainError::Forbidden { .. })));
+    let backwards = attempt(Role::Maintainer, "staging/shop-api", "1.1.0", "dev", None).await;
+    assert!(
+        matches!(&backwards, Err(DomainError::NotAllowed(m)) if m.contains("forward")),
+        "{backwards:?}"
+    );
+    assert!(
+        attempt(Role::Admin, "staging/shop-api", "1.1.0", "dev", None)
+            .await
+            .is_ok()
+    );
+    let bad_tag = attempt(
+        Role::Developer,
+        "dev/shop-api",
+        "1.2.0",
+        "staging",
+        Some("no good"),
+    )
+    .await;
+    assert!(matches!(bad_tag, Err(DomainError::Invalid(_))));
+    let missing = attempt(Role::Developer, "dev/shop-api", "9.9.9", "staging", None).await;
+    assert!(
+        matches!(missing, Err(DomainError::NotFound(_))),
+        "{missing:?}"
+    );
+
+    // prod's tags are immutable: 1.0.0 may be promoted again, but not moved to other bytes.
+    let maintainer = user(Role::Maintainer);
+    promotion::promote(
+        &services,
+        &maintainer,
+        &request("staging/shop-api", "1.0.0", "prod"),
+        "test",
+    )
+    .await
+    .unwrap();
+    assert!(
+        attempt(Role::Maintainer, "staging/shop-api", "1.0.0", "prod", None)
+            .await
+            .is_ok()
+    );
+    let moved = attempt(
+        Role::Maintainer,
+        "staging/shop-api",
+        "1.1.0",
+        "prod",
+        Some("1.0.0"),
+    )
+    .await;
+    assert!(
+        matches!(&moved, Err(DomainError::NotAllowed(m)) if m.contains("immutable")),
+        "{moved:?}"
+    );
+}
