@@ -1,5 +1,6 @@
 use crate::pages::{
-    DashboardPage, ImagePage, LoginPage, NotFoundPage, RegistryPage, RepositoryPage, SearchPage,
+    DashboardPage, ImagePage, LoginPage, NotFoundPage, PromotionsPage, RegistryPage,
+    RepositoryPage, SearchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/r/:registry/*repository") view=RepositoryPage />
                 <Route path=path!("/i/:registry/*image") view=ImagePage />
                 <Route path=path!("/search") view=SearchPage />
+                <Route path=path!("/promotions") view=PromotionsPage />
             </Routes>
         </Router>
     }

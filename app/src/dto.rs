@@ -192,3 +192,57 @@ pub struct SearchHitItem {
     /// The tag page.
     pub href: String,
 }
+
+/// One environment of the pipeline as seen from a tag: is this digest there already?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineStage {
+    pub environment: String,
+    pub registry: String,
+    pub repository: String,
+    pub protected: bool,
+    pub is_source: bool,
+    /// Tags there on the same digest.
+    pub tags: Vec<String>,
+}
+
+/// What a promotion will do, shown before confirming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromotionPreview {
+    pub source: String,
+    pub target: String,
+    pub digest: String,
+    pub manifests: usize,
+    pub blobs_total: usize,
+    pub blobs_present: usize,
+    pub same_registry: bool,
+    /// "0 B (mounted)" within a registry.
+    pub bytes_to_move: String,
+    /// The target tag points at another digest now: this one.
+    pub overwrites: Option<String>,
+    /// The target tag already points at this digest.
+    pub already_there: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromotionDone {
+    pub target: String,
+    /// The promoted tag's page.
+    pub href: String,
+    pub summary: String,
+}
+
+/// One row of the promotion history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromotionRow {
+    pub when: String,
+    pub actor: String,
+    pub source: String,
+    pub target: String,
+    pub target_href: String,
+    pub environments: String,
+    pub digest: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub duration: String,
+    pub moved: String,
+}

@@ -260,3 +260,100 @@ pub fn search_page(
         environments,
     }
 }
+
+pub fn pipeline_stage(presence: regatta_core::promotion::Presence) -> crate::dto::PipelineStage {
+    crate::dto::PipelineStage {
+        environment: presence.environment,
+        registry: presence.registry,
+        repository: presence.repository,
+        protected: presence.protected,
+        is_source: presence.is_source,
+        tags: presence.tags,
+    }
+}
+
+fn side(side: &regatta_core::promotion::Side) -> String {
+    format!("{}/{}:{}", side.registry, side.repository, side.tag)
+}
+
+pub fn promotion_preview(
+    plan: &regatta_core::promotion::PromotionPlan,
+) -> crate::dto::PromotionPreview {
+    let bytes = plan.bytes_to_move();
+    crate::dto::PromotionPreview {
+        source: side(&plan.source),
+        target: side(&plan.target),
+        digest: plan.digest.to_string(),
+        manifests: plan.manifests.len(),
+        blobs_total: plan.blobs.len(),
+        blobs_present: plan.blobs.iter().filter(|b| b.at_target).count(),
+        same_registry: plan.same_registry,
+        bytes_to_move: if plan.same_registry {
+            "0 B (blobs are mounted)".into()
+        } else {
+            human_size(bytes as i64)
+        },
+        overwrites: plan.overwrites().map(ToString::to_string),
+        already_there: plan.target_current.as_ref() == Some(&plan.digest),
+    }
+}
+
+pub fn promotion_done(
+    outcome: &regatta_core::promotion::PromotionOutcome,
+) -> crate::dto::PromotionDone {
+    let target = &outcome.plan.target;
+    let report = &outcome.report;
+    crate::dto::PromotionDone {
+        target: side(target),
+        href: format!(
+            "/i/{}/{}:{}",
+            target.registry, target.repository, target.tag
+        ),
+        summary: format!(
+            "{} moved; {} blobs mounted, {} copied, {} already there; {} ms",
+            human_size(report.bytes_moved as i64),
+            report.blobs_mounted,
+            report.blobs_copied,
+            report.blobs_present,
+            outcome.duration_ms
+        ),
+    }
+}
+
+pub fn promotion_row(record: regatta_core::promotion::PromotionRecord) -> crate::dto::PromotionRow {
+    crate::dto::PromotionRow {
+        when: when(record.started_at),
+        actor: record.actor,
+        source: format!(
+            "{}/{}:{}",
+            record.source_registry, record.source_repository, record.source_tag
+        ),
+        target_href: format!(
+            "/i/{}/{}:{}",
+            record.target_registry, record.target_repository, record.target_tag
+        ),
+        target: format!(
+            "{}/{}:{}",
+            record.target_registry, record.target_repository, record.target_tag
+        ),
+        environments: format!(
+            "{} → {}",
+            record.from_environment.as_deref().unwrap_or("(none)"),
+            record.to_environment
+        ),
+        digest: record.digest,
+        status: record.status,
+        error: record.error,
+        duration: record
+            .duration_ms
+            .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
+            .unwrap_or_default(),
+        moved: format!(
+            "{} ({} mounted, {} copied, {} there)",
+            human_size(record.bytes_moved),
+            record.blobs_mounted,
+            record.blobs_copied,
+            record.blobs_present
+        ),
+    }
+}

@@ -82,6 +82,24 @@ impl AppFixture {
         Self::start(&regatta_binary(), options).await
     }
 
+    /// Adds a user with the CLI (`regatta user add`), against this app's configuration.
+    pub fn add_user(&self, name: &str, role: &str, password: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut child = Command::new(regatta_binary())
+            .args(["user", "add", name, "--role", role, "--config"])
+            .arg(self.dir.path().join("regatta.toml"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        writeln!(child.stdin.take().expect("piped stdin"), "{password}")?;
+        let output = child.wait_with_output()?;
+        if !output.status.success() {
+            bail!("user add: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(())
+    }
+
     /// A `[[registry]]` entry for a registry fixture, with its credentials and CA.
     pub fn registry_toml(name: &str, registry: &RegistryFixture) -> String {
         let mut toml = format!(

@@ -115,6 +115,35 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
     }
 }
 
+/// Reloads the dashboard until `registry`'s card says `expected` (e.g. "11 tags"): the crawl
+/// runs in the background after start.
+pub async fn wait_until_indexed(
+    client: &Client,
+    base: &reqwest::Url,
+    registry: &str,
+    expected: &str,
+) {
+    let css = format!("article[aria-label='Registry {registry}'] .index-status");
+    reload_until(client, base.as_str(), &css, expected).await;
+}
+
+/// Clicks the element `locator` finds (which must be there already).
+pub async fn click(client: &Client, locator: fantoccini::Locator<'_>) {
+    client
+        .find(locator)
+        .await
+        .expect("the element to click")
+        .click()
+        .await
+        .expect("clicking");
+}
+
+/// Opens `path` of the app at `base`.
+pub async fn open(client: &Client, base: &reqwest::Url, path: &str) {
+    let url = base.join(path).expect("a path of the app");
+    client.goto(url.as_str()).await.expect("opening a page");
+}
+
 /// Logs in as the fixture's admin and waits for the dashboard.
 pub async fn log_in_as_admin(client: &Client, app_url: &reqwest::Url) {
     let login = app_url.join("/login").expect("a login URL");
@@ -125,7 +154,7 @@ pub async fn log_in_as_admin(client: &Client, app_url: &reqwest::Url) {
         crate::app_fixture::ADMIN_PASSWORD,
     )
     .await;
-    wait_for(client, "body main").await;
+    wait_for(client, "header.topbar").await;
 }
 
 /// Fills and submits the login form of the page the browser is on.

@@ -3,7 +3,7 @@
 
 use end2end::app_fixture::AppFixture;
 use end2end::browser::{
-    assert_no_console_errors, log_in_as_admin, reload_until, screenshot, wait_for,
+    assert_no_console_errors, click, log_in_as_admin, open, reload_until, screenshot, wait_for,
 };
 use end2end::{Browser, RegistryFixture, RegistryOptions};
 use fantoccini::Locator;
@@ -50,23 +50,18 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         "/r/local/dev/shop-api",
         "/i/local/dev/shop-api:1.2.0",
     ] {
-        client
-            .goto(app.url.join(path).unwrap().as_str())
-            .await
-            .unwrap();
+        open(&client, &app.url, path).await;
         wait_for(&client, "body[data-hydrated=true]").await;
     }
 
     // From here on, navigation by clicking: the hydrated app routes in the browser.
     client.goto(&dashboard).await.unwrap();
     wait_for(&client, "body[data-hydrated=true]").await;
-    client
-        .find(Locator::Css("article[aria-label='Registry local'] h3 a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &client,
+        Locator::Css("article[aria-label='Registry local'] h3 a"),
+    )
+    .await;
     let dev = wait_for(&client, "section[aria-label='Namespace dev/']").await;
     assert!(dev.text().await.unwrap().contains("dev/toolbox"));
     dev.find(Locator::LinkText("dev/shop-api"))
@@ -114,10 +109,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         format!("docker pull {}/dev/shop-api:1.1.0", registry.host())
     );
 
-    client
-        .goto(app.url.join("/r/local/dev/toolbox").unwrap().as_str())
-        .await
-        .unwrap();
+    open(&client, &app.url, "/r/local/dev/toolbox").await;
     let toolbox = wait_for(&client, "table[aria-label=Tags] tbody")
         .await
         .text()
@@ -129,18 +121,9 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
     );
 
     // The tag page: layers with the step that made them and who shares them, live from the registry.
-    client
-        .goto(app.url.join("/r/local/dev/shop-api").unwrap().as_str())
-        .await
-        .unwrap();
+    open(&client, &app.url, "/r/local/dev/shop-api").await;
     wait_for(&client, "body[data-hydrated=true]").await;
-    client
-        .find(Locator::LinkText("1.2.0"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("1.2.0")).await;
     let layers = wait_for(&client, "table[aria-label=Layers] tbody")
         .await
         .text()
@@ -165,10 +148,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         "{config}"
     );
 
-    client
-        .goto(app.url.join("/i/local/dev/toolbox:2.0").unwrap().as_str())
-        .await
-        .unwrap();
+    open(&client, &app.url, "/i/local/dev/toolbox:2.0").await;
     let platforms = wait_for(&client, "table[aria-label=Platforms] tbody")
         .await
         .text()
@@ -184,10 +164,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
     if std::env::var_os("REGATTA_SCREENSHOTS").is_some() {
         // A phone-sized window, for checking the narrow layout by eye.
         client.set_window_size(390, 844).await.unwrap();
-        client
-            .goto(app.url.join("/r/local/dev/shop-api").unwrap().as_str())
-            .await
-            .unwrap();
+        open(&client, &app.url, "/r/local/dev/shop-api").await;
         wait_for(&client, "table[aria-label=Tags] tbody").await;
         screenshot(&client, "repository-phone").await;
         client.goto(app.url.as_str()).await.unwrap();

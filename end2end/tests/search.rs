@@ -4,7 +4,8 @@
 
 use end2end::app_fixture::AppFixture;
 use end2end::browser::{
-    assert_no_console_errors, log_in_as_admin, reload_until, screenshot, wait_for, wait_for_text,
+    assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for, wait_for_text,
+    wait_until_indexed,
 };
 use end2end::{Browser, RegistryFixture, RegistryOptions};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -34,13 +35,7 @@ async fn type_in_the_box_pick_a_result_and_land_on_the_tag() {
     let client = browser.client.clone();
     log_in_as_admin(&client, &app.url).await;
     wait_for(&client, "article[aria-label='Registry local']").await;
-    reload_until(
-        &client,
-        app.url.as_str(),
-        "article[aria-label='Registry local'] .index-status",
-        "11 tags",
-    )
-    .await;
+    wait_until_indexed(&client, &app.url, "local", "11 tags").await;
     wait_for(&client, "body[data-hydrated=true]").await;
 
     // `/` focuses the box; typing lists suggestions; ArrowDown + Enter opens the first.
@@ -86,15 +81,11 @@ async fn type_in_the_box_pick_a_result_and_land_on_the_tag() {
     );
 
     // The tag page's layer digest links to the images built on that layer.
-    client
-        .find(Locator::Css(
-            "table[aria-label=Layers] tbody tr:first-child a",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &client,
+        Locator::Css("table[aria-label=Layers] tbody tr:first-child a"),
+    )
+    .await;
     // Every demo image is built on the base layer.
     wait_for_text(&client, ".result-count", "11 tags").await;
 
@@ -113,13 +104,7 @@ async fn type_in_the_box_pick_a_result_and_land_on_the_tag() {
     );
     screenshot(&client, "search-results").await;
     wait_for(&client, "body[data-hydrated=true]").await;
-    client
-        .find(Locator::LinkText("+ env:dev"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("+ env:dev")).await;
     // Only dev/toolbox is in env dev.
     wait_for_text(&client, ".result-count", "1 tag").await;
     assert!(client
@@ -130,20 +115,11 @@ async fn type_in_the_box_pick_a_result_and_land_on_the_tag() {
         .contains("env%3Adev"));
 
     // Typos are forgiven; bad filters get a clear message, FTS syntax is just text.
-    client
-        .goto(app.url.join("/search?q=toolbxo").unwrap().as_str())
-        .await
-        .unwrap();
+    open(&client, &app.url, "/search?q=toolbxo").await;
     wait_for_text(&client, ".notice", "showing toolbox").await;
-    client
-        .goto(app.url.join("/search?q=Colour%3Ared").unwrap().as_str())
-        .await
-        .unwrap();
+    open(&client, &app.url, "/search?q=Colour%3Ared").await;
     wait_for_text(&client, "[role=alert]", "Unknown filter `colour:`").await;
-    client
-        .goto(app.url.join("/search?q=NEAR(%22%27").unwrap().as_str())
-        .await
-        .unwrap();
+    open(&client, &app.url, "/search?q=NEAR(%22%27").await;
     wait_for_text(&client, "main", "No tags match").await;
 
     assert_no_console_errors(&client).await;

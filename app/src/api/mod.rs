@@ -8,6 +8,7 @@ mod list_repositories;
 mod list_tags;
 mod login;
 mod logout;
+mod promotion;
 mod search;
 mod who_am_i;
 
@@ -18,5 +19,9 @@ pub use list_repositories::{list_repositories, ListRepositories};
 pub use list_tags::{list_tags, ListTags};
 pub use login::{login, Login};
 pub use logout::{logout, Logout};
+pub use promotion::{
+    pipeline_of, preview_promotion, promote, promotion_history, PipelineOf, PreviewPromotion,
+    Promote, PromotionHistory,
+};
 pub use search::{search, Search};
 pub use who_am_i::{who_am_i, WhoAmI};

@@ -11,6 +11,7 @@ pub fn HeaderBar() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">"Regatta"</a>
             <SearchBox />
+            <a class="nav" href="/promotions">"Promotions"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     user.await.ok().map(|user| view! {

@@ -1,5 +1,5 @@
 use crate::api::image_details;
-use crate::components::{HeaderBar, ImageBodyView};
+use crate::components::{HeaderBar, ImageBodyView, PromotePanel};
 use crate::dto::ImageView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -51,17 +51,24 @@ fn ImageSummary(view: ImageView) -> impl IntoView {
     let ImageView {
         registry,
         repository,
+        reference,
         digest,
         media_type,
         body,
         annotations,
         referrers,
-        ..
     } = view;
+    // Promotion copies a tag; a page opened by digest has none to copy.
+    let promote = (!reference.starts_with("sha256:")).then(|| {
+        view! {
+            <PromotePanel registry=registry.clone() repository=repository.clone() tag=reference digest=digest.clone() />
+        }
+    });
     view! {
         <h1 class="mono">{repository.clone()}</h1>
         <p class="mono muted" aria-label="Digest">{digest}</p>
         <p class="muted">{media_type}</p>
+        {promote}
         <ImageBodyView registry repository body />
         {(!annotations.is_empty()).then(|| view! {
             <h2>"Annotations"</h2>

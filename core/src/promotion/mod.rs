@@ -4,12 +4,14 @@
 
 mod copy;
 mod plan;
+mod presence;
 mod progress;
 pub mod rules;
 mod store;
 
 pub use copy::{CopyReport, CHUNK_SIZE};
 pub use plan::{BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
+pub use presence::{pipeline_presence, Presence};
 pub use progress::{PromotionProgress, PromotionProgressMap, TargetLocks};
 pub use store::{mark_interrupted, PromotionRecord};
 

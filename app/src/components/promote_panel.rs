@@ -1,0 +1,159 @@
+use crate::api::{pipeline_of, preview_promotion, promote};
+use crate::dto::{PipelineStage, PromotionPreview};
+use leptos::prelude::*;
+
+/// Which environment, under which tag: what the preview and the promotion are asked for.
+type Choice = (String, String);
+
+/// On a tag's page: where its digest already is along the pipeline (✓ dev, ✓ staging, – prod),
+/// and promotion to another environment — preview first (what moves, what is overwritten),
+/// then confirm. The server enforces who may promote where; this only asks.
+#[component]
+pub fn PromotePanel(
+    registry: String,
+    repository: String,
+    tag: String,
+    digest: String,
+) -> impl IntoView {
+    let stages = Resource::new(
+        {
+            let (registry, repository, digest) =
+                (registry.clone(), repository.clone(), digest.clone());
+            move || (registry.clone(), repository.clone(), digest.clone())
+        },
+        |(registry, repository, digest)| pipeline_of(registry, repository, digest),
+    );
+    let source = StoredValue::new((registry, repository, tag.clone()));
+    let environment = RwSignal::new(String::new());
+    let target_tag = RwSignal::new(tag);
+    let preview = Action::new(move |choice: &Choice| {
+        let (registry, repository, tag) = source.get_value();
+        let (to, target) = choice.clone();
+        async move { preview_promotion(registry, repository, tag, to, Some(target)).await }
+    });
+    let run = Action::new(move |choice: &Choice| {
+        let (registry, repository, tag) = source.get_value();
+        let (to, target) = choice.clone();
+        async move { promote(registry, repository, tag, to, Some(target)).await }
+    });
+    let choice = move || (environment.get(), target_tag.get());
+    view! {
+        <section class="promote" aria-label="Promotion">
+            <h2>"Pipeline"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match stages.await {
+                        Ok(stages) => {
+                            if environment.get_untracked().is_empty() {
+                                if let Some(next) = next_stage(&stages) {
+                                    environment.set(next);
+                                }
+                            }
+                            view! { <StageStrip stages=stages.clone() /> <PromoteForm stages environment target_tag /> }.into_any()
+                        }
+                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="toolbar">
+                <button type="button" class="secondary" on:click=move |_| { preview.dispatch(choice()); }>"Preview"</button>
+                <button type="button" disabled=move || run.pending().get()
+                    on:click=move |_| { run.dispatch(choice()); }>
+                    {move || if run.pending().get() { "Promoting…" } else { "Promote" }}
+                </button>
+            </div>
+            {move || preview.value().get().map(|result| match result {
+                Ok(preview) => view! { <PreviewView preview /> }.into_any(),
+                Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+            })}
+            {move || run.value().get().map(|result| match result {
+                Ok(done) => view! {
+                    <p class="notice ok" role="status">"Promoted to " <a href=done.href>{done.target}</a> ": " {done.summary}</p>
+                }.into_any(),
+                Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// The first environment after the one this repository is in.
+fn next_stage(stages: &[PipelineStage]) -> Option<String> {
+    let source = stages.iter().position(|s| s.is_source)?;
+    stages.get(source + 1).map(|s| s.environment.clone())
+}
+
+#[component]
+fn StageStrip(stages: Vec<PipelineStage>) -> impl IntoView {
+    view! {
+        <ol class="pipeline presence" aria-label="Where this digest is">
+            {stages.into_iter().map(|stage| {
+                let here = !stage.tags.is_empty();
+                let mark = if here { "✓" } else { "–" };
+                let detail = if here {
+                    format!("{} : {}", stage.repository, stage.tags.join(", "))
+                } else {
+                    format!("not in {}", stage.repository)
+                };
+                view! {
+                    <li class:here=here class:protected=stage.protected>
+                        <strong>{mark} " " {stage.environment.clone()}</strong>
+                        <span class="muted mono">{detail}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn PromoteForm(
+    stages: Vec<PipelineStage>,
+    environment: RwSignal<String>,
+    target_tag: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="toolbar promote-form">
+            <label>"Promote to "
+                <select aria-label="Target environment"
+                    on:change=move |ev| environment.set(event_target_value(&ev))>
+                    {stages.into_iter().filter(|s| !s.is_source).map(|stage| {
+                        let name = stage.environment.clone();
+                        let selected = move || environment.get() == name;
+                        let label = if stage.protected { format!("{} (protected)", stage.environment) } else { stage.environment.clone() };
+                        view! { <option value=stage.environment.clone() selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"as tag "
+                <input aria-label="Target tag" prop:value=move || target_tag.get()
+                    on:input=move |ev| target_tag.set(event_target_value(&ev)) />
+            </label>
+        </div>
+    }
+}
+
+#[component]
+fn PreviewView(preview: PromotionPreview) -> impl IntoView {
+    let moves = if preview.already_there {
+        "Already there: promoting again changes nothing.".to_string()
+    } else {
+        let manifests = match preview.manifests {
+            1 => "1 manifest".to_string(),
+            n => format!("{n} manifests (an index and its platforms)"),
+        };
+        format!(
+            "{manifests}; {} of {} blobs already there; {} to move.",
+            preview.blobs_present, preview.blobs_total, preview.bytes_to_move
+        )
+    };
+    view! {
+        <div class="panel" aria-label="Promotion preview">
+            <p><span class="mono">{preview.source}</span> " → " <span class="mono">{preview.target}</span></p>
+            <p>{moves}</p>
+            {preview.overwrites.map(|old| view! {
+                <p class="warning">"The target tag now points at " <span class="mono">{old}</span> "; promoting moves it."</p>
+            })}
+        </div>
+    }
+}
