@@ -24,6 +24,17 @@ pub enum Command {
     /// Manage dashboard users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Promote a tag to an environment of the pipeline, as the dashboard's Promote button does.
+    Promote {
+        /// REGISTRY/REPOSITORY:TAG, e.g. local/dev/shop-api:1.2.0
+        image: String,
+        /// The environment to promote into.
+        #[arg(long)]
+        to: String,
+        /// The tag to write there (default: the same tag).
+        #[arg(long = "as")]
+        target_tag: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +70,11 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Serve => commands::serve(settings).await,
         Command::User(command) => commands::user(settings, command).await,
+        Command::Promote {
+            image,
+            to,
+            target_tag,
+        } => commands::promote(settings, image, to, target_tag).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -162,3 +162,49 @@ fn audit_actions(database: &std::path::Path) -> Vec<String> {
         .block_on(end2end::audit::rows(database));
     rows.into_iter().map(|row| row.action).collect()
 }
+
+#[tokio::test]
+async fn promote_copies_a_tag_along_the_pipeline_from_the_command_line() {
+    let registry = end2end::RegistryFixture::start_seeded(end2end::RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(
+        &dir,
+        &format!(
+            "[[registry]]\nname = \"local\"\nurl = \"{}\"\n\
+             [[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n\
+             [[environment]]\nname = \"staging\"\nregistry = \"local\"\nprefix = \"staging/\"\n",
+            registry.url
+        ),
+    );
+    let promoted = regatta(
+        &config,
+        &[
+            "promote",
+            "local/dev/shop-api:1.2.0",
+            "--to",
+            "staging",
+            "--as",
+            "rc1",
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&promoted.stdout);
+    assert!(promoted.status.success(), "{:?}", stderr_lines(&promoted));
+    assert!(
+        stdout.contains("to local/staging/shop-api:rc1") && stdout.contains("0 bytes moved"),
+        "{stdout}"
+    );
+
+    let unknown = regatta(
+        &config,
+        &["promote", "local/dev/shop-api:1.2.0", "--to", "qa"],
+        None,
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(
+        stderr_lines(&unknown),
+        ["regatta: Environment `qa` not found."]
+    );
+}

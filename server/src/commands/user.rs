@@ -45,7 +45,7 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
 }
 
 /// CLI changes are audited under the operating-system user who ran them.
-fn cli_actor() -> Actor {
+pub(crate) fn cli_actor() -> Actor {
     let name = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "unknown".into());
