@@ -1,7 +1,8 @@
 //! The Promotion issue's figures, Regatta and `skopeo copy` side by side in one run, both as
 //! processes (`regatta promote` is the CLI form of the Promote button), on local registries:
 //!   1. within one registry, a 5-layer image (5 × 8 MiB): wall time and blob bytes uploaded
-//!      (from the registry's access log), skopeo with an empty blob-info cache;
+//!      (from the registry's access log), skopeo with an empty blob-info cache (skopeo 1.9
+//!      mounts the layers too, from the source repository it just read, and uploads the config);
 //!   2. across two registries, one 1 GiB layer: throughput, and Regatta's peak RSS.
 //!
 //! Run: `cargo leptos build --release && cargo bench -p end2end --bench promotion`.
