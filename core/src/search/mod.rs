@@ -1,6 +1,7 @@
 //! Search across every registry in the index: repository names, path segments and tags, ranked
 //! exact > prefix > substring > typo; filters; digest and base-layer lookup. Reads only SQLite.
 
+mod by_term;
 mod fuzzy;
 pub mod query;
 mod sql;

@@ -43,7 +43,7 @@ pub(super) fn phrase(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
 }
 
-const COLUMNS: &str = "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
+pub(super) const COLUMNS: &str = "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
        t.updated_at AS pushed_at,
        COALESCE(m.created, (SELECT MAX(c.created) FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)) AS created,
        CASE WHEN m.is_index = 1 THEN
@@ -63,10 +63,13 @@ WHERE ";
 /// One page of hits, best first. The page is chosen first from rank and names alone, so the
 /// display columns (platforms, created — subqueries) are computed for its rows only.
 pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_, Sqlite> {
+    if let Some(term) = super::by_term::driving_term(query) {
+        return super::by_term::hits(query, term, limit, offset);
+    }
     let mut sql = QueryBuilder::new("");
     push_candidates(&mut sql, query);
     sql.push(", page AS (SELECT t.rowid AS id, ");
-    push_rank(&mut sql, query);
+    push_rank(&mut sql, query, None);
     sql.push(" AS rank");
     sql.push(FROM);
     push_conditions(&mut sql, query);
@@ -92,6 +95,9 @@ pub const COUNT_CAP: i64 = 10_000;
 
 /// How many tags match, up to [`COUNT_CAP`] + 1.
 pub(super) fn count(query: &Resolved) -> QueryBuilder<'_, Sqlite> {
+    if let Some(term) = super::by_term::driving_term(query) {
+        return super::by_term::count(query, term);
+    }
     let mut sql = QueryBuilder::new("");
     push_candidates(&mut sql, query);
     sql.push("SELECT COUNT(*) FROM (SELECT 1");
@@ -103,9 +109,17 @@ pub(super) fn count(query: &Resolved) -> QueryBuilder<'_, Sqlite> {
     sql
 }
 
-fn push_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+/// The sum of the terms' ranks (but `skip`'s) for a candidate tag `t` in repository `p`.
+pub(super) fn push_rank<'a>(
+    sql: &mut QueryBuilder<'a, Sqlite>,
+    query: &'a Resolved,
+    skip: Option<usize>,
+) {
     sql.push("(0");
-    for term in &query.terms {
+    for (i, term) in query.terms.iter().enumerate() {
+        if skip == Some(i) {
+            continue;
+        }
         sql.push(" + ");
         if !term.corrections.is_empty() {
             sql.push("3");
@@ -146,7 +160,7 @@ fn push_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
     sql.push(")");
 }
 
-fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
     // The candidates already satisfy the part they were listed from.
     let driver = driver(query);
     sql.push("p.registry_id IN (SELECT id FROM registries WHERE name IN (");
@@ -211,7 +225,7 @@ fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) 
 
 /// The part of a query its candidates are listed from: the one likely to match fewest tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Driver {
+pub(super) enum Driver {
     Digest,
     Layer,
     Signed,
@@ -222,7 +236,7 @@ enum Driver {
     All,
 }
 
-fn driver(query: &Resolved) -> Driver {
+pub(super) fn driver(query: &Resolved) -> Driver {
     let longest_term = (0..query.terms.len()).max_by_key(|&i| query.terms[i].text.len());
     if !query.digests.is_empty() {
         Driver::Digest
@@ -245,13 +259,34 @@ fn driver(query: &Resolved) -> Driver {
 
 /// A term matches a tag through its repository's name, its own name, or (hex terms) a digest.
 fn push_term<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+    // No constant first operand (`0 OR …`): SQLite serves an OR of indexed terms by uniting
+    // index lookups only when every operand can use an index.
     let mut first = true;
-    let mut open = |sql: &mut QueryBuilder<'a, Sqlite>, column: &str| {
+    let mut or = |sql: &mut QueryBuilder<'a, Sqlite>, column: &str| {
         if !std::mem::take(&mut first) {
             sql.push(" OR ");
         }
         sql.push(format!("t.{column} IN ("));
     };
+    if term.scope != TermScope::Tag {
+        or(sql, "repository_id");
+        push_repository_set(sql, term);
+        sql.push(")");
+    }
+    if term.scope != TermScope::Repository && term.corrections.is_empty() {
+        or(sql, "name");
+        push_tag_name_set(sql, term);
+        sql.push(")");
+    }
+    if let Some(digest) = &term.digest {
+        or(sql, "manifest_id");
+        push_digest_set(sql, digest);
+        sql.push(")");
+    }
+}
+
+/// Ids of the repositories whose name contains the term (or, for a typo, one of its stand-ins).
+pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
     if !term.corrections.is_empty() {
         let either = term
             .corrections
@@ -259,40 +294,27 @@ fn push_term<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
             .map(|w| phrase(w))
             .collect::<Vec<_>>()
             .join(" OR ");
-        open(sql, "repository_id");
         sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
         sql.push_bind(either);
-        sql.push(")");
-        return;
+    } else if term.text.chars().count() < TRIGRAM {
+        sql.push("SELECT id FROM repositories WHERE instr(name, ");
+        sql.push_bind(term.text.as_str());
+        sql.push(") > 0");
+    } else {
+        sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
+        sql.push_bind(phrase(&term.text));
     }
-    let short = term.text.chars().count() < TRIGRAM;
-    if term.scope != TermScope::Tag {
-        open(sql, "repository_id");
-        if short {
-            sql.push("SELECT id FROM repositories WHERE instr(name, ");
-            sql.push_bind(term.text.as_str());
-            sql.push(") > 0)");
-        } else {
-            sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
-            sql.push_bind(phrase(&term.text));
-            sql.push(")");
-        }
-    }
-    if term.scope != TermScope::Repository {
-        open(sql, "name");
-        if short {
-            sql.push("SELECT name FROM tag_names WHERE instr(lower(name), ");
-            sql.push_bind(term.text.as_str());
-            sql.push(") > 0)");
-        } else {
-            sql.push("SELECT name FROM tag_names WHERE id IN (SELECT rowid FROM tag_name_search WHERE tag_name_search MATCH ");
-            sql.push_bind(phrase(&term.text));
-            sql.push("))");
-        }
-    }
-    if let Some(digest) = &term.digest {
-        open(sql, "manifest_id");
-        push_digest_set(sql, digest);
+}
+
+/// Ids of the distinct tag names that contain the term.
+pub(super) fn push_tag_name_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+    if term.text.chars().count() < TRIGRAM {
+        sql.push("SELECT name FROM tag_names WHERE instr(lower(name), ");
+        sql.push_bind(term.text.as_str());
+        sql.push(") > 0");
+    } else {
+        sql.push("SELECT name FROM tag_names WHERE id IN (SELECT rowid FROM tag_name_search WHERE tag_name_search MATCH ");
+        sql.push_bind(phrase(&term.text));
         sql.push(")");
     }
 }

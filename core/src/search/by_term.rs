@@ -1,0 +1,145 @@
+//! The common query — one or more words, perhaps with filters — listed from its longest word
+//! by plain joins: the repositories whose name contains it, each ranked once, joined to their
+//! tags through the primary key; plus the tags whose name contains it (ranked once per distinct
+//! name). Compared with listing tag ids first and looking each one up again, a word matching
+//! 100,000 tags costs a third of the time (measured in `benches/search.rs`).
+
+use super::query::TermScope;
+use super::sql::{self, Driver, Resolved, ResolvedTerm, COLUMNS, COUNT_CAP};
+use sqlx::{QueryBuilder, Sqlite};
+
+/// The word the candidates come from, when the query is led by one this path handles (a hex
+/// word may also be a digest: the general path covers that).
+pub(super) fn driving_term(query: &Resolved) -> Option<usize> {
+    match sql::driver(query) {
+        Driver::Term(i) if query.terms[i].digest.is_none() => Some(i),
+        _ => None,
+    }
+}
+
+pub(super) fn hits(
+    query: &Resolved,
+    term: usize,
+    limit: i64,
+    offset: i64,
+) -> QueryBuilder<'_, Sqlite> {
+    let mut sql = QueryBuilder::new("");
+    push_sets(&mut sql, &query.terms[term]);
+    sql.push(", page AS (");
+    push_arms(&mut sql, query, term, Select::Page);
+    sql.push(" ORDER BY rank, registry_id, repository, tag LIMIT ");
+    sql.push_bind(limit);
+    sql.push(" OFFSET ");
+    sql.push_bind(offset);
+    sql.push(") ");
+    sql.push(COLUMNS);
+    sql.push(
+        "page.rank FROM page CROSS JOIN tags t ON t.rowid = page.id
+         JOIN repositories p ON p.id = t.repository_id
+         JOIN registries g ON g.id = p.registry_id
+         JOIN manifests m ON m.id = t.manifest_id
+         ORDER BY page.rank, p.registry_id, p.name, t.name",
+    );
+    sql
+}
+
+pub(super) fn count(query: &Resolved, term: usize) -> QueryBuilder<'_, Sqlite> {
+    let mut sql = QueryBuilder::new("");
+    push_sets(&mut sql, &query.terms[term]);
+    sql.push("SELECT COUNT(*) FROM (");
+    push_arms(&mut sql, query, term, Select::Count);
+    sql.push(" LIMIT ");
+    sql.push_bind(COUNT_CAP + 1);
+    sql.push(")");
+    sql
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Select {
+    Page,
+    Count,
+}
+
+/// `rep(id, registry_id, name, rank)`: matching repositories, ranked by name once;
+/// `nam(name, rank)`: matching distinct tag names, ranked once. Unused ones are empty.
+fn push_sets<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+    sql.push("WITH rep(id, registry_id, name, rank) AS MATERIALIZED (SELECT r.id, r.registry_id, r.name, ");
+    if term.corrections.is_empty() {
+        push_repository_rank(sql, term);
+    } else {
+        sql.push("3");
+    }
+    sql.push(" FROM repositories r WHERE ");
+    if term.scope == TermScope::Tag {
+        sql.push("0");
+    } else {
+        sql.push("r.id IN (");
+        sql::push_repository_set(sql, term);
+        sql.push(")");
+    }
+    sql.push("), nam(name, rank) AS MATERIALIZED (SELECT n.name, ");
+    push_tag_rank(sql, term);
+    sql.push(" FROM tag_names n WHERE ");
+    if term.scope == TermScope::Repository || !term.corrections.is_empty() {
+        sql.push("0");
+    } else {
+        sql.push("n.name IN (");
+        sql::push_tag_name_set(sql, term);
+        sql.push(")");
+    }
+    sql.push(") ");
+}
+
+/// Tags of matching repositories, then tags with a matching name in other repositories; each
+/// arm filtered by the rest of the query.
+fn push_arms<'a>(
+    sql: &mut QueryBuilder<'a, Sqlite>,
+    query: &'a Resolved,
+    term: usize,
+    select: Select,
+) {
+    let columns = |sql: &mut QueryBuilder<'a, Sqlite>, driver_rank: &str| match select {
+        Select::Count => {
+            sql.push("SELECT 1");
+        }
+        Select::Page => {
+            sql.push(format!("SELECT t.rowid AS id, {driver_rank} + "));
+            sql::push_rank(sql, query, Some(term));
+            sql.push(" AS rank, p.registry_id AS registry_id, p.name AS repository, t.name AS tag");
+        }
+    };
+    columns(sql, "min(p.rank, COALESCE(nam.rank, 9))");
+    // CROSS JOIN fixes the loop order: from the few matches to their tags, never the reverse.
+    sql.push(" FROM rep p CROSS JOIN tags t ON t.repository_id = p.id LEFT JOIN nam ON nam.name = t.name WHERE ");
+    sql::push_conditions(sql, query);
+    sql.push(" UNION ALL ");
+    columns(sql, "nam.rank");
+    sql.push(
+        " FROM nam CROSS JOIN tags t ON t.name = nam.name CROSS JOIN repositories p ON p.id = t.repository_id
+          WHERE t.repository_id NOT IN (SELECT id FROM rep) AND ",
+    );
+    sql::push_conditions(sql, query);
+}
+
+/// 0 when the name is the word or ends in `/word`, 1 when a path segment starts with it, else 2.
+fn push_repository_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+    let segment = format!("/{}", term.text);
+    sql.push("CASE WHEN r.name = ")
+        .push_bind(term.text.as_str());
+    sql.push(" OR substr(r.name, -")
+        .push_bind(segment.chars().count() as i64);
+    sql.push(") = ").push_bind(segment.clone());
+    sql.push(" THEN 0 WHEN instr(r.name, ")
+        .push_bind(term.text.as_str());
+    sql.push(") = 1 OR instr(r.name, ").push_bind(segment);
+    sql.push(") > 0 THEN 1 ELSE 2 END");
+}
+
+/// 0 when the tag is the word (any case), 1 when it starts with it, else 2.
+fn push_tag_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+    sql.push("CASE WHEN lower(n.name) = ")
+        .push_bind(term.text.as_str());
+    sql.push(" THEN 0 WHEN instr(lower(n.name), ")
+        .push_bind(term.text.as_str());
+    sql.push(") = 1 THEN 1 ELSE 2 END");
+}
