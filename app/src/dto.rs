@@ -245,4 +245,6 @@ pub struct PromotionRow {
     pub error: Option<String>,
     pub duration: String,
     pub moved: String,
+    /// Outgoing webhook deliveries and their state, if any are configured.
+    pub webhooks: Option<String>,
 }

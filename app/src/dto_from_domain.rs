@@ -355,5 +355,6 @@ pub fn promotion_row(record: regatta_core::promotion::PromotionRecord) -> crate:
             record.blobs_copied,
             record.blobs_present
         ),
+        webhooks: record.webhooks,
     }
 }

@@ -18,6 +18,7 @@ pub mod registry_status;
 pub mod search;
 pub mod services;
 pub mod users;
+pub mod webhooks;
 
 pub use error::DomainError;
 pub use services::Services;

@@ -22,6 +22,9 @@ pub struct Services {
     pub search_vocabulary: Arc<Vocabulary>,
     pub promotion_progress: Arc<PromotionProgressMap>,
     pub promotion_locks: Arc<TargetLocks>,
+    /// For outgoing calls that are not to a registry (webhooks).
+    pub http: reqwest::Client,
+    pub webhook_sender: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Services {
@@ -47,6 +50,10 @@ impl Services {
             search_vocabulary: Arc::default(),
             promotion_progress: Arc::default(),
             promotion_locks: Arc::default(),
+            http: reqwest::Client::builder()
+                .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
+                .build()?,
+            webhook_sender: Arc::default(),
         })
     }
 }

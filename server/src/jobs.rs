@@ -16,3 +16,16 @@ pub fn spawn_crawler(services: Services) {
         }
     });
 }
+
+/// Sends promotion webhooks that are due: retries of failed calls (a fresh call is sent by the
+/// promotion itself).
+pub fn spawn_webhook_sender(services: Services) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            if let Err(error) = regatta_core::webhooks::deliver_due(&services).await {
+                tracing::error!(%error, "sending webhooks");
+            }
+        }
+    });
+}

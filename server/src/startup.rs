@@ -39,6 +39,7 @@ impl Application {
         );
         let listener = TcpListener::bind(services.settings.listen).await?;
         crate::jobs::spawn_crawler(services.clone());
+        crate::jobs::spawn_webhook_sender(services.clone());
         let router = build_router(services, sessions, &site_root, listener.local_addr()?);
         Ok(Self {
             listener,

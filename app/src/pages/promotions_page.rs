@@ -47,7 +47,10 @@ fn HistoryTable(rows: Vec<PromotionRow>) -> impl IntoView {
                             <a class="mono" href=row.target_href>{row.target}</a>
                         </td>
                         <td class="mono" title=row.digest.clone()>{row.digest.chars().take(19).collect::<String>()}</td>
-                        <td>{row.status} {row.error.map(|e| view! { <br /><span class="error">{e}</span> })}</td>
+                        <td>
+                            {row.status} {row.error.map(|e| view! { <br /><span class="error">{e}</span> })}
+                            {row.webhooks.map(|w| view! { <br /><span class="muted webhooks">"webhooks: " {w}</span> })}
+                        </td>
                         <td class="nowrap">{row.duration}</td>
                         <td>{row.moved}</td>
                     </tr>

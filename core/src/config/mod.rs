@@ -7,11 +7,13 @@ mod load;
 mod overrides;
 mod registry;
 mod validate;
+mod webhook;
 
 pub use environment::EnvironmentConfig;
 pub use error::ConfigError;
 pub use load::{load_settings, parse_settings};
 pub use registry::{RegistryAuth, RegistryConfig};
+pub use webhook::WebhookConfig;
 
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf};
@@ -36,6 +38,9 @@ pub struct Settings {
     /// Pipeline order is the order of the entries in the file.
     #[serde(default, rename = "environment")]
     pub environments: Vec<EnvironmentConfig>,
+    /// Called after each successful promotion.
+    #[serde(default, rename = "webhook")]
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

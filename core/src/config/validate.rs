@@ -34,6 +34,21 @@ pub(super) fn validate(
             ));
         }
     }
+    for (i, webhook) in settings.webhooks.iter().enumerate() {
+        let key = format!("webhook[{i}]");
+        if !matches!(webhook.url.scheme(), "http" | "https") {
+            let message = format!("`{}` is not an http(s) URL", webhook.url);
+            return Err(ConfigError::invalid(file, format!("{key}.url"), message));
+        }
+        if !env_has(&webhook.secret_env) {
+            let message = format!("environment variable `{}` is not set", webhook.secret_env);
+            return Err(ConfigError::invalid(
+                file,
+                format!("{key}.secret_env"),
+                message,
+            ));
+        }
+    }
     if settings.session.idle_timeout_minutes == 0 {
         let message = "must be at least 1";
         return Err(ConfigError::invalid(

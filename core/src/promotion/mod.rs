@@ -129,6 +129,7 @@ pub async fn promote(
                 &detail,
             )
             .await;
+            notify_webhooks(services, id, &plan, &user.username).await;
             // Show the new tag at once rather than at the next crawl or notification.
             if let Err(error) = crate::index::refresh_tag(
                 services,
@@ -173,6 +174,37 @@ pub async fn history(
 ) -> Result<Vec<PromotionRecord>, DomainError> {
     require_role(user, Role::Viewer)?;
     Ok(store::recent(&services.db, limit.clamp(1, 500)).await?)
+}
+
+/// Queues the configured webhooks' calls and sends them now, in the background (a receiver
+/// that is slow or down must not hold up the promotion; failures are retried by the job).
+async fn notify_webhooks(services: &Services, id: i64, plan: &PromotionPlan, actor: &str) {
+    if services.settings.webhooks.is_empty() {
+        return;
+    }
+    let side = |s: &Side| serde_json::json!({"registry": s.registry, "repository": s.repository.as_str(), "tag": s.tag.as_str()});
+    let payload = serde_json::json!({
+        "event": "promotion.succeeded",
+        "promotion": {
+            "id": id,
+            "actor": actor,
+            "digest": plan.digest.as_str(),
+            "from_environment": plan.from_environment,
+            "to_environment": plan.to_environment,
+            "source": side(&plan.source),
+            "target": side(&plan.target),
+        }
+    });
+    if let Err(error) = crate::webhooks::enqueue(services, id, &payload).await {
+        tracing::error!(%error, "queueing promotion webhooks");
+        return;
+    }
+    let services = services.clone();
+    tokio::spawn(async move {
+        if let Err(error) = crate::webhooks::deliver_due(&services).await {
+            tracing::error!(%error, "sending webhooks");
+        }
+    });
 }
 
 fn describe_side(side: &Side) -> String {

@@ -93,6 +93,8 @@ pub struct PromotionRecord {
     pub blobs_mounted: i64,
     pub blobs_copied: i64,
     pub blobs_present: i64,
+    /// `deploy: delivered; audit: pending (HTTP 500)`, or `None` without webhooks.
+    pub webhooks: Option<String>,
 }
 
 /// The most recent promotions, newest first.
@@ -100,7 +102,12 @@ pub async fn recent(
     db: impl SqliteExecutor<'_>,
     limit: i64,
 ) -> Result<Vec<PromotionRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT * FROM promotions ORDER BY id DESC LIMIT ?")
+    sqlx::query_as(
+        "SELECT p.*,
+                (SELECT GROUP_CONCAT(w.webhook || ': ' || w.status || COALESCE(' (' || w.last_error || ')', ''), '; ')
+                 FROM webhook_deliveries w WHERE w.promotion_id = p.id) AS webhooks
+         FROM promotions p ORDER BY p.id DESC LIMIT ?",
+    )
         .bind(limit)
         .fetch_all(db)
         .await

@@ -1,0 +1,83 @@
+//! SQL for `webhook_deliveries`.
+
+use sqlx::SqliteExecutor;
+use time::OffsetDateTime;
+
+pub async fn insert(
+    db: impl SqliteExecutor<'_>,
+    promotion_id: i64,
+    webhook: &str,
+    payload: &str,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (promotion_id, webhook, payload, status, next_attempt_at)
+         VALUES (?, ?, ?, 'pending', ?)",
+    )
+    .bind(promotion_id)
+    .bind(webhook)
+    .bind(payload)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Due {
+    pub id: i64,
+    pub webhook: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+pub async fn due(
+    db: impl SqliteExecutor<'_>,
+    now: OffsetDateTime,
+) -> Result<Vec<Due>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, webhook, payload, attempts FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn delivered(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
+         WHERE id = ?",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `next`, or given up when there is none.
+pub async fn failed_attempt(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    error: &str,
+    next: Option<OffsetDateTime>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?,
+                status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = COALESCE(?, next_attempt_at)
+         WHERE id = ?",
+    )
+    .bind(error)
+    .bind(next)
+    .bind(next)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
