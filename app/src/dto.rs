@@ -248,3 +248,12 @@ pub struct PromotionRow {
     /// Outgoing webhook deliveries and their state, if any are configured.
     pub webhooks: Option<String>,
 }
+
+/// A promotion still copying: how far it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningPromotion {
+    pub target: String,
+    /// "120.0 MB of 1.1 GB · 0 of 1 blobs"
+    pub done: String,
+    pub percent: u8,
+}

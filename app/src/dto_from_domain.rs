@@ -358,3 +358,26 @@ pub fn promotion_row(record: regatta_core::promotion::PromotionRecord) -> crate:
         webhooks: record.webhooks,
     }
 }
+
+pub fn running_promotion(
+    progress: &regatta_core::promotion::PromotionProgress,
+) -> crate::dto::RunningPromotion {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (bytes, bytes_total) = (
+        progress.bytes_done.load(Relaxed),
+        progress.bytes_total.load(Relaxed),
+    );
+    let (blobs, blobs_total) = (
+        progress.blobs_done.load(Relaxed),
+        progress.blobs_total.load(Relaxed),
+    );
+    crate::dto::RunningPromotion {
+        target: progress.target.clone(),
+        done: format!(
+            "{} of {} · {blobs} of {blobs_total} blobs",
+            human_size(bytes as i64),
+            human_size(bytes_total as i64)
+        ),
+        percent: (bytes * 100).checked_div(bytes_total).unwrap_or(0).min(100) as u8,
+    }
+}

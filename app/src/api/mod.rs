@@ -20,8 +20,8 @@ pub use list_tags::{list_tags, ListTags};
 pub use login::{login, Login};
 pub use logout::{logout, Logout};
 pub use promotion::{
-    pipeline_of, preview_promotion, promote, promotion_history, PipelineOf, PreviewPromotion,
-    Promote, PromotionHistory,
+    pipeline_of, preview_promotion, promote, promotion_history, running_promotions, PipelineOf,
+    PreviewPromotion, Promote, PromotionHistory, RunningPromotions,
 };
 pub use search::{search, Search};
 pub use who_am_i::{who_am_i, WhoAmI};

@@ -1,7 +1,7 @@
 //! Promotion server functions: where a digest is along the pipeline, the preview, the
 //! promotion itself (rules enforced in the domain, whatever the UI shows) and the history.
 
-use crate::dto::{PipelineStage, PromotionDone, PromotionPreview, PromotionRow};
+use crate::dto::{PipelineStage, PromotionDone, PromotionPreview, PromotionRow, RunningPromotion};
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -77,6 +77,19 @@ pub async fn promotion_history() -> Result<Vec<PromotionRow>, AppError> {
     Ok(records
         .into_iter()
         .map(crate::dto_from_domain::promotion_row)
+        .collect())
+}
+
+/// Promotions copying right now, for the progress line while one runs.
+#[server(prefix = "/api", endpoint = "promotions-running")]
+pub async fn running_promotions() -> Result<Vec<RunningPromotion>, AppError> {
+    use crate::ssr::{current_user, from_domain, services};
+    let services = services()?;
+    let user = current_user(&services).await?;
+    let running = regatta_core::promotion::running(&services, &user).map_err(from_domain)?;
+    Ok(running
+        .iter()
+        .map(|(_, progress)| crate::dto_from_domain::running_promotion(progress))
         .collect())
 }
 

@@ -1,5 +1,5 @@
-use crate::api::{pipeline_of, preview_promotion, promote};
-use crate::dto::{PipelineStage, PromotionPreview};
+use crate::api::{pipeline_of, preview_promotion, promote, running_promotions};
+use crate::dto::{PipelineStage, PromotionPreview, RunningPromotion};
 use leptos::prelude::*;
 
 /// Which environment, under which tag: what the preview and the promotion are asked for.
@@ -37,6 +37,7 @@ pub fn PromotePanel(
         async move { promote(registry, repository, tag, to, Some(target)).await }
     });
     let choice = move || (environment.get(), target_tag.get());
+    let progress = poll_progress_while(run.pending());
     view! {
         <section class="promote" aria-label="Promotion">
             <h2>"Pipeline"</h2>
@@ -66,6 +67,12 @@ pub fn PromotePanel(
                 Ok(preview) => view! { <PreviewView preview /> }.into_any(),
                 Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
             })}
+            {move || progress.get().into_iter().map(|running| view! {
+                <p class="progress" role="status" aria-label="Promotion progress">
+                    <progress max="100" value=running.percent></progress>
+                    " " <span class="mono">{running.target}</span> " " {running.done}
+                </p>
+            }).collect_view()}
             {move || run.value().get().map(|result| match result {
                 Ok(done) => view! {
                     <p class="notice ok" role="status">"Promoted to " <a href=done.href>{done.target}</a> ": " {done.summary}</p>
@@ -75,6 +82,32 @@ pub fn PromotePanel(
         </section>
     }
     .into_any()
+}
+
+/// While `pending`, asks every half second how far running promotions are (a 1 GiB layer takes
+/// a while across registries); empty otherwise.
+fn poll_progress_while(pending: Memo<bool>) -> RwSignal<Vec<RunningPromotion>> {
+    let progress = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        if !pending.get() {
+            progress.set(Vec::new());
+            return;
+        }
+        let poll = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(running) = running_promotions().await {
+                    progress.set(running);
+                }
+            })
+        };
+        let interval = set_interval_with_handle(poll, std::time::Duration::from_millis(500)).ok();
+        on_cleanup(move || {
+            if let Some(interval) = interval {
+                interval.clear();
+            }
+        });
+    });
+    progress
 }
 
 /// The first environment after the one this repository is in.

@@ -83,7 +83,9 @@ pub async fn promote(
     let target = services.registry_client(&plan.target.registry)?;
 
     let id = store::start(&services.db, services.clock.now(), &user.username, &plan).await?;
-    let progress = services.promotion_progress.start(id);
+    let progress = services
+        .promotion_progress
+        .start(id, describe_side(&plan.target));
     let missing = plan.blobs.iter().filter(|b| !b.at_target);
     progress
         .blobs_total
@@ -164,6 +166,15 @@ pub async fn promote(
             )))
         }
     }
+}
+
+/// Promotions running now in this process, with how far each is.
+pub fn running(
+    services: &Services,
+    user: &User,
+) -> Result<Vec<(i64, std::sync::Arc<PromotionProgress>)>, DomainError> {
+    require_role(user, Role::Viewer)?;
+    Ok(services.promotion_progress.running())
 }
 
 /// The latest promotions, newest first.

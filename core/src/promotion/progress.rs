@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Default)]
 pub struct PromotionProgress {
+    /// `registry/repository:tag` being written.
+    pub target: String,
     pub bytes_total: AtomicU64,
     pub bytes_done: AtomicU64,
     pub blobs_total: AtomicU32,
@@ -20,8 +22,11 @@ pub struct PromotionProgressMap {
 }
 
 impl PromotionProgressMap {
-    pub fn start(&self, id: i64) -> Arc<PromotionProgress> {
-        let progress = Arc::new(PromotionProgress::default());
+    pub fn start(&self, id: i64, target: String) -> Arc<PromotionProgress> {
+        let progress = Arc::new(PromotionProgress {
+            target,
+            ..PromotionProgress::default()
+        });
         self.lock().insert(id, progress.clone());
         progress
     }
@@ -32,6 +37,13 @@ impl PromotionProgressMap {
 
     pub fn get(&self, id: i64) -> Option<Arc<PromotionProgress>> {
         self.lock().get(&id).cloned()
+    }
+
+    /// Every running promotion, oldest first.
+    pub fn running(&self) -> Vec<(i64, Arc<PromotionProgress>)> {
+        let mut running: Vec<_> = self.lock().iter().map(|(id, p)| (*id, p.clone())).collect();
+        running.sort_by_key(|(id, _)| *id);
+        running
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<PromotionProgress>>> {
