@@ -221,6 +221,8 @@ pub struct PromotionPreview {
     pub overwrites: Option<String>,
     /// The target tag already points at this digest.
     pub already_there: bool,
+    /// Tags of signatures, attestations, SBOMs copied along.
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

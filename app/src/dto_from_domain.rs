@@ -295,6 +295,7 @@ pub fn promotion_preview(
         },
         overwrites: plan.overwrites().map(ToString::to_string),
         already_there: plan.target_current.as_ref() == Some(&plan.digest),
+        attachments: plan.attachments.iter().map(|a| a.tag.to_string()).collect(),
     }
 }
 

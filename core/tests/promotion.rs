@@ -71,6 +71,7 @@ fn request(repository: &str, tag: &str, to: &str) -> PromotionRequest {
         tag: tag.into(),
         to_environment: to.into(),
         target_tag: None,
+        with_attachments: true,
     }
 }
 
@@ -540,4 +541,74 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
             .manifest
             .digest()
     );
+}
+
+#[tokio::test]
+async fn signatures_travel_with_the_image_unless_left_behind() {
+    let build = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let release = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    // cosign's tag scheme: the signature of sha256:<hex> is the tag sha256-<hex>.sig.
+    let cosign_tag = |image: &str| format!("sha256-{}.sig", &image["sha256:".len()..]);
+    let promoted = app_digest("1.2.0");
+    let signature = images::app_image("cosign", "signature", "amd64");
+    let pusher = build.pusher().unwrap();
+    pusher
+        .push_image("dev/shop-api", &cosign_tag(&promoted), &signature)
+        .await
+        .unwrap();
+    pusher
+        .push_image(
+            "dev/shop-api",
+            &cosign_tag(&app_digest("1.0.0")),
+            &signature,
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(&dir, &build, &release).await;
+    let client = services.registries.get("build").unwrap();
+    let staging = RepoName::parse("staging/shop-api").unwrap();
+    let signature_in_staging = || async {
+        let tag = Reference::Tag(Tag::parse(&cosign_tag(&promoted)).unwrap());
+        client.head_manifest(&staging, &tag).await.unwrap()
+    };
+
+    let mut without = request("dev/shop-api", "1.2.0", "staging");
+    without.with_attachments = false;
+    promotion::promote(&services, &user(Role::Developer), &without, "test")
+        .await
+        .unwrap();
+    assert_eq!(signature_in_staging().await, None);
+
+    let with = request("dev/shop-api", "1.2.0", "staging");
+    let preview = promotion::preview(&services, &user(Role::Developer), &with)
+        .await
+        .unwrap();
+    let carried: Vec<String> = preview
+        .attachments
+        .iter()
+        .map(|a| a.tag.to_string())
+        .collect();
+    assert_eq!(
+        carried,
+        [cosign_tag(&promoted)],
+        "only the promoted digest's signature"
+    );
+    promotion::promote(&services, &user(Role::Developer), &with, "test")
+        .await
+        .unwrap();
+    let copied = signature_in_staging()
+        .await
+        .expect("the signature was copied");
+    assert_eq!(copied.digest.as_str(), signature.manifest.digest());
+}
+
+fn app_digest(version: &str) -> String {
+    images::app_image("shop-api", version, "amd64")
+        .manifest
+        .digest()
 }

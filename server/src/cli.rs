@@ -34,6 +34,9 @@ pub enum Command {
         /// The tag to write there (default: the same tag).
         #[arg(long = "as")]
         target_tag: Option<String>,
+        /// Leave the digest's signatures, attestations and SBOMs behind.
+        #[arg(long)]
+        without_attachments: bool,
     },
 }
 
@@ -74,7 +77,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             image,
             to,
             target_tag,
-        } => commands::promote(settings, image, to, target_tag).await,
+            without_attachments,
+        } => commands::promote(settings, image, to, target_tag, !without_attachments).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

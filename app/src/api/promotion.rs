@@ -36,11 +36,19 @@ pub async fn preview_promotion(
     tag: String,
     to_environment: String,
     target_tag: Option<String>,
+    with_attachments: Option<bool>,
 ) -> Result<PromotionPreview, AppError> {
     use crate::ssr::{current_user, from_domain, services};
     let services = services()?;
     let user = current_user(&services).await?;
-    let request = request(registry, repository, tag, to_environment, target_tag);
+    let request = request(
+        registry,
+        repository,
+        tag,
+        to_environment,
+        target_tag,
+        with_attachments,
+    );
     let plan = regatta_core::promotion::preview(&services, &user, &request)
         .await
         .map_err(from_domain)?;
@@ -54,11 +62,19 @@ pub async fn promote(
     tag: String,
     to_environment: String,
     target_tag: Option<String>,
+    with_attachments: Option<bool>,
 ) -> Result<PromotionDone, AppError> {
     use crate::ssr::{client_address, current_user, from_domain, services};
     let services = services()?;
     let user = current_user(&services).await?;
-    let request = request(registry, repository, tag, to_environment, target_tag);
+    let request = request(
+        registry,
+        repository,
+        tag,
+        to_environment,
+        target_tag,
+        with_attachments,
+    );
     let outcome =
         regatta_core::promotion::promote(&services, &user, &request, &client_address().await)
             .await
@@ -100,6 +116,7 @@ fn request(
     tag: String,
     to_environment: String,
     target_tag: Option<String>,
+    with_attachments: Option<bool>,
 ) -> regatta_core::promotion::PromotionRequest {
     regatta_core::promotion::PromotionRequest {
         registry,
@@ -107,5 +124,7 @@ fn request(
         tag,
         to_environment,
         target_tag: target_tag.filter(|t| !t.trim().is_empty()),
+        // Signatures travel with the image unless asked not to.
+        with_attachments: with_attachments.unwrap_or(true),
     }
 }

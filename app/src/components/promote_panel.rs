@@ -2,8 +2,9 @@ use crate::api::{pipeline_of, preview_promotion, promote, running_promotions};
 use crate::dto::{PipelineStage, PromotionPreview, RunningPromotion};
 use leptos::prelude::*;
 
-/// Which environment, under which tag: what the preview and the promotion are asked for.
-type Choice = (String, String);
+/// Which environment, under which tag, with attachments or not: what the preview and the
+/// promotion are asked for.
+type Choice = (String, String, bool);
 
 /// On a tag's page: where its digest already is along the pipeline (✓ dev, ✓ staging, – prod),
 /// and promotion to another environment — preview first (what moves, what is overwritten),
@@ -26,17 +27,38 @@ pub fn PromotePanel(
     let source = StoredValue::new((registry, repository, tag.clone()));
     let environment = RwSignal::new(String::new());
     let target_tag = RwSignal::new(tag);
+    let with_attachments = RwSignal::new(true);
     let preview = Action::new(move |choice: &Choice| {
         let (registry, repository, tag) = source.get_value();
-        let (to, target) = choice.clone();
-        async move { preview_promotion(registry, repository, tag, to, Some(target)).await }
+        let (to, target, attachments) = choice.clone();
+        async move {
+            preview_promotion(
+                registry,
+                repository,
+                tag,
+                to,
+                Some(target),
+                Some(attachments),
+            )
+            .await
+        }
     });
     let run = Action::new(move |choice: &Choice| {
         let (registry, repository, tag) = source.get_value();
-        let (to, target) = choice.clone();
-        async move { promote(registry, repository, tag, to, Some(target)).await }
+        let (to, target, attachments) = choice.clone();
+        async move {
+            promote(
+                registry,
+                repository,
+                tag,
+                to,
+                Some(target),
+                Some(attachments),
+            )
+            .await
+        }
     });
-    let choice = move || (environment.get(), target_tag.get());
+    let choice = move || (environment.get(), target_tag.get(), with_attachments.get());
     let progress = poll_progress_while(run.pending());
     view! {
         <section class="promote" aria-label="Promotion">
@@ -50,7 +72,7 @@ pub fn PromotePanel(
                                     environment.set(next);
                                 }
                             }
-                            view! { <StageStrip stages=stages.clone() /> <PromoteForm stages environment target_tag /> }.into_any()
+                            view! { <StageStrip stages=stages.clone() /> <PromoteForm stages environment target_tag with_attachments /> }.into_any()
                         }
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
@@ -144,6 +166,7 @@ fn PromoteForm(
     stages: Vec<PipelineStage>,
     environment: RwSignal<String>,
     target_tag: RwSignal<String>,
+    with_attachments: RwSignal<bool>,
 ) -> impl IntoView {
     view! {
         <div class="toolbar promote-form">
@@ -161,6 +184,11 @@ fn PromoteForm(
             <label>"as tag "
                 <input aria-label="Target tag" prop:value=move || target_tag.get()
                     on:input=move |ev| target_tag.set(event_target_value(&ev)) />
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || with_attachments.get()
+                    on:change=move |ev| with_attachments.set(event_target_checked(&ev)) />
+                " with signatures, attestations, SBOMs"
             </label>
         </div>
     }
@@ -184,6 +212,9 @@ fn PreviewView(preview: PromotionPreview) -> impl IntoView {
         <div class="panel" aria-label="Promotion preview">
             <p><span class="mono">{preview.source}</span> " → " <span class="mono">{preview.target}</span></p>
             <p>{moves}</p>
+            {(!preview.attachments.is_empty()).then(|| view! {
+                <p>"Carried along: " <span class="mono">{preview.attachments.join(", ")}</span></p>
+            })}
             {preview.overwrites.map(|old| view! {
                 <p class="warning">"The target tag now points at " <span class="mono">{old}</span> "; promoting moves it."</p>
             })}

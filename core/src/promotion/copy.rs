@@ -3,10 +3,10 @@
 //! A failure at any point leaves the target tag where it was, never pointing at missing content;
 //! running the promotion again skips what is already there and finishes the job.
 
-use super::plan::{BlobCopy, PromotionPlan};
+use super::plan::{BlobCopy, ManifestCopy, PromotionPlan};
 use super::progress::PromotionProgress;
 use crate::registry::ops::MountOutcome;
-use crate::registry::{Reference, RegistryClient, RegistryError};
+use crate::registry::{Reference, RegistryClient, RegistryError, Tag};
 use futures_util::{stream, StreamExt, TryStreamExt};
 use std::sync::atomic::Ordering;
 
@@ -59,10 +59,25 @@ pub(super) async fn execute(
             }
         }
     }
-    let (top, platforms) = plan
-        .manifests
+    // Attachments point at the digest, not at the tag: they may go first, and the promoted tag
+    // stays the last thing written.
+    for attachment in &plan.attachments {
+        push_tagged(target, plan, &attachment.manifests, &attachment.tag).await?;
+    }
+    push_tagged(target, plan, &plan.manifests, &plan.target.tag).await?;
+    Ok(report)
+}
+
+/// Platform manifests by digest, then the last of `manifests` as `tag`.
+async fn push_tagged(
+    target: &RegistryClient,
+    plan: &PromotionPlan,
+    manifests: &[ManifestCopy],
+    tag: &Tag,
+) -> Result<(), RegistryError> {
+    let (top, platforms) = manifests
         .split_last()
-        .expect("a plan has at least the promoted manifest");
+        .expect("a tagged manifest at the end");
     for manifest in platforms {
         target
             .push_manifest(
@@ -76,12 +91,12 @@ pub(super) async fn execute(
     target
         .push_manifest(
             &plan.target.repository,
-            &Reference::Tag(plan.target.tag.clone()),
+            &Reference::Tag(tag.clone()),
             &top.media_type,
             top.bytes.clone(),
         )
         .await?;
-    Ok(report)
+    Ok(())
 }
 
 async fn copy_blob(

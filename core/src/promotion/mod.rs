@@ -10,7 +10,7 @@ pub mod rules;
 mod store;
 
 pub use copy::{CopyReport, CHUNK_SIZE};
-pub use plan::{BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
+pub use plan::{Attachment, BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
 pub use presence::{pipeline_presence, Presence};
 pub use progress::{PromotionProgress, PromotionProgressMap, TargetLocks};
 pub use store::{mark_interrupted, PromotionRecord};

@@ -18,6 +18,8 @@ pub struct PromotionRequest {
     pub to_environment: String,
     /// The tag to write at the target; the source's tag when `None`.
     pub target_tag: Option<String>,
+    /// Also copy the signatures, attestations and SBOMs attached to the digest.
+    pub with_attachments: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,18 @@ pub struct PromotionPlan {
     pub blobs: Vec<BlobCopy>,
     /// What the target tag points at now, if it exists.
     pub target_current: Option<Digest>,
+    /// Signatures, attestations, SBOMs to copy with it (when asked).
+    pub attachments: Vec<Attachment>,
+}
+
+/// An artifact attached to the promoted digest by tag, the way cosign does it on registries
+/// without the referrers API (distribution 2.8 included): `sha256-<hex>.sig`, `.att`, `.sbom`,
+/// and the OCI referrers fallback index `sha256-<hex>`.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub tag: Tag,
+    /// Its platform manifests first (rarely any), its own manifest last.
+    pub manifests: Vec<ManifestCopy>,
 }
 
 impl PromotionPlan {
@@ -139,6 +153,13 @@ pub async fn plan(
     )
     .await
     .map_err(unavailable)?;
+    let attachments = if request.with_attachments {
+        attachments_of(source_client, &source.repository, &digest, &mut blobs)
+            .await
+            .map_err(unavailable)?
+    } else {
+        Vec::new()
+    };
     blobs.sort_by(|a: &(Digest, u64), b| a.0.as_str().cmp(b.0.as_str()));
     blobs.dedup_by(|a, b| a.0 == b.0);
     let target_unavailable = |e: RegistryError| DomainError::Unavailable(e.to_string());
@@ -177,7 +198,35 @@ pub async fn plan(
         manifests,
         blobs,
         target_current,
+        attachments,
     })
+}
+
+/// The tags attaching artifacts to `digest`, each with its manifests; their blobs join `blobs`.
+async fn attachments_of(
+    client: &RegistryClient,
+    repository: &RepoName,
+    digest: &Digest,
+    blobs: &mut Vec<(Digest, u64)>,
+) -> Result<Vec<Attachment>, RegistryError> {
+    let Some((algorithm, hex)) = digest.as_str().split_once(':') else {
+        return Ok(Vec::new());
+    };
+    let base = format!("{algorithm}-{hex}");
+    let mut attachments = Vec::new();
+    for tag in client.list_tags(repository).await? {
+        let suffix = tag.as_str().strip_prefix(base.as_str());
+        if !matches!(suffix, Some("" | ".sig" | ".att" | ".sbom")) {
+            continue;
+        }
+        let fetched = client
+            .get_manifest(repository, &Reference::Tag(tag.clone()))
+            .await?;
+        let mut manifests = Vec::new();
+        collect(client, repository, fetched, 0, &mut manifests, blobs).await?;
+        attachments.push(Attachment { tag, manifests });
+    }
+    Ok(attachments)
 }
 
 fn refuse_immutable_overwrite(

@@ -12,6 +12,7 @@ pub async fn promote(
     image: String,
     to: String,
     target_tag: Option<String>,
+    with_attachments: bool,
 ) -> anyhow::Result<()> {
     let services = Services::start(settings).await?;
     let (registry, rest) = image
@@ -36,6 +37,7 @@ pub async fn promote(
         tag: tag.to_string(),
         to_environment: to,
         target_tag,
+        with_attachments,
     };
     let outcome = promotion::promote(&services, &user, &request, &actor.source).await?;
     let (plan, report) = (&outcome.plan, &outcome.report);
