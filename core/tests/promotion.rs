@@ -64,6 +64,24 @@ immutable_tags = true
         .unwrap()
 }
 
+/// `build` seeded with the demo images, `release` empty, and services over both.
+async fn seeded_pair() -> (
+    RegistryFixture,
+    RegistryFixture,
+    tempfile::TempDir,
+    Services,
+) {
+    let build = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let release = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(&dir, &build, &release).await;
+    (build, release, dir, services)
+}
+
 fn request(repository: &str, tag: &str, to: &str) -> PromotionRequest {
     PromotionRequest {
         registry: "build".into(),
@@ -177,14 +195,7 @@ async fn within_one_registry_blobs_are_mounted_and_no_bytes_move() {
 
 #[tokio::test]
 async fn across_registries_a_multi_arch_index_arrives_byte_for_byte() {
-    let build = RegistryFixture::start_seeded(RegistryOptions::default())
-        .await
-        .unwrap();
-    let release = RegistryFixture::start(RegistryOptions::default())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let services = services(&dir, &build, &release).await;
+    let (build, release, _dir, services) = seeded_pair().await;
     let maintainer = user(Role::Maintainer);
 
     let preview = promotion::preview(
@@ -338,14 +349,7 @@ async fn a_target_killed_mid_copy_leaves_no_tag_and_a_retry_finishes() {
 
 #[tokio::test]
 async fn the_pipeline_rules_are_enforced_on_the_server() {
-    let build = RegistryFixture::start_seeded(RegistryOptions::default())
-        .await
-        .unwrap();
-    let release = RegistryFixture::start(RegistryOptions::default())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let services = services(&dir, &build, &release).await;
+    let (_build, _release, _dir, services) = seeded_pair().await;
     let attempt = |role: Role, repository: &str, tag: &str, to: &str, target_tag: Option<&str>| {
         let services = services.clone();
         let mut request = request(repository, tag, to);
