@@ -49,7 +49,8 @@ prefix = \"prod/\"
         "filled {tags} tags in {repositories} repositories in {:.1} s",
         filling.elapsed().as_secs_f64()
     );
-    // sqlx::query("ANALYZE").execute(&services.db).await?;
+    // What the crawler does after each crawl (no ANALYZE: the server never runs one either).
+    services.search_vocabulary.refresh(&services.db).await?;
 
     let queries = queries(&services).await?;
     let user = User {

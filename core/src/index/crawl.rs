@@ -30,6 +30,9 @@ pub async fn crawl_all(services: &Services) {
             tracing::warn!(registry = %registry.name, %error, "crawl failed");
         }
     }
+    if let Err(error) = services.search_vocabulary.refresh(&services.db).await {
+        tracing::warn!(%error, "refreshing the search vocabulary");
+    }
 }
 
 #[tracing::instrument(skip(services))]

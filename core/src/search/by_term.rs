@@ -25,16 +25,18 @@ pub(super) fn hits(
 ) -> QueryBuilder<'_, Sqlite> {
     let mut sql = QueryBuilder::new("");
     push_sets(&mut sql, &query.terms[term]);
-    sql.push(", page AS (");
+    sql.push(", page AS (SELECT *, ");
+    sql::push_total(&mut sql, query);
+    sql.push(" FROM (");
     push_arms(&mut sql, query, term, Select::Page);
-    sql.push(" ORDER BY rank, registry_id, repository, tag LIMIT ");
+    sql.push(") ORDER BY rank, registry_id, repository, tag LIMIT ");
     sql.push_bind(limit);
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
     sql.push(COLUMNS);
     sql.push(
-        "page.rank FROM page CROSS JOIN tags t ON t.rowid = page.id
+        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
          JOIN repositories p ON p.id = t.repository_id
          JOIN registries g ON g.id = p.registry_id
          JOIN manifests m ON m.id = t.manifest_id

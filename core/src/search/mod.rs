@@ -43,6 +43,9 @@ pub struct SearchHit {
     pub platforms: Option<String>,
     /// Sum over the words: 0 exact, 1 prefix, 2 substring, 3 typo; lower is better.
     pub rank: i64,
+    /// How many tags match in all (the same on every hit of a page), or -1 when the query
+    /// counts separately (see `sql::push_total`).
+    pub total: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -52,7 +55,8 @@ pub struct SearchResults {
     /// Words that matched nothing, and what was searched for instead.
     pub corrections: Vec<(String, Vec<String>)>,
     pub hits: Vec<SearchHit>,
-    /// Matching tags, counted up to [`COUNT_CAP`] + 1 (more is shown as "10,000+").
+    /// Matching tags: exact for filtered queries, else counted up to [`COUNT_CAP`] + 1
+    /// (shown as "10000+").
     pub total: i64,
     pub page: i64,
     pub page_size: i64,
@@ -87,10 +91,16 @@ pub async fn search(
         .build_query_as()
         .fetch_all(&services.db)
         .await?;
-    results.total = sql::count(&resolved)
-        .build_query_scalar()
-        .fetch_one(&services.db)
-        .await?;
+    results.total = match results.hits.first() {
+        Some(hit) if hit.total >= 0 => hit.total,
+        None if page == 1 => 0,
+        _ => {
+            sql::count(&resolved)
+                .build_query_scalar()
+                .fetch_one(&services.db)
+                .await?
+        }
+    };
     Ok(results)
 }
 

@@ -70,7 +70,8 @@ pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_
     push_candidates(&mut sql, query);
     sql.push(", page AS (SELECT t.rowid AS id, ");
     push_rank(&mut sql, query, None);
-    sql.push(" AS rank");
+    sql.push(" AS rank, ");
+    push_total(&mut sql, query);
     sql.push(FROM);
     push_conditions(&mut sql, query);
     sql.push(" ORDER BY rank, p.registry_id, p.name, t.name LIMIT ");
@@ -80,7 +81,7 @@ pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_
     sql.push(") ");
     sql.push(COLUMNS);
     sql.push(
-        "page.rank FROM page CROSS JOIN tags t ON t.rowid = page.id
+        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
          JOIN repositories p ON p.id = t.repository_id
          JOIN registries g ON g.id = p.registry_id
          JOIN manifests m ON m.id = t.manifest_id
@@ -89,11 +90,30 @@ pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_
     sql
 }
 
+/// `total`: for a filtered query, its count over every matching row, taken with the page — the
+/// matches are sparse among the candidates, and a separate count would scan them all again. For
+/// words alone it is -1: matches are dense, and the capped [`count`] stops early.
+pub(super) fn push_total(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
+    let filtered = !query.environments.is_empty()
+        || !query.namespaces.is_empty()
+        || !query.platforms.is_empty()
+        || query.pushed_after.is_some()
+        || query.pushed_before.is_some()
+        || query.signed.is_some()
+        || query.terms.len() > 1;
+    sql.push(if filtered {
+        "COUNT(*) OVER () AS total"
+    } else {
+        "-1 AS total"
+    });
+}
+
 /// Counting stops here: past it the page says "10,000+", and a query matching most of the index
 /// (`te` while typing) costs no more than this many rows.
 pub const COUNT_CAP: i64 = 10_000;
 
-/// How many tags match, up to [`COUNT_CAP`] + 1.
+/// How many tags match, up to [`COUNT_CAP`] + 1: for a page past the last hit, which has no
+/// row to carry the total.
 pub(super) fn count(query: &Resolved) -> QueryBuilder<'_, Sqlite> {
     if let Some(term) = super::by_term::driving_term(query) {
         return super::by_term::count(query, term);
@@ -422,9 +442,10 @@ fn push_range<'a>(sql: &mut QueryBuilder<'a, Sqlite>, column: &str, digest: &'a 
 
 /// Images of the platform, and indexes with such an image.
 fn push_platform_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, platform: &'a PlatformFilter) {
+    // UNION ALL: `IN` builds its own lookup table, so removing duplicates first is wasted work.
     sql.push("SELECT id FROM manifests i WHERE ");
     push_platform_match(sql, platform, "i");
-    sql.push(" UNION SELECT mc.parent_id FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE ");
+    sql.push(" UNION ALL SELECT mc.parent_id FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE ");
     push_platform_match(sql, platform, "c");
 }
 
@@ -433,14 +454,19 @@ fn push_platform_match<'a>(
     platform: &'a PlatformFilter,
     table: &str,
 ) {
-    sql.push("1");
+    let mut first = true;
     for (column, value) in [
         ("os", &platform.os),
         ("architecture", &platform.architecture),
         ("variant", &platform.variant),
     ] {
         if let Some(value) = value {
-            sql.push(format!(" AND {table}.{column} = "));
+            let and = if std::mem::take(&mut first) {
+                ""
+            } else {
+                " AND "
+            };
+            sql.push(format!("{and}{table}.{column} = "));
             sql.push_bind(value.as_str());
         }
     }
