@@ -318,3 +318,29 @@ async fn fts_and_sql_syntax_in_the_query_is_searched_as_text_or_refused_clearly(
     assert_eq!(star.corrections, [("nginx*".into(), vec!["nginx".into()])]);
     assert_eq!(world.hits("1.4.2").await.len(), 2, "the index is intact");
 }
+
+#[tokio::test]
+async fn pages_follow_the_same_order_as_one_big_page() {
+    let world = world().await;
+    for text in ["nginx", "shop", "1.0.0", "shop arch:amd64"] {
+        let all = world.hits(text).await;
+        let mut paged = Vec::new();
+        for page in 1..=all.len().div_ceil(2) as i64 + 1 {
+            let request = SearchRequest {
+                text: text.into(),
+                page,
+                page_size: 2,
+                ..SearchRequest::default()
+            };
+            let results = search(&world.services, &viewer(), &request).await.unwrap();
+            assert_eq!(results.total, all.len() as i64, "{text} page {page}");
+            paged.extend(
+                results
+                    .hits
+                    .iter()
+                    .map(|h| format!("{}/{}:{}", h.registry, h.repository, h.tag)),
+            );
+        }
+        assert_eq!(paged, all, "{text}");
+    }
+}

@@ -145,3 +145,72 @@ fn push_tag_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm)
         .push_bind(term.text.as_str());
     sql.push(") = 1 THEN 1 ELSE 2 END");
 }
+
+/// A single word and no filter: when no tag name contains it (see [`tag_names_match`]) the
+/// order is the repositories' order (rank, registry, name) and, within one, the tags' by name —
+/// so a page comes from the first `offset + limit` repositories alone, instead of ranking every
+/// tag of every match (a word matching 110,000 tags: 25 ms → 2 ms). Returns the word's index.
+pub(super) fn single_word(query: &Resolved) -> Option<usize> {
+    let unfiltered = query.environments.is_empty()
+        && query.namespaces.is_empty()
+        && query.platforms.is_empty()
+        && query.pushed_after.is_none()
+        && query.pushed_before.is_none()
+        && query.signed.is_none()
+        && query.digests.is_empty()
+        && query.layers.is_empty();
+    let term = query.terms.first()?;
+    (unfiltered && query.terms.len() == 1 && term.scope != TermScope::Tag && term.digest.is_none())
+        .then_some(0)
+}
+
+/// Whether any tag name contains the word (then [`first_repositories_page`] does not apply).
+pub(super) fn tag_names_match(term: &ResolvedTerm) -> QueryBuilder<'_, Sqlite> {
+    let mut sql = QueryBuilder::new("SELECT EXISTS (");
+    if term.corrections.is_empty() && term.scope != TermScope::Repository {
+        sql::push_tag_name_set(&mut sql, term);
+    } else {
+        sql.push("SELECT 1 WHERE 0");
+    }
+    sql.push(")");
+    sql
+}
+
+/// One page from the first `offset + limit` matching repositories. Short of a full page (some
+/// of them empty, or the last page) the caller asks the general query instead.
+pub(super) fn first_repositories_page(
+    query: &Resolved,
+    term: usize,
+    limit: i64,
+    offset: i64,
+) -> QueryBuilder<'_, Sqlite> {
+    let mut sql = QueryBuilder::new("");
+    push_sets(&mut sql, &query.terms[term]);
+    sql.push(
+        ", page AS (SELECT t.rowid AS id, p.rank AS rank, -1 AS total
+         FROM (SELECT * FROM rep WHERE registry_id IN (SELECT id FROM registries WHERE name IN (",
+    );
+    let mut names = sql.separated(", ");
+    for name in &query.registries {
+        names.push_bind(name.as_str());
+    }
+    sql.push(")) ORDER BY rank, registry_id, name LIMIT ");
+    sql.push_bind(offset + limit);
+    sql.push(
+        ") p CROSS JOIN tags t ON t.repository_id = p.id
+         ORDER BY p.rank, p.registry_id, p.name, t.name LIMIT ",
+    );
+    sql.push_bind(limit);
+    sql.push(" OFFSET ");
+    sql.push_bind(offset);
+    sql.push(") ");
+    sql.push(COLUMNS);
+    sql.push(
+        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
+         JOIN repositories p ON p.id = t.repository_id
+         JOIN registries g ON g.id = p.registry_id
+         JOIN manifests m ON m.id = t.manifest_id
+         ORDER BY page.rank, p.registry_id, p.name, t.name",
+    );
+    sql
+}

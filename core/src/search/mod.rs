@@ -87,10 +87,7 @@ pub async fn search(
         .filter(|t| !t.corrections.is_empty())
         .map(|t| (t.text.clone(), t.corrections.clone()))
         .collect();
-    results.hits = sql::hits(&resolved, page_size, (page - 1) * page_size)
-        .build_query_as()
-        .fetch_all(&services.db)
-        .await?;
+    results.hits = page_of_hits(services, &resolved, page_size, (page - 1) * page_size).await?;
     results.total = match results.hits.first() {
         Some(hit) if hit.total >= 0 => hit.total,
         None if page == 1 => 0,
@@ -185,6 +182,34 @@ async fn resolve(
         digests: parsed.digests,
         layers: parsed.layers,
     })
+}
+
+async fn page_of_hits(
+    services: &Services,
+    resolved: &Resolved,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<SearchHit>, sqlx::Error> {
+    if let Some(term) = by_term::single_word(resolved) {
+        let names_match: bool = by_term::tag_names_match(&resolved.terms[term])
+            .build_query_scalar()
+            .fetch_one(&services.db)
+            .await?;
+        if !names_match {
+            let hits: Vec<SearchHit> =
+                by_term::first_repositories_page(resolved, term, limit, offset)
+                    .build_query_as()
+                    .fetch_all(&services.db)
+                    .await?;
+            if hits.len() as i64 == limit {
+                return Ok(hits);
+            }
+        }
+    }
+    sql::hits(resolved, limit, offset)
+        .build_query_as()
+        .fetch_all(&services.db)
+        .await
 }
 
 /// Stand-ins for a word no repository or tag name contains; empty when something does.
