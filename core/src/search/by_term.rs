@@ -5,7 +5,7 @@
 //! 100,000 tags costs a third of the time (measured in `benches/search.rs`).
 
 use super::query::TermScope;
-use super::sql::{self, Driver, Resolved, ResolvedTerm, COLUMNS, COUNT_CAP};
+use super::sql::{self, Driver, Resolved, ResolvedTerm, COUNT_CAP};
 use sqlx::{QueryBuilder, Sqlite};
 
 /// The word the candidates come from, when the query is led by one this path handles (a hex
@@ -34,14 +34,7 @@ pub(super) fn hits(
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    sql.push(COLUMNS);
-    sql.push(
-        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
-         JOIN repositories p ON p.id = t.repository_id
-         JOIN registries g ON g.id = p.registry_id
-         JOIN manifests m ON m.id = t.manifest_id
-         ORDER BY page.rank, p.registry_id, p.name, t.name",
-    );
+    sql::push_page_rows(&mut sql);
     sql
 }
 
@@ -204,13 +197,6 @@ pub(super) fn first_repositories_page(
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    sql.push(COLUMNS);
-    sql.push(
-        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
-         JOIN repositories p ON p.id = t.repository_id
-         JOIN registries g ON g.id = p.registry_id
-         JOIN manifests m ON m.id = t.manifest_id
-         ORDER BY page.rank, p.registry_id, p.name, t.name",
-    );
+    sql::push_page_rows(&mut sql);
     sql
 }

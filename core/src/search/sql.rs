@@ -43,7 +43,7 @@ pub(super) fn phrase(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
 }
 
-pub(super) const COLUMNS: &str = "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
+const COLUMNS: &str = "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
        t.updated_at AS pushed_at,
        COALESCE(m.created, (SELECT MAX(c.created) FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)) AS created,
        CASE WHEN m.is_index = 1 THEN
@@ -79,14 +79,7 @@ pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    sql.push(COLUMNS);
-    sql.push(
-        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
-         JOIN repositories p ON p.id = t.repository_id
-         JOIN registries g ON g.id = p.registry_id
-         JOIN manifests m ON m.id = t.manifest_id
-         ORDER BY page.rank, p.registry_id, p.name, t.name",
-    );
+    push_page_rows(&mut sql);
     sql
 }
 
@@ -106,6 +99,18 @@ pub(super) fn push_total(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
     } else {
         "-1 AS total"
     });
+}
+
+/// The display columns of the rows a `page(id, rank, total)` CTE chose, in its order.
+pub(super) fn push_page_rows(sql: &mut QueryBuilder<'_, Sqlite>) {
+    sql.push(COLUMNS);
+    sql.push(
+        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
+         JOIN repositories p ON p.id = t.repository_id
+         JOIN registries g ON g.id = p.registry_id
+         JOIN manifests m ON m.id = t.manifest_id
+         ORDER BY page.rank, p.registry_id, p.name, t.name",
+    );
 }
 
 /// Counting stops here: past it the page says "10,000+", and a query matching most of the index
