@@ -69,7 +69,7 @@ fn push_sets<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
         sql.push("0");
     } else {
         sql.push("r.id IN (");
-        sql::push_repository_set(sql, term);
+        super::sets::push_repository_set(sql, term);
         sql.push(")");
     }
     sql.push("), nam(name, rank) AS MATERIALIZED (SELECT n.name, ");
@@ -79,7 +79,7 @@ fn push_sets<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
         sql.push("0");
     } else {
         sql.push("n.name IN (");
-        sql::push_tag_name_set(sql, term);
+        super::sets::push_tag_name_set(sql, term);
         sql.push(")");
     }
     sql.push(") ");
@@ -161,7 +161,7 @@ pub(super) fn single_word(query: &Resolved) -> Option<usize> {
 pub(super) fn tag_names_match(term: &ResolvedTerm) -> QueryBuilder<'_, Sqlite> {
     let mut sql = QueryBuilder::new("SELECT EXISTS (");
     if term.corrections.is_empty() && term.scope != TermScope::Repository {
-        sql::push_tag_name_set(&mut sql, term);
+        super::sets::push_tag_name_set(&mut sql, term);
     } else {
         sql.push("SELECT 1 WHERE 0");
     }

@@ -4,6 +4,7 @@
 mod by_term;
 mod fuzzy;
 pub mod query;
+mod sets;
 mod sql;
 
 pub use fuzzy::Vocabulary;
@@ -217,7 +218,7 @@ async fn typo_corrections(services: &Services, word: &str) -> Result<Vec<String>
     if word.chars().count() < 4 {
         return Ok(Vec::new());
     }
-    let phrase = sql::phrase(word);
+    let phrase = sets::phrase(word);
     let found: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM repository_search WHERE repository_search MATCH ?1)
              OR EXISTS (SELECT 1 FROM tag_name_search WHERE tag_name_search MATCH ?1)",

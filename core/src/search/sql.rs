@@ -6,6 +6,10 @@
 //! with a digest prefix — and are ranked per word: exact 0, prefix 1, substring 2, typo 3.
 
 use super::query::{DigestPrefix, PlatformFilter, TermScope};
+use super::sets::{
+    push_digest_set, push_layer_set, push_platform_set, push_repository_set, push_signed_pairs,
+    push_tag_name_set,
+};
 use sqlx::{QueryBuilder, Sqlite};
 use time::OffsetDateTime;
 
@@ -33,14 +37,6 @@ pub(super) struct ResolvedTerm {
     pub digest: Option<DigestPrefix>,
     /// Repository-name words standing in for a term that matched nothing.
     pub corrections: Vec<String>,
-}
-
-/// Trigram FTS needs three characters; shorter words are matched by scanning the names.
-const TRIGRAM: usize = 3;
-
-/// An FTS5 query matching `word` anywhere in the text: one quoted phrase, quotes doubled.
-pub(super) fn phrase(word: &str) -> String {
-    format!("\"{}\"", word.replace('"', "\"\""))
 }
 
 const COLUMNS: &str = "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
@@ -310,40 +306,6 @@ fn push_term<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
     }
 }
 
-/// Ids of the repositories whose name contains the term (or, for a typo, one of its stand-ins).
-pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
-    if !term.corrections.is_empty() {
-        let either = term
-            .corrections
-            .iter()
-            .map(|w| phrase(w))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
-        sql.push_bind(either);
-    } else if term.text.chars().count() < TRIGRAM {
-        sql.push("SELECT id FROM repositories WHERE instr(name, ");
-        sql.push_bind(term.text.as_str());
-        sql.push(") > 0");
-    } else {
-        sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
-        sql.push_bind(phrase(&term.text));
-    }
-}
-
-/// Ids of the distinct tag names that contain the term.
-pub(super) fn push_tag_name_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
-    if term.text.chars().count() < TRIGRAM {
-        sql.push("SELECT name FROM tag_names WHERE instr(lower(name), ");
-        sql.push_bind(term.text.as_str());
-        sql.push(") > 0");
-    } else {
-        sql.push("SELECT name FROM tag_names WHERE id IN (SELECT rowid FROM tag_name_search WHERE tag_name_search MATCH ");
-        sql.push_bind(phrase(&term.text));
-        sql.push(")");
-    }
-}
-
 /// `WITH candidates(id)`: the tags of the most selective part of the query, found by index, so
 /// the main query visits those rather than every tag (the other parts then filter them).
 fn push_candidates<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
@@ -398,81 +360,4 @@ fn push_candidates<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) 
         }
     }
     sql.push(") ");
-}
-
-/// (repository, manifest) of every image with a cosign signature: by cosign's tag convention the
-/// signature of sha256:<hex> is the tag sha256-<hex>.sig in the same repository. Found from the
-/// few signature tags by the tag-name index.
-fn push_signed_pairs(sql: &mut QueryBuilder<'_, Sqlite>) {
-    sql.push(
-        "(SELECT s.repository_id AS repository_id, sm.id AS manifest_id FROM tags s
-          JOIN repositories sr ON sr.id = s.repository_id
-          JOIN manifests sm ON sm.registry_id = sr.registry_id AND sm.digest = 'sha256:' || substr(s.name, 8, 64)
-          WHERE s.name >= 'sha256-' AND s.name < 'sha256.' AND s.name LIKE '%.sig')",
-    );
-}
-
-/// Manifests a digest names: the manifest itself, an index containing it as a platform image,
-/// or an image (or the index of an image) whose config it is — `docker images` shows the latter.
-fn push_digest_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, digest: &'a DigestPrefix) {
-    sql.push("SELECT id FROM manifests WHERE ");
-    push_range(sql, "digest", digest);
-    sql.push(" UNION SELECT mc.parent_id FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE ");
-    push_range(sql, "c.digest", digest);
-    push_blob_users(sql, digest, "mb.position = 0");
-}
-
-/// Manifests containing layer `digest`, and the indexes of those.
-fn push_layer_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, digest: &'a DigestPrefix) {
-    sql.push("SELECT -1");
-    push_blob_users(sql, digest, "mb.position > 0");
-}
-
-fn push_blob_users<'a>(sql: &mut QueryBuilder<'a, Sqlite>, digest: &'a DigestPrefix, role: &str) {
-    sql.push(" UNION SELECT mb.manifest_id FROM manifest_blobs mb JOIN blobs b ON b.id = mb.blob_id WHERE ");
-    sql.push(role).push(" AND ");
-    push_range(sql, "b.digest", digest);
-    sql.push(" UNION SELECT mc.parent_id FROM manifest_children mc JOIN manifest_blobs mb ON mb.manifest_id = mc.child_id JOIN blobs b ON b.id = mb.blob_id WHERE ");
-    sql.push(role).push(" AND ");
-    push_range(sql, "b.digest", digest);
-}
-
-fn push_range<'a>(sql: &mut QueryBuilder<'a, Sqlite>, column: &str, digest: &'a DigestPrefix) {
-    sql.push(column).push(" >= ").push_bind(digest.as_str());
-    sql.push(" AND ")
-        .push(column)
-        .push(" < ")
-        .push_bind(digest.upper_bound());
-}
-
-/// Images of the platform, and indexes with such an image.
-fn push_platform_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, platform: &'a PlatformFilter) {
-    // UNION ALL: `IN` builds its own lookup table, so removing duplicates first is wasted work.
-    sql.push("SELECT id FROM manifests i WHERE ");
-    push_platform_match(sql, platform, "i");
-    sql.push(" UNION ALL SELECT mc.parent_id FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE ");
-    push_platform_match(sql, platform, "c");
-}
-
-fn push_platform_match<'a>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    platform: &'a PlatformFilter,
-    table: &str,
-) {
-    let mut first = true;
-    for (column, value) in [
-        ("os", &platform.os),
-        ("architecture", &platform.architecture),
-        ("variant", &platform.variant),
-    ] {
-        if let Some(value) = value {
-            let and = if std::mem::take(&mut first) {
-                ""
-            } else {
-                " AND "
-            };
-            sql.push(format!("{and}{table}.{column} = "));
-            sql.push_bind(value.as_str());
-        }
-    }
 }
