@@ -151,3 +151,75 @@ async fn deleted_tags_leave_the_index_and_emptied_repositories_stay_empty() {
             .unwrap();
     assert_eq!(empty, 1, "the repository stays, shown as empty");
 }
+
+#[tokio::test]
+async fn with_notifications_arriving_a_recrawl_lists_tags_only_and_heads_them_daily() {
+    let registry = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A name only this test uses: the process environment is shared by the tests.
+    std::env::set_var("INDEX_CRAWL_TEST_NOTIFY_SECRET", "s3cret");
+    let text = format!(
+        "database = \"{}\"\n[index]\nverify_interval_hours = 24\n\
+         [[registry]]\nname = \"local\"\nurl = \"{}\"\nnotify_secret_env = \"INDEX_CRAWL_TEST_NOTIFY_SECRET\"\n",
+        dir.path().join("regatta.db").display(),
+        registry.url
+    );
+    let env = [(
+        "INDEX_CRAWL_TEST_NOTIFY_SECRET".to_string(),
+        "s3cret".to_string(),
+    )];
+    let mut services = Services::start(parse_settings("test.toml", &text, &env).unwrap())
+        .await
+        .unwrap();
+    let clock = std::sync::Arc::new(regatta_core::clock::ManualClock::new(
+        time::OffsetDateTime::now_utc(),
+    ));
+    services.clock = clock.clone();
+
+    let first = crawl_registry(&services, "local").await.unwrap();
+    assert!(first.verified);
+    // Before any notification arrived, a re-crawl still HEADs every tag.
+    let unproven = crawl_registry(&services, "local").await.unwrap();
+    assert_eq!(unproven.requests, 1 + 6 + 11);
+
+    // Once the registry's notifications reach us, a re-crawl lists catalog and tags only.
+    regatta_core::index::notifications::receive(
+        &services,
+        "local",
+        Some("Bearer s3cret"),
+        br#"{"events": []}"#,
+    )
+    .await
+    .unwrap();
+    let light = crawl_registry(&services, "local").await.unwrap();
+    assert!(!light.verified);
+    assert_eq!(
+        light.requests,
+        1 + 6,
+        "1 catalog page + 6 tag lists, no HEAD"
+    );
+    assert_eq!(light.manifests_fetched, 0);
+
+    // A tag moved without an event reaching us (lost) is caught by the daily check.
+    let moved = images::app_image("shop-api", "9.9.9", "amd64");
+    registry
+        .pusher()
+        .unwrap()
+        .push_image("dev/shop-api", "latest", &moved)
+        .await
+        .unwrap();
+    let latest = |rows: Vec<(String, String, String)>| {
+        rows.into_iter()
+            .find(|(r, t, _)| r == "dev/shop-api" && t == "latest")
+            .map(|(_, _, d)| d)
+            .unwrap()
+    };
+    crawl_registry(&services, "local").await.unwrap();
+    assert_ne!(latest(tags(&services).await), moved.manifest.digest());
+    clock.advance(time::Duration::hours(25));
+    let daily = crawl_registry(&services, "local").await.unwrap();
+    assert!(daily.verified);
+    assert_eq!(latest(tags(&services).await), moved.manifest.digest());
+}

@@ -73,14 +73,23 @@ pub struct IndexSettings {
     /// 0 crawls only at start.
     #[serde(default = "default_crawl_interval_minutes")]
     pub crawl_interval_minutes: u32,
+    /// With notifications arriving, re-crawls only list tags; every tag is checked (HEAD) again
+    /// at least this often, in case an event was lost.
+    #[serde(default = "default_verify_interval_hours")]
+    pub verify_interval_hours: u32,
 }
 
 impl Default for IndexSettings {
     fn default() -> Self {
         Self {
             crawl_interval_minutes: default_crawl_interval_minutes(),
+            verify_interval_hours: default_verify_interval_hours(),
         }
     }
+}
+
+fn default_verify_interval_hours() -> u32 {
+    24
 }
 
 fn default_crawl_interval_minutes() -> u32 {

@@ -14,6 +14,7 @@ const OVERRIDABLE: &[&str] = &[
     "session.secure_cookie",
     "session.cookie_name",
     "index.crawl_interval_minutes",
+    "index.verify_interval_hours",
 ];
 
 pub(super) fn apply_env_overrides(

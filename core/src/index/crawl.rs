@@ -1,7 +1,9 @@
 //! Filling the index from a registry: catalog → tag lists → one HEAD per tag; only manifests
 //! the index does not know yet are fetched (with their configs). A re-crawl of an unchanged
 //! registry therefore costs one catalog page per 1,000 repositories, one tag list per
-//! repository and one HEAD per tag. Writes happen per repository, in one transaction each.
+//! repository and one HEAD per tag — and no HEAD at all while the registry's notifications
+//! arrive, except once per `index.verify_interval_hours`. Writes happen per repository, in one
+//! transaction each.
 
 use super::resolve::{self, ResolveError, TagOutcome};
 use super::store;
@@ -21,6 +23,8 @@ pub struct CrawlReport {
     pub requests: u64,
     /// Per-repository failures (the crawl goes on without them).
     pub errors: Vec<String>,
+    /// Every known tag was HEADed (else notifications were trusted for moved tags).
+    pub verified: bool,
 }
 
 /// Crawls every configured registry, one after the other; failures are recorded per registry.
@@ -101,6 +105,9 @@ async fn crawl(
     registry_id: i64,
 ) -> Result<CrawlReport, RegistryError> {
     let name = client.name.as_str();
+    let verify = must_verify(services, client, registry_id)
+        .await
+        .map_err(internal(name))?;
     let repositories = client.list_repositories().await?;
     services
         .index_progress
@@ -108,7 +115,7 @@ async fn crawl(
     // Owned items: futures borrowing from the iterator trip the `Send` check of tokio::spawn.
     let results: Vec<_> = stream::iter(repositories.clone())
         .map(|repo| async move {
-            let result = crawl_repository(services, client, registry_id, &repo).await;
+            let result = crawl_repository(services, client, registry_id, &repo, verify).await;
             services.index_progress.update(name, |p| {
                 p.repositories_done += 1;
                 p.errors += usize::from(result.is_err());
@@ -142,7 +149,33 @@ async fn crawl(
         .await
         .map_err(internal(name))?;
     tx.commit().await.map_err(internal(name))?;
+    if verify && report.errors.is_empty() {
+        store::record_verified(&services.db, registry_id, services.clock.now())
+            .await
+            .map_err(internal(name))?;
+    }
+    report.verified = verify;
     Ok(report)
+}
+
+/// Whether this crawl HEADs every tag it already knows. Not needed while the registry's
+/// notifications arrive (they report moved tags; the tag lists still show added and removed
+/// ones), except every `index.verify_interval_hours`, in case an event was lost — distribution
+/// keeps undelivered events in memory only.
+async fn must_verify(
+    services: &Services,
+    client: &RegistryClient,
+    registry_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let notifications_configured = services
+        .settings
+        .registry(&client.name)
+        .is_some_and(|r| r.notify_secret_env.is_some());
+    let (notified_at, verified_at) = store::watch_state(&services.db, registry_id).await?;
+    let window = time::Duration::hours(services.settings.index.verify_interval_hours.into());
+    let now = services.clock.now();
+    let trusted = notifications_configured && notified_at.is_some();
+    Ok(!trusted || verified_at.is_none_or(|at| now - at >= window))
 }
 
 /// Returns (tags seen, manifests fetched).
@@ -151,6 +184,7 @@ async fn crawl_repository(
     client: &RegistryClient,
     registry_id: i64,
     repo: &RepoName,
+    verify: bool,
 ) -> Result<(usize, usize), RegistryError> {
     let name = client.name.as_str();
     // A repository whose tags were all deleted answers `"tags": null` (empty), not an error.
@@ -161,9 +195,10 @@ async fn crawl_repository(
     let outcomes: Vec<(Tag, TagOutcome)> = stream::iter(tags)
         .map(|tag| async move {
             let db = &services.db;
-            let outcome = match indexed.contains_key(tag.as_str()) {
-                true => resolve::head_tag(db, client, registry_id, repo, &tag).await,
-                false => resolve::get_new_tag(db, client, registry_id, repo, &tag).await,
+            let outcome = match indexed.get(tag.as_str()) {
+                Some(&known) if !verify => Ok(Some(TagOutcome::Known(known))),
+                Some(_) => resolve::head_tag(db, client, registry_id, repo, &tag).await,
+                None => resolve::get_new_tag(db, client, registry_id, repo, &tag).await,
             };
             outcome
                 .map(|o| o.map(|o| (tag, o)))

@@ -83,6 +83,8 @@ pub async fn receive(
     }
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| HookError::BadPayload(e.to_string()))?;
+    // The registry's notifications reach us: re-crawls may trust them (see crawl.rs).
+    store::record_notified(&services.db, registry, services.clock.now()).await?;
     let mut applied = 0;
     for event in envelope.events {
         match apply(services, registry, event).await {

@@ -325,3 +325,41 @@ pub async fn record_health(
     .await?;
     Ok(())
 }
+
+/// A notification from this registry was accepted: its events can be trusted between checks.
+pub async fn record_notified(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE registries SET notified_at = ? WHERE name = ?")
+        .bind(at)
+        .bind(registry)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// When notifications were last received, and when every tag was last HEADed.
+pub async fn watch_state(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), sqlx::Error> {
+    sqlx::query_as("SELECT notified_at, verified_at FROM registries WHERE id = ?")
+        .bind(registry_id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn record_verified(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE registries SET verified_at = ? WHERE id = ?")
+        .bind(at)
+        .bind(registry_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
