@@ -347,7 +347,10 @@ pub fn promotion_row(record: regatta_core::promotion::PromotionRecord) -> crate:
         error: record.error,
         duration: record
             .duration_ms
-            .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
+            .map(|ms| match ms {
+                0..=999 => format!("{ms} ms"),
+                _ => format!("{:.1} s", ms as f64 / 1000.0),
+            })
             .unwrap_or_default(),
         moved: format!(
             "{} ({} mounted, {} copied, {} there)",
