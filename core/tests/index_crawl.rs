@@ -158,8 +158,6 @@ async fn with_notifications_arriving_a_recrawl_lists_tags_only_and_heads_them_da
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // A name only this test uses: the process environment is shared by the tests.
-    std::env::set_var("INDEX_CRAWL_TEST_NOTIFY_SECRET", "s3cret");
     let text = format!(
         "database = \"{}\"\n[index]\nverify_interval_hours = 24\n\
          [[registry]]\nname = \"local\"\nurl = \"{}\"\nnotify_secret_env = \"INDEX_CRAWL_TEST_NOTIFY_SECRET\"\n",

@@ -454,8 +454,6 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // A name only this test uses: the process environment is shared by the tests.
-    std::env::set_var("PROMOTION_TEST_WEBHOOK_SECRET", "s3cret");
     let text = format!(
         "database = \"{}\"\n[[registry]]\nname = \"build\"\nurl = \"{}\"\n\
          [[environment]]\nname = \"dev\"\nregistry = \"build\"\nprefix = \"dev/\"\n\

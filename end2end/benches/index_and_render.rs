@@ -33,7 +33,6 @@ async fn main() -> anyhow::Result<()> {
         dir.path().join("bench.db").display(),
         registry.url
     );
-    std::env::set_var("BENCH_NOTIFY_SECRET", "bench");
     let env = [("BENCH_NOTIFY_SECRET".to_string(), "bench".to_string())];
     let services = Services::start(parse_settings("bench.toml", &settings, &env)?).await?;
     let started = Instant::now();

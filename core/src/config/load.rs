@@ -25,7 +25,26 @@ pub fn parse_settings(
     let settings: Settings = serde_path_to_error::deserialize(toml::Value::Table(table))
         .map_err(|e| ConfigError::invalid(file, key_of(e.path()), e.inner().message()))?;
     validate(file, &settings, env)?;
+    let mut settings = settings;
+    settings.shared_secrets = shared_secrets(&settings, env);
     Ok(settings)
+}
+
+/// The values of the notification and webhook secrets the settings name, read once here so the
+/// server never consults the process environment while handling requests.
+fn shared_secrets(settings: &Settings, env: &[(String, String)]) -> super::SharedSecrets {
+    let wanted: Vec<&str> = settings
+        .registries
+        .iter()
+        .filter_map(|r| r.notify_secret_env.as_deref())
+        .chain(settings.webhooks.iter().map(|w| w.secret_env.as_str()))
+        .collect();
+    super::SharedSecrets(
+        env.iter()
+            .filter(|(name, value)| wanted.contains(&name.as_str()) && !value.is_empty())
+            .map(|(name, value)| (name.clone(), secrecy::SecretString::from(value.clone())))
+            .collect(),
+    )
 }
 
 fn key_of(path: &serde_path_to_error::Path) -> String {

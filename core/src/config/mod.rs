@@ -41,6 +41,26 @@ pub struct Settings {
     /// Called after each successful promotion.
     #[serde(default, rename = "webhook")]
     pub webhooks: Vec<WebhookConfig>,
+    /// The values behind `notify_secret_env` and `secret_env`, taken from the environment when
+    /// the settings were loaded.
+    #[serde(skip)]
+    pub shared_secrets: SharedSecrets,
+}
+
+/// Secrets by the name of the environment variable that held them. `Debug` shows names only.
+#[derive(Clone, Default)]
+pub struct SharedSecrets(pub(crate) std::collections::HashMap<String, secrecy::SecretString>);
+
+impl SharedSecrets {
+    pub fn get(&self, variable: &str) -> Option<&secrecy::SecretString> {
+        self.0.get(variable)
+    }
+}
+
+impl std::fmt::Debug for SharedSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

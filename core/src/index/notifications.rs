@@ -6,6 +6,7 @@ use super::resolve::ResolveError;
 use super::store;
 use crate::registry::{RegistryError, RepoName, Tag};
 use crate::Services;
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 const MANIFEST_TYPES: &[&str] = &[
@@ -73,12 +74,11 @@ pub async fn receive(
     let secret = config
         .notify_secret_env
         .as_ref()
-        .and_then(|var| std::env::var(var).ok())
-        .filter(|s| !s.is_empty());
+        .and_then(|var| services.settings.shared_secrets.get(var));
     let presented = authorization.and_then(|h| h.strip_prefix("Bearer "));
     match (secret, presented) {
         (Some(secret), Some(presented))
-            if constant_time_eq(secret.as_bytes(), presented.as_bytes()) => {}
+            if constant_time_eq(secret.expose_secret().as_bytes(), presented.as_bytes()) => {}
         _ => return Err(HookError::Unauthorized),
     }
     let envelope: Envelope =

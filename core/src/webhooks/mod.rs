@@ -7,6 +7,7 @@ mod store;
 
 use crate::Services;
 use hmac::{Hmac, Mac};
+use secrecy::ExposeSecret;
 use sha2::Sha256;
 use std::time::Duration;
 
@@ -73,8 +74,11 @@ async fn send(services: &Services, due: &store::Due) -> Result<(), String> {
         .iter()
         .find(|w| w.name == due.webhook)
         .ok_or("the webhook is no longer configured")?;
-    let secret = std::env::var(&webhook.secret_env)
-        .map_err(|_| format!("`{}` is not set", webhook.secret_env))?;
+    let secret = services
+        .settings
+        .shared_secrets
+        .get(&webhook.secret_env)
+        .ok_or_else(|| format!("`{}` is not set", webhook.secret_env))?;
     let response = services
         .http
         .post(webhook.url.clone())
@@ -84,7 +88,7 @@ async fn send(services: &Services, due: &store::Due) -> Result<(), String> {
         .header("x-regatta-delivery", due.id.to_string())
         .header(
             SIGNATURE_HEADER,
-            signature(secret.as_bytes(), due.payload.as_bytes()),
+            signature(secret.expose_secret().as_bytes(), due.payload.as_bytes()),
         )
         .body(due.payload.clone())
         .send()
