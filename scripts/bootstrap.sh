@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
-DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils chromium chromium-driver binaryen openssl curl procps)
+DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils chromium chromium-driver binaryen openssl curl procps time)
 
 log() { printf 'bootstrap: %s\n' "$*"; }
 

@@ -272,17 +272,13 @@ pub fn pipeline_stage(presence: regatta_core::promotion::Presence) -> crate::dto
     }
 }
 
-fn side(side: &regatta_core::promotion::Side) -> String {
-    format!("{}/{}:{}", side.registry, side.repository, side.tag)
-}
-
 pub fn promotion_preview(
     plan: &regatta_core::promotion::PromotionPlan,
 ) -> crate::dto::PromotionPreview {
     let bytes = plan.bytes_to_move();
     crate::dto::PromotionPreview {
-        source: side(&plan.source),
-        target: side(&plan.target),
+        source: plan.source.to_string(),
+        target: plan.target.to_string(),
         digest: plan.digest.to_string(),
         manifests: plan.manifests.len(),
         blobs_total: plan.blobs.len(),
@@ -305,7 +301,7 @@ pub fn promotion_done(
     let target = &outcome.plan.target;
     let report = &outcome.report;
     crate::dto::PromotionDone {
-        target: side(target),
+        target: target.to_string(),
         href: format!(
             "/i/{}/{}:{}",
             target.registry, target.repository, target.tag

@@ -7,7 +7,7 @@
 
 use regatta_core::config::parse_settings;
 use regatta_core::search::{search, SearchRequest};
-use regatta_core::users::{PasswordHash, Role, User};
+use regatta_core::users::{Role, User};
 use regatta_core::Services;
 use std::time::{Duration, Instant};
 
@@ -53,15 +53,7 @@ prefix = \"prod/\"
     services.search_vocabulary.refresh(&services.db).await?;
 
     let queries = queries(&services).await?;
-    let user = User {
-        id: 1,
-        username: "bench".into(),
-        role: Role::Viewer,
-        disabled: false,
-        password_hash: PasswordHash(String::new()),
-        created_at: time::OffsetDateTime::UNIX_EPOCH,
-        last_login_at: None,
-    };
+    let user = User::not_stored("bench", Role::Viewer);
     let mut all = Vec::new();
     println!(
         "{:<52} {:>7} {:>9} {:>9}",

@@ -24,6 +24,20 @@ pub enum DomainError {
     Internal(#[from] anyhow::Error),
 }
 
+impl DomainError {
+    /// A registry's answer as the user should see it: 404 means `missing` does not exist there;
+    /// anything else means the registry could not answer (the message says why).
+    pub fn from_registry(
+        error: crate::registry::RegistryError,
+        missing: impl FnOnce() -> String,
+    ) -> Self {
+        match error.status() {
+            Some(404) => Self::NotFound(missing()),
+            _ => Self::Unavailable(error.to_string()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for DomainError {
     fn from(e: sqlx::Error) -> Self {
         Self::Internal(e.into())

@@ -73,10 +73,7 @@ pub async fn image_details(
     let invalid = |e: crate::registry::ReferenceError| DomainError::Invalid(e.to_string());
     let repo = RepoName::parse(repository).map_err(invalid)?;
     let reference = Reference::parse(reference).map_err(invalid)?;
-    let unavailable = |e: crate::registry::RegistryError| match e.status() {
-        Some(404) => DomainError::NotFound(format!("{repository}:{reference}")),
-        _ => DomainError::Unavailable(e.to_string()),
-    };
+    let unavailable = |e| DomainError::from_registry(e, || format!("{repository}:{reference}"));
     let fetched = client
         .get_manifest(&repo, &reference)
         .await

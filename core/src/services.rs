@@ -32,13 +32,6 @@ impl Services {
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
         let clock: SharedClock = Arc::new(SystemClock);
         let db = db::connect_and_migrate(&settings.database).await?;
-        let interrupted = crate::promotion::mark_interrupted(&db).await?;
-        if interrupted > 0 {
-            tracing::warn!(
-                interrupted,
-                "promotions left running by the last process were marked failed"
-            );
-        }
         let registries = RegistryClients::from_settings(&settings)?;
         Ok(Self {
             settings: Arc::new(settings),

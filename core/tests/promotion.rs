@@ -8,22 +8,14 @@ use regatta_core::config::parse_settings;
 use regatta_core::index::{crawl_registry, registry_id, tags_of_registry};
 use regatta_core::promotion::{self, PromotionRequest};
 use regatta_core::registry::{Reference, RepoName, Tag};
-use regatta_core::users::{PasswordHash, Role, User};
+use regatta_core::users::{Role, User};
 use regatta_core::{DomainError, Services};
 use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 fn user(role: Role) -> User {
-    User {
-        id: 1,
-        username: format!("{role}-user"),
-        role,
-        disabled: false,
-        password_hash: PasswordHash(String::new()),
-        created_at: time::OffsetDateTime::UNIX_EPOCH,
-        last_login_at: None,
-    }
+    User::not_stored(format!("{role}-user"), role)
 }
 
 /// dev and staging in `dev_registry`, prod (protected, immutable tags) in `prod_registry`.

@@ -6,7 +6,7 @@ use end2end::{RegistryFixture, RegistryOptions};
 use regatta_core::config::parse_settings;
 use regatta_core::index::crawl_registry;
 use regatta_core::search::{search, SearchRequest, SearchResults};
-use regatta_core::users::{PasswordHash, Role, User};
+use regatta_core::users::{Role, User};
 use regatta_core::{DomainError, Services};
 
 struct World {
@@ -94,15 +94,7 @@ protected = true
 }
 
 fn viewer() -> User {
-    User {
-        id: 1,
-        username: "viewer".into(),
-        role: Role::Viewer,
-        disabled: false,
-        password_hash: PasswordHash(String::new()),
-        created_at: time::OffsetDateTime::UNIX_EPOCH,
-        last_login_at: None,
-    }
+    User::not_stored("viewer", Role::Viewer)
 }
 
 impl World {

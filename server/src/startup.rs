@@ -28,6 +28,15 @@ impl Application {
         let site_root = settings.site_root.clone();
         let services = Services::start(settings).await?;
         let first_admin = ensure_first_admin(&services, admin.username, admin.password).await?;
+        // Here, not in `Services::start`: a CLI command run beside a live server must not mark
+        // that server's running promotions failed.
+        let interrupted = regatta_core::promotion::mark_interrupted(&services.db).await?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "promotions left running by the last server were marked failed"
+            );
+        }
         let sessions = SqliteStore::new(services.db.clone())
             .with_table_name("sessions")
             .map_err(anyhow::Error::msg)?;

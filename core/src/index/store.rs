@@ -327,16 +327,21 @@ pub async fn record_health(
 }
 
 /// A notification from this registry was accepted: its events can be trusted between checks.
+/// Written at most once a minute: every pull is a notification, and this is on its path.
 pub async fn record_notified(
     db: impl SqliteExecutor<'_>,
     registry: &str,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE registries SET notified_at = ? WHERE name = ?")
-        .bind(at)
-        .bind(registry)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE registries SET notified_at = ?1
+         WHERE name = ?2 AND (notified_at IS NULL OR notified_at < ?3)",
+    )
+    .bind(at)
+    .bind(registry)
+    .bind(at - time::Duration::minutes(1))
+    .execute(db)
+    .await?;
     Ok(())
 }
 

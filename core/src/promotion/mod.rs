@@ -3,6 +3,7 @@
 //! registries, following the pipeline's rules, serialised per target, recorded and audited.
 
 mod copy;
+mod locks;
 mod plan;
 mod presence;
 mod progress;
@@ -10,9 +11,10 @@ pub mod rules;
 mod store;
 
 pub use copy::{CopyReport, CHUNK_SIZE};
+pub use locks::TargetLocks;
 pub use plan::{Attachment, BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
 pub use presence::{pipeline_presence, Presence};
-pub use progress::{PromotionProgress, PromotionProgressMap, TargetLocks};
+pub use progress::{PromotionProgress, PromotionProgressMap};
 pub use store::{mark_interrupted, PromotionRecord};
 
 use crate::audit::{self, AuditEvent, Outcome};
@@ -73,7 +75,7 @@ pub async fn promote(
     };
     let (_serialised, waited) = services
         .promotion_locks
-        .lock(describe_side(&planned.target))
+        .lock(planned.target.to_string())
         .await;
     let plan = match waited {
         true => plan::plan(services, user, request).await?,
@@ -85,7 +87,7 @@ pub async fn promote(
     let id = store::start(&services.db, services.clock.now(), &user.username, &plan).await?;
     let progress = services
         .promotion_progress
-        .start(id, describe_side(&plan.target));
+        .start(id, plan.target.to_string());
     let missing = plan.blobs.iter().filter(|b| !b.at_target);
     progress
         .blobs_total
@@ -111,10 +113,7 @@ pub async fn promote(
 
     let what = format!(
         "{} → {} ({}, {} ms)",
-        describe_side(&plan.source),
-        describe_side(&plan.target),
-        plan.digest,
-        duration_ms
+        plan.source, plan.target, plan.digest, duration_ms
     );
     match result {
         Ok(report) => {
@@ -125,7 +124,7 @@ pub async fn promote(
             audit_promotion(
                 services,
                 user,
-                &describe_side(&plan.target),
+                &plan.target.to_string(),
                 source_address,
                 Outcome::Ok,
                 &detail,
@@ -155,7 +154,7 @@ pub async fn promote(
             audit_promotion(
                 services,
                 user,
-                &describe_side(&plan.target),
+                &plan.target.to_string(),
                 source_address,
                 Outcome::Error,
                 &detail,
@@ -216,10 +215,6 @@ async fn notify_webhooks(services: &Services, id: i64, plan: &PromotionPlan, act
             tracing::error!(%error, "sending webhooks");
         }
     });
-}
-
-fn describe_side(side: &Side) -> String {
-    format!("{}/{}:{}", side.registry, side.repository, side.tag)
 }
 
 /// Auditing must not undo a promotion that happened, so a failure to record is logged.

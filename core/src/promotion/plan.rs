@@ -29,6 +29,13 @@ pub struct Side {
     pub tag: Tag,
 }
 
+/// `registry/repository:tag`, as the history, the audit trail and the UI name it.
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}:{}", self.registry, self.repository, self.tag)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ManifestCopy {
     pub digest: Digest,
@@ -129,12 +136,13 @@ pub async fn plan(
     }
     let target_client = services.registry_client(&target.registry)?;
 
-    let unavailable = |e: RegistryError| match e.status() {
-        Some(404) => DomainError::NotFound(format!(
-            "{}:{} in {}",
-            source.repository, source.tag, source.registry
-        )),
-        _ => DomainError::Unavailable(e.to_string()),
+    let unavailable = |e| {
+        DomainError::from_registry(e, || {
+            format!(
+                "{}:{} in {}",
+                source.repository, source.tag, source.registry
+            )
+        })
     };
     let top = source_client
         .get_manifest(&source.repository, &Reference::Tag(source.tag.clone()))

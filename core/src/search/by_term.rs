@@ -144,17 +144,12 @@ fn push_tag_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm)
 /// so a page comes from the first `offset + limit` repositories alone, instead of ranking every
 /// tag of every match (a word matching 110,000 tags: 25 ms → 2 ms). Returns the word's index.
 pub(super) fn single_word(query: &Resolved) -> Option<usize> {
-    let unfiltered = query.environments.is_empty()
-        && query.namespaces.is_empty()
-        && query.platforms.is_empty()
-        && query.pushed_after.is_none()
-        && query.pushed_before.is_none()
-        && query.signed.is_none()
-        && query.digests.is_empty()
-        && query.layers.is_empty();
     let term = query.terms.first()?;
-    (unfiltered && query.terms.len() == 1 && term.scope != TermScope::Tag && term.digest.is_none())
-        .then_some(0)
+    (!query.has_filters()
+        && query.terms.len() == 1
+        && term.scope != TermScope::Tag
+        && term.digest.is_none())
+    .then_some(0)
 }
 
 /// Whether any tag name contains the word (then [`first_repositories_page`] does not apply).
@@ -181,13 +176,10 @@ pub(super) fn first_repositories_page(
     push_sets(&mut sql, &query.terms[term]);
     sql.push(
         ", page AS (SELECT t.rowid AS id, p.rank AS rank, -1 AS total
-         FROM (SELECT * FROM rep WHERE registry_id IN (SELECT id FROM registries WHERE name IN (",
+         FROM (SELECT * FROM rep WHERE registry_id IN (",
     );
-    let mut names = sql.separated(", ");
-    for name in &query.registries {
-        names.push_bind(name.as_str());
-    }
-    sql.push(")) ORDER BY rank, registry_id, name LIMIT ");
+    sql::push_registry_ids(&mut sql, query);
+    sql.push(") ORDER BY rank, registry_id, name LIMIT ");
     sql.push_bind(offset + limit);
     sql.push(
         ") p CROSS JOIN tags t ON t.repository_id = p.id

@@ -22,10 +22,8 @@ const MAX_CORRECTIONS: usize = 5;
 impl Vocabulary {
     /// Words within reach of `word`, closest first; empty when it is too short to guess from.
     pub async fn corrections(&self, db: &SqlitePool, word: &str) -> sqlx::Result<Vec<String>> {
-        let max_edits = match word.chars().count() {
-            0..=3 => return Ok(Vec::new()),
-            4..=7 => 1,
-            _ => 2,
+        let Some(max_edits) = max_edits(word) else {
+            return Ok(Vec::new());
         };
         let words = self.words(db).await?;
         let mut found: Vec<(usize, &String)> = words
@@ -66,6 +64,15 @@ impl Vocabulary {
         let words = Arc::new(words_of(names.iter().map(String::as_str)));
         *self.cached.lock().expect("vocabulary lock") = Some((fingerprint, words.clone()));
         Ok(words)
+    }
+}
+
+/// How far a stand-in may be from `word`; `None` when it is too short to guess from.
+pub(super) fn max_edits(word: &str) -> Option<usize> {
+    match word.chars().count() {
+        0..=3 => None,
+        4..=7 => Some(1),
+        _ => Some(2),
     }
 }
 

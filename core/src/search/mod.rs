@@ -215,7 +215,7 @@ async fn page_of_hits(
 
 /// Stand-ins for a word no repository or tag name contains; empty when something does.
 async fn typo_corrections(services: &Services, word: &str) -> Result<Vec<String>, DomainError> {
-    if word.chars().count() < 4 {
+    if fuzzy::max_edits(word).is_none() {
         return Ok(Vec::new());
     }
     let phrase = sets::phrase(word);

@@ -30,6 +30,30 @@ pub(super) struct Resolved {
     pub layers: Vec<DigestPrefix>,
 }
 
+impl Resolved {
+    /// Anything beyond words and the registries searched.
+    pub(super) fn has_filters(&self) -> bool {
+        !self.environments.is_empty()
+            || !self.namespaces.is_empty()
+            || !self.platforms.is_empty()
+            || self.pushed_after.is_some()
+            || self.pushed_before.is_some()
+            || self.signed.is_some()
+            || !self.digests.is_empty()
+            || !self.layers.is_empty()
+    }
+}
+
+/// `SELECT id FROM registries WHERE name IN (…)`: the registries searched.
+pub(super) fn push_registry_ids<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+    sql.push("SELECT id FROM registries WHERE name IN (");
+    let mut names = sql.separated(", ");
+    for name in &query.registries {
+        names.push_bind(name.as_str());
+    }
+    sql.push(")");
+}
+
 #[derive(Debug)]
 pub(super) struct ResolvedTerm {
     pub text: String,
@@ -83,13 +107,7 @@ pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_
 /// matches are sparse among the candidates, and a separate count would scan them all again. For
 /// words alone it is -1: matches are dense, and the capped [`count`] stops early.
 pub(super) fn push_total(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
-    let filtered = !query.environments.is_empty()
-        || !query.namespaces.is_empty()
-        || !query.platforms.is_empty()
-        || query.pushed_after.is_some()
-        || query.pushed_before.is_some()
-        || query.signed.is_some()
-        || query.terms.len() > 1;
+    let filtered = query.has_filters() || query.terms.len() > 1;
     sql.push(if filtered {
         "COUNT(*) OVER () AS total"
     } else {
@@ -184,12 +202,9 @@ pub(super) fn push_rank<'a>(
 pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
     // The candidates already satisfy the part they were listed from.
     let driver = driver(query);
-    sql.push("p.registry_id IN (SELECT id FROM registries WHERE name IN (");
-    let mut names = sql.separated(", ");
-    for name in &query.registries {
-        names.push_bind(name.as_str());
-    }
-    sql.push("))");
+    sql.push("p.registry_id IN (");
+    push_registry_ids(sql, query);
+    sql.push(")");
     for (i, term) in query.terms.iter().enumerate() {
         if driver != Driver::Term(i) {
             sql.push(" AND (");

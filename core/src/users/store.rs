@@ -15,6 +15,22 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
 }
 
+impl User {
+    /// Someone acting without a row in `users`: the CLI (whoever holds the configuration acts as
+    /// an admin) and tests. It has no password and cannot log in.
+    pub fn not_stored(username: impl Into<String>, role: Role) -> Self {
+        Self {
+            id: 0,
+            username: username.into(),
+            role,
+            disabled: false,
+            password_hash: PasswordHash(String::new()),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            last_login_at: None,
+        }
+    }
+}
+
 const COLUMNS: &str = "id, username, role, disabled, password_hash, created_at, last_login_at";
 
 fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {

@@ -1,7 +1,7 @@
 use anyhow::Context;
 use regatta_core::config::Settings;
 use regatta_core::promotion::{self, PromotionRequest};
-use regatta_core::users::{PasswordHash, Role, User};
+use regatta_core::users::{Role, User};
 use regatta_core::Services;
 
 /// `regatta promote REGISTRY/REPOSITORY:TAG --to ENV [--as TAG]`: for deploy scripts. Whoever
@@ -22,15 +22,7 @@ pub async fn promote(
         .rsplit_once(':')
         .context("expected REGISTRY/REPOSITORY:TAG, e.g. local/dev/shop-api:1.2.0")?;
     let actor = super::user::cli_actor();
-    let user = User {
-        id: 0,
-        username: actor.name,
-        role: Role::Admin,
-        disabled: false,
-        password_hash: PasswordHash(String::new()),
-        created_at: services.clock.now(),
-        last_login_at: None,
-    };
+    let user = User::not_stored(actor.name, Role::Admin);
     let request = PromotionRequest {
         registry: registry.to_string(),
         repository: repository.to_string(),
