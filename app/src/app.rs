@@ -1,5 +1,5 @@
 use crate::pages::{
-    DashboardPage, ImagePage, LoginPage, NotFoundPage, PromotionsPage, RegistryPage,
+    DashboardPage, ImagePage, LoginPage, NamespacePage, NotFoundPage, PromotionsPage, RegistryPage,
     RepositoryPage, SearchPage,
 };
 use leptos::prelude::*;
@@ -41,6 +41,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/r/:registry") view=RegistryPage />
                 <Route path=path!("/r/:registry/*repository") view=RepositoryPage />
+                <Route path=path!("/n/:registry/*namespace") view=NamespacePage />
                 <Route path=path!("/i/:registry/*image") view=ImagePage />
                 <Route path=path!("/search") view=SearchPage />
                 <Route path=path!("/promotions") view=PromotionsPage />

@@ -6,10 +6,10 @@ pub mod api;
 mod app;
 pub mod components;
 pub mod dto;
-#[cfg(feature = "ssr")]
-mod dto_from_domain;
 mod error;
+pub mod format;
 pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

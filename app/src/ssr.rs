@@ -5,7 +5,7 @@ use crate::AppError;
 use axum::extract::ConnectInfo;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use regatta_core::{users::User, DomainError, Services};
+use regatta_core::{audit::Actor, users::User, DomainError, Services};
 use std::net::SocketAddr;
 use tower_sessions::Session;
 
@@ -19,7 +19,7 @@ pub fn services() -> Result<Services, AppError> {
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
         .await
-        .map_err(|e| internal(format!("no session layer: {e}")))
+        .map_err(|e| internal(format_args!("no session layer: {e}")))
 }
 
 /// The logged-in user, or a 401 telling them to log in.
@@ -28,10 +28,16 @@ pub async fn current_user(services: &Services) -> Result<User, AppError> {
         .await?
         .get::<i64>(USER_ID_KEY)
         .await
-        .map_err(|e| internal(format!("reading the session: {e}")))?;
+        .map_err(|e| internal(format_args!("reading the session: {e}")))?;
     regatta_core::auth::session_user(services, id)
         .await
         .map_err(from_domain)
+}
+
+/// The logged-in user and where the request came from: who acts, for the audit trail.
+pub async fn actor(services: &Services) -> Result<Actor, AppError> {
+    let user = current_user(services).await?;
+    Ok(Actor::new(user, client_address().await))
 }
 
 /// The client's IP address as seen by this server (the proxy's, when behind one).
@@ -58,26 +64,17 @@ pub async fn is_plain_form_post() -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// Maps a domain error to the status and message the user sees, logging internal causes.
+/// Maps a domain error to the status and message the user sees (internal causes are logged,
+/// never shown), and sets that status on the page's response.
 pub fn from_domain(error: DomainError) -> AppError {
-    let status = match &error {
-        DomainError::Invalid(_) => 400,
-        DomainError::BadCredentials | DomainError::Unauthenticated => 401,
-        DomainError::Forbidden { .. } | DomainError::NotAllowed(_) => 403,
-        DomainError::NotFound(_) => 404,
-        DomainError::Throttled { .. } => 429,
-        DomainError::Unavailable(_) => 502,
-        DomainError::Internal(cause) => {
-            tracing::error!(error = ?cause, "internal error");
-            500
-        }
-    };
+    let status = error.status_code();
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(axum::http::StatusCode::from_u16(status).unwrap_or_default());
     }
-    AppError::new(status, error.to_string())
+    AppError::new(status, error.user_message())
 }
 
-fn internal(message: String) -> AppError {
-    from_domain(DomainError::Internal(anyhow::anyhow!(message)))
+/// An unexpected failure of the web layer (sessions): logged, shown as the generic message.
+pub fn internal(cause: impl std::fmt::Display) -> AppError {
+    from_domain(DomainError::internal(cause))
 }

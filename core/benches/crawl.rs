@@ -10,9 +10,8 @@
 use end2end::ideal_fetch::{self, best_of_three};
 use end2end::{RegistryFixture, RegistryOptions};
 use futures_util::{stream, StreamExt, TryStreamExt};
-use regatta_core::config::RegistryConfig;
 use regatta_core::registry::ops::Manifest;
-use regatta_core::registry::{Digest, Reference, RegistryClient, RepoName};
+use regatta_core::registry::{Digest, Endpoint, Reference, RegistryClient, RepoName};
 use std::time::{Duration, Instant};
 
 const REPOS: usize = 200;
@@ -76,8 +75,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn client(registry: &RegistryFixture) -> RegistryClient {
-    let config = RegistryConfig::anonymous("bench", registry.url.clone());
-    RegistryClient::new(&config).expect("client")
+    RegistryClient::new(Endpoint::anonymous("bench", registry.url.clone())).expect("client")
 }
 
 /// catalog → tags → manifest → config, with at most `concurrency` requests in flight.

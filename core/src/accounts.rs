@@ -1,17 +1,10 @@
 //! Managing dashboard users: the first admin, and the `regatta user …` commands. Each change is
 //! audited with the acting user and where the change came from.
 
-use crate::audit::{self, AuditEvent, Outcome};
+use crate::audit::{self, Actor, AuditAction, AuditEvent};
 use crate::users::{self, generate_password, hash_password, Role, User, Username};
 use crate::{DomainError, Services};
 use secrecy::SecretString;
-
-/// Who is making a change: a logged-in user, or an operator at the CLI.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub name: String,
-    pub source: String,
-}
 
 /// The first admin, made when the database has no users at all.
 #[derive(Debug)]
@@ -36,10 +29,7 @@ pub async fn ensure_first_admin(
         Some(password) => (password, false),
         None => (generate_password(), true),
     };
-    let actor = Actor {
-        name: "regatta".into(),
-        source: "first start".into(),
-    };
+    let actor = Actor::system("first start");
     add_user(services, &actor, &username, Role::Admin, &password).await?;
     Ok(Some(FirstAdmin {
         username,
@@ -68,12 +58,10 @@ pub async fn add_user(
     let mut tx = crate::db::begin_write(&services.db).await?;
     users::create_user(&mut *tx, &name, role, &hash, now).await?;
     let detail = format!("role {role}");
-    audit::record(
-        &mut *tx,
-        now,
-        &changed(actor, "user.add", name.as_str(), Some(&detail)),
-    )
-    .await?;
+    let event = AuditEvent::by(actor, AuditAction::UserAdd)
+        .target(name.as_str())
+        .detail(&detail);
+    audit::record(&mut *tx, now, &event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -89,7 +77,7 @@ pub async fn change_password(
     if !users::set_password_hash(&mut *tx, username, &hash).await? {
         return Err(DomainError::NotFound(format!("User `{username}`")));
     }
-    let event = changed(actor, "user.passwd", username, None);
+    let event = AuditEvent::by(actor, AuditAction::UserPasswd).target(username);
     audit::record(&mut *tx, services.clock.now(), &event).await?;
     tx.commit().await?;
     Ok(())
@@ -104,7 +92,7 @@ pub async fn disable_user(
     if !users::set_disabled(&mut *tx, username, true).await? {
         return Err(DomainError::NotFound(format!("User `{username}`")));
     }
-    let event = changed(actor, "user.disable", username, None);
+    let event = AuditEvent::by(actor, AuditAction::UserDisable).target(username);
     audit::record(&mut *tx, services.clock.now(), &event).await?;
     tx.commit().await?;
     Ok(())
@@ -112,20 +100,4 @@ pub async fn disable_user(
 
 pub async fn list_users(services: &Services) -> Result<Vec<User>, DomainError> {
     Ok(users::list_users(&services.db).await?)
-}
-
-fn changed<'a>(
-    actor: &'a Actor,
-    action: &'a str,
-    target: &'a str,
-    detail: Option<&'a str>,
-) -> AuditEvent<'a> {
-    AuditEvent {
-        actor: Some(&actor.name),
-        action,
-        target: Some(target),
-        source: &actor.source,
-        outcome: Outcome::Ok,
-        detail,
-    }
 }

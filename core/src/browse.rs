@@ -1,13 +1,15 @@
-//! What the browsing pages ask: registry summaries, repositories, tags — read from the index,
-//! each checking that the user may look.
+//! What the browsing pages ask: registry summaries, repositories, namespaces, tags — read from
+//! the index, each checking that the user may look.
 
 use crate::auth::require_role;
-use crate::index::queries::{self, RegistryIndexRow, RepositoryRow, TagDetailRow};
+use crate::index::pages::{
+    self, RegistryIndexRow, RepositoryRow, RepositoryScope, ScopeCounts, TagDetailRow,
+};
 use crate::index::CrawlProgress;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
 
-/// Repositories per page on the registry page.
+/// Repositories per page on the registry and namespace pages.
 pub const PAGE_SIZE: i64 = 100;
 
 #[derive(Debug, Clone)]
@@ -18,16 +20,30 @@ pub struct RegistryOverview {
     pub progress: CrawlProgress,
 }
 
+/// Every configured registry with what the index holds of it (one query for all).
 pub async fn registry_overviews(
     services: &Services,
     user: &User,
 ) -> Result<Vec<RegistryOverview>, DomainError> {
     require_role(user, Role::Viewer)?;
-    let mut overviews = Vec::new();
-    for registry in &services.settings.registries {
-        overviews.push(overview(services, &registry.name).await?);
-    }
-    Ok(overviews)
+    let mut rows = pages::registry_index_rows(&services.db).await?;
+    Ok(services
+        .settings
+        .registries
+        .iter()
+        .map(|config| {
+            let index = rows
+                .iter()
+                .position(|row| row.name == config.name)
+                .map(|at| rows.swap_remove(at));
+            RegistryOverview {
+                name: config.name.clone(),
+                url: config.url.to_string(),
+                index,
+                progress: services.index_progress.get(&config.name),
+            }
+        })
+        .collect())
 }
 
 async fn overview(services: &Services, name: &str) -> Result<RegistryOverview, DomainError> {
@@ -38,7 +54,7 @@ async fn overview(services: &Services, name: &str) -> Result<RegistryOverview, D
     Ok(RegistryOverview {
         name: config.name.clone(),
         url: config.url.to_string(),
-        index: queries::registry_index_row(&services.db, name).await?,
+        index: pages::registry_index_row(&services.db, name).await?,
         progress: services.index_progress.get(name),
     })
 }
@@ -46,28 +62,51 @@ async fn overview(services: &Services, name: &str) -> Result<RegistryOverview, D
 #[derive(Debug, Clone)]
 pub struct RepositoryPage {
     pub registry: RegistryOverview,
+    /// `Some` on a namespace's page.
+    pub namespace: Option<String>,
     pub repositories: Vec<RepositoryRow>,
-    pub total: i64,
+    pub counts: ScopeCounts,
     pub page: i64,
 }
 
-/// Page `page` (from 1) of a registry's repositories.
+/// Page `page` (from 1) of a registry's repositories, or of one namespace's (`dev`,
+/// `team/dev`: the repositories under `namespace/`).
 pub async fn repositories(
     services: &Services,
     user: &User,
     registry: &str,
+    namespace: Option<&str>,
     page: i64,
 ) -> Result<RepositoryPage, DomainError> {
     require_role(user, Role::Viewer)?;
+    let namespace = namespace
+        .map(|n| n.trim_matches('/'))
+        .filter(|n| !n.is_empty());
+    if let Some(namespace) = namespace {
+        // A namespace follows the grammar of the repository names it prefixes.
+        crate::registry::RepoName::parse(namespace)
+            .map_err(|e| DomainError::Invalid(e.to_string()))?;
+    }
     let overview = overview(services, registry).await?;
     let page = page.max(1);
-    let (repositories, total) =
-        queries::repositories_page(&services.db, registry, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-            .await?;
+    let scope = RepositoryScope {
+        registry,
+        namespace,
+    };
+    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let repositories = pages::repositories_page(&services.db, scope, offset, PAGE_SIZE).await?;
+    let counts = pages::scope_counts(&services.db, scope).await?;
+    if namespace.is_some() && counts.repositories == 0 {
+        return Err(DomainError::NotFound(format!(
+            "Namespace `{}` in registry `{registry}`",
+            namespace.unwrap_or_default()
+        )));
+    }
     Ok(RepositoryPage {
         registry: overview,
+        namespace: namespace.map(str::to_string),
         repositories,
-        total,
+        counts,
         page,
     })
 }
@@ -79,6 +118,7 @@ pub struct RepositoryTags {
     pub tags: Vec<TagDetailRow>,
 }
 
+/// Every tag of one repository, for the tag table.
 pub async fn repository_tags(
     services: &Services,
     user: &User,
@@ -90,12 +130,8 @@ pub async fn repository_tags(
         .settings
         .registry(registry)
         .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
-    let host = match (config.url.host_str(), config.url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        _ => registry.to_string(),
-    };
-    let tags = queries::tags_of_repository(&services.db, registry, repository).await?;
+    let host = crate::registry::host_of(&config.url);
+    let tags = pages::tags_of_repository(&services.db, registry, repository).await?;
     Ok(RepositoryTags {
         image: format!("{host}/{repository}"),
         tags,

@@ -25,6 +25,34 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// The HTTP status this error means, for the pages, the server functions, the webhook
+    /// receiver and the JSON API alike.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Invalid(_) => 400,
+            Self::BadCredentials | Self::Unauthenticated => 401,
+            Self::Forbidden { .. } | Self::NotAllowed(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::Throttled { .. } => 429,
+            Self::Unavailable(_) => 502,
+            Self::Internal(_) => 500,
+        }
+    }
+
+    /// What the user sees. For an internal error that is a generic sentence; the cause is
+    /// logged here, once, so every caller that shows the message has logged it.
+    pub fn user_message(&self) -> String {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        self.to_string()
+    }
+
+    /// An unexpected failure, for causes that are not already an `anyhow::Error`.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(anyhow::anyhow!("{cause}"))
+    }
+
     /// A registry's answer as the user should see it: 404 means `missing` does not exist there;
     /// anything else means the registry could not answer (the message says why).
     pub fn from_registry(

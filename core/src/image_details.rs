@@ -118,23 +118,31 @@ pub async fn image_details(
                 .filter(|h| !h.empty_layer().unwrap_or(false))
                 .map(|h| h.created_by().clone())
                 .collect();
-            let mut layers = Vec::new();
-            for (i, layer) in image.layers().iter().enumerate() {
-                let digest = layer.digest().to_string();
-                layers.push(Layer {
-                    shared_with: crate::index::queries::repositories_with_blob(
-                        &services.db,
-                        registry,
-                        &digest,
-                        repository,
-                    )
-                    .await?,
+            let digests: Vec<String> = image
+                .layers()
+                .iter()
+                .map(|l| l.digest().to_string())
+                .collect();
+            let shared = crate::index::pages::repositories_with_blobs(
+                &services.db,
+                registry,
+                &digests,
+                repository,
+            )
+            .await?;
+            let layers = image
+                .layers()
+                .iter()
+                .zip(digests)
+                .enumerate()
+                .map(|(i, (layer, digest))| Layer {
+                    shared_with: repositories_of(&shared, &digest),
                     created_by: steps.get(i).cloned().flatten(),
                     size: layer.size(),
                     media_type: layer.media_type().to_string(),
                     digest,
-                });
-            }
+                })
+                .collect();
             let size = image.config().size() + image.layers().iter().map(|l| l.size()).sum::<u64>();
             let inner = config.config().clone().unwrap_or_default();
             let summary = ImageConfigSummary {
@@ -190,6 +198,15 @@ pub async fn image_details(
         annotations: annotations.into_iter().collect(),
         referrers,
     })
+}
+
+/// The repositories of `digest` out of (digest, repository) rows. A layer listed twice in one
+/// image gets them both times.
+fn repositories_of(rows: &[(String, String)], digest: &str) -> Vec<String> {
+    rows.iter()
+        .filter(|(d, _)| d == digest)
+        .map(|(_, repository)| repository.clone())
+        .collect()
 }
 
 fn platform_name(os: &str, arch: &str, variant: Option<&str>) -> String {

@@ -7,6 +7,7 @@ use crate::promotion::{PromotionProgressMap, TargetLocks};
 use crate::registry::{RegistryClient, RegistryClients};
 use crate::search::Vocabulary;
 use crate::DomainError;
+use anyhow::Context;
 use std::sync::Arc;
 
 /// Everything a domain operation needs, cheap to clone, built once at start-up and shared by
@@ -32,7 +33,7 @@ impl Services {
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
         let clock: SharedClock = Arc::new(SystemClock);
         let db = db::connect_and_migrate(&settings.database).await?;
-        let registries = RegistryClients::from_settings(&settings)?;
+        let registries = registry_clients(&settings)?;
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -49,6 +50,19 @@ impl Services {
             webhook_sender: Arc::default(),
         })
     }
+}
+
+/// One client per configured registry, each from an endpoint resolved once, here.
+fn registry_clients(settings: &Settings) -> anyhow::Result<RegistryClients> {
+    let clients = settings.registries.iter().map(|config| {
+        config
+            .endpoint(&settings.shared_secrets)
+            .and_then(RegistryClient::new)
+            .with_context(|| format!("registry `{}`", config.name))
+    });
+    Ok(RegistryClients::new(
+        clients.collect::<anyhow::Result<Vec<_>>>()?,
+    ))
 }
 
 impl Services {

@@ -4,8 +4,10 @@
 
 use end2end::images::{self, Image};
 use end2end::{RegistryFixture, RegistryOptions};
+use regatta_core::audit::Actor;
 use regatta_core::config::parse_settings;
 use regatta_core::index::{crawl_registry, registry_id, tags_of_registry};
+use regatta_core::promotion::WebhookState;
 use regatta_core::promotion::{self, PromotionRequest};
 use regatta_core::registry::{Reference, RepoName, Tag};
 use regatta_core::users::{Role, User};
@@ -120,9 +122,8 @@ async fn within_one_registry_blobs_are_mounted_and_no_bytes_move() {
 
     let outcome = promotion::promote(
         &services,
-        &user(Role::Developer),
+        &Actor::new(user(Role::Developer), "127.0.0.1"),
         &request("dev/shop-api", "1.2.0", "staging"),
-        "127.0.0.1",
     )
     .await
     .unwrap();
@@ -174,7 +175,7 @@ async fn within_one_registry_blobs_are_mounted_and_no_bytes_move() {
         .await
         .unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].status, "succeeded");
+    assert_eq!(history[0].status.as_str(), "succeeded");
     assert_eq!(history[0].actor, "developer-user");
     let audit = end2end::audit::rows(&dir.path().join("regatta.db")).await;
     assert!(
@@ -216,9 +217,8 @@ async fn across_registries_a_multi_arch_index_arrives_byte_for_byte() {
         tokio::spawn(async move {
             promotion::promote(
                 &services,
-                &maintainer,
+                &Actor::new(maintainer.clone(), "test"),
                 &request("staging/toolbox", "2.0", "prod"),
-                "test",
             )
             .await
         })
@@ -268,9 +268,8 @@ async fn a_target_killed_mid_copy_leaves_no_tag_and_a_retry_finishes() {
         tokio::spawn(async move {
             promotion::promote(
                 &services,
-                &user(Role::Admin),
+                &Actor::new(user(Role::Admin), "test"),
                 &request("staging/data", "1.0", "prod"),
-                "test",
             )
             .await
         })
@@ -316,9 +315,8 @@ async fn a_target_killed_mid_copy_leaves_no_tag_and_a_retry_finishes() {
     );
     let retry = promotion::promote(
         &services,
-        &user(Role::Admin),
+        &Actor::new(user(Role::Admin), "test"),
         &request("staging/data", "1.0", "prod"),
-        "test",
     )
     .await
     .unwrap();
@@ -390,9 +388,8 @@ async fn the_pipeline_rules_are_enforced_on_the_server() {
     let maintainer = user(Role::Maintainer);
     promotion::promote(
         &services,
-        &maintainer,
+        &Actor::new(maintainer.clone(), "test"),
         &request("staging/shop-api", "1.0.0", "prod"),
-        "test",
     )
     .await
     .unwrap();
@@ -468,9 +465,8 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
 
     promotion::promote(
         &services,
-        &user(Role::Developer),
+        &Actor::new(user(Role::Developer), "test"),
         &request("dev/shop-api", "1.2.0", "staging"),
-        "test",
     )
     .await
     .unwrap();
@@ -490,6 +486,18 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
             .webhooks
             .clone()
     };
+    // Read as the history page shows them: `deploy: pending (HTTP 500)`.
+    fn describe(states: Vec<WebhookState>) -> Option<String> {
+        let described: Vec<String> = states
+            .iter()
+            .map(|w| match &w.last_error {
+                Some(error) => format!("{}: {} ({error})", w.webhook, w.status),
+                None => format!("{}: {}", w.webhook, w.status),
+            })
+            .collect();
+        (!described.is_empty()).then(|| described.join("; "))
+    }
+    let history = || async { describe(history().await) };
     let mut pending = history().await;
     for _ in 0..100 {
         if pending.as_deref() != Some("deploy: pending") {
@@ -573,9 +581,13 @@ async fn signatures_travel_with_the_image_unless_left_behind() {
 
     let mut without = request("dev/shop-api", "1.2.0", "staging");
     without.with_attachments = false;
-    promotion::promote(&services, &user(Role::Developer), &without, "test")
-        .await
-        .unwrap();
+    promotion::promote(
+        &services,
+        &Actor::new(user(Role::Developer), "test"),
+        &without,
+    )
+    .await
+    .unwrap();
     assert_eq!(signature_in_staging().await, None);
 
     let with = request("dev/shop-api", "1.2.0", "staging");
@@ -592,7 +604,7 @@ async fn signatures_travel_with_the_image_unless_left_behind() {
         [cosign_tag(&promoted)],
         "only the promoted digest's signature"
     );
-    promotion::promote(&services, &user(Role::Developer), &with, "test")
+    promotion::promote(&services, &Actor::new(user(Role::Developer), "test"), &with)
         .await
         .unwrap();
     let copied = signature_in_staging()

@@ -5,7 +5,9 @@ use end2end::images::{self, app_image};
 use end2end::{RegistryFixture, RegistryOptions};
 use regatta_core::config::{RegistryAuth, RegistryConfig};
 use regatta_core::registry::ops::Manifest;
-use regatta_core::registry::{ApiCheck, Reference, RegistryClient, RegistryError, RepoName};
+use regatta_core::registry::{
+    ApiCheck, Endpoint, Reference, RegistryClient, RegistryError, RepoName,
+};
 
 fn client_for(registry: &RegistryFixture, auth: RegistryAuth) -> RegistryClient {
     let config = RegistryConfig {
@@ -13,7 +15,7 @@ fn client_for(registry: &RegistryFixture, auth: RegistryAuth) -> RegistryClient 
         ca_file: registry.ca_file.clone(),
         ..RegistryConfig::anonymous("test", registry.url.clone())
     };
-    RegistryClient::new(&config).unwrap()
+    RegistryClient::new(config.endpoint(&Default::default()).unwrap()).unwrap()
 }
 
 fn basic(user: &str, password: &str) -> RegistryAuth {
@@ -201,7 +203,7 @@ async fn basic_auth_over_tls_with_a_private_ca() {
     );
 
     let untrusting =
-        RegistryClient::new(&RegistryConfig::anonymous("no-ca", registry.url.clone())).unwrap();
+        RegistryClient::new(Endpoint::anonymous("no-ca", registry.url.clone())).unwrap();
     let error = untrusting.list_repositories().await.unwrap_err();
     assert!(matches!(error, RegistryError::Tls { .. }), "{error:?}");
     assert!(error.to_string().contains("set `ca_file`"), "{error}");

@@ -37,7 +37,7 @@ fn client(url: url::Url, auth: RegistryAuth) -> RegistryClient {
         request_timeout: Duration::from_millis(500),
         connect_timeout: Duration::from_secs(1),
     };
-    RegistryClient::with_options(&config, options).unwrap()
+    RegistryClient::with_options(config.endpoint(&Default::default()).unwrap(), options).unwrap()
 }
 
 fn repo() -> RepoName {

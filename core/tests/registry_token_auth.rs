@@ -20,7 +20,7 @@ fn client(registry: &RegistryFixture, auth: RegistryAuth) -> RegistryClient {
         auth,
         ..RegistryConfig::anonymous("tokened", registry.url.clone())
     };
-    RegistryClient::new(&config).unwrap()
+    RegistryClient::new(config.endpoint(&Default::default()).unwrap()).unwrap()
 }
 
 fn basic(name: &str) -> RegistryAuth {

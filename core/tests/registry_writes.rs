@@ -6,14 +6,12 @@ use bytes::Bytes;
 use end2end::images::{self, app_image, OCI_INDEX, OCI_MANIFEST};
 use end2end::{RegistryFixture, RegistryOptions};
 use futures_util::StreamExt;
-use regatta_core::config::RegistryConfig;
 use regatta_core::registry::ops::{MountOutcome, TagDeletion};
-use regatta_core::registry::{Digest, Reference, RegistryClient, RepoName, Tag};
+use regatta_core::registry::{Digest, Endpoint, Reference, RegistryClient, RepoName, Tag};
 use std::process::Command;
 
 fn client(registry: &RegistryFixture) -> RegistryClient {
-    let config = RegistryConfig::anonymous("local", registry.url.clone());
-    RegistryClient::new(&config).unwrap()
+    RegistryClient::new(Endpoint::anonymous("local", registry.url.clone())).unwrap()
 }
 
 fn repo(name: &str) -> RepoName {

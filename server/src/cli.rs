@@ -1,7 +1,6 @@
-use crate::commands;
+use crate::commands::{self, PromoteArgs, UserCommand};
 use clap::{Parser, Subcommand};
 use regatta_core::config::{load_settings, ConfigError};
-use regatta_core::users::Role;
 use std::{path::PathBuf, process::ExitCode};
 
 /// Regatta: one dashboard for all your container registries.
@@ -25,39 +24,7 @@ pub enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Promote a tag to an environment of the pipeline, as the dashboard's Promote button does.
-    Promote {
-        /// REGISTRY/REPOSITORY:TAG, e.g. local/dev/shop-api:1.2.0
-        image: String,
-        /// The environment to promote into.
-        #[arg(long)]
-        to: String,
-        /// The tag to write there (default: the same tag).
-        #[arg(long = "as")]
-        target_tag: Option<String>,
-        /// Leave the digest's signatures, attestations and SBOMs behind.
-        #[arg(long)]
-        without_attachments: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Add a user. The password is read from stdin when it is not a terminal, else prompted.
-    Add {
-        name: String,
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
-    },
-    /// Set a user's password (read like `add`).
-    Passwd { name: String },
-    /// List users with their roles.
-    List,
-    /// Disable a user: their sessions stop working at the next request.
-    Disable { name: String },
-}
-
-fn parse_role(raw: &str) -> Result<Role, String> {
-    raw.parse()
+    Promote(PromoteArgs),
 }
 
 /// Exit codes: 0 success, 1 the command failed, 2 the configuration is invalid.
@@ -73,12 +40,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Serve => commands::serve(settings).await,
         Command::User(command) => commands::user(settings, command).await,
-        Command::Promote {
-            image,
-            to,
-            target_tag,
-            without_attachments,
-        } => commands::promote(settings, image, to, target_tag, !without_attachments).await,
+        Command::Promote(args) => commands::promote(settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

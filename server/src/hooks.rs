@@ -5,8 +5,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use regatta_core::index::notifications::{receive, HookError};
-use regatta_core::Services;
+use regatta_core::index::notifications::receive;
+use regatta_core::{DomainError, Services};
 
 pub async fn registry_notification(
     State(services): State<Services>,
@@ -20,16 +20,11 @@ pub async fn registry_notification(
     match receive(&services, &registry, authorization, &body).await {
         Ok(applied) => (StatusCode::OK, format!("applied {applied} events")),
         Err(error) => {
-            let status = match &error {
-                HookError::Unauthorized => StatusCode::UNAUTHORIZED,
-                HookError::UnknownRegistry(_) => StatusCode::NOT_FOUND,
-                HookError::BadPayload(_) => StatusCode::BAD_REQUEST,
-                // The registry retries a failed delivery: say so with a 5xx.
-                HookError::Registry(_) => StatusCode::BAD_GATEWAY,
-                HookError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            };
             tracing::warn!(%registry, %error, "notification refused");
-            (status, error.to_string())
+            let error = DomainError::from(error);
+            let status = StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, error.user_message())
         }
     }
 }

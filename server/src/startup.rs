@@ -1,3 +1,4 @@
+use crate::jobs::{server_jobs, Supervisor};
 use crate::router::build_router;
 use axum::serve::ListenerExt;
 use regatta_core::accounts::{ensure_first_admin, FirstAdmin};
@@ -6,7 +7,6 @@ use regatta_core::Services;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
-use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
 /// Who the first admin is, when the database has no users yet.
@@ -20,6 +20,7 @@ pub struct AdminBootstrap {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    jobs: Supervisor,
     first_admin: Option<FirstAdmin>,
 }
 
@@ -41,18 +42,13 @@ impl Application {
             .with_table_name("sessions")
             .map_err(anyhow::Error::msg)?;
         sessions.migrate().await?;
-        tokio::spawn(
-            sessions
-                .clone()
-                .continuously_delete_expired(std::time::Duration::from_secs(300)),
-        );
         let listener = TcpListener::bind(services.settings.listen).await?;
-        crate::jobs::spawn_crawler(services.clone());
-        crate::jobs::spawn_webhook_sender(services.clone());
+        let jobs = Supervisor::start(server_jobs(&services, &sessions));
         let router = build_router(services, sessions, &site_root, listener.local_addr()?);
         Ok(Self {
             listener,
             router,
+            jobs,
             first_admin,
         })
     }
@@ -67,7 +63,7 @@ impl Application {
         self.first_admin.as_ref()
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and stops the jobs.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let service = self
             .router
@@ -82,6 +78,7 @@ impl Application {
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        self.jobs.shutdown().await;
         Ok(())
     }
 }

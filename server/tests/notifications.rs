@@ -3,8 +3,7 @@
 
 use end2end::app_fixture::{AppFixture, AppOptions};
 use end2end::{ports::free_port, RegistryFixture, RegistryOptions};
-use regatta_core::config::RegistryConfig;
-use regatta_core::registry::{RegistryClient, RepoName, Tag};
+use regatta_core::registry::{Endpoint, RegistryClient, RepoName, Tag};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -87,8 +86,7 @@ async fn pushes_and_deletes_reach_the_index_through_notifications() {
     println!("a skopeo push reached the index {seen_after:?} after skopeo returned");
     until_tag(&app, "staging/billing-worker", "0.2.0", true).await;
 
-    let config = RegistryConfig::anonymous("local", registry.url.clone());
-    let client = RegistryClient::new(&config).unwrap();
+    let client = RegistryClient::new(Endpoint::anonymous("local", registry.url.clone())).unwrap();
     client
         .delete_tag(
             &RepoName::parse("staging/shop-api").unwrap(),

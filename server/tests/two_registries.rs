@@ -77,7 +77,7 @@ async fn an_anonymous_and_an_authenticated_registry_are_indexed_side_by_side() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|i| i["last_crawl"].is_string() || i["crawl_error"].is_string())
+            .all(|i| i["last_crawl"].is_object() || i["crawl_error"].is_string())
             && d["indexes"][0]["tags"] == 11
             && d["indexes"][1]["tags"] == 11
     })

@@ -11,9 +11,5 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let overviews = regatta_core::browse::registry_overviews(&services, &user)
         .await
         .map_err(from_domain)?;
-    Ok(crate::dto_from_domain::dashboard_from(
-        &user,
-        &services.settings,
-        &overviews,
-    ))
+    Ok(Dashboard::new(&user, &services.settings, &overviews))
 }

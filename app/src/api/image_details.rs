@@ -21,10 +21,5 @@ pub async fn image_details(
     )
     .await
     .map_err(from_domain)?;
-    Ok(crate::dto_from_domain::image_view(
-        &registry,
-        &repository,
-        &reference,
-        details,
-    ))
+    Ok(ImageView::new(&registry, &repository, &reference, details))
 }

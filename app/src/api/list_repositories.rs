@@ -2,14 +2,20 @@ use crate::dto::RepositoryListing;
 use crate::AppError;
 use leptos::prelude::*;
 
-/// One page of a registry's repositories, grouped by namespace, from the index.
+/// One page of a registry's repositories (or of one namespace's, `dev`, `team/dev`), grouped by
+/// namespace, from the index.
 #[server(prefix = "/api", endpoint = "repositories")]
-pub async fn list_repositories(registry: String, page: i64) -> Result<RepositoryListing, AppError> {
+pub async fn list_repositories(
+    registry: String,
+    namespace: Option<String>,
+    page: i64,
+) -> Result<RepositoryListing, AppError> {
     use crate::ssr::{current_user, from_domain, services};
     let services = services()?;
     let user = current_user(&services).await?;
-    let page = regatta_core::browse::repositories(&services, &user, &registry, page)
-        .await
-        .map_err(from_domain)?;
-    Ok(crate::dto_from_domain::repository_listing(page))
+    let page =
+        regatta_core::browse::repositories(&services, &user, &registry, namespace.as_deref(), page)
+            .await
+            .map_err(from_domain)?;
+    Ok(page.into())
 }

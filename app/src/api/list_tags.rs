@@ -11,9 +11,5 @@ pub async fn list_tags(registry: String, repository: String) -> Result<TagListin
     let tags = regatta_core::browse::repository_tags(&services, &user, &registry, &repository)
         .await
         .map_err(from_domain)?;
-    Ok(crate::dto_from_domain::tag_listing(
-        &registry,
-        &repository,
-        tags,
-    ))
+    Ok(TagListing::new(&registry, &repository, tags))
 }

@@ -21,21 +21,18 @@ pub async fn login(
 
 #[cfg(feature = "ssr")]
 mod login_ssr {
-    use crate::ssr::{from_domain, is_plain_form_post, session, USER_ID_KEY};
+    use crate::ssr::{from_domain, internal, is_plain_form_post, session, USER_ID_KEY};
     use crate::AppError;
     use regatta_core::DomainError;
 
     pub async fn start_session(user_id: i64, next: Option<&str>) -> Result<(), AppError> {
         let session = session().await?;
         // A new id on login defeats session fixation (OWASP session management).
-        session
-            .cycle_id()
-            .await
-            .map_err(|e| AppError::new(500, e.to_string()))?;
+        session.cycle_id().await.map_err(internal)?;
         session
             .insert(USER_ID_KEY, user_id)
             .await
-            .map_err(|e| AppError::new(500, e.to_string()))?;
+            .map_err(internal)?;
         leptos_axum::redirect(local_path(next));
         Ok(())
     }

@@ -23,10 +23,7 @@ pub async fn pipeline_of(
     )
     .await
     .map_err(from_domain)?;
-    Ok(stages
-        .into_iter()
-        .map(crate::dto_from_domain::pipeline_stage)
-        .collect())
+    Ok(stages.into_iter().map(Into::into).collect())
 }
 
 #[server(prefix = "/api", endpoint = "promotion-preview")]
@@ -52,7 +49,7 @@ pub async fn preview_promotion(
     let plan = regatta_core::promotion::preview(&services, &user, &request)
         .await
         .map_err(from_domain)?;
-    Ok(crate::dto_from_domain::promotion_preview(&plan))
+    Ok((&plan).into())
 }
 
 #[server(prefix = "/api", endpoint = "promote")]
@@ -64,9 +61,9 @@ pub async fn promote(
     target_tag: Option<String>,
     with_attachments: Option<bool>,
 ) -> Result<PromotionDone, AppError> {
-    use crate::ssr::{client_address, current_user, from_domain, services};
+    use crate::ssr::{actor, from_domain, services};
     let services = services()?;
-    let user = current_user(&services).await?;
+    let actor = actor(&services).await?;
     let request = request(
         registry,
         repository,
@@ -75,11 +72,10 @@ pub async fn promote(
         target_tag,
         with_attachments,
     );
-    let outcome =
-        regatta_core::promotion::promote(&services, &user, &request, &client_address().await)
-            .await
-            .map_err(from_domain)?;
-    Ok(crate::dto_from_domain::promotion_done(&outcome))
+    let outcome = regatta_core::promotion::promote(&services, &actor, &request)
+        .await
+        .map_err(from_domain)?;
+    Ok((&outcome).into())
 }
 
 #[server(prefix = "/api", endpoint = "promotions")]
@@ -90,10 +86,7 @@ pub async fn promotion_history() -> Result<Vec<PromotionRow>, AppError> {
     let records = regatta_core::promotion::history(&services, &user, 200)
         .await
         .map_err(from_domain)?;
-    Ok(records
-        .into_iter()
-        .map(crate::dto_from_domain::promotion_row)
-        .collect())
+    Ok(records.into_iter().map(Into::into).collect())
 }
 
 /// Promotions copying right now, for the progress line while one runs.
@@ -105,7 +98,7 @@ pub async fn running_promotions() -> Result<Vec<RunningPromotion>, AppError> {
     let running = regatta_core::promotion::running(&services, &user).map_err(from_domain)?;
     Ok(running
         .iter()
-        .map(|(_, progress)| crate::dto_from_domain::running_promotion(progress))
+        .map(|(_, progress)| progress.as_ref().into())
         .collect())
 }
 

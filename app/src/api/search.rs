@@ -34,10 +34,5 @@ pub async fn search(
         .iter()
         .map(|e| e.name.clone())
         .collect();
-    Ok(crate::dto_from_domain::search_page(
-        &request,
-        results,
-        registries,
-        environments,
-    ))
+    Ok(SearchPage::new(&request, results, registries, environments))
 }

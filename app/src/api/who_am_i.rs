@@ -7,8 +7,5 @@ use leptos::prelude::*;
 pub async fn who_am_i() -> Result<CurrentUser, AppError> {
     use crate::ssr::{current_user, services};
     let user = current_user(&services()?).await?;
-    Ok(CurrentUser {
-        username: user.username,
-        role: user.role.to_string(),
-    })
+    Ok((&user).into())
 }

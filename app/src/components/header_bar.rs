@@ -11,12 +11,14 @@ pub fn HeaderBar() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">"Regatta"</a>
             <SearchBox />
-            <a class="nav" href="/promotions">"Promotions"</a>
+            <a class="nav" href=crate::routes::promotions()>"Promotions"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     user.await.ok().map(|user| view! {
                         <span class="who">
                             <span class="username">{user.username}</span>
+                            // Read aloud as "admin, role admin", not "adminadmin".
+                            <span class="sr-only">", role "</span>
                             <span class="role">{user.role}</span>
                         </span>
                     })

@@ -1,21 +1,26 @@
+use super::Moment;
 use crate::dto::RegistryIndexSummary;
+use crate::format;
 use leptos::prelude::*;
 
 /// Counts, last crawl, a running crawl's progress, and — when the last crawl failed — a panel
 /// saying so. What the index already holds stays browsable either way.
 #[component]
 pub fn IndexStatus(summary: RegistryIndexSummary) -> impl IntoView {
-    let crawl = match (&summary.last_crawl, summary.crawling) {
+    let crawl = match (summary.last_crawl, summary.crawling) {
         (_, true) => format!(
             "Crawling: {} of {} repositories",
             summary.repositories_done, summary.repositories_total
-        ),
-        (Some(last), false) => format!("Last crawl {last}"),
-        (None, false) => "Not crawled yet".to_string(),
+        )
+        .into_any(),
+        (Some(last), false) => view! {
+            "Last crawl " <Moment when=last.finished /> ", took " {format::duration_ms(last.took_ms)}
+        }
+        .into_any(),
+        (None, false) => "Not crawled yet".into_any(),
     };
-    let health = summary.health_level.clone().map(|level| {
-        let class = format!("health {level}");
-        view! { <p class=class aria-label="Health at last crawl">{summary.health_summary.clone().unwrap_or_default()}</p> }
+    let health = summary.health_level.map(|level| {
+        view! { <p class=level.class() aria-label="Health at last crawl">{summary.health_summary.clone().unwrap_or_default()}</p> }
     });
     view! {
         {health}

@@ -1,7 +1,9 @@
 mod copy_button;
+mod crumbs;
 mod header_bar;
 mod image_body_view;
 mod index_status;
+mod moment;
 mod pipeline_strip;
 mod promote_panel;
 pub mod pull_commands;
@@ -12,12 +14,14 @@ mod tag_table;
 mod theme_toggle;
 
 pub use copy_button::CopyButton;
+pub use crumbs::Crumbs;
 pub use header_bar::HeaderBar;
 pub use image_body_view::ImageBodyView;
 pub use index_status::IndexStatus;
+pub use moment::Moment;
 pub use pipeline_strip::PipelineStrip;
 pub use promote_panel::PromotePanel;
 pub use registry_card::RegistryCard;
-pub use search_box::{search_href, SearchBox};
+pub use search_box::SearchBox;
 pub use tag_table::TagTable;
 pub use theme_toggle::{ThemeToggle, APPLY_STORED_THEME};

@@ -1,10 +1,19 @@
 use crate::api::{pipeline_of, preview_promotion, promote, running_promotions};
-use crate::dto::{PipelineStage, PromotionPreview, RunningPromotion};
+use crate::dto::{PipelineStage, PromotionDone, PromotionPreview, RunningPromotion};
+use crate::{format, routes};
 use leptos::prelude::*;
 
 /// Which environment, under which tag, with attachments or not: what the preview and the
 /// promotion are asked for.
 type Choice = (String, String, bool);
+
+/// Which button was pressed last: only its answer is shown (one message, not two stacked).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    Nothing,
+    Preview,
+    Promote,
+}
 
 /// On a tag's page: where its digest already is along the pipeline (✓ dev, ✓ staging, – prod),
 /// and promotion to another environment — preview first (what moves, what is overwritten),
@@ -60,6 +69,9 @@ pub fn PromotePanel(
     });
     let choice = move || (environment.get(), target_tag.get(), with_attachments.get());
     let progress = poll_progress_while(run.pending());
+    let asked = RwSignal::new(Asked::Nothing);
+    // Why the chosen environment is refused to this user, if it is: shown before any click.
+    let refusal = RwSignal::new(None::<String>);
     view! {
         <section class="promote" aria-label="Promotion">
             <h2>"Pipeline"</h2>
@@ -72,33 +84,51 @@ pub fn PromotePanel(
                                     environment.set(next);
                                 }
                             }
+                            let refusals: Vec<(String, Option<String>)> = stages
+                                .iter()
+                                .map(|s| (s.environment.clone(), s.refusal.clone()))
+                                .collect();
+                            Effect::new(move |_| {
+                                let chosen = environment.get();
+                                let reason = refusals.iter().find(|(e, _)| *e == chosen).and_then(|(_, r)| r.clone());
+                                refusal.set(reason);
+                            });
                             view! { <StageStrip stages=stages.clone() /> <PromoteForm stages environment target_tag with_attachments /> }.into_any()
                         }
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
                 })}
             </Suspense>
+            {move || refusal.get().map(|reason| view! {
+                <p class="notice" aria-label="Not allowed">{reason}</p>
+            })}
             <div class="toolbar">
-                <button type="button" class="secondary" on:click=move |_| { preview.dispatch(choice()); }>"Preview"</button>
-                <button type="button" disabled=move || run.pending().get()
-                    on:click=move |_| { run.dispatch(choice()); }>
+                <button type="button" class="secondary"
+                    on:click=move |_| { asked.set(Asked::Preview); preview.dispatch(choice()); }>"Preview"</button>
+                <button type="button" disabled=move || run.pending().get() || refusal.read().is_some()
+                    on:click=move |_| { asked.set(Asked::Promote); run.dispatch(choice()); }>
                     {move || if run.pending().get() { "Promoting…" } else { "Promote" }}
                 </button>
             </div>
-            {move || preview.value().get().map(|result| match result {
+            {move || (asked.get() == Asked::Preview).then(|| preview.value().get()).flatten().map(|result| match result {
                 Ok(preview) => view! { <PreviewView preview /> }.into_any(),
                 Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
             })}
             {move || progress.get().into_iter().map(|running| view! {
                 <p class="progress" role="status" aria-label="Promotion progress">
-                    <progress max="100" value=running.percent></progress>
-                    " " <span class="mono">{running.target}</span> " " {running.done}
+                    <progress max="100" value=running.percent()></progress>
+                    " " <span class="mono">{running.target.clone()}</span> " "
+                    {format!(
+                        "{} of {} · {} of {} blobs",
+                        format::human_size(running.bytes_done),
+                        format::human_size(running.bytes_total),
+                        running.blobs_done,
+                        running.blobs_total
+                    )}
                 </p>
             }).collect_view()}
-            {move || run.value().get().map(|result| match result {
-                Ok(done) => view! {
-                    <p class="notice ok" role="status">"Promoted to " <a href=done.href>{done.target}</a> ": " {done.summary}</p>
-                }.into_any(),
+            {move || (asked.get() == Asked::Promote).then(|| run.value().get()).flatten().map(|result| match result {
+                Ok(done) => view! { <DoneView done /> }.into_any(),
                 Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
             })}
         </section>
@@ -132,10 +162,16 @@ fn poll_progress_while(pending: Memo<bool>) -> RwSignal<Vec<RunningPromotion>> {
     progress
 }
 
-/// The first environment after the one this repository is in.
+/// The first environment after the one this repository is in that the user may promote into
+/// (else simply the next one, which then shows why not).
 fn next_stage(stages: &[PipelineStage]) -> Option<String> {
     let source = stages.iter().position(|s| s.is_source)?;
-    stages.get(source + 1).map(|s| s.environment.clone())
+    let later = &stages[source + 1..];
+    later
+        .iter()
+        .find(|s| s.refusal.is_none())
+        .or(later.first())
+        .map(|s| s.environment.clone())
 }
 
 #[component]
@@ -176,7 +212,13 @@ fn PromoteForm(
                     {stages.into_iter().filter(|s| !s.is_source).map(|stage| {
                         let name = stage.environment.clone();
                         let selected = move || environment.get() == name;
-                        let label = if stage.protected { format!("{} (protected)", stage.environment) } else { stage.environment.clone() };
+                        let mut label = stage.environment.clone();
+                        if stage.protected {
+                            label.push_str(" (protected)");
+                        }
+                        if stage.refusal.is_some() {
+                            label.push_str(" — not allowed for you");
+                        }
                         view! { <option value=stage.environment.clone() selected=selected>{label}</option> }
                     }).collect_view()}
                 </select>
@@ -185,10 +227,10 @@ fn PromoteForm(
                 <input aria-label="Target tag" prop:value=move || target_tag.get()
                     on:input=move |ev| target_tag.set(event_target_value(&ev)) />
             </label>
-            <label>
+            <label class="check">
                 <input type="checkbox" prop:checked=move || with_attachments.get()
                     on:change=move |ev| with_attachments.set(event_target_checked(&ev)) />
-                " with signatures, attestations, SBOMs"
+                "with signatures, attestations, SBOMs"
             </label>
         </div>
     }
@@ -203,9 +245,14 @@ fn PreviewView(preview: PromotionPreview) -> impl IntoView {
             1 => "1 manifest".to_string(),
             n => format!("{n} manifests (an index and its platforms)"),
         };
+        let bytes = if preview.same_registry {
+            "0 B (blobs are mounted)".to_string()
+        } else {
+            format::human_size(preview.bytes_to_move)
+        };
         format!(
-            "{manifests}; {} of {} blobs already there; {} to move.",
-            preview.blobs_present, preview.blobs_total, preview.bytes_to_move
+            "{manifests}; {} of {} blobs already there; {bytes} to move.",
+            preview.blobs_present, preview.blobs_total
         )
     };
     view! {
@@ -219,5 +266,30 @@ fn PreviewView(preview: PromotionPreview) -> impl IntoView {
                 <p class="warning">"The target tag now points at " <span class="mono">{old}</span> "; promoting moves it."</p>
             })}
         </div>
+    }
+}
+
+#[component]
+fn DoneView(done: PromotionDone) -> impl IntoView {
+    let target = format!(
+        "{}/{}:{}",
+        done.target_registry, done.target_repository, done.target_tag
+    );
+    let href = routes::tag(
+        &done.target_registry,
+        &done.target_repository,
+        &done.target_tag,
+    );
+    let t = done.transfer;
+    let summary = format!(
+        "{} moved; {} blobs mounted, {} copied, {} already there; {}",
+        format::human_size(t.bytes_moved),
+        t.blobs_mounted,
+        t.blobs_copied,
+        t.blobs_present,
+        format::duration_ms(done.duration_ms)
+    );
+    view! {
+        <p class="notice ok" role="status">"Promoted to " <a href=href>{target}</a> ": " {summary}</p>
     }
 }

@@ -1,6 +1,7 @@
 use super::IndexStatus;
 use crate::api::CheckRegistry;
-use crate::dto::{HealthLevel, RegistryIndexSummary, RegistrySummary};
+use crate::dto::{RegistryIndexSummary, RegistrySummary};
+use crate::routes;
 use leptos::prelude::*;
 
 /// One registry, with a button that checks it live (the first thing to try when browsing fails).
@@ -11,19 +12,15 @@ pub fn RegistryCard(registry: RegistrySummary, index: RegistryIndexSummary) -> i
     let result = move || {
         check.value().get().map(|outcome| match outcome {
             Ok(report) => {
-                let class = match report.level {
-                    HealthLevel::Ok => "health ok",
-                    HealthLevel::Warning => "health warning",
-                    HealthLevel::Down => "health down",
-                };
-                view! { <p class=class role="status">{report.summary}</p> }.into_any()
+                view! { <p class=report.level.class() role="status">{report.summary}</p> }
+                    .into_any()
             }
             Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
         })
     };
     view! {
         <article class="card registry" aria-label=format!("Registry {}", registry.name)>
-            <h3><a href=format!("/r/{}", registry.name)>{registry.name.clone()}</a></h3>
+            <h3><a href=routes::registry(&registry.name)>{registry.name.clone()}</a></h3>
             <p class="muted mono">{registry.url}</p>
             <p class="muted">"Access: " {registry.auth}</p>
             <IndexStatus summary=index />

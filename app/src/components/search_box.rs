@@ -1,21 +1,12 @@
 use crate::api::search;
 use crate::dto::SearchHitItem;
+use crate::routes;
 use leptos::ev;
 use leptos::html::Input;
 use leptos::prelude::*;
 
 /// Suggestions shown under the box while typing.
 const SUGGESTIONS: i64 = 8;
-
-/// `/search?q=…[&registry=…]`, encoded.
-pub fn search_href(text: &str, registry: Option<&str>) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair("q", text.trim());
-    if let Some(registry) = registry.filter(|r| !r.is_empty()) {
-        query.append_pair("registry", registry);
-    }
-    format!("/search?{}", query.finish())
-}
 
 /// The search box on every page: `/` focuses it, results appear as you type (arrows pick,
 /// Enter opens the picked tag, or the results page when none is picked). Without the WASM it
@@ -70,7 +61,10 @@ pub fn SearchBox() -> impl IntoView {
                 if let Some(hit) = picked.get().and_then(|i| hits().get(i).cloned()) {
                     ev.prevent_default();
                     open.set(false);
-                    navigate(&hit.href, Default::default());
+                    navigate(
+                        &routes::tag(&hit.registry, &hit.repository, &hit.tag),
+                        Default::default(),
+                    );
                 }
             }
             _ => {}
@@ -94,7 +88,7 @@ pub fn SearchBox() -> impl IntoView {
                         view! { <Suggestion hit active=Signal::derive(move || picked.get() == Some(i)) /> }
                     }).collect_view()}
                     <li class="all">
-                        <a href=move || search_href(&text.get(), None)>"All results →"</a>
+                        <a href=move || routes::search(&text.get(), None)>"All results →"</a>
                     </li>
                 </ul>
             </Show>
@@ -106,9 +100,10 @@ pub fn SearchBox() -> impl IntoView {
 
 #[component]
 fn Suggestion(hit: SearchHitItem, active: Signal<bool>) -> impl IntoView {
+    let href = routes::tag(&hit.registry, &hit.repository, &hit.tag);
     view! {
         <li role="option" class:active=active aria-selected=move || active.get().to_string()>
-            <a href=hit.href>
+            <a href=href>
                 <span class="mono">{format!("{}:{}", hit.repository, hit.tag)}</span>
                 <span class="muted">{hit.registry}</span>
             </a>

@@ -51,14 +51,15 @@ pub fn visible_tags(tags: &[TagItem], filter: &str, sort: TagSort) -> Vec<TagIte
 mod tests {
     use super::*;
 
-    fn tag(name: &str, created: &str) -> TagItem {
+    fn tag(name: &str, created: i64) -> TagItem {
         TagItem {
             tag: name.into(),
             digest: String::new(),
-            size: String::new(),
             size_bytes: 0,
-            platforms: String::new(),
-            created: Some(created.into()),
+            platforms: vec![],
+            created: Some(crate::dto::When {
+                unix_seconds: created,
+            }),
             same_digest_as: vec![],
             is_index: false,
         }
@@ -67,10 +68,10 @@ mod tests {
     #[test]
     fn semver_order_puts_highest_versions_first_and_names_last() {
         let tags = [
-            tag("1.9.0", "b"),
-            tag("latest", "c"),
-            tag("v1.10.0", "a"),
-            tag("1.10.0-rc.1", "d"),
+            tag("1.9.0", 2),
+            tag("latest", 3),
+            tag("v1.10.0", 1),
+            tag("1.10.0-rc.1", 4),
         ];
         let names: Vec<_> = visible_tags(&tags, "", TagSort::Semver)
             .into_iter()
@@ -82,9 +83,9 @@ mod tests {
     #[test]
     fn created_order_is_newest_first_and_filter_is_case_insensitive() {
         let tags = [
-            tag("a-old", "2026-01-01"),
-            tag("B-new", "2026-06-01"),
-            tag("c", "2026-03-01"),
+            tag("a-old", 1_767_225_600),
+            tag("B-new", 1_780_272_000),
+            tag("c", 1_772_323_200),
         ];
         let names: Vec<_> = visible_tags(&tags, "", TagSort::Created)
             .into_iter()

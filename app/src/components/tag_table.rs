@@ -1,7 +1,8 @@
 use super::pull_commands::{pull_command, TOOLS};
 use super::tag_order::{visible_tags, TagSort};
-use super::CopyButton;
+use super::{CopyButton, Moment};
 use crate::dto::TagListing;
+use crate::{format, routes};
 use leptos::prelude::*;
 
 /// A repository's tags: filter box, sort (created or semver), pull commands per tool.
@@ -24,23 +25,20 @@ pub fn TagTable(listing: TagListing) -> impl IntoView {
             .map(|t| {
                 let by_tag = pull_command(&tool.read(), &image, &format!(":{}", t.tag));
                 let by_digest = pull_command(&tool.read(), &image, &format!("@{}", t.digest));
-                let short = t
-                    .digest
-                    .trim_start_matches("sha256:")
-                    .chars()
-                    .take(12)
-                    .collect::<String>();
                 view! {
                     <tr>
-                        <td class="mono"><a href=format!("/i/{registry}/{repository}:{}", t.tag)>{t.tag.clone()}</a></td>
-                        <td class="mono" title=t.digest.clone()>{short}</td>
-                        <td class="nowrap">{t.size.clone()}</td>
-                        <td>{t.platforms.clone()}</td>
-                        <td>{t.created.clone().unwrap_or_default()}</td>
+                        <td class="mono"><a href=routes::tag(&registry, &repository, &t.tag)>{t.tag.clone()}</a></td>
+                        <td class="mono" title=t.digest.clone()>{format::short_digest(&t.digest)}</td>
+                        <td class="nowrap">{format::human_size(t.size_bytes)}</td>
+                        <td>{t.platforms.join(", ")}</td>
+                        <td class="nowrap">{t.created.map(|when| view! { <Moment when /> })}</td>
                         <td class="muted">{t.same_digest_as.join(", ")}</td>
-                        <td class="actions">
-                            <CopyButton text=by_tag label="tag" />
-                            <CopyButton text=by_digest label="digest" />
+                        <td class="pull">
+                            <code class="command">{by_tag.clone()}</code>
+                            <span class="actions">
+                                <CopyButton text=by_tag label="copy" />
+                                <CopyButton text=by_digest label="by digest" />
+                            </span>
                         </td>
                     </tr>
                 }
@@ -62,7 +60,7 @@ pub fn TagTable(listing: TagListing) -> impl IntoView {
                     {TOOLS.map(|t| view! { <option value=t>{t}</option> }).collect_view()}
                 </select>
             </label>
-            <span class="muted">{total} " tags"</span>
+            <span class="muted">{format::count(total, "tag", "tags")}</span>
         </div>
         <table class="tags" aria-label="Tags">
             <thead><tr>

@@ -1,5 +1,5 @@
 use crate::api::image_details;
-use crate::components::{HeaderBar, ImageBodyView, PromotePanel};
+use crate::components::{Crumbs, HeaderBar, ImageBodyView, PromotePanel};
 use crate::dto::ImageView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -28,12 +28,10 @@ pub fn ImagePage() -> impl IntoView {
     view! {
         <HeaderBar />
         <main>
-            <nav class="crumbs">
-                <a href="/">"Registries"</a> " / "
-                <a href=move || format!("/r/{}", registry())>{registry}</a> " / "
-                <a href=move || format!("/r/{}/{}", registry(), image().0)>{move || image().0}</a> " / "
-                {move || image().1}
-            </nav>
+            {move || {
+                let (repository, reference) = image();
+                view! { <Crumbs registry=registry() path=repository reference=reference /> }
+            }}
             <Suspense fallback=|| view! { <p class="loading">"Fetching from the registry…"</p> }>
                 {move || Suspend::new(async move {
                     match details.await {

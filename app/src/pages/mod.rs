@@ -1,9 +1,11 @@
 mod dashboard_page;
 mod image_page;
 mod login_page;
+mod namespace_page;
 mod not_found_page;
 mod promotions_page;
 mod registry_page;
+mod repository_list;
 mod repository_page;
 mod search_page;
 
@@ -20,6 +22,7 @@ fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -
 pub use dashboard_page::DashboardPage;
 pub use image_page::ImagePage;
 pub use login_page::LoginPage;
+pub use namespace_page::NamespacePage;
 pub use not_found_page::NotFoundPage;
 pub use promotions_page::PromotionsPage;
 pub use registry_page::RegistryPage;

@@ -1,5 +1,5 @@
 use crate::api::list_tags;
-use crate::components::{HeaderBar, TagTable};
+use crate::components::{Crumbs, HeaderBar, TagTable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -16,10 +16,7 @@ pub fn RepositoryPage() -> impl IntoView {
     view! {
         <HeaderBar />
         <main>
-            <nav class="crumbs">
-                <a href="/">"Registries"</a> " / "
-                <a href=move || format!("/r/{}", registry())>{registry}</a> " / " {repository}
-            </nav>
+            {move || view! { <Crumbs registry=registry() path=repository() /> }}
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match tags.await {

@@ -1,6 +1,7 @@
 use crate::api::search;
-use crate::components::{search_href, HeaderBar};
+use crate::components::{HeaderBar, Moment};
 use crate::dto::SearchPage as Results;
+use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -81,7 +82,7 @@ fn SearchResults(results: Results) -> impl IntoView {
         .into_any();
     }
     let add = |filter: String| {
-        let href = search_href(&format!("{query} {filter}"), registry.as_deref());
+        let href = routes::search(&format!("{query} {filter}"), registry.as_deref());
         view! { <a class="chip add" href=href>"+ " {filter.clone()}</a> }
     };
     let suggestions: Vec<String> = environments
@@ -90,13 +91,12 @@ fn SearchResults(results: Results) -> impl IntoView {
         .chain(["arch:amd64", "arch:arm64", "signed:yes"].map(String::from))
         .filter(|f| !query.split_whitespace().any(|w| w.eq_ignore_ascii_case(f)))
         .collect();
-    let count = match (total, capped) {
-        (_, true) => format!("{total}+ tags"),
-        (1, false) => "1 tag".to_string(),
-        (n, false) => format!("{n} tags"),
+    let count = match capped {
+        true => format!("{total}+ tags"),
+        false => format::count(total.max(0) as usize, "tag", "tags"),
     };
     let pager = (pages > 1).then(|| {
-        let link = |p: i64| format!("{}&page={p}", search_href(&query, registry.as_deref()));
+        let link = |p: i64| routes::search_page(&query, registry.as_deref(), p);
         view! {
             <nav class="pager" aria-label="Pages">
                 {(page > 1).then(|| view! { <a href=link(page - 1)>"← previous"</a> })}
@@ -111,7 +111,9 @@ fn SearchResults(results: Results) -> impl IntoView {
             {understood.into_iter().map(|part| view! { <span class="chip">{part}</span> }).collect_view()}
             {suggestions.into_iter().map(add).collect_view()}
         </div>
-        {corrections.into_iter().map(|c| view! { <p class="notice">{c}</p> }).collect_view()}
+        {corrections.into_iter().map(|c| view! {
+            <p class="notice">{format!("Nothing contains “{}”; showing {}.", c.word, c.instead.join(", "))}</p>
+        }).collect_view()}
         <p class="muted result-count">{count}</p>
         {if hits.is_empty() {
             view! { <p class="empty">"No tags match. Try fewer words, or a part of the name."</p> }.into_any()
@@ -132,18 +134,19 @@ fn HitTable(hits: Vec<crate::dto::SearchHitItem>) -> impl IntoView {
             </tr></thead>
             <tbody>
                 {hits.into_iter().map(|hit| {
-                    let short = hit.digest.chars().take(19).collect::<String>();
-                    let digest_search = search_href(&hit.digest, None);
+                    let short = format::short_digest(&hit.digest);
+                    let digest_search = routes::search(&hit.digest, None);
+                    let href = routes::tag(&hit.registry, &hit.repository, &hit.tag);
                     view! {
                         <tr>
                             <td>
                                 <span class="registry-badge">{hit.registry.clone()}</span>
-                                <a class="mono" href=hit.href>{format!("{}:{}", hit.repository, hit.tag)}</a>
+                                <a class="mono" href=href>{format!("{}:{}", hit.repository, hit.tag)}</a>
                             </td>
                             <td class="mono"><a href=digest_search title=hit.digest>{short}</a></td>
-                            <td>{hit.platforms}</td>
-                            <td class="nowrap">{hit.size}</td>
-                            <td class="nowrap">{hit.pushed}</td>
+                            <td>{hit.platforms.join(", ")}</td>
+                            <td class="nowrap">{format::human_size(hit.size_bytes)}</td>
+                            <td class="nowrap"><Moment when=hit.pushed /></td>
                         </tr>
                     }
                 }).collect_view()}

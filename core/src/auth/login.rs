@@ -1,4 +1,4 @@
-use crate::audit::{self, AuditEvent, Outcome};
+use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::users::{self, hash_password, verify_password, PasswordHash, User};
 use crate::{DomainError, Services};
 use secrecy::SecretString;
@@ -26,7 +26,7 @@ pub async fn log_in(
     };
     let now = services.clock.now();
     if let Err(retry_after_secs) = services.throttle.check(&throttle_key) {
-        let event = audit_as(Outcome::Denied, "login.throttled", None);
+        let event = audit_as(Outcome::Denied, AuditAction::LoginThrottled, None);
         audit::record(&services.db, now, &event).await?;
         return Err(DomainError::Throttled { retry_after_secs });
     }
@@ -45,7 +45,7 @@ pub async fn log_in(
             audit::record(
                 &services.db,
                 now,
-                &audit_as(Outcome::Ok, "login.success", None),
+                &audit_as(Outcome::Ok, AuditAction::LoginSuccess, None),
             )
             .await?;
             Ok(user)
@@ -57,7 +57,7 @@ pub async fn log_in(
                 Some(u) if u.disabled => "account disabled",
                 Some(_) => "wrong password",
             };
-            let event = audit_as(Outcome::Denied, "login.failure", Some(detail));
+            let event = audit_as(Outcome::Denied, AuditAction::LoginFailure, Some(detail));
             audit::record(&services.db, now, &event).await?;
             Err(DomainError::BadCredentials)
         }

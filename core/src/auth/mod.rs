@@ -48,15 +48,8 @@ pub fn readable_registries<'a>(
 }
 
 /// Records a logout. Auditing must not stop someone from logging out, so failures are logged.
-pub async fn log_out(services: &Services, user: Option<&users::User>, source: &str) {
-    let event = crate::audit::AuditEvent {
-        actor: user.map(|u| u.username.as_str()),
-        action: "logout",
-        target: None,
-        source,
-        outcome: crate::audit::Outcome::Ok,
-        detail: None,
-    };
+pub async fn log_out(services: &Services, actor: &crate::audit::Actor) {
+    let event = crate::audit::AuditEvent::by(actor, crate::audit::AuditAction::Logout);
     if let Err(error) = crate::audit::record(&services.db, services.clock.now(), &event).await {
         tracing::error!(%error, "cannot audit a logout");
     }

@@ -30,13 +30,20 @@ pub fn parse_settings(
     Ok(settings)
 }
 
-/// The values of the notification and webhook secrets the settings name, read once here so the
-/// server never consults the process environment while handling requests.
+/// The values of the secrets the settings name by environment variable (notification, registry
+/// password, webhook), read once here so nothing else consults the process environment.
 fn shared_secrets(settings: &Settings, env: &[(String, String)]) -> super::SharedSecrets {
+    fn password_env(registry: &super::RegistryConfig) -> Option<&str> {
+        match &registry.auth {
+            super::RegistryAuth::Basic { password_env, .. } => password_env.as_deref(),
+            _ => None,
+        }
+    }
     let wanted: Vec<&str> = settings
         .registries
         .iter()
-        .filter_map(|r| r.notify_secret_env.as_deref())
+        .flat_map(|r| [r.notify_secret_env.as_deref(), password_env(r)])
+        .flatten()
         .chain(settings.webhooks.iter().map(|w| w.secret_env.as_str()))
         .collect();
     super::SharedSecrets(

@@ -1,6 +1,7 @@
 //! One typed settings struct, read from a TOML file with `REGATTA_*` environment overrides.
 //! `regatta.example.toml` at the repository root documents every key.
 
+mod endpoint;
 mod environment;
 mod error;
 mod load;
@@ -41,8 +42,8 @@ pub struct Settings {
     /// Called after each successful promotion.
     #[serde(default, rename = "webhook")]
     pub webhooks: Vec<WebhookConfig>,
-    /// The values behind `notify_secret_env` and `secret_env`, taken from the environment when
-    /// the settings were loaded.
+    /// The values behind `notify_secret_env`, `password_env` and `secret_env`, taken from the
+    /// environment when the settings were loaded.
     #[serde(skip)]
     pub shared_secrets: SharedSecrets,
 }

@@ -30,6 +30,19 @@ pub enum HookError {
     Database(#[from] sqlx::Error),
 }
 
+impl From<HookError> for crate::DomainError {
+    fn from(error: HookError) -> Self {
+        match error {
+            HookError::Unauthorized => Self::Unauthenticated,
+            HookError::UnknownRegistry(name) => Self::NotFound(format!("Registry `{name}`")),
+            HookError::BadPayload(_) => Self::Invalid(error.to_string()),
+            // The registry retries a failed delivery: a 5xx says so.
+            HookError::Registry(error) => Self::Unavailable(error.to_string()),
+            HookError::Database(error) => Self::Internal(error.into()),
+        }
+    }
+}
+
 impl From<ResolveError> for HookError {
     fn from(error: ResolveError) -> Self {
         match error {

@@ -15,9 +15,9 @@ pub use locks::TargetLocks;
 pub use plan::{Attachment, BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
 pub use presence::{pipeline_presence, Presence};
 pub use progress::{PromotionProgress, PromotionProgressMap};
-pub use store::{mark_interrupted, PromotionRecord};
+pub use store::{mark_interrupted, PromotionRecord, PromotionStatus, WebhookState};
 
-use crate::audit::{self, AuditEvent, Outcome};
+use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
 use crate::auth::require_role;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
@@ -46,10 +46,10 @@ pub struct PromotionOutcome {
 /// recorded and returned; running the same request again finishes the job.
 pub async fn promote(
     services: &Services,
-    user: &User,
+    actor: &Actor,
     request: &PromotionRequest,
-    source_address: &str,
 ) -> Result<PromotionOutcome, DomainError> {
+    let user = &actor.user;
     let planned = match plan::plan(services, user, request).await {
         Ok(planned) => planned,
         Err(error) => {
@@ -61,15 +61,7 @@ pub async fn promote(
                 "{}/{}:{} → {}",
                 request.registry, request.repository, request.tag, request.to_environment
             );
-            audit_promotion(
-                services,
-                user,
-                &target,
-                source_address,
-                outcome,
-                &error.to_string(),
-            )
-            .await;
+            audit_promotion(services, actor, &target, outcome, &error.to_string()).await;
             return Err(error);
         }
     };
@@ -123,9 +115,8 @@ pub async fn promote(
             );
             audit_promotion(
                 services,
-                user,
+                actor,
                 &plan.target.to_string(),
-                source_address,
                 Outcome::Ok,
                 &detail,
             )
@@ -153,9 +144,8 @@ pub async fn promote(
             let detail = format!("{what}; failed: {error}");
             audit_promotion(
                 services,
-                user,
+                actor,
                 &plan.target.to_string(),
-                source_address,
                 Outcome::Error,
                 &detail,
             )
@@ -220,20 +210,15 @@ async fn notify_webhooks(services: &Services, id: i64, plan: &PromotionPlan, act
 /// Auditing must not undo a promotion that happened, so a failure to record is logged.
 async fn audit_promotion(
     services: &Services,
-    user: &User,
+    actor: &Actor,
     target: &str,
-    source: &str,
     outcome: Outcome,
     detail: &str,
 ) {
-    let event = AuditEvent {
-        actor: Some(&user.username),
-        action: "promotion",
-        target: Some(target),
-        source,
-        outcome,
-        detail: Some(detail),
-    };
+    let event = AuditEvent::by(actor, AuditAction::Promotion)
+        .target(target)
+        .outcome(outcome)
+        .detail(detail);
     if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
         tracing::error!(%error, "recording a promotion in the audit trail");
     }

@@ -2,6 +2,7 @@
 
 use super::rules;
 use crate::auth::require_role;
+use crate::index::pages;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
 
@@ -16,6 +17,8 @@ pub struct Presence {
     pub is_source: bool,
     /// Tags of `repository` there that point at the digest.
     pub tags: Vec<String>,
+    /// Why this user may not promote there, when the rules say no (shown before the click).
+    pub refusal: Option<String>,
 }
 
 pub async fn pipeline_presence(
@@ -28,33 +31,49 @@ pub async fn pipeline_presence(
     require_role(user, Role::Viewer)?;
     let settings = &services.settings;
     let from = rules::stage_of(settings, registry, repository);
-    let mut stages = Vec::new();
-    for (position, environment) in settings.environments.iter().enumerate() {
-        let to = rules::Stage {
-            position,
-            environment,
-        };
-        let there = rules::target_repository(from, to, repository);
-        let tags = sqlx::query_scalar(
-            "SELECT t.name FROM tags t
-             JOIN repositories r ON r.id = t.repository_id
-             JOIN registries g ON g.id = r.registry_id
-             JOIN manifests m ON m.id = t.manifest_id
-             WHERE g.name = ? AND r.name = ? AND m.digest = ? ORDER BY t.name",
-        )
-        .bind(&environment.registry)
-        .bind(&there)
-        .bind(digest)
-        .fetch_all(&services.db)
-        .await?;
-        stages.push(Presence {
+    type Planned<'a> = (
+        usize,
+        &'a crate::config::EnvironmentConfig,
+        String,
+        Option<String>,
+    );
+    let stages: Vec<Planned> = settings
+        .environments
+        .iter()
+        .enumerate()
+        .map(|(position, environment)| {
+            let to = rules::Stage {
+                position,
+                environment,
+            };
+            let refusal = rules::check(user, from, to).err().map(|e| e.to_string());
+            (
+                position,
+                environment,
+                rules::target_repository(from, to, repository),
+                refusal,
+            )
+        })
+        .collect();
+    let places: Vec<(String, String)> = stages
+        .iter()
+        .map(|(_, environment, there, _)| (environment.registry.clone(), there.clone()))
+        .collect();
+    let found = pages::tags_on_digest(&services.db, digest, &places).await?;
+    Ok(stages
+        .into_iter()
+        .map(|(position, environment, there, refusal)| Presence {
+            tags: found
+                .iter()
+                .filter(|(r, repo, _)| *r == environment.registry && *repo == there)
+                .map(|(_, _, tag)| tag.clone())
+                .collect(),
             environment: environment.name.clone(),
             registry: environment.registry.clone(),
             repository: there,
             protected: environment.protected,
             is_source: from.is_some_and(|f| f.position == position),
-            tags,
-        });
-    }
-    Ok(stages)
+            refusal,
+        })
+        .collect())
 }

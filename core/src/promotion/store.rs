@@ -86,15 +86,43 @@ pub struct PromotionRecord {
     pub target_tag: String,
     pub from_environment: Option<String>,
     pub to_environment: String,
-    pub status: String,
+    pub status: PromotionStatus,
     pub error: Option<String>,
     pub duration_ms: Option<i64>,
     pub bytes_moved: i64,
     pub blobs_mounted: i64,
     pub blobs_copied: i64,
     pub blobs_present: i64,
-    /// `deploy: delivered; audit: pending (HTTP 500)`, or `None` without webhooks.
-    pub webhooks: Option<String>,
+    /// The outgoing webhook calls of this promotion (none without webhooks).
+    #[sqlx(json)]
+    pub webhooks: Vec<WebhookState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+pub enum PromotionStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl PromotionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// Where one webhook call of a promotion stands.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct WebhookState {
+    pub webhook: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub last_error: Option<String>,
 }
 
 /// The most recent promotions, newest first.
@@ -104,11 +132,11 @@ pub async fn recent(
 ) -> Result<Vec<PromotionRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT p.*,
-                (SELECT GROUP_CONCAT(w.webhook || ': ' || w.status || COALESCE(' (' || w.last_error || ')', ''), '; ')
+                (SELECT json_group_array(json_object('webhook', w.webhook, 'status', w.status, 'last_error', w.last_error))
                  FROM webhook_deliveries w WHERE w.promotion_id = p.id) AS webhooks
          FROM promotions p ORDER BY p.id DESC LIMIT ?",
     )
-        .bind(limit)
-        .fetch_all(db)
-        .await
+    .bind(limit)
+    .fetch_all(db)
+    .await
 }

@@ -1,9 +1,7 @@
-use super::auth::{
-    parse_challenges, resolve_credentials, token, AuthScheme, Credentials, Scope, TokenCache,
-};
+use super::auth::{parse_challenges, token, AuthScheme, Credentials, Scope, TokenCache};
+use super::endpoint::Endpoint;
 use super::error::RegistryError;
 use super::transport::{error_from_response, Prepared, RetryPolicy, Transport};
-use crate::config::{RegistryConfig, Settings};
 use anyhow::Context;
 use reqwest::{header, Response, StatusCode};
 use secrecy::ExposeSecret;
@@ -52,37 +50,34 @@ impl Default for ClientOptions {
 }
 
 impl RegistryClient {
-    pub fn new(config: &RegistryConfig) -> anyhow::Result<Self> {
-        Self::with_options(config, ClientOptions::default())
+    pub fn new(endpoint: Endpoint) -> anyhow::Result<Self> {
+        Self::with_options(endpoint, ClientOptions::default())
     }
 
-    pub fn with_options(config: &RegistryConfig, options: ClientOptions) -> anyhow::Result<Self> {
+    pub fn with_options(endpoint: Endpoint, options: ClientOptions) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
-            .danger_accept_invalid_certs(config.insecure)
+            .danger_accept_invalid_certs(endpoint.tls.accept_invalid_certs)
             // Redirects (e.g. to blob storage) are followed by reqwest, which drops the
             // Authorization header when the host changes.
             .redirect(reqwest::redirect::Policy::limited(5));
-        if let Some(ca_file) = &config.ca_file {
-            let pem =
-                std::fs::read(ca_file).with_context(|| format!("reading {}", ca_file.display()))?;
-            let certificate = reqwest::Certificate::from_pem(&pem)
-                .with_context(|| format!("{} is not a PEM certificate", ca_file.display()))?;
+        if let Some(pem) = &endpoint.tls.extra_root_pem {
+            let certificate = reqwest::Certificate::from_pem(pem)
+                .context("the registry's CA is not a PEM certificate")?;
             builder = builder.add_root_certificate(certificate);
         }
-        let credentials = resolve_credentials(config).map_err(anyhow::Error::msg)?;
         Ok(Self {
-            name: config.name.clone(),
-            base: config.url.clone(),
             transport: Transport {
-                registry: config.name.clone(),
+                registry: endpoint.name.clone(),
                 http: builder.build().context("building the HTTP client")?,
                 policy: options.retry,
                 request_timeout: options.request_timeout,
                 requests: Default::default(),
             },
-            credentials,
+            name: endpoint.name,
+            base: endpoint.base_url,
+            credentials: endpoint.credentials,
             scheme: Mutex::new(None),
             tokens: TokenCache::default(),
         })
@@ -238,14 +233,8 @@ fn widened_scope(scope: &Scope, response: &Response) -> Scope {
 pub struct RegistryClients(BTreeMap<String, RegistryClient>);
 
 impl RegistryClients {
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        let mut clients = BTreeMap::new();
-        for config in &settings.registries {
-            let client = RegistryClient::new(config)
-                .with_context(|| format!("registry `{}`", config.name))?;
-            clients.insert(config.name.clone(), client);
-        }
-        Ok(Self(clients))
+    pub fn new(clients: impl IntoIterator<Item = RegistryClient>) -> Self {
+        Self(clients.into_iter().map(|c| (c.name.clone(), c)).collect())
     }
 
     pub fn get(&self, name: &str) -> Option<&RegistryClient> {

@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod client;
+mod endpoint;
 pub mod error;
 pub mod ops;
 mod ping;
@@ -11,6 +12,7 @@ pub mod reference;
 pub mod transport;
 
 pub use client::{ClientOptions, RegistryClient, RegistryClients};
+pub use endpoint::{host_of, Endpoint, Tls};
 pub use error::RegistryError;
-pub use ping::{ApiCheck, RegistryHealth};
-pub use reference::{Digest, Reference, ReferenceError, RepoName, Tag};
+pub use ping::{ApiCheck, HealthLevel, RegistryHealth};
+pub use reference::{Digest, Reference, ReferenceError, RepoName, RepoReference, Tag};

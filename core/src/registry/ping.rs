@@ -104,13 +104,37 @@ fn capitalize(scheme: &str) -> String {
         .unwrap_or_default()
 }
 
+/// How usable a registry is, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthLevel {
+    Ok,
+    /// Reachable, but not usable as configured (credentials, not a registry).
+    Warning,
+    Down,
+}
+
+impl HealthLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Warning => "warning",
+            Self::Down => "down",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Ok, Self::Warning, Self::Down]
+            .into_iter()
+            .find(|level| level.as_str() == text)
+    }
+}
+
 impl RegistryHealth {
-    /// `ok`, `warning` (reachable but not usable as configured) or `down`.
-    pub fn level(&self) -> &'static str {
+    pub fn level(&self) -> HealthLevel {
         match self.check {
-            ApiCheck::Ok => "ok",
-            ApiCheck::AuthRequired { .. } | ApiCheck::Unexpected { .. } => "warning",
-            ApiCheck::Unreachable { .. } => "down",
+            ApiCheck::Ok => HealthLevel::Ok,
+            ApiCheck::AuthRequired { .. } | ApiCheck::Unexpected { .. } => HealthLevel::Warning,
+            ApiCheck::Unreachable { .. } => HealthLevel::Down,
         }
     }
 

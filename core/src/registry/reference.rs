@@ -20,6 +20,8 @@ pub enum ReferenceError {
         digest: String,
         reason: &'static str,
     },
+    #[error("`{input}` is not `REPOSITORY:TAG` or `REPOSITORY@DIGEST`: {reason}")]
+    Pull { input: String, reason: &'static str },
 }
 
 /// A repository name such as `dev/shop-api`: lowercase path components joined by `/`.
@@ -210,6 +212,44 @@ impl Reference {
     }
 }
 
+/// `dev/app:1.2` or `dev/app@sha256:…`: a repository and what to pull from it (no host).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RepoReference {
+    pub repository: RepoName,
+    pub reference: Reference,
+}
+
+impl RepoReference {
+    pub fn parse(input: &str) -> Result<Self, ReferenceError> {
+        let (name, reference) = match input.split_once('@') {
+            Some((name, digest)) => (name, Reference::Digest(Digest::parse(digest)?)),
+            None => match input.rsplit_once(':') {
+                // A `:` before the last `/` is a host's port, not a tag.
+                Some((name, tag)) if !tag.contains('/') => (name, Reference::Tag(Tag::parse(tag)?)),
+                _ => {
+                    return Err(ReferenceError::Pull {
+                        input: input.to_string(),
+                        reason: "it names no tag or digest",
+                    })
+                }
+            },
+        };
+        Ok(Self {
+            repository: RepoName::parse(name)?,
+            reference,
+        })
+    }
+}
+
+impl fmt::Display for RepoReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reference {
+            Reference::Tag(tag) => write!(f, "{}:{tag}", self.repository),
+            Reference::Digest(digest) => write!(f, "{}@{digest}", self.repository),
+        }
+    }
+}
+
 macro_rules! text_type {
     ($($ty:ty),*) => {$(
         impl fmt::Display for $ty {
@@ -242,6 +282,29 @@ impl From<Digest> for Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repository_reference_takes_a_tag_or_a_digest() {
+        let tagged = RepoReference::parse("dev/shop-api:1.2.0").unwrap();
+        assert_eq!(tagged.repository.as_str(), "dev/shop-api");
+        assert_eq!(
+            tagged.reference,
+            Reference::Tag(Tag::parse("1.2.0").unwrap())
+        );
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let pinned = RepoReference::parse(&format!("dev/app@{digest}")).unwrap();
+        assert_eq!(pinned.reference.as_str(), digest);
+        assert_eq!(pinned.to_string(), format!("dev/app@{digest}"));
+        for bad in [
+            "dev/app",
+            "localhost:5000/dev/app",
+            "Dev/App:1",
+            "dev/app:",
+            "dev/app@sha256:xyz",
+        ] {
+            assert!(RepoReference::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn repository_names_follow_the_distribution_grammar() {

@@ -5,13 +5,15 @@
 //! 100,000 tags costs a third of the time (measured in `benches/search.rs`).
 
 use super::query::TermScope;
-use super::sql::{self, Driver, Resolved, ResolvedTerm, COUNT_CAP};
+use super::resolved::{driver, Driver, Resolved, ResolvedTerm};
+use super::sets;
+use super::sql::{self, COUNT_CAP};
 use sqlx::{QueryBuilder, Sqlite};
 
 /// The word the candidates come from, when the query is led by one this path handles (a hex
 /// word may also be a digest: the general path covers that).
 pub(super) fn driving_term(query: &Resolved) -> Option<usize> {
-    match sql::driver(query) {
+    match driver(query) {
         Driver::Term(i) if query.terms[i].digest.is_none() => Some(i),
         _ => None,
     }
@@ -69,7 +71,7 @@ fn push_sets<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
         sql.push("0");
     } else {
         sql.push("r.id IN (");
-        super::sets::push_repository_set(sql, term);
+        sets::push_repository_set(sql, term);
         sql.push(")");
     }
     sql.push("), nam(name, rank) AS MATERIALIZED (SELECT n.name, ");
@@ -79,7 +81,7 @@ fn push_sets<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
         sql.push("0");
     } else {
         sql.push("n.name IN (");
-        super::sets::push_tag_name_set(sql, term);
+        sets::push_tag_name_set(sql, term);
         sql.push(")");
     }
     sql.push(") ");
@@ -156,7 +158,7 @@ pub(super) fn single_word(query: &Resolved) -> Option<usize> {
 pub(super) fn tag_names_match(term: &ResolvedTerm) -> QueryBuilder<'_, Sqlite> {
     let mut sql = QueryBuilder::new("SELECT EXISTS (");
     if term.corrections.is_empty() && term.scope != TermScope::Repository {
-        super::sets::push_tag_name_set(&mut sql, term);
+        sets::push_tag_name_set(&mut sql, term);
     } else {
         sql.push("SELECT 1 WHERE 0");
     }
@@ -178,7 +180,7 @@ pub(super) fn first_repositories_page(
         ", page AS (SELECT t.rowid AS id, p.rank AS rank, -1 AS total
          FROM (SELECT * FROM rep WHERE registry_id IN (",
     );
-    sql::push_registry_ids(&mut sql, query);
+    sets::push_registry_ids(&mut sql, query);
     sql.push(") ORDER BY rank, registry_id, name LIMIT ");
     sql.push_bind(offset + limit);
     sql.push(

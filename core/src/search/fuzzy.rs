@@ -3,6 +3,7 @@
 //! `nginx` share none — so the words are kept in memory and compared with the optimal string
 //! alignment distance, where swapping two neighbours counts as one edit.
 
+use super::store;
 use sqlx::SqlitePool;
 use std::sync::{Arc, Mutex};
 
@@ -49,18 +50,13 @@ impl Vocabulary {
     }
 
     async fn words(&self, db: &SqlitePool) -> sqlx::Result<Arc<Vec<String>>> {
-        let fingerprint: Fingerprint =
-            sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM repositories")
-                .fetch_one(db)
-                .await?;
+        let fingerprint: Fingerprint = store::repositories_fingerprint(db).await?;
         if let Some((seen, words)) = &*self.cached.lock().expect("vocabulary lock") {
             if *seen == fingerprint {
                 return Ok(words.clone());
             }
         }
-        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM repositories")
-            .fetch_all(db)
-            .await?;
+        let names = store::repository_names(db).await?;
         let words = Arc::new(words_of(names.iter().map(String::as_str)));
         *self.cached.lock().expect("vocabulary lock") = Some((fingerprint, words.clone()));
         Ok(words)

@@ -4,19 +4,21 @@
 mod by_term;
 mod fuzzy;
 pub mod query;
+mod resolved;
 mod sets;
 mod sql;
+mod store;
 
 pub use fuzzy::Vocabulary;
 pub use query::{SearchQuery, FILTER_KEYS};
 pub use sql::COUNT_CAP;
+pub use store::SearchHit;
 
 use crate::auth::{readable_registries, require_role};
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
 use query::{TermScope, TimeBound};
-use sql::{Resolved, ResolvedTerm};
-use time::OffsetDateTime;
+use resolved::{Resolved, ResolvedTerm};
 
 /// Hits per page of the results page; the search box asks for fewer.
 pub const PAGE_SIZE: i64 = 50;
@@ -29,24 +31,6 @@ pub struct SearchRequest {
     /// From 1.
     pub page: i64,
     pub page_size: i64,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SearchHit {
-    pub registry: String,
-    pub repository: String,
-    pub tag: String,
-    pub digest: String,
-    pub is_index: bool,
-    pub total_size: i64,
-    pub pushed_at: OffsetDateTime,
-    pub created: Option<String>,
-    pub platforms: Option<String>,
-    /// Sum over the words: 0 exact, 1 prefix, 2 substring, 3 typo; lower is better.
-    pub rank: i64,
-    /// How many tags match in all (the same on every hit of a page), or -1 when the query
-    /// counts separately (see `sql::push_total`).
-    pub total: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -92,12 +76,7 @@ pub async fn search(
     results.total = match results.hits.first() {
         Some(hit) if hit.total >= 0 => hit.total,
         None if page == 1 => 0,
-        _ => {
-            sql::count(&resolved)
-                .build_query_scalar()
-                .fetch_one(&services.db)
-                .await?
-        }
+        _ => store::scalar(&services.db, count_query(&resolved)).await?,
     };
     Ok(results)
 }
@@ -185,32 +164,40 @@ async fn resolve(
     })
 }
 
+/// One page of hits. The plan: a query led by a word goes by that word's matches
+/// (`by_term`), and a single unfiltered word first tries the page of its first repositories;
+/// anything else is listed from its most selective part (`sql`).
 async fn page_of_hits(
     services: &Services,
     resolved: &Resolved,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<SearchHit>, sqlx::Error> {
+    let db = &services.db;
     if let Some(term) = by_term::single_word(resolved) {
-        let names_match: bool = by_term::tag_names_match(&resolved.terms[term])
-            .build_query_scalar()
-            .fetch_one(&services.db)
-            .await?;
+        let names_match: bool =
+            store::scalar(db, by_term::tag_names_match(&resolved.terms[term])).await?;
         if !names_match {
-            let hits: Vec<SearchHit> =
-                by_term::first_repositories_page(resolved, term, limit, offset)
-                    .build_query_as()
-                    .fetch_all(&services.db)
-                    .await?;
+            let first = by_term::first_repositories_page(resolved, term, limit, offset);
+            let hits = store::hits(db, first).await?;
             if hits.len() as i64 == limit {
                 return Ok(hits);
             }
         }
     }
-    sql::hits(resolved, limit, offset)
-        .build_query_as()
-        .fetch_all(&services.db)
-        .await
+    let query = match by_term::driving_term(resolved) {
+        Some(term) => by_term::hits(resolved, term, limit, offset),
+        None => sql::hits(resolved, limit, offset),
+    };
+    store::hits(db, query).await
+}
+
+/// How many tags match, up to [`COUNT_CAP`] + 1, by the same plan as the hits.
+fn count_query(resolved: &Resolved) -> sqlx::QueryBuilder<'_, sqlx::Sqlite> {
+    match by_term::driving_term(resolved) {
+        Some(term) => by_term::count(resolved, term),
+        None => sql::count(resolved),
+    }
 }
 
 /// Stand-ins for a word no repository or tag name contains; empty when something does.
@@ -218,15 +205,7 @@ async fn typo_corrections(services: &Services, word: &str) -> Result<Vec<String>
     if fuzzy::max_edits(word).is_none() {
         return Ok(Vec::new());
     }
-    let phrase = sets::phrase(word);
-    let found: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM repository_search WHERE repository_search MATCH ?1)
-             OR EXISTS (SELECT 1 FROM tag_name_search WHERE tag_name_search MATCH ?1)",
-    )
-    .bind(phrase)
-    .fetch_one(&services.db)
-    .await?;
-    if found {
+    if store::any_name_contains(&services.db, &sets::phrase(word)).await? {
         return Ok(Vec::new());
     }
     Ok(services

@@ -3,7 +3,7 @@
 //! named by a digest prefix, images containing a layer, of a platform, or signed.
 
 use super::query::{DigestPrefix, PlatformFilter};
-use super::sql::ResolvedTerm;
+use super::resolved::{Resolved, ResolvedTerm};
 use sqlx::{QueryBuilder, Sqlite};
 
 /// Trigram FTS needs three characters; shorter words are matched by scanning the names.
@@ -134,4 +134,14 @@ pub(super) fn push_platform_match<'a>(
             sql.push_bind(value.as_str());
         }
     }
+}
+
+/// `SELECT id FROM registries WHERE name IN (…)`: the registries searched.
+pub(super) fn push_registry_ids<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+    sql.push("SELECT id FROM registries WHERE name IN (");
+    let mut names = sql.separated(", ");
+    for name in &query.registries {
+        names.push_bind(name.as_str());
+    }
+    sql.push(")");
 }

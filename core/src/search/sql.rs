@@ -5,72 +5,24 @@
 //! word (trigram FTS), tag names that contain it (trigram FTS over the distinct names), manifests
 //! with a digest prefix — and are ranked per word: exact 0, prefix 1, substring 2, typo 3.
 
-use super::query::{DigestPrefix, PlatformFilter, TermScope};
+use super::query::TermScope;
+use super::resolved::{driver, Driver, Resolved, ResolvedTerm};
 use super::sets::{
-    push_digest_set, push_layer_set, push_platform_set, push_repository_set, push_signed_pairs,
-    push_tag_name_set,
+    push_digest_set, push_layer_set, push_platform_set, push_registry_ids, push_repository_set,
+    push_signed_pairs, push_tag_name_set,
 };
+use crate::index::pages::platforms_json;
 use sqlx::{QueryBuilder, Sqlite};
-use time::OffsetDateTime;
 
-/// A query with names resolved against the configuration and typos replaced.
-#[derive(Debug, Default)]
-pub(super) struct Resolved {
-    pub terms: Vec<ResolvedTerm>,
-    /// The registries searched: those the user may read, narrowed by `registry:`.
-    pub registries: Vec<String>,
-    /// (registry, repository prefix) of each `env:`; a tag must be in one of them.
-    pub environments: Vec<(String, String)>,
-    pub namespaces: Vec<String>,
-    pub platforms: Vec<PlatformFilter>,
-    pub pushed_after: Option<OffsetDateTime>,
-    pub pushed_before: Option<OffsetDateTime>,
-    pub signed: Option<bool>,
-    pub digests: Vec<DigestPrefix>,
-    pub layers: Vec<DigestPrefix>,
-}
-
-impl Resolved {
-    /// Anything beyond words and the registries searched.
-    pub(super) fn has_filters(&self) -> bool {
-        !self.environments.is_empty()
-            || !self.namespaces.is_empty()
-            || !self.platforms.is_empty()
-            || self.pushed_after.is_some()
-            || self.pushed_before.is_some()
-            || self.signed.is_some()
-            || !self.digests.is_empty()
-            || !self.layers.is_empty()
-    }
-}
-
-/// `SELECT id FROM registries WHERE name IN (…)`: the registries searched.
-pub(super) fn push_registry_ids<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
-    sql.push("SELECT id FROM registries WHERE name IN (");
-    let mut names = sql.separated(", ");
-    for name in &query.registries {
-        names.push_bind(name.as_str());
-    }
-    sql.push(")");
-}
-
-#[derive(Debug)]
-pub(super) struct ResolvedTerm {
-    pub text: String,
-    pub scope: TermScope,
-    pub digest: Option<DigestPrefix>,
-    /// Repository-name words standing in for a term that matched nothing.
-    pub corrections: Vec<String>,
-}
-
-const COLUMNS: &str = "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
+const COLUMNS: &str = concat!(
+    "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
        t.updated_at AS pushed_at,
        COALESCE(m.created, (SELECT MAX(c.created) FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)) AS created,
-       CASE WHEN m.is_index = 1 THEN
-           (SELECT GROUP_CONCAT(c.os || '/' || c.architecture || COALESCE('/' || c.variant, ''), ', ')
-            FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)
-       ELSE m.os || '/' || m.architecture || COALESCE('/' || m.variant, '') END AS platforms,
-       ";
+       ",
+    platforms_json!(),
+    " AS platforms,
+       "
+);
 
 /// Candidates with what ranking and filtering read; registries and manifests are joined only for
 /// the page's rows.
@@ -83,9 +35,6 @@ WHERE ";
 /// One page of hits, best first. The page is chosen first from rank and names alone, so the
 /// display columns (platforms, created — subqueries) are computed for its rows only.
 pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_, Sqlite> {
-    if let Some(term) = super::by_term::driving_term(query) {
-        return super::by_term::hits(query, term, limit, offset);
-    }
     let mut sql = QueryBuilder::new("");
     push_candidates(&mut sql, query);
     sql.push(", page AS (SELECT t.rowid AS id, ");
@@ -134,9 +83,6 @@ pub const COUNT_CAP: i64 = 10_000;
 /// How many tags match, up to [`COUNT_CAP`] + 1: for a page past the last hit, which has no
 /// row to carry the total.
 pub(super) fn count(query: &Resolved) -> QueryBuilder<'_, Sqlite> {
-    if let Some(term) = super::by_term::driving_term(query) {
-        return super::by_term::count(query, term);
-    }
     let mut sql = QueryBuilder::new("");
     push_candidates(&mut sql, query);
     sql.push("SELECT COUNT(*) FROM (SELECT 1");
@@ -256,40 +202,6 @@ pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a
         sql.push(" AND t.manifest_id IN (");
         push_layer_set(sql, layer);
         sql.push(")");
-    }
-}
-
-/// The part of a query its candidates are listed from: the one likely to match fewest tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Driver {
-    Digest,
-    Layer,
-    Signed,
-    Term(usize),
-    Environments,
-    Namespace,
-    Platform,
-    All,
-}
-
-pub(super) fn driver(query: &Resolved) -> Driver {
-    let longest_term = (0..query.terms.len()).max_by_key(|&i| query.terms[i].text.len());
-    if !query.digests.is_empty() {
-        Driver::Digest
-    } else if !query.layers.is_empty() {
-        Driver::Layer
-    } else if query.signed == Some(true) {
-        Driver::Signed
-    } else if let Some(i) = longest_term {
-        Driver::Term(i)
-    } else if !query.environments.is_empty() {
-        Driver::Environments
-    } else if !query.namespaces.is_empty() {
-        Driver::Namespace
-    } else if !query.platforms.is_empty() {
-        Driver::Platform
-    } else {
-        Driver::All
     }
 }
 

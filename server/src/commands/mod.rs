@@ -1,7 +1,24 @@
+//! One file per `regatta` command, each declaring its own arguments.
+
 mod promote;
 mod serve;
 mod user;
 
-pub use promote::promote;
+pub use promote::{promote, PromoteArgs};
 pub use serve::serve;
-pub use user::user;
+pub use user::{user, UserCommand};
+
+use regatta_core::audit::Actor;
+use regatta_core::users::{Role, User};
+
+/// CLI changes are made as an admin (whoever runs the CLI holds the configuration and the
+/// database) and audited under the operating-system user who ran them.
+fn cli_actor() -> Actor {
+    let name = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
+    Actor::new(
+        User::not_stored(format!("{name} (cli)"), Role::Admin),
+        "cli",
+    )
+}

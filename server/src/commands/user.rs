@@ -1,14 +1,36 @@
-use crate::cli::UserCommand;
+//! `regatta user …`: managing dashboard users from the host. Audited under the OS user.
+
 use anyhow::{bail, Context};
-use regatta_core::accounts::{self, Actor};
+use regatta_core::accounts;
 use regatta_core::config::Settings;
+use regatta_core::users::Role;
 use regatta_core::Services;
 use secrecy::SecretString;
 use std::io::{IsTerminal, Read};
 
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from stdin when it is not a terminal, else prompted.
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Set a user's password (read like `add`).
+    Passwd { name: String },
+    /// List users with their roles.
+    List,
+    /// Disable a user: their sessions stop working at the next request.
+    Disable { name: String },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse()
+}
+
 pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
     let services = Services::start(settings).await?;
-    let actor = cli_actor();
+    let actor = super::cli_actor();
     match command {
         UserCommand::Add { name, role } => {
             let password = read_password()?;
@@ -42,17 +64,6 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
         }
     }
     Ok(())
-}
-
-/// CLI changes are audited under the operating-system user who ran them.
-pub(crate) fn cli_actor() -> Actor {
-    let name = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".into());
-    Actor {
-        name: format!("{name} (cli)"),
-        source: "cli".into(),
-    }
 }
 
 /// From a pipe: the first line. From a terminal: typed twice, not echoed.

@@ -1,9 +1,8 @@
-//! Where Regatta's credentials for a registry come from: the settings file, or a docker
-//! `config.json` (`auths` entries, `identitytoken`, `credHelpers`/`credsStore` helpers).
+//! Credentials for a registry, and reading them from a docker `config.json` (`auths` entries,
+//! `identitytoken`, `credHelpers`/`credsStore` helpers).
 
-use crate::config::{RegistryAuth, RegistryConfig};
 use base64::Engine;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -23,41 +22,6 @@ pub enum Credentials {
     IdentityToken { token: SecretString },
 }
 
-pub fn resolve_credentials(config: &RegistryConfig) -> Result<Credentials, String> {
-    match &config.auth {
-        RegistryAuth::None => Ok(Credentials::Anonymous),
-        RegistryAuth::Basic {
-            username,
-            password,
-            password_env,
-        } => {
-            let password = match (password, password_env) {
-                (Some(password), _) => password.clone(),
-                (None, Some(var)) => std::env::var(var)
-                    .map_err(|_| format!("{var} is not set"))?
-                    .into(),
-                (None, None) => return Err("basic auth without a password".into()),
-            };
-            Ok(Credentials::Basic {
-                username: username.clone(),
-                password,
-            })
-        }
-        RegistryAuth::DockerConfig { path } => {
-            let host = host_of(&config.url);
-            from_docker_config(path, &host)
-        }
-    }
-}
-
-fn host_of(url: &url::Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        _ => String::new(),
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DockerConfig {
@@ -68,12 +32,13 @@ struct DockerConfig {
     cred_helpers: HashMap<String, String>,
 }
 
+/// Secrets stay `SecretString` from the moment they are parsed (redacted in `Debug`).
 #[derive(Debug, Default, Deserialize)]
 struct AuthEntry {
-    auth: Option<String>,
+    auth: Option<SecretString>,
     username: Option<String>,
-    password: Option<String>,
-    identitytoken: Option<String>,
+    password: Option<SecretString>,
+    identitytoken: Option<SecretString>,
 }
 
 /// Docker Hub's credentials are stored under its legacy index URL.
@@ -116,16 +81,20 @@ pub fn from_docker_config(path: &Path, host: &str) -> Result<Credentials, String
     };
     if let Some(token) = &entry.identitytoken {
         return Ok(Credentials::IdentityToken {
-            token: token.clone().into(),
+            token: token.clone(),
         });
     }
     if let (Some(username), Some(password)) = (&entry.username, &entry.password) {
         return Ok(Credentials::Basic {
             username: username.clone(),
-            password: password.clone().into(),
+            password: password.clone(),
         });
     }
-    let encoded = entry.auth.as_deref().unwrap_or_default();
+    let encoded = entry
+        .auth
+        .as_ref()
+        .map(|a| a.expose_secret())
+        .unwrap_or_default();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .map_err(|_| format!("the `auth` for {host} in {} is not base64", path.display()))?;
@@ -187,7 +156,6 @@ fn from_helper(helper: &str, host: &str) -> Result<Credentials, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn write(json: &str) -> tempfile::NamedTempFile {
         let mut file = tempfile::NamedTempFile::new().unwrap();

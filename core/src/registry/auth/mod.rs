@@ -8,7 +8,7 @@ mod scope;
 pub mod token;
 
 pub use challenge::{parse_challenges, Challenge};
-pub use credentials::{resolve_credentials, Credentials};
+pub use credentials::{from_docker_config, Credentials};
 pub use realm::validate_realm;
 pub use scope::Scope;
 pub use token::{TokenCache, TokenEndpoint};

@@ -1,6 +1,8 @@
 //! SQL for the index tables. Functions take an executor or connection so callers own the
 //! transaction (one per repository during a crawl).
 
+pub mod pages;
+
 use super::describe::{ManifestKind, ManifestRecord};
 use sqlx::{SqliteConnection, SqliteExecutor};
 use time::OffsetDateTime;
@@ -316,7 +318,7 @@ pub async fn record_health(
     sqlx::query(
         "UPDATE registries SET health_level = ?, health_summary = ?, health_latency_ms = ?, health_checked_at = ? WHERE id = ?",
     )
-    .bind(health.level())
+    .bind(health.level().as_str())
     .bind(health.summary())
     .bind(health.latency_ms as i64)
     .bind(at)

@@ -1,0 +1,35 @@
+use super::repository_list::RepositoryList;
+use crate::api::list_repositories;
+use crate::components::{Crumbs, HeaderBar};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// `/n/<registry>/<namespace>`: the repositories under one namespace (`dev`, `team/dev`), with
+/// its counts.
+#[component]
+pub fn NamespacePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let registry = move || params.read().get("registry").unwrap_or_default();
+    let namespace = move || params.read().get("namespace").unwrap_or_default();
+    let page = move || super::page_number(query);
+    let listing = Resource::new(
+        move || (registry(), namespace(), page()),
+        |(registry, namespace, page)| list_repositories(registry, Some(namespace), page),
+    );
+    view! {
+        <HeaderBar />
+        <main>
+            {move || view! { <Crumbs registry=registry() path=namespace() /> }}
+            <h1 class="page-title mono">{move || format!("{}/", namespace())}</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match listing.await {
+                        Ok(listing) => view! { <RepositoryList listing /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,34 @@
+/// Every kind of audited action. The stored name (`as_str`) is what auditors filter on: never
+/// rename one, add new ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    LoginSuccess,
+    LoginFailure,
+    LoginThrottled,
+    Logout,
+    UserAdd,
+    UserPasswd,
+    UserDisable,
+    Promotion,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginSuccess => "login.success",
+            Self::LoginFailure => "login.failure",
+            Self::LoginThrottled => "login.throttled",
+            Self::Logout => "logout",
+            Self::UserAdd => "user.add",
+            Self::UserPasswd => "user.passwd",
+            Self::UserDisable => "user.disable",
+            Self::Promotion => "promotion",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

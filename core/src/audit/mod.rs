@@ -1,0 +1,71 @@
+//! The audit trail: who did what, when, from where. Written by every action that changes
+//! something or grants access, read by admins.
+
+mod action;
+mod actor;
+mod store;
+
+pub use action::AuditAction;
+pub use actor::Actor;
+pub use store::record;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Denied,
+    Error,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+/// One thing that happened, about to be recorded.
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    /// The acting user's name (for a failed login: the name that was tried).
+    pub actor: Option<&'a str>,
+    pub action: AuditAction,
+    pub target: Option<&'a str>,
+    pub source: &'a str,
+    pub outcome: Outcome,
+    pub detail: Option<&'a str>,
+}
+
+impl<'a> AuditEvent<'a> {
+    /// What `actor` did, successfully, with no target or detail yet.
+    pub fn by(actor: &'a Actor, action: AuditAction) -> Self {
+        Self {
+            actor: Some(&actor.user.username),
+            action,
+            target: None,
+            source: &actor.source,
+            outcome: Outcome::Ok,
+            detail: None,
+        }
+    }
+
+    pub fn target(self, target: &'a str) -> Self {
+        Self {
+            target: Some(target),
+            ..self
+        }
+    }
+
+    pub fn detail(self, detail: &'a str) -> Self {
+        Self {
+            detail: Some(detail),
+            ..self
+        }
+    }
+
+    pub fn outcome(self, outcome: Outcome) -> Self {
+        Self { outcome, ..self }
+    }
+}
