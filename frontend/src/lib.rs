@@ -1,5 +1,7 @@
 //! Hydrates the server-rendered page in the browser.
 #![cfg(target_arch = "wasm32")]
+// Hydrating a page computes the layout of its whole (deeply nested) view type.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -36,4 +36,5 @@ pub fn IndexStatus(summary: RegistryIndexSummary) -> impl IntoView {
             </div>
         })}
     }
+    .into_any()
 }

@@ -41,6 +41,8 @@ pub fn RepositoryList(listing: RepositoryListing) -> impl IntoView {
         }).collect_view()}
         {pager}
     }
+    // Erased: the page's view type otherwise grows past the compiler's depth limit (hydrate).
+    .into_any()
 }
 
 #[component]
@@ -78,4 +80,5 @@ fn NamespaceSection(
             </table>
         </section>
     }
+    .into_any()
 }
