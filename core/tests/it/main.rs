@@ -1,0 +1,13 @@
+//! One integration-test binary for the crate (each binary links the world: one link instead of
+//! one per file). Each module is one concern.
+
+mod config_settings;
+mod credential_helper;
+mod example_config;
+mod index_crawl;
+mod promotion;
+mod registry_client;
+mod registry_faults;
+mod registry_token_auth;
+mod registry_writes;
+mod search;

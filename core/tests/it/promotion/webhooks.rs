@@ -1,0 +1,136 @@
+//! Promotion webhooks: signed, retried after a failure, visible in the history.
+
+use super::*;
+
+#[tokio::test]
+async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history() {
+    use axum::{extract::State, http::HeaderMap, routing::post, Router};
+    use std::sync::{Arc, Mutex};
+    // The receiver stands in for a deploy pipeline (not a registry): it fails the first call.
+    type Calls = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+    let calls: Calls = Arc::default();
+    let receiver = Router::new()
+        .route(
+            "/hook",
+            post(
+                |State(calls): State<Calls>, headers: HeaderMap, body: String| async move {
+                    let mut calls = calls.lock().unwrap();
+                    calls.push((headers, body));
+                    if calls.len() == 1 {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                },
+            ),
+        )
+        .with_state(calls.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let build = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "database = \"{}\"\n[[registry]]\nname = \"build\"\nurl = \"{}\"\n\
+         [[environment]]\nname = \"dev\"\nregistry = \"build\"\nprefix = \"dev/\"\n\
+         [[environment]]\nname = \"staging\"\nregistry = \"build\"\nprefix = \"staging/\"\n\
+         [[webhook]]\nname = \"deploy\"\nurl = \"{hook}\"\nsecret_env = \"PROMOTION_TEST_WEBHOOK_SECRET\"\n",
+        dir.path().join("regatta.db").display(),
+        build.url
+    );
+    let env = [(
+        "PROMOTION_TEST_WEBHOOK_SECRET".to_string(),
+        "s3cret".to_string(),
+    )];
+    let mut services = Services::start(parse_settings("test.toml", &text, &env).unwrap())
+        .await
+        .unwrap();
+    let clock = Arc::new(regatta_core::clock::ManualClock::new(
+        time::OffsetDateTime::now_utc(),
+    ));
+    services.clock = clock.clone();
+
+    promotion::promote(
+        &services,
+        &Actor::new(user(Role::Developer), "test"),
+        &request("dev/shop-api", "1.2.0", "staging"),
+    )
+    .await
+    .unwrap();
+    // The first call goes out right after the promotion, and fails.
+    let started = std::time::Instant::now();
+    while calls.lock().unwrap().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no webhook call"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let history = || async {
+        promotion::history(&services, &user(Role::Viewer), 1)
+            .await
+            .unwrap()[0]
+            .webhooks
+            .clone()
+    };
+    // Read as the history page shows them: `deploy: pending (HTTP 500)`.
+    fn describe(states: Vec<WebhookState>) -> Option<String> {
+        let described: Vec<String> = states
+            .iter()
+            .map(|w| match &w.last_error {
+                Some(error) => format!("{}: {} ({error})", w.webhook, w.status),
+                None => format!("{}: {}", w.webhook, w.status),
+            })
+            .collect();
+        (!described.is_empty()).then(|| described.join("; "))
+    }
+    let history = || async { describe(history().await) };
+    let mut pending = history().await;
+    for _ in 0..100 {
+        if pending.as_deref() != Some("deploy: pending") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        pending = history().await;
+    }
+    assert_eq!(pending.as_deref(), Some("deploy: pending (HTTP 500)"));
+
+    // Not due yet; 10 s later it is, and the retry is delivered.
+    assert_eq!(
+        regatta_core::webhooks::deliver_due(&services)
+            .await
+            .unwrap(),
+        0
+    );
+    clock.advance(time::Duration::seconds(11));
+    assert_eq!(
+        regatta_core::webhooks::deliver_due(&services)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(history().await.as_deref(), Some("deploy: delivered"));
+
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.len(), 2);
+    let (headers, body) = &calls[1];
+    assert_eq!(
+        headers[regatta_core::webhooks::SIGNATURE_HEADER],
+        regatta_core::webhooks::signature(b"s3cret", body.as_bytes()).as_str()
+    );
+    let payload: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["event"], "promotion.succeeded");
+    assert_eq!(
+        payload["promotion"]["target"]["repository"],
+        "staging/shop-api"
+    );
+    assert_eq!(
+        payload["promotion"]["digest"],
+        images::app_image("shop-api", "1.2.0", "amd64")
+            .manifest
+            .digest()
+    );
+}

@@ -1,0 +1,8 @@
+//! One integration-test binary for the crate (each binary links the world: one link instead of
+//! one per file). Each module is one concern.
+
+mod browse;
+mod login_and_hydration;
+mod promotion;
+mod registry_fixture;
+mod search;

@@ -1,0 +1,8 @@
+//! One integration-test binary for the crate (each binary links the world: one link instead of
+//! one per file). Each module is one concern.
+
+mod cli;
+mod login;
+mod notifications;
+mod registry_health;
+mod two_registries;
