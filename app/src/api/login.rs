@@ -61,10 +61,15 @@ mod login_ssr {
     }
 
     /// Only same-site paths: `//evil.example` or `https://…` would make this an open redirect.
+    /// Browsers drop tabs and newlines from a `Location` (`/<TAB>/evil.example` becomes
+    /// `//evil.example`) and a non-ASCII byte cannot go into the header at all, so only visible
+    /// ASCII is followed (a browser sends a local path percent-encoded anyway).
     pub fn local_path(next: Option<&str>) -> &str {
         match next {
             Some(path)
-                if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') =>
+                if path.starts_with('/')
+                    && !path.starts_with("//")
+                    && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
             {
                 path
             }
@@ -82,6 +87,18 @@ mod login_ssr {
             assert_eq!(local_path(Some("//evil.example/")), "/");
             assert_eq!(local_path(Some("https://evil.example/")), "/");
             assert_eq!(local_path(Some("/\\evil.example")), "/");
+            assert_eq!(
+                local_path(Some("/\t/evil.example")),
+                "/",
+                "a tab is dropped by browsers"
+            );
+            assert_eq!(local_path(Some("/\n/evil.example")), "/");
+            assert_eq!(
+                local_path(Some("/r/ünï")),
+                "/",
+                "not valid in a Location header"
+            );
+            assert_eq!(local_path(Some("/search?q=a%20b")), "/search?q=a%20b");
             assert_eq!(local_path(None), "/");
         }
     }

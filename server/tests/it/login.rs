@@ -190,3 +190,30 @@ async fn repeated_failures_are_slowed_down_even_for_the_right_password() {
     );
     assert_eq!(rows.last().unwrap().action, "login.throttled");
 }
+
+#[tokio::test]
+async fn a_next_that_leaves_the_site_or_cannot_be_a_header_sends_you_home() {
+    let app = start_app().await;
+    // `/<TAB>/evil.example` reads as `//evil.example` once a browser drops the tab; a non-ASCII
+    // `next` used to panic while building the Location header (answered 500).
+    for next in ["/\t/evil.example", "/r/ünï", "//evil.example"] {
+        let client = browser_like_client();
+        let response = client
+            .post(app.url.join("/api/login").unwrap())
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .form(&[
+                ("username", ADMIN_USER),
+                ("password", ADMIN_PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_redirection(),
+            "{next:?}: {}",
+            response.status()
+        );
+        assert_eq!(location(&response), "/", "{next:?}");
+    }
+}
