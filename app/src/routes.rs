@@ -10,11 +10,6 @@ pub fn registry(registry: &str) -> String {
     format!("/r/{registry}")
 }
 
-/// A page of a registry's repositories.
-pub fn registry_page(registry: &str, page: i64) -> String {
-    format!("/r/{registry}?page={page}")
-}
-
 /// One namespace (`dev`, `team/dev`) of a registry: its repositories.
 pub fn namespace(registry: &str, namespace: &str) -> String {
     format!("/n/{registry}/{namespace}")

@@ -20,11 +20,12 @@ pub async fn registry_notification(
     match receive(&services, &registry, authorization, &body).await {
         Ok(applied) => (StatusCode::OK, format!("applied {applied} events")),
         Err(error) => {
+            // Logged here with its cause; the answer carries only the user-safe text.
             tracing::warn!(%registry, %error, "notification refused");
             let error = DomainError::from(error);
             let status = StatusCode::from_u16(error.status_code())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, error.user_message())
+            (status, error.to_string())
         }
     }
 }
