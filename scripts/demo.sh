@@ -9,7 +9,7 @@ DEMO=data/demo
 mkdir -p "$DEMO"
 
 cargo leptos build --release
-cargo build -p end2end --bin seed-registry
+cargo build -p end2end --bin seed-registry --bin demo-settings
 
 # The registry notifies Regatta of pushes and deletes (they show up at once); the shared secret is
 # made once and kept with the demo's state.
@@ -45,32 +45,8 @@ for _ in $(seq 100); do
 done
 "$CARGO_TARGET_DIR/debug/seed-registry" "http://127.0.0.1:$REGISTRY_PORT"
 
-[[ -f "$DEMO/regatta.toml" ]] || cat > "$DEMO/regatta.toml" <<TOML
-listen = "127.0.0.1:3000"
-database = "$DEMO/regatta.db"
-site_root = "target/site"
-
-[[registry]]
-name = "local"
-url = "http://127.0.0.1:$REGISTRY_PORT"
-notify_secret_env = "LOCAL_NOTIFY_SECRET"
-
-[[environment]]
-name = "dev"
-registry = "local"
-prefix = "dev/"
-
-[[environment]]
-name = "staging"
-registry = "local"
-prefix = "staging/"
-
-[[environment]]
-name = "prod"
-registry = "local"
-prefix = "prod/"
-protected = true
-TOML
+[[ -f "$DEMO/regatta.toml" ]] ||
+    "$CARGO_TARGET_DIR/debug/demo-settings" "http://127.0.0.1:$REGISTRY_PORT" "$DEMO/regatta.db" > "$DEMO/regatta.toml"
 
 echo "Regatta on http://127.0.0.1:3000 — the first start prints the admin password below. Ctrl-C stops."
 "$CARGO_TARGET_DIR/release/regatta" serve --config "$DEMO/regatta.toml"

@@ -9,7 +9,8 @@
 
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::seed::seed_many;
-use end2end::{RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use regatta_core::config::parse_settings;
 use regatta_core::index::crawl_registry;
 use regatta_core::Services;
@@ -28,11 +29,10 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let dir = tempfile::tempdir()?;
-    let settings = format!(
-        "database = \"{}\"\n[[registry]]\nname = \"local\"\nurl = \"{}\"\nnotify_secret_env = \"BENCH_NOTIFY_SECRET\"\n",
-        dir.path().join("bench.db").display(),
-        registry.url
-    );
+    let settings = SettingsFile::new()
+        .database(dir.path().join("bench.db"))
+        .registry(Registry::new("local", &registry.url).notify_secret_env("BENCH_NOTIFY_SECRET"))
+        .to_toml();
     let env = [("BENCH_NOTIFY_SECRET".to_string(), "bench".to_string())];
     let services = Services::start(parse_settings("bench.toml", &settings, &env)?).await?;
     let started = Instant::now();
@@ -110,15 +110,14 @@ async fn seed_big_repository(pusher: &end2end::seed::Pusher) -> anyhow::Result<(
 }
 
 async fn render_benchmark(registry: &RegistryFixture) -> anyhow::Result<()> {
-    let extra_toml = format!(
-        "[index]\ncrawl_interval_minutes = 0\n{}",
-        AppFixture::registry_toml("local", registry)
-    );
+    let settings = SettingsFile::new()
+        .crawl_interval_minutes(0)
+        .registry(Registry::fixture("local", registry));
     let binary = release_binary();
     let app = AppFixture::start(
         &binary,
         AppOptions {
-            extra_toml,
+            settings,
             ..Default::default()
         },
     )

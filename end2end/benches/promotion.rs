@@ -9,7 +9,8 @@
 
 use end2end::app_fixture::regatta_binary;
 use end2end::images::{self, Image};
-use end2end::{RegistryFixture, RegistryOptions};
+use end2end::settings::{Environment, Registry};
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -29,17 +30,14 @@ async fn main() -> anyhow::Result<()> {
     let config = dir.path().join("regatta.toml");
     std::fs::write(
         &config,
-        format!(
-            "database = \"{}\"\n\
-             [[registry]]\nname = \"build\"\nurl = \"{}\"\n\
-             [[registry]]\nname = \"release\"\nurl = \"{}\"\n\
-             [[environment]]\nname = \"dev\"\nregistry = \"build\"\nprefix = \"dev/\"\n\
-             [[environment]]\nname = \"staging\"\nregistry = \"build\"\nprefix = \"staging/\"\n\
-             [[environment]]\nname = \"prod\"\nregistry = \"release\"\nprefix = \"prod/\"\n",
-            dir.path().join("regatta.db").display(),
-            build.url,
-            release.url
-        ),
+        SettingsFile::new()
+            .database(dir.path().join("regatta.db"))
+            .registry(Registry::new("build", &build.url))
+            .registry(Registry::new("release", &release.url))
+            .environment(Environment::new("dev", "build").prefix("dev/"))
+            .environment(Environment::new("staging", "build").prefix("staging/"))
+            .environment(Environment::new("prod", "release").prefix("prod/"))
+            .to_toml(),
     )?;
 
     // 1. Same registry: one source repository per run, so every target starts empty.

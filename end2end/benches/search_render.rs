@@ -6,6 +6,8 @@
 //! Run: `cargo leptos build --release && cargo bench -p end2end --bench search_render`.
 
 use end2end::app_fixture::{AppFixture, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::settings::{Environment, Registry};
+use end2end::SettingsFile;
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 50;
@@ -14,12 +16,12 @@ const RUNS: usize = 50;
 async fn main() -> anyhow::Result<()> {
     // The registries are never contacted: the index is written directly and crawling is off
     // (a failed start-up crawl leaves the index as it is).
-    let extra_toml = format!(
-        "[index]\ncrawl_interval_minutes = 0\n{}{}[[environment]]\nname = \"prod\"\nregistry = \"hub\"\nprefix = \"prod/\"\n",
-        AppFixture::unreachable_registry_toml("hub"),
-        AppFixture::unreachable_registry_toml("mirror"),
-    );
-    let app = AppFixture::start_with(extra_toml).await?;
+    let settings = SettingsFile::new()
+        .crawl_interval_minutes(0)
+        .registry(Registry::unreachable("hub"))
+        .registry(Registry::unreachable("mirror"))
+        .environment(Environment::new("prod", "hub").prefix("prod/"));
+    let app = AppFixture::start_with(settings).await?;
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display())).await?;
     let filling = Instant::now();
     end2end::synthetic_index::fill(&db, &["hub", "mirror"], 10_000).await?;

@@ -1,6 +1,6 @@
 //! The real `regatta` binary on port 0 with a fresh database in a temporary directory.
 
-use crate::RegistryFixture;
+use crate::settings::SettingsFile;
 use anyhow::{bail, Context};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -17,8 +17,8 @@ pub struct AppOptions {
     /// Listen on this port instead of a free one (a registry's notification URL must be known
     /// before the app starts).
     pub port: Option<u16>,
-    /// Extra TOML appended to the generated settings (`[[registry]]`, `[[environment]]` …).
-    pub extra_toml: String,
+    /// Registries, environments …; the fixture fills in `listen`, `database` and `site_root`.
+    pub settings: SettingsFile,
     pub env: Vec<(String, String)>,
 }
 
@@ -34,15 +34,13 @@ impl AppFixture {
     pub async fn start(binary: &Path, options: AppOptions) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let database = dir.path().join("regatta.db");
-        let settings = format!(
-            "listen = \"127.0.0.1:{}\"\ndatabase = \"{}\"\nsite_root = \"{}\"\n{}",
-            options.port.unwrap_or(0),
-            database.display(),
-            site_root().display(),
-            options.extra_toml
-        );
+        let settings = options
+            .settings
+            .listen(format!("127.0.0.1:{}", options.port.unwrap_or(0)))
+            .database(&database)
+            .site_root(site_root());
         let config = dir.path().join("regatta.toml");
-        std::fs::write(&config, settings)?;
+        std::fs::write(&config, settings.to_toml())?;
         let mut child = Command::new(binary)
             .arg("serve")
             .arg("--config")
@@ -73,10 +71,10 @@ impl AppFixture {
         })
     }
 
-    /// The real binary with `extra_toml` (registries, environments) and default options.
-    pub async fn start_with(extra_toml: String) -> anyhow::Result<Self> {
+    /// The real binary with `settings` (registries, environments) and default options.
+    pub async fn start_with(settings: SettingsFile) -> anyhow::Result<Self> {
         let options = AppOptions {
-            extra_toml,
+            settings,
             ..Default::default()
         };
         Self::start(&regatta_binary(), options).await
@@ -98,29 +96,6 @@ impl AppFixture {
             bail!("user add: {}", String::from_utf8_lossy(&output.stderr));
         }
         Ok(())
-    }
-
-    /// A `[[registry]]` entry for a registry fixture, with its credentials and CA.
-    pub fn registry_toml(name: &str, registry: &RegistryFixture) -> String {
-        let mut toml = format!(
-            "[[registry]]\nname = \"{name}\"\nurl = \"{}\"\n",
-            registry.url
-        );
-        if let Some((user, password)) = &registry.options.basic_auth {
-            toml += &format!(
-                "auth = {{ kind = \"basic\", username = \"{user}\", password = \"{password}\" }}\n"
-            );
-        }
-        if let Some(ca) = &registry.ca_file {
-            toml += &format!("ca_file = \"{}\"\n", ca.display());
-        }
-        toml
-    }
-
-    /// A `[[registry]]` entry whose URL no registry listens on (a registry that is down).
-    pub fn unreachable_registry_toml(name: &str) -> String {
-        let port = crate::ports::free_port();
-        format!("[[registry]]\nname = \"{name}\"\nurl = \"http://127.0.0.1:{port}\"\n")
     }
 
     pub fn log(&self) -> String {

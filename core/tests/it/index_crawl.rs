@@ -2,18 +2,18 @@
 //! unchanged registry fetches no manifest and costs one HEAD per tag, deletions leave the index.
 
 use end2end::images;
-use end2end::{RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use regatta_core::config::parse_settings;
 use regatta_core::index::{crawl_registry, registry_id, tags_of_registry};
 use regatta_core::registry::{RepoName, Tag};
 use regatta_core::Services;
 
 async fn services_for(registry: &RegistryFixture, dir: &tempfile::TempDir) -> Services {
-    let text = format!(
-        "database = \"{}\"\n[[registry]]\nname = \"local\"\nurl = \"{}\"\n",
-        dir.path().join("regatta.db").display(),
-        registry.url
-    );
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("local", &registry.url))
+        .to_toml();
     Services::start(parse_settings("test.toml", &text, &[]).unwrap())
         .await
         .unwrap()
@@ -158,12 +158,14 @@ async fn with_notifications_arriving_a_recrawl_lists_tags_only_and_heads_them_da
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "database = \"{}\"\n[index]\nverify_interval_hours = 24\n\
-         [[registry]]\nname = \"local\"\nurl = \"{}\"\nnotify_secret_env = \"INDEX_CRAWL_TEST_NOTIFY_SECRET\"\n",
-        dir.path().join("regatta.db").display(),
-        registry.url
-    );
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .verify_interval_hours(24)
+        .registry(
+            Registry::new("local", &registry.url)
+                .notify_secret_env("INDEX_CRAWL_TEST_NOTIFY_SECRET"),
+        )
+        .to_toml();
     let env = [(
         "INDEX_CRAWL_TEST_NOTIFY_SECRET".to_string(),
         "s3cret".to_string(),

@@ -2,7 +2,8 @@
 //! filter, digest and base-layer lookup across registries, and hostile input.
 
 use end2end::images::{self, Image};
-use end2end::{RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use regatta_core::config::parse_settings;
 use regatta_core::index::crawl_registry;
 use regatta_core::search::{search, SearchRequest, SearchResults};
@@ -52,32 +53,12 @@ async fn world() -> World {
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        r#"database = "{db}"
-[[registry]]
-name = "local"
-url = "{local}"
-[[registry]]
-name = "other"
-url = "{other}"
-[[environment]]
-name = "dev"
-registry = "local"
-prefix = "dev/"
-[[environment]]
-name = "staging"
-registry = "local"
-prefix = "staging/"
-[[environment]]
-name = "prod"
-registry = "local"
-prefix = "prod/"
-protected = true
-"#,
-        db = dir.path().join("regatta.db").display(),
-        local = local.url,
-        other = other.url,
-    );
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("local", &local.url))
+        .registry(Registry::new("other", &other.url))
+        .demo_pipeline("local")
+        .to_toml();
     let services = Services::start(parse_settings("test.toml", &text, &[]).unwrap())
         .await
         .unwrap();

@@ -5,7 +5,8 @@ use end2end::app_fixture::AppFixture;
 use end2end::browser::{
     assert_no_console_errors, click, log_in_as_admin, open, reload_until, screenshot, wait_for,
 };
-use end2end::{Browser, RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{Browser, RegistryFixture, RegistryOptions, SettingsFile};
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -13,9 +14,10 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
     let registry = RegistryFixture::start_seeded(RegistryOptions::default())
         .await
         .unwrap();
-    let mut extra_toml = AppFixture::registry_toml("local", &registry);
-    extra_toml += &AppFixture::unreachable_registry_toml("offline");
-    let app = AppFixture::start_with(extra_toml).await.unwrap();
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("local", &registry))
+        .registry(Registry::unreachable("offline"));
+    let app = AppFixture::start_with(settings).await.unwrap();
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
     log_in_as_admin(&client, &app.url).await;

@@ -3,7 +3,8 @@
 
 use end2end::app_fixture::{AppFixture, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::browser::{submit_login, wait_for};
-use end2end::{audit, Browser, RegistryFixture, RegistryOptions};
+use end2end::settings::{Environment, Registry};
+use end2end::{audit, Browser, RegistryFixture, RegistryOptions, SettingsFile};
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -11,11 +12,16 @@ async fn log_in_in_a_browser_and_use_the_hydrated_dashboard() {
     let registry = RegistryFixture::start_seeded(RegistryOptions::default())
         .await
         .unwrap();
-    let mut extra_toml = AppFixture::registry_toml("local", &registry);
-    extra_toml += &AppFixture::unreachable_registry_toml("offline");
-    extra_toml += "[[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n";
-    extra_toml += "[[environment]]\nname = \"prod\"\nregistry = \"local\"\nprefix = \"prod/\"\nprotected = true\n";
-    let app = AppFixture::start_with(extra_toml).await.unwrap();
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("local", &registry))
+        .registry(Registry::unreachable("offline"))
+        .environment(Environment::new("dev", "local").prefix("dev/"))
+        .environment(
+            Environment::new("prod", "local")
+                .prefix("prod/")
+                .protected(),
+        );
+    let app = AppFixture::start_with(settings).await.unwrap();
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
 

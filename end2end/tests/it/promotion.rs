@@ -7,21 +7,19 @@ use end2end::browser::{
     assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for, wait_for_text,
     wait_until_indexed,
 };
-use end2end::{Browser, RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{Browser, RegistryFixture, RegistryOptions, SettingsFile};
 use fantoccini::Locator;
-
-const PIPELINE: &str = "[[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n\
-     [[environment]]\nname = \"staging\"\nregistry = \"local\"\nprefix = \"staging/\"\n\
-     [[environment]]\nname = \"prod\"\nregistry = \"local\"\nprefix = \"prod/\"\nprotected = true\n";
 
 /// The demo registry behind an app with the dev → staging → prod pipeline.
 async fn seeded_app() -> (RegistryFixture, AppFixture) {
     let registry = RegistryFixture::start_seeded(RegistryOptions::default())
         .await
         .unwrap();
-    let app = AppFixture::start_with(AppFixture::registry_toml("local", &registry) + PIPELINE)
-        .await
-        .unwrap();
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("local", &registry))
+        .demo_pipeline("local");
+    let app = AppFixture::start_with(settings).await.unwrap();
     (registry, app)
 }
 

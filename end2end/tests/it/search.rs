@@ -7,7 +7,8 @@ use end2end::browser::{
     assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for, wait_for_text,
     wait_until_indexed,
 };
-use end2end::{Browser, RegistryFixture, RegistryOptions};
+use end2end::settings::{Environment, Registry};
+use end2end::{Browser, RegistryFixture, RegistryOptions, SettingsFile};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -28,9 +29,10 @@ async fn type_in_the_box_pick_a_result_and_land_on_the_tag() {
     let registry = RegistryFixture::start_seeded(RegistryOptions::default())
         .await
         .unwrap();
-    let extra_toml = AppFixture::registry_toml("local", &registry)
-        + "[[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n";
-    let app = AppFixture::start_with(extra_toml).await.unwrap();
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("local", &registry))
+        .environment(Environment::new("dev", "local").prefix("dev/"));
+    let app = AppFixture::start_with(settings).await.unwrap();
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
     log_in_as_admin(&client, &app.url).await;

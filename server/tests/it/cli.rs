@@ -1,6 +1,8 @@
 //! The `regatta` command line: configuration errors stop it with exit 2 and one line; user
 //! management works from a script (password on stdin) and is audited.
 
+use end2end::settings::{Environment, Registry};
+use end2end::SettingsFile;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -24,6 +26,15 @@ fn regatta(config: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Outp
     child.wait_with_output().unwrap()
 }
 
+/// A valid settings file with a database in `dir`.
+fn settings_file(dir: &tempfile::TempDir, settings: SettingsFile) -> std::path::PathBuf {
+    let path = dir.path().join("regatta.toml");
+    let settings = settings.database(dir.path().join("regatta.db"));
+    std::fs::write(&path, settings.to_toml()).unwrap();
+    path
+}
+
+/// A settings file from raw text, for the loader's errors on bad input.
 fn config_file(dir: &tempfile::TempDir, body: &str) -> std::path::PathBuf {
     let path = dir.path().join("regatta.toml");
     let database = dir.path().join("regatta.db");
@@ -90,9 +101,9 @@ fn a_missing_config_file_is_named_with_exit_2() {
 #[test]
 fn check_config_accepts_a_valid_file() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config_file(
+    let config = settings_file(
         &dir,
-        "[[registry]]\nname = \"local\"\nurl = \"http://127.0.0.1:5000\"\n",
+        SettingsFile::new().registry(Registry::new("local", "http://127.0.0.1:5000")),
     );
     let output = regatta(&config, &["check-config"], None);
     assert_eq!(output.status.code(), Some(0), "{:?}", stderr_lines(&output));
@@ -101,7 +112,7 @@ fn check_config_accepts_a_valid_file() {
 #[test]
 fn users_are_added_from_a_pipe_listed_disabled_and_audited() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config_file(&dir, "");
+    let config = settings_file(&dir, SettingsFile::new());
     let added = regatta(
         &config,
         &["user", "add", "rel-mgr", "--role", "maintainer"],
@@ -169,14 +180,12 @@ async fn promote_copies_a_tag_along_the_pipeline_from_the_command_line() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = config_file(
+    let config = settings_file(
         &dir,
-        &format!(
-            "[[registry]]\nname = \"local\"\nurl = \"{}\"\n\
-             [[environment]]\nname = \"dev\"\nregistry = \"local\"\nprefix = \"dev/\"\n\
-             [[environment]]\nname = \"staging\"\nregistry = \"local\"\nprefix = \"staging/\"\n",
-            registry.url
-        ),
+        SettingsFile::new()
+            .registry(Registry::new("local", &registry.url))
+            .environment(Environment::new("dev", "local").prefix("dev/"))
+            .environment(Environment::new("staging", "local").prefix("staging/")),
     );
     let promoted = regatta(
         &config,

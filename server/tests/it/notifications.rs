@@ -2,7 +2,8 @@
 //! the real server, which updates the index; a wrong or missing secret changes nothing.
 
 use end2end::app_fixture::{AppFixture, AppOptions};
-use end2end::{ports::free_port, RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{ports::free_port, RegistryFixture, RegistryOptions, SettingsFile};
 use regatta_core::registry::{Endpoint, RegistryClient, RepoName, Tag};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -49,13 +50,12 @@ async fn pushes_and_deletes_reach_the_index_through_notifications() {
     })
     .await
     .unwrap();
-    let extra_toml = format!(
-        "[index]\ncrawl_interval_minutes = 0\n[[registry]]\nname = \"local\"\nurl = \"{}\"\nnotify_secret_env = \"LOCAL_NOTIFY_SECRET\"\n",
-        registry.url
-    );
+    let settings = SettingsFile::new()
+        .crawl_interval_minutes(0)
+        .registry(Registry::new("local", &registry.url).notify_secret_env("LOCAL_NOTIFY_SECRET"));
     let options = AppOptions {
         port: Some(port),
-        extra_toml,
+        settings,
         env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
     };
     let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
@@ -104,9 +104,11 @@ async fn pushes_and_deletes_reach_the_index_through_notifications() {
 
 #[tokio::test]
 async fn a_missing_or_wrong_secret_is_refused_and_changes_nothing() {
-    let extra_toml = "[index]\ncrawl_interval_minutes = 0\n[[registry]]\nname = \"local\"\nurl = \"http://127.0.0.1:9\"\nnotify_secret_env = \"LOCAL_NOTIFY_SECRET\"\n".to_string();
+    let settings = SettingsFile::new().crawl_interval_minutes(0).registry(
+        Registry::new("local", "http://127.0.0.1:9").notify_secret_env("LOCAL_NOTIFY_SECRET"),
+    );
     let options = AppOptions {
-        extra_toml,
+        settings,
         env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
         ..Default::default()
     };

@@ -2,7 +2,8 @@
 //! a private CA, wrong credentials, and one that is not running.
 
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
-use end2end::{RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use reqwest::{header, Client};
 use serde_json::Value;
 use std::path::Path;
@@ -50,15 +51,13 @@ async fn each_registry_reports_what_is_wrong_or_that_it_is_fine() {
     })
     .await
     .unwrap();
-    let mut extra_toml = AppFixture::registry_toml("anonymous", &anonymous);
-    extra_toml += &AppFixture::registry_toml("secure", &basic_tls);
-    extra_toml += &format!(
-        "[[registry]]\nname = \"no-creds\"\nurl = \"{}\"\n",
-        basic.url
-    );
-    extra_toml += &AppFixture::unreachable_registry_toml("stopped");
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("anonymous", &anonymous))
+        .registry(Registry::fixture("secure", &basic_tls))
+        .registry(Registry::new("no-creds", &basic.url))
+        .registry(Registry::unreachable("stopped"));
     let options = AppOptions {
-        extra_toml,
+        settings,
         ..Default::default()
     };
     let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)

@@ -2,7 +2,8 @@
 //! side by side; wrong credentials for one show as its crawl error while the other browses.
 
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
-use end2end::{RegistryFixture, RegistryOptions};
+use end2end::settings::Registry;
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use reqwest::Client;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -55,16 +56,14 @@ async fn an_anonymous_and_an_authenticated_registry_are_indexed_side_by_side() {
     })
     .await
     .unwrap();
-    let mut extra_toml = AppFixture::registry_toml("open", &open);
-    extra_toml += &AppFixture::registry_toml("secured", &secured);
-    extra_toml += &format!(
-        "[[registry]]\nname = \"wrong-password\"\nurl = \"{}\"\nauth = {{ kind = \"basic\", username = \"ci\", password = \"nope\" }}\n",
-        secured.url
-    );
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("open", &open))
+        .registry(Registry::fixture("secured", &secured))
+        .registry(Registry::new("wrong-password", &secured.url).basic_auth("ci", "nope"));
     let app = AppFixture::start(
         Path::new(env!("CARGO_BIN_EXE_regatta")),
         AppOptions {
-            extra_toml,
+            settings,
             ..Default::default()
         },
     )

@@ -9,7 +9,8 @@ mod rules;
 mod webhooks;
 
 use end2end::images::{self, Image};
-use end2end::{RegistryFixture, RegistryOptions};
+use end2end::settings::{Environment, Registry};
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use regatta_core::audit::Actor;
 use regatta_core::config::parse_settings;
 use regatta_core::index::{crawl_registry, registry_id, tags_of_registry};
@@ -32,33 +33,19 @@ async fn services(
     dev_registry: &RegistryFixture,
     prod_registry: &RegistryFixture,
 ) -> Services {
-    let text = format!(
-        r#"database = "{db}"
-[[registry]]
-name = "build"
-url = "{dev}"
-[[registry]]
-name = "release"
-url = "{prod}"
-[[environment]]
-name = "dev"
-registry = "build"
-prefix = "dev/"
-[[environment]]
-name = "staging"
-registry = "build"
-prefix = "staging/"
-[[environment]]
-name = "prod"
-registry = "release"
-prefix = "prod/"
-protected = true
-immutable_tags = true
-"#,
-        db = dir.path().join("regatta.db").display(),
-        dev = dev_registry.url,
-        prod = prod_registry.url,
-    );
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("build", &dev_registry.url))
+        .registry(Registry::new("release", &prod_registry.url))
+        .environment(Environment::new("dev", "build").prefix("dev/"))
+        .environment(Environment::new("staging", "build").prefix("staging/"))
+        .environment(
+            Environment::new("prod", "release")
+                .prefix("prod/")
+                .protected()
+                .immutable_tags(),
+        )
+        .to_toml();
     Services::start(parse_settings("test.toml", &text, &[]).unwrap())
         .await
         .unwrap()

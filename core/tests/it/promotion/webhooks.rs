@@ -1,6 +1,7 @@
 //! Promotion webhooks: signed, retried after a failure, visible in the history.
 
 use super::*;
+use end2end::settings::Webhook;
 
 #[tokio::test]
 async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history() {
@@ -33,14 +34,17 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "database = \"{}\"\n[[registry]]\nname = \"build\"\nurl = \"{}\"\n\
-         [[environment]]\nname = \"dev\"\nregistry = \"build\"\nprefix = \"dev/\"\n\
-         [[environment]]\nname = \"staging\"\nregistry = \"build\"\nprefix = \"staging/\"\n\
-         [[webhook]]\nname = \"deploy\"\nurl = \"{hook}\"\nsecret_env = \"PROMOTION_TEST_WEBHOOK_SECRET\"\n",
-        dir.path().join("regatta.db").display(),
-        build.url
-    );
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("build", &build.url))
+        .environment(Environment::new("dev", "build").prefix("dev/"))
+        .environment(Environment::new("staging", "build").prefix("staging/"))
+        .webhook(Webhook {
+            name: "deploy".into(),
+            url: hook.clone(),
+            secret_env: "PROMOTION_TEST_WEBHOOK_SECRET".into(),
+        })
+        .to_toml();
     let env = [(
         "PROMOTION_TEST_WEBHOOK_SECRET".to_string(),
         "s3cret".to_string(),
