@@ -9,6 +9,8 @@ use leptos_router::path;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -17,7 +19,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
-                <script>{crate::components::APPLY_STORED_THEME}</script>
+                <script nonce=leptos::nonce::use_nonce()>{crate::components::APPLY_STORED_THEME}</script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -78,3 +78,23 @@ pub fn from_domain(error: DomainError) -> AppError {
 pub fn internal(cause: impl std::fmt::Display) -> AppError {
     from_domain(DomainError::internal(cause))
 }
+
+/// The page's Content-Security-Policy, with this response's nonce: only the inline scripts the
+/// server wrote (hydration, streamed resources, the stored theme) run; the WASM module and its
+/// loader come from `/pkg` ('strict-dynamic' lets the nonced loader import them).
+pub fn set_content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+mod guards;
 mod hooks;
 mod jobs;
 mod login_gate;

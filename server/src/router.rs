@@ -1,3 +1,4 @@
+use crate::guards::{limit_body, refuse_cross_site, security_headers, BodyLimit, OwnOrigin};
 use crate::login_gate::require_login;
 use app::{shell, App};
 use axum::{
@@ -47,17 +48,33 @@ pub fn build_router(
             "/hooks/registry/{name}",
             post(crate::hooks::registry_notification),
         )
-        .with_state(services.clone());
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .merge(hooks)
+        .with_state(services.clone())
+        .layer(middleware::from_fn_with_state(
+            BodyLimit::NOTIFICATIONS,
+            limit_body,
+        ));
+    let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(middleware::from_fn_with_state(
+            BodyLimit::SERVER_FUNCTIONS,
+            limit_body,
+        ));
+    let own_origin = OwnOrigin::new(services.settings.public_url.as_ref());
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(hooks)
+        .merge(pages)
         .layer(middleware::from_fn(require_login))
         .layer(session_layer)
+        .layer(middleware::from_fn_with_state(
+            own_origin,
+            refuse_cross_site,
+        ))
+        .layer(middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(options)
 }

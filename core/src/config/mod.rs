@@ -30,6 +30,11 @@ pub struct Settings {
     /// Where `cargo leptos build` wrote the CSS, JS and WASM (`target/site` in the workspace).
     #[serde(default = "default_site_root")]
     pub site_root: PathBuf,
+    /// The address people open, when Regatta is behind a proxy that changes the `Host` header
+    /// (`https://regatta.example.com`). State-changing requests must come from this origin;
+    /// unset, the origin must match the request's own `Host`.
+    #[serde(default)]
+    pub public_url: Option<url::Url>,
     #[serde(default)]
     pub session: SessionSettings,
     #[serde(default)]

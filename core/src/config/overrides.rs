@@ -10,6 +10,7 @@ const OVERRIDABLE: &[&str] = &[
     "listen",
     "database",
     "site_root",
+    "public_url",
     "session.idle_timeout_minutes",
     "session.secure_cookie",
     "session.cookie_name",

@@ -40,6 +40,7 @@ pub(super) fn validate(
             let message = format!("`{}` is not an http(s) URL", webhook.url);
             return Err(ConfigError::invalid(file, format!("{key}.url"), message));
         }
+        refuse_userinfo(file, &format!("{key}.url"), &webhook.url)?;
         if !env_has(&webhook.secret_env) {
             let message = format!("environment variable `{}` is not set", webhook.secret_env);
             return Err(ConfigError::invalid(
@@ -48,6 +49,13 @@ pub(super) fn validate(
                 message,
             ));
         }
+    }
+    if let Some(url) = &settings.public_url {
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || url.path() != "/" {
+            let message = format!("`{url}` is not an http(s) origin (scheme, host, port, no path)");
+            return Err(ConfigError::invalid(file, "public_url", message));
+        }
+        refuse_userinfo(file, "public_url", url)?;
     }
     if settings.session.idle_timeout_minutes == 0 {
         let message = "must be at least 1";
@@ -77,6 +85,7 @@ fn validate_registry(
         let message = format!("`{}` is not an http(s) URL with a host", registry.url);
         return Err(ConfigError::invalid(file, format!("{key}.url"), message));
     }
+    refuse_userinfo(file, &format!("{key}.url"), &registry.url)?;
     if let Some(ca_file) = &registry.ca_file {
         std::fs::read(ca_file).map_err(|e| {
             let message = format!("cannot read CA file {}: {e}", ca_file.display());
@@ -120,4 +129,15 @@ fn validate_registry(
             ConfigError::invalid(file, format!("{key}.auth.path"), message)
         }),
     }
+}
+
+/// A `user:password@` in a URL would be shown wherever the URL is (the dashboard, logs, history):
+/// credentials go in `auth` or an environment variable instead. The message does not repeat it.
+fn refuse_userinfo(file: &str, key: &str, url: &url::Url) -> Result<(), ConfigError> {
+    if url.username().is_empty() && url.password().is_none() {
+        return Ok(());
+    }
+    let message =
+        "must not contain a user name or password (use `auth` or an environment variable)";
+    Err(ConfigError::invalid(file, key, message))
 }

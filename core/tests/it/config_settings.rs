@@ -137,3 +137,35 @@ fn secrets_are_redacted_in_debug_output() {
     let debug = format!("{settings:?}");
     assert!(!debug.contains("hunter22"), "{debug}");
 }
+
+#[test]
+fn a_password_in_a_url_is_refused_without_repeating_it() {
+    let text = "[[registry]]\nname = \"a\"\nurl = \"https://ci:hunter22@r.test\"\n";
+    let line = error_line(text, &[]);
+    assert!(
+        line.contains("registry[0].url: must not contain a user name or password"),
+        "{line}"
+    );
+    assert!(!line.contains("hunter22"), "{line}");
+    let text = "public_url = \"https://admin@regatta.test\"\n";
+    assert!(error_line(text, &[]).contains("public_url: must not contain a user name"));
+}
+
+#[test]
+fn the_public_url_is_an_origin() {
+    let line = error_line("public_url = \"https://regatta.test/dashboard\"\n", &[]);
+    assert!(
+        line.contains("public_url: `https://regatta.test/dashboard` is not an http(s) origin"),
+        "{line}"
+    );
+    let settings = parse_settings(
+        "regatta.toml",
+        "public_url = \"https://regatta.test\"\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        settings.public_url.unwrap().origin().ascii_serialization(),
+        "https://regatta.test"
+    );
+}

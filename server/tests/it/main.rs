@@ -2,6 +2,7 @@
 //! one per file). Each module is one concern.
 
 mod cli;
+mod hostile;
 mod login;
 mod notifications;
 mod registry_health;

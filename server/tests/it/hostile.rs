@@ -1,0 +1,229 @@
+//! Hostile requests against the real binary: oversize bodies, cross-site posts, and the headers
+//! that keep a page from being framed or sniffed. Each asserts a clear answer and that nothing
+//! changed (no session, no audit row).
+
+use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::audit;
+use reqwest::{header, redirect::Policy, Client, StatusCode};
+use std::path::Path;
+
+async fn start_app() -> AppFixture {
+    AppFixture::start(
+        Path::new(env!("CARGO_BIN_EXE_regatta")),
+        AppOptions::default(),
+    )
+    .await
+    .expect("starting regatta")
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn login_form() -> String {
+    format!("username={ADMIN_USER}&password={ADMIN_PASSWORD}&next=%2F")
+}
+
+/// Sends `head` (request line and headers), then `body`, on a raw connection and returns the
+/// status line and the body of the answer. A raw socket because the server answers an
+/// oversize request before reading it, and an HTTP client still writing would see a broken pipe.
+async fn raw_exchange(app: &AppFixture, head: &str, body: &[u8]) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = format!(
+        "{}:{}",
+        app.url.host_str().unwrap(),
+        app.url.port().unwrap()
+    );
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // Whatever of the body the server refuses to read may fail to send; the answer is what counts.
+    let _ = stream.write_all(body).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let status = answer.lines().next().unwrap_or("").to_string();
+    let text = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, text)
+}
+
+/// `size` bytes in HTTP/1.1 chunks of 16 KiB, as a client that never says the length sends them.
+fn chunked(size: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    for _ in 0..size / (16 * 1024) {
+        body.extend_from_slice(b"4000\r\n");
+        body.extend(std::iter::repeat_n(b'a', 16 * 1024));
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"0\r\n\r\n");
+    body
+}
+
+#[tokio::test]
+async fn oversize_bodies_are_answered_413_with_a_reason_on_every_route() {
+    let app = start_app().await;
+    let form = "application/x-www-form-urlencoded";
+    for path in ["/api/login", "/api/promote", "/api/search", "/login"] {
+        // 300 MB announced: refused from the headers, nothing read.
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {form}\r\n\
+             Content-Length: 300000000\r\nConnection: close\r\n\r\n"
+        );
+        let (status, text) = raw_exchange(&app, &head, b"").await;
+        assert!(status.contains(" 413 "), "{path}: {status}");
+        assert!(text.contains("at most 64 KiB"), "{path}: {text}");
+        // No length announced: refused once 64 KiB have arrived.
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {form}\r\n\
+             Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        let (status, _) = raw_exchange(&app, &head, &chunked(256 * 1024)).await;
+        assert!(status.contains(" 413 "), "{path} chunked: {status}");
+    }
+    let head = "POST /hooks/registry/local HTTP/1.1\r\nHost: x\r\n\
+                Content-Length: 2000000\r\nConnection: close\r\n\r\n";
+    let (status, text) = raw_exchange(&app, head, b"").await;
+    assert!(status.contains(" 413 "), "{status}");
+    assert!(text.contains("at most 1024 KiB"), "{text}");
+
+    // Under the limit a form is read as before: padding the login form still logs in.
+    let client = client();
+    let padded = format!("{}&padding={}", login_form(), "a".repeat(60 * 1024));
+    let response = client
+        .post(app.url.join("/api/login").unwrap())
+        .header(header::CONTENT_TYPE, form)
+        .header(header::ACCEPT, "text/html")
+        .body(padded)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection());
+    assert_eq!(response.headers()[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn a_login_posted_from_another_site_is_refused_and_logs_nobody_in() {
+    let app = start_app().await;
+    let own_origin = app.url.origin().ascii_serialization();
+    let audit_before = audit::rows(&app.database).await;
+    let refused: [&[(&str, &str)]; 4] = [
+        &[("origin", "https://evil.example")],
+        &[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+        // A sibling subdomain or another port is "same-site": SameSite=Lax lets its cookies by.
+        &[("sec-fetch-site", "same-site")],
+        &[("origin", "null")],
+    ];
+    for headers in refused {
+        let client = client();
+        let mut request = client
+            .post(app.url.join("/api/login").unwrap())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(login_form());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        let text = response.text().await.unwrap();
+        assert!(text.starts_with("Cross-site request refused"), "{text}");
+    }
+    assert_eq!(
+        audit::rows(&app.database).await,
+        audit_before,
+        "a refused request reaches no handler"
+    );
+
+    // The dashboard's own pages post with their origin, and a script sends no Origin at all.
+    let same: [&[(&str, &str)]; 3] = [
+        &[
+            ("origin", own_origin.as_str()),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        &[("origin", own_origin.as_str())],
+        &[],
+    ];
+    for headers in same {
+        let client = client();
+        let mut request = client
+            .post(app.url.join("/api/login").unwrap())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .body(login_form());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        assert!(response.status().is_redirection(), "{headers:?}");
+        assert_eq!(response.headers()[header::LOCATION], "/", "{headers:?}");
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonced_content_security_policy_and_every_answer_the_safety_headers() {
+    let app = start_app().await;
+    let client = client();
+    let page = client
+        .get(app.url.join("/login").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let policy = page.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(page.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(page.headers()[header::REFERRER_POLICY], "same-origin");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+        .to_string();
+    let html = page.text().await.unwrap();
+    let script_tags: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|rest| rest.split('>').next().unwrap_or(""))
+        .collect();
+    assert!(
+        script_tags.len() >= 2,
+        "the theme and the hydration loader: {html}"
+    );
+    for tag in &script_tags {
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+    }
+
+    let again = client
+        .get(app.url.join("/login").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let second = again.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(!second.contains(&nonce), "a nonce is used once");
+
+    for path in ["/api/whoami", "/pkg/regatta.css", "/no-such-file.js"] {
+        let response = client
+            .get(app.url.join(path).unwrap())
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        assert!(
+            headers.contains_key(header::CONTENT_SECURITY_POLICY),
+            "{path}"
+        );
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{path}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+    }
+}
