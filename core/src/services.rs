@@ -26,6 +26,8 @@ pub struct Services {
     /// For outgoing calls that are not to a registry (webhooks).
     pub http: reqwest::Client,
     pub webhook_sender: Arc<tokio::sync::Mutex<()>>,
+    /// Promotions (and later deletions, retention, GC) run here, not in a request's future.
+    pub tasks: crate::tasks::ServerTasks,
 }
 
 impl Services {
@@ -48,6 +50,7 @@ impl Services {
                 .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
                 .build()?,
             webhook_sender: Arc::default(),
+            tasks: Default::default(),
         })
     }
 }

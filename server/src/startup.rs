@@ -3,11 +3,16 @@ use crate::router::build_router;
 use axum::serve::ListenerExt;
 use regatta_core::accounts::{ensure_first_admin, FirstAdmin};
 use regatta_core::config::Settings;
+use regatta_core::tasks::ServerTasks;
 use regatta_core::Services;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tower_sessions_sqlx_store::SqliteStore;
+
+/// How long a stopping server waits for running promotions (a copy across registries of a big
+/// image takes minutes; an orchestrator's kill timeout is usually 30 s, so ask for more there).
+const TASK_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Who the first admin is, when the database has no users yet.
 #[derive(Debug, Default)]
@@ -21,6 +26,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     jobs: Supervisor,
+    tasks: ServerTasks,
     first_admin: Option<FirstAdmin>,
 }
 
@@ -44,11 +50,13 @@ impl Application {
         sessions.migrate().await?;
         let listener = TcpListener::bind(services.settings.listen).await?;
         let jobs = Supervisor::start(server_jobs(&services, &sessions));
+        let tasks = services.tasks.clone();
         let router = build_router(services, sessions, &site_root, listener.local_addr()?);
         Ok(Self {
             listener,
             router,
             jobs,
+            tasks,
             first_admin,
         })
     }
@@ -63,7 +71,8 @@ impl Application {
         self.first_admin.as_ref()
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and stops the jobs.
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests, lets running server
+    /// tasks (promotions) end, and stops the jobs.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let service = self
             .router
@@ -78,6 +87,17 @@ impl Application {
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        if !self.tasks.is_empty() {
+            tracing::info!(
+                running = self.tasks.len(),
+                "waiting for promotions to finish"
+            );
+        }
+        if !self.tasks.shutdown(TASK_GRACE).await {
+            tracing::warn!(
+                "promotions still running were stopped; the next start marks them failed"
+            );
+        }
         self.jobs.shutdown().await;
         Ok(())
     }

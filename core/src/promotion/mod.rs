@@ -44,7 +44,22 @@ pub struct PromotionOutcome {
 /// Runs a promotion: plans (checking the rules), waits for any other promotion to the same
 /// target (planning again if it had to wait), copies, records and audits. A failure is
 /// recorded and returned; running the same request again finishes the job.
+///
+/// The work is a server task ([`crate::tasks`]): dropping this future (the client hung up)
+/// leaves it running to the end, recorded, audited, notified and indexed.
 pub async fn promote(
+    services: &Services,
+    actor: &Actor,
+    request: &PromotionRequest,
+) -> Result<PromotionOutcome, DomainError> {
+    let (owned, actor, request) = (services.clone(), actor.clone(), request.clone());
+    services
+        .tasks
+        .run(async move { run(&owned, &actor, &request).await })
+        .await?
+}
+
+async fn run(
     services: &Services,
     actor: &Actor,
     request: &PromotionRequest,
@@ -77,6 +92,7 @@ pub async fn promote(
     let target = services.registry_client(&plan.target.registry)?;
 
     let id = store::start(&services.db, services.clock.now(), &user.username, &plan).await?;
+    let record = RunningRecord::new(services, id);
     let progress = services
         .promotion_progress
         .start(id, plan.target.to_string());
@@ -90,9 +106,8 @@ pub async fn promote(
     let started = Instant::now();
     let result = copy::execute(source, target, &plan, &progress).await;
     let duration_ms = started.elapsed().as_millis() as i64;
-    services.promotion_progress.finish(id);
     let message = result.as_ref().err().map(ToString::to_string);
-    store::finish(
+    let finished = store::finish(
         &services.db,
         id,
         services.clock.now(),
@@ -101,7 +116,13 @@ pub async fn promote(
             .as_ref()
             .map_err(|_| message.as_deref().unwrap_or_default()),
     )
-    .await?;
+    .await;
+    match finished {
+        Ok(()) => record.recorded(),
+        // The copy's outcome stands (the tag may be pushed): audit, notify and index it anyway;
+        // the guard marks the row failed, and the audit row says what really happened.
+        Err(error) => tracing::error!(%error, id, "recording the end of a promotion"),
+    }
 
     let what = format!(
         "{} → {} ({}, {} ms)",
@@ -153,6 +174,46 @@ pub async fn promote(
             Err(DomainError::Unavailable(format!(
                 "The promotion stopped: {error}. The target tag was not changed; run it again to finish."
             )))
+        }
+    }
+}
+
+/// Between `store::start` and a recorded finish, whatever ends the run (a panic, an early
+/// return, a database error) still ends its progress entry and marks its row failed, instead of
+/// leaving a promotion "running" until the next restart.
+struct RunningRecord {
+    services: Services,
+    id: i64,
+    recorded: bool,
+}
+
+impl RunningRecord {
+    fn new(services: &Services, id: i64) -> Self {
+        Self {
+            services: services.clone(),
+            id,
+            recorded: false,
+        }
+    }
+
+    fn recorded(mut self) {
+        self.recorded = true;
+    }
+}
+
+impl Drop for RunningRecord {
+    fn drop(&mut self) {
+        self.services.promotion_progress.finish(self.id);
+        if self.recorded {
+            return;
+        }
+        let (services, id) = (self.services.clone(), self.id);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = store::mark_stopped(&services.db, id).await {
+                    tracing::error!(%error, id, "marking a stopped promotion failed");
+                }
+            });
         }
     }
 }

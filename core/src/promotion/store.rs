@@ -61,6 +61,18 @@ pub async fn finish(
     Ok(())
 }
 
+/// A run that ended without recording its end (see `RunningRecord`).
+pub async fn mark_stopped(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE promotions SET status = 'failed', error = 'stopped before its end was recorded; check the target and run it again'
+         WHERE id = ? AND status = 'running'",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Promotions a previous process left running can never finish: say so.
 pub async fn mark_interrupted(db: impl SqliteExecutor<'_>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(

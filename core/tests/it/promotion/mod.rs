@@ -5,6 +5,7 @@
 mod across_registries;
 mod attachments;
 mod mount;
+mod owned_by_the_server;
 mod rules;
 mod webhooks;
 
