@@ -103,6 +103,10 @@ pub struct IndexSettings {
     /// at least this often, in case an event was lost.
     #[serde(default = "default_verify_interval_hours")]
     pub verify_interval_hours: u32,
+    /// A crawl whose catalog lacks more than this share of the indexed repositories removes
+    /// them only when the next crawl sees the same catalog.
+    #[serde(default = "default_max_removal_percent")]
+    pub max_removal_percent: u32,
 }
 
 impl Default for IndexSettings {
@@ -110,8 +114,13 @@ impl Default for IndexSettings {
         Self {
             crawl_interval_minutes: default_crawl_interval_minutes(),
             verify_interval_hours: default_verify_interval_hours(),
+            max_removal_percent: default_max_removal_percent(),
         }
     }
+}
+
+fn default_max_removal_percent() -> u32 {
+    50
 }
 
 fn default_verify_interval_hours() -> u32 {

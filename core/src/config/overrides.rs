@@ -16,6 +16,7 @@ const OVERRIDABLE: &[&str] = &[
     "session.cookie_name",
     "index.crawl_interval_minutes",
     "index.verify_interval_hours",
+    "index.max_removal_percent",
 ];
 
 pub(super) fn apply_env_overrides(

@@ -57,6 +57,14 @@ pub(super) fn validate(
         }
         refuse_userinfo(file, "public_url", url)?;
     }
+    if settings.index.max_removal_percent > 100 {
+        let message = "is a percentage: 0 to 100";
+        return Err(ConfigError::invalid(
+            file,
+            "index.max_removal_percent",
+            message,
+        ));
+    }
     if settings.session.idle_timeout_minutes == 0 {
         let message = "must be at least 1";
         return Err(ConfigError::invalid(

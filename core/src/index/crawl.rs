@@ -5,11 +5,13 @@
 //! arrive, except once per `index.verify_interval_hours`. Writes happen per repository, in one
 //! transaction each.
 
+use super::removal_guard::Removal;
 use super::resolve::{self, ResolveError, TagOutcome};
 use super::store;
 use crate::registry::{RegistryClient, RegistryError, RepoName, Tag};
 use crate::Services;
 use futures_util::{stream, StreamExt};
+use std::collections::HashSet;
 
 /// Requests in flight per registry: enough to hide latency, few enough to be a polite client.
 const CONCURRENCY: usize = 8;
@@ -25,6 +27,8 @@ pub struct CrawlReport {
     pub errors: Vec<String>,
     /// Every known tag was HEADed (else notifications were trusted for moved tags).
     pub verified: bool,
+    /// Repositories missing from the catalog that were kept (see `RemovalGuard`), and why.
+    pub removal_held: Option<String>,
 }
 
 /// Crawls every configured registry, one after the other; failures are recorded per registry.
@@ -68,13 +72,17 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
     // Kept with the registry, so the UI can say what failed: the whole crawl, or some repositories.
     let error = match &result {
         Err(error) => Some(error.to_string()),
-        Ok(report) => report.errors.first().map(|first| {
-            format!(
-                "{} of {} repositories could not be read, e.g. {first}",
-                report.errors.len(),
-                report.repositories
-            )
-        }),
+        Ok(report) => report
+            .errors
+            .first()
+            .map(|first| {
+                format!(
+                    "{} of {} repositories could not be read, e.g. {first}",
+                    report.errors.len(),
+                    report.repositories
+                )
+            })
+            .or_else(|| report.removal_held.clone()),
     };
     store::record_crawl(
         &services.db,
@@ -141,10 +149,24 @@ async fn crawl(
     let mut tx = crate::db::begin_write(&services.db)
         .await
         .map_err(internal(name))?;
-    let names: Vec<String> = repositories.iter().map(|r| r.to_string()).collect();
-    store::delete_repositories_except(&mut tx, registry_id, &names)
+    let listed: HashSet<&str> = repositories.iter().map(RepoName::as_str).collect();
+    let (indexed, missing) = store::repositories_not_listed(&mut tx, registry_id, &listed)
         .await
         .map_err(internal(name))?;
+    let (missing_ids, missing_names): (Vec<i64>, Vec<String>) = missing.into_iter().unzip();
+    let max_percent = services.settings.index.max_removal_percent;
+    match services
+        .index_removals
+        .check(name, indexed, &missing_names, max_percent)
+    {
+        Removal::Apply => store::delete_repositories(&mut tx, missing_ids)
+            .await
+            .map_err(internal(name))?,
+        Removal::Hold(why) => {
+            tracing::warn!(registry = name, why, "repositories kept");
+            report.removal_held = Some(why);
+        }
+    }
     store::delete_orphans(&mut tx, registry_id)
         .await
         .map_err(internal(name))?;

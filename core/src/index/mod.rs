@@ -7,6 +7,7 @@ mod describe;
 pub mod notifications;
 mod progress;
 mod refresh;
+mod removal_guard;
 mod resolve;
 mod store;
 
@@ -14,5 +15,6 @@ pub use crawl::{crawl_all, crawl_registry, CrawlReport};
 pub use describe::{describe_manifest, BlobRecord, ManifestKind, ManifestRecord};
 pub use progress::{CrawlProgress, CrawlProgressMap};
 pub use refresh::refresh_tag;
+pub use removal_guard::{Removal, RemovalGuard};
 pub use resolve::ResolveError;
 pub use store::{pages, registry_id, tags_of_registry, TagRow};

@@ -5,6 +5,7 @@ mod config_settings;
 mod credential_helper;
 mod example_config;
 mod index_crawl;
+mod index_garbage;
 mod promotion;
 mod registry_client;
 mod registry_faults;

@@ -138,6 +138,26 @@ async fn garbage_json_is_a_protocol_error_naming_what_was_expected() {
 }
 
 #[tokio::test]
+async fn a_tag_list_without_its_tags_field_is_an_error_not_an_empty_list() {
+    // `null` is what distribution answers for a repository whose tags were all deleted.
+    let router = Router::new()
+        .route("/v2/dev/app/tags/list", get(|| async { "{}" }))
+        .route(
+            "/v2/dev/empty/tags/list",
+            get(|| async { r#"{"name":"dev/empty","tags":null}"# }),
+        );
+    let client = client(serve(router).await, RegistryAuth::None);
+    let error = client.list_tags(&repo()).await.unwrap_err();
+    assert!(matches!(error, RegistryError::Protocol { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("missing field `tags`"),
+        "{error}"
+    );
+    let empty = RepoName::parse("dev/empty").unwrap();
+    assert!(client.list_tags(&empty).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_stalled_server_times_out_with_registry_and_duration_named() {
     let router = Router::new().route(
         "/v2/dev/app/tags/list",

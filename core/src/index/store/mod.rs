@@ -212,18 +212,31 @@ pub async fn delete_tags_except(
     Ok(())
 }
 
-/// Repositories not in the catalog any more leave the index (with their tags).
-pub async fn delete_repositories_except(
+/// How many repositories of the registry are indexed, and which of them `listed` lacks.
+pub async fn repositories_not_listed(
     db: &mut SqliteConnection,
     registry_id: i64,
-    keep: &[String],
-) -> Result<(), sqlx::Error> {
+    listed: &std::collections::HashSet<&str>,
+) -> Result<(usize, Vec<(i64, String)>), sqlx::Error> {
     let existing: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, name FROM repositories WHERE registry_id = ?")
             .bind(registry_id)
             .fetch_all(&mut *db)
             .await?;
-    for (id, _) in existing.iter().filter(|(_, name)| !keep.contains(name)) {
+    let indexed = existing.len();
+    let missing = existing
+        .into_iter()
+        .filter(|(_, name)| !listed.contains(name.as_str()))
+        .collect();
+    Ok((indexed, missing))
+}
+
+/// Repositories that left the catalog leave the index (with their tags).
+pub async fn delete_repositories(
+    db: &mut SqliteConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<(), sqlx::Error> {
+    for id in ids {
         sqlx::query("DELETE FROM repositories WHERE id = ?")
             .bind(id)
             .execute(&mut *db)

@@ -9,8 +9,10 @@ const PAGE_SIZE: usize = 1000;
 
 #[derive(Deserialize)]
 struct CatalogPage {
-    #[serde(default)]
-    repositories: Option<Vec<String>>,
+    /// Required (`null` reads as empty): a 200 without it (`{}`, another service's JSON) is not
+    /// an empty catalog, and reading it as one would empty the index.
+    #[serde(deserialize_with = "super::null_as_empty")]
+    repositories: Vec<String>,
 }
 
 impl RegistryClient {
@@ -24,7 +26,7 @@ impl RegistryClient {
             &Scope::catalog(),
             "a catalog page",
             |page: CatalogPage| {
-                let names = page.repositories.unwrap_or_default().into_iter();
+                let names = page.repositories.into_iter();
                 names
                     .filter_map(|name| {
                         RepoName::parse(&name)

@@ -17,3 +17,13 @@ pub use link::{next_link, next_target};
 pub use manifest::{FetchedManifest, Manifest, ManifestHead, MANIFEST_ACCEPT};
 pub use manifest_write::TagDeletion;
 pub use upload::MountOutcome;
+
+/// A list field that must be present but may be `null` (read as empty).
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Option::<Vec<T>>::deserialize(deserializer).map(Option::unwrap_or_default)
+}

@@ -6,9 +6,10 @@ use serde::Deserialize;
 
 #[derive(Deserialize)]
 struct TagsPage {
-    /// `null` for a repository whose tags were all deleted (distribution 2.8).
-    #[serde(default)]
-    tags: Option<Vec<String>>,
+    /// `null` for a repository whose tags were all deleted (distribution 2.8); required, as
+    /// a 200 without it would drop every tag of the repository from the index.
+    #[serde(deserialize_with = "super::null_as_empty")]
+    tags: Vec<String>,
 }
 
 impl RegistryClient {
@@ -22,7 +23,7 @@ impl RegistryClient {
             &Scope::pull(repo.as_str()),
             "a tag list",
             |page: TagsPage| {
-                let tags = page.tags.unwrap_or_default().into_iter();
+                let tags = page.tags.into_iter();
                 tags.filter_map(|tag| {
                     Tag::parse(&tag)
                         .map_err(|e| tracing::warn!(%e, "skipping a tag"))
