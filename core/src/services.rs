@@ -48,7 +48,10 @@ impl Services {
             search_vocabulary: Arc::default(),
             promotion_progress: Arc::default(),
             promotion_locks: Arc::default(),
+            // A redirect would re-post the signed body to wherever the receiver points.
             http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(std::time::Duration::from_secs(5))
                 .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
                 .build()?,
             webhook_sender: Arc::default(),

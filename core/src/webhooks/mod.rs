@@ -93,11 +93,31 @@ async fn send(services: &Services, due: &store::Due) -> Result<(), String> {
         .body(due.payload.clone())
         .send()
         .await
-        .map_err(|e| format!("{} unreachable: {e}", webhook.url))?;
+        .map_err(failure_kind)?;
     match response.status() {
         status if status.is_success() => Ok(()),
+        status if status.is_redirection() => Err(format!(
+            "HTTP {} (redirects are not followed)",
+            status.as_u16()
+        )),
         status => Err(format!("HTTP {}", status.as_u16())),
     }
+}
+
+/// What went wrong, in words that are safe for the history page: webhook URLs often carry a
+/// token (chat and CI hooks put it in the path), and reqwest's message repeats the URL.
+fn failure_kind(error: reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "the answer could not be read"
+    } else {
+        "the request failed"
+    };
+    tracing::debug!(error = %error.without_url(), "webhook call failed");
+    kind.to_string()
 }
 
 /// `sha256=<hex>` of the HMAC-SHA256 of `body` under `secret`.

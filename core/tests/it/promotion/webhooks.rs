@@ -138,3 +138,96 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
             .digest()
     );
 }
+
+#[tokio::test]
+async fn a_failed_webhook_shows_what_went_wrong_not_its_url_and_redirects_are_not_followed() {
+    use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::post, Router};
+    use std::sync::{Arc, Mutex};
+    // A receiver that moved: it redirects the signed call elsewhere (307 keeps method and body).
+    let followed: Arc<Mutex<usize>> = Arc::default();
+    let receiver = Router::new()
+        .route(
+            "/hook",
+            post(|| async {
+                (StatusCode::TEMPORARY_REDIRECT, [("location", "/elsewhere")]).into_response()
+            }),
+        )
+        .route(
+            "/elsewhere",
+            post(|State(followed): State<Arc<Mutex<usize>>>| async move {
+                *followed.lock().unwrap() += 1;
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .with_state(followed.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let moved = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    // Chat and CI webhooks carry their token in the path.
+    let down = format!(
+        "http://127.0.0.1:{}/services/T0KEN-IN-THE-PATH",
+        end2end::ports::free_port()
+    );
+
+    let build = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let webhook = |name: &str, url: &str| Webhook {
+        name: name.into(),
+        url: url.into(),
+        secret_env: "PROMOTION_TEST_WEBHOOK_SECRET".into(),
+    };
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("build", &build.url))
+        .environment(Environment::new("dev", "build").prefix("dev/"))
+        .environment(Environment::new("staging", "build").prefix("staging/"))
+        .webhook(webhook("down", &down))
+        .webhook(webhook("moved", &moved))
+        .to_toml();
+    let env = [(
+        "PROMOTION_TEST_WEBHOOK_SECRET".to_string(),
+        "s3cret".to_string(),
+    )];
+    let services = Services::start(parse_settings("test.toml", &text, &env).unwrap())
+        .await
+        .unwrap();
+    promotion::promote(
+        &services,
+        &Actor::new(user(Role::Developer), "test"),
+        &request("dev/shop-api", "1.2.0", "staging"),
+    )
+    .await
+    .unwrap();
+
+    let started = std::time::Instant::now();
+    let states = loop {
+        let states = promotion::history(&services, &user(Role::Viewer), 1)
+            .await
+            .unwrap()[0]
+            .webhooks
+            .clone();
+        if states.iter().all(|w| w.last_error.is_some()) {
+            break states;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{states:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let error_of = |name: &str| {
+        states
+            .iter()
+            .find(|w| w.webhook == name)
+            .and_then(|w| w.last_error.clone())
+            .unwrap()
+    };
+    let down_error = error_of("down");
+    assert_eq!(down_error, "could not connect");
+    assert!(!down_error.contains("T0KEN"));
+    assert_eq!(error_of("moved"), "HTTP 307 (redirects are not followed)");
+    assert_eq!(
+        *followed.lock().unwrap(),
+        0,
+        "the signed body went nowhere else"
+    );
+}
