@@ -23,6 +23,10 @@ use resolved::{Resolved, ResolvedTerm};
 /// Hits per page of the results page; the search box asks for fewer.
 pub const PAGE_SIZE: i64 = 50;
 
+/// Deeper pages are answered as this one (people refine a search long before page 1,000; an
+/// unbounded page overflowed `(page - 1) * page_size`).
+const MAX_PAGE: i64 = 1_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
     pub text: String,
@@ -54,7 +58,7 @@ pub async fn search(
 ) -> Result<SearchResults, DomainError> {
     require_role(user, Role::Viewer)?;
     let parsed = query::parse(&request.text).map_err(|e| DomainError::Invalid(e.0))?;
-    let page = request.page.max(1);
+    let page = request.page.clamp(1, MAX_PAGE);
     let page_size = request.page_size.clamp(1, 100);
     let mut results = SearchResults {
         understood: parsed.describe(),

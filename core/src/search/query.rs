@@ -153,7 +153,21 @@ const MIN_BARE_DIGEST_HEX: usize = 7;
 #[error("{0}")]
 pub struct QueryError(pub String);
 
+/// Longer queries are refused: each word costs index lookups and typo matching.
+const MAX_QUERY_CHARS: usize = 500;
+const MAX_WORDS: usize = 16;
+
 pub fn parse(input: &str) -> Result<SearchQuery, QueryError> {
+    if input.chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryError(format!(
+            "The search is too long: at most {MAX_QUERY_CHARS} characters."
+        )));
+    }
+    if input.split_whitespace().count() > MAX_WORDS {
+        return Err(QueryError(format!(
+            "The search has too many parts: at most {MAX_WORDS} words and filters."
+        )));
+    }
     let mut query = SearchQuery::default();
     for token in input.split_whitespace() {
         let token = token.trim_matches('"');
@@ -222,8 +236,9 @@ fn add_filter(query: &mut SearchQuery, typed_key: &str, value: &str) -> Result<(
         "signed" | "is" | "has" => query.signed = Some(signed(&key, value)?),
         "digest" => query.digests.push(digest_value(&key, value)?),
         "layer" | "base" => query.layers.push(digest_value(&key, value)?),
-        // Repository names are lower-case, so `Colour:red` is a mistyped filter, `nginx:1.25` an image.
-        _ if is_repository_like(typed_key) => {
+        // Repository names are lower-case, so `Colour:red` is a mistyped filter, `nginx:1.25` an
+        // image; and `size:>10mb` is a filter we lack, as `>10mb` cannot be a tag.
+        _ if is_repository_like(typed_key) && crate::registry::Tag::parse(value).is_ok() => {
             return add_reference(query, &format!("{typed_key}:{value}"))
         }
         _ => {
@@ -447,6 +462,12 @@ mod tests {
         assert!(e.0.contains("arch:"), "{e}");
         assert!(parse("env:").unwrap_err().0.contains("`env:prod`"));
         assert!(parse("platform:a/b/c/d").is_err());
+        for unknown in ["size:>10mb", "size:<1GB", "pulled:>30d"] {
+            let e = parse(unknown).unwrap_err();
+            assert!(e.0.starts_with("Unknown filter"), "{unknown}: {e}");
+        }
+        let image = parse("nginx:1.25").unwrap();
+        assert_eq!(image.terms.len(), 2, "a repository and a tag: {image:?}");
     }
 
     #[test]

@@ -317,3 +317,31 @@ async fn pages_follow_the_same_order_as_one_big_page() {
         assert_eq!(paged, all, "{text}");
     }
 }
+
+#[tokio::test]
+async fn hostile_pages_and_queries_get_an_answer_not_an_overflow() {
+    let world = world().await;
+    for page in [i64::MAX, i64::MIN, 0, 1_000_000_000] {
+        let request = SearchRequest {
+            text: "nginx".into(),
+            page,
+            page_size: i64::MAX,
+            ..SearchRequest::default()
+        };
+        let results = search(&world.services, &viewer(), &request).await.unwrap();
+        assert!(results.page >= 1 && results.page_size <= 100, "{page}");
+    }
+    let long = "nginx ".repeat(200);
+    let error = world.find(&long).await.unwrap_err();
+    assert!(
+        error.to_string().contains("at most 500 characters"),
+        "{error}"
+    );
+    let many = (0..40)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let error = world.find(&many).await.unwrap_err();
+    assert!(error.to_string().contains("at most 16 words"), "{error}");
+    assert_eq!(world.hits("1.4.2").await.len(), 2, "the index is intact");
+}
