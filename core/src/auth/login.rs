@@ -1,8 +1,12 @@
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
-use crate::users::{self, hash_password, verify_password, PasswordHash, User};
+use crate::users::{self, hash_password, verify_password, PasswordHash, User, Username};
 use crate::{DomainError, Services};
 use secrecy::SecretString;
 use std::sync::OnceLock;
+use std::time::Duration;
+
+/// How long a login waits for a free hashing slot before it is told to try again.
+const HASHING_QUEUE: Duration = Duration::from_secs(10);
 
 /// Checks a username and password typed into the login form, from client address `source`.
 /// Every outcome is audited. Unknown users cost the same hashing time as known ones, so
@@ -14,10 +18,13 @@ pub async fn log_in(
     password: SecretString,
     source: &str,
 ) -> Result<User, DomainError> {
-    let username = username.trim();
-    let throttle_key = format!("{}|{source}", username.to_lowercase());
+    // Names that cannot exist (too long, odd characters) key nothing and are audited without
+    // the raw text: the form is anyone's to fill.
+    let typed = username.trim().to_lowercase();
+    let username = Username::parse(&typed).ok();
+    let account = username.as_ref().map(Username::as_str);
     let audit_as = |outcome, action, detail| AuditEvent {
-        actor: Some(username),
+        actor: account,
         action,
         target: None,
         source,
@@ -25,13 +32,32 @@ pub async fn log_in(
         detail,
     };
     let now = services.clock.now();
-    if let Err(retry_after_secs) = services.throttle.check(&throttle_key) {
-        let event = audit_as(Outcome::Denied, AuditAction::LoginThrottled, None);
+    let attempt = match services.throttle.begin(account, source) {
+        Ok(attempt) => attempt,
+        Err(retry_after_secs) => {
+            let event = audit_as(Outcome::Denied, AuditAction::LoginThrottled, None);
+            audit::record(&services.db, now, &event).await?;
+            return Err(DomainError::Throttled { retry_after_secs });
+        }
+    };
+    let Some(account) = account else {
+        let event = audit_as(
+            Outcome::Denied,
+            AuditAction::LoginFailure,
+            Some("invalid username"),
+        );
         audit::record(&services.db, now, &event).await?;
-        return Err(DomainError::Throttled { retry_after_secs });
-    }
-    let user = users::find_by_name(&services.db, username).await?;
+        return Err(DomainError::BadCredentials);
+    };
+    let user = users::find_by_name(&services.db, account).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let Ok(_hashing) =
+        tokio::time::timeout(HASHING_QUEUE, services.throttle.hashing.acquire()).await
+    else {
+        return Err(DomainError::Throttled {
+            retry_after_secs: HASHING_QUEUE.as_secs(),
+        });
+    };
     let matches = tokio::task::spawn_blocking(move || {
         verify_password(&password, stored.as_ref().unwrap_or_else(|| dummy_hash()))
     })
@@ -40,7 +66,7 @@ pub async fn log_in(
 
     match user {
         Some(user) if matches && !user.disabled => {
-            services.throttle.record_success(&throttle_key);
+            services.throttle.succeeded(attempt);
             users::record_login(&services.db, user.id, now).await?;
             audit::record(
                 &services.db,
@@ -51,7 +77,6 @@ pub async fn log_in(
             Ok(user)
         }
         user => {
-            services.throttle.record_failure(&throttle_key);
             let detail = match user {
                 None => "unknown user",
                 Some(u) if u.disabled => "account disabled",

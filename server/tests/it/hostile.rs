@@ -227,3 +227,57 @@ async fn pages_carry_a_nonced_content_security_policy_and_every_answer_the_safet
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_burst_of_guesses_is_throttled_as_it_arrives_and_odd_names_key_nothing() {
+    let app = start_app().await;
+    let guesses = (0..12).map(|i| {
+        let url = app.url.join("/api/login").unwrap();
+        async move {
+            Client::new()
+                .post(url)
+                .form(&[
+                    ("username", ADMIN_USER),
+                    ("password", &format!("guess-{i}")),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let rows = audit::rows(&app.database).await;
+    let checked = rows.iter().filter(|r| r.action == "login.failure").count();
+    let throttled = rows
+        .iter()
+        .filter(|r| r.action == "login.throttled")
+        .count();
+    assert_eq!(
+        checked, 5,
+        "only the free attempts reach the password check: {statuses:?}"
+    );
+    assert_eq!(throttled, 7);
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        7
+    );
+
+    let before = audit::rows(&app.database).await.len();
+    let odd = format!("{}\u{7}admin", "x".repeat(10_000));
+    let response = client()
+        .post(app.url.join("/api/login").unwrap())
+        .form(&[("username", odd.as_str()), ("password", "whatever")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error());
+    let rows = audit::rows(&app.database).await;
+    assert_eq!(rows.len(), before + 1);
+    let row = rows.last().unwrap();
+    // Throttled by address already (the burst above); either way the raw name is not stored.
+    assert_eq!(row.actor, None, "{row:?}");
+}
