@@ -40,12 +40,28 @@ pub async fn actor(services: &Services) -> Result<Actor, AppError> {
     Ok(Actor::new(user, client_address().await))
 }
 
-/// The client's IP address as seen by this server (the proxy's, when behind one).
+/// The client's IP address: the peer's, or what a trusted proxy says it forwarded for.
 pub async fn client_address() -> String {
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+    let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
+        return "unknown".into();
+    };
+    let trusted = use_context::<Services>()
+        .map(|s| s.settings.trusted_proxies.clone())
+        .unwrap_or_default();
+    if trusted.is_empty() {
+        return peer.ip().to_string();
+    }
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>()
         .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into())
+        .unwrap_or_default();
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let forwarded = (!forwarded.is_empty()).then_some(forwarded.as_str());
+    regatta_core::auth::client_address(peer.ip(), forwarded, &trusted).to_string()
 }
 
 /// True when the request is a plain HTML form post (no WASM yet), which expects a redirect

@@ -18,6 +18,10 @@ pub struct SettingsFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     site_root: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    public_url: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    trusted_proxies: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<IndexSection>,
     #[serde(rename = "registry", skip_serializing_if = "Vec::is_empty")]
     registries: Vec<Registry>,
@@ -91,6 +95,17 @@ impl SettingsFile {
 
     pub fn site_root(mut self, path: impl AsRef<Path>) -> Self {
         self.site_root = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
+    /// Addresses or CIDR ranges whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxy(mut self, range: impl Into<String>) -> Self {
+        self.trusted_proxies.push(range.into());
         self
     }
 

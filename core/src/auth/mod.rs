@@ -1,9 +1,11 @@
 //! Logging in, and who the current user is. Session storage itself lives in the web layer; it
 //! hands us the user id it stored.
 
+mod client_address;
 mod login;
 mod throttle;
 
+pub use client_address::client_address;
 pub use login::log_in;
 pub use throttle::LoginThrottle;
 

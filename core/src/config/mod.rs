@@ -35,6 +35,9 @@ pub struct Settings {
     /// unset, the origin must match the request's own `Host`.
     #[serde(default)]
     pub public_url: Option<url::Url>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges).
+    #[serde(default)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     #[serde(default)]
     pub session: SessionSettings,
     #[serde(default)]

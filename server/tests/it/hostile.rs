@@ -281,3 +281,41 @@ async fn a_burst_of_guesses_is_throttled_as_it_arrives_and_odd_names_key_nothing
     // Throttled by address already (the burst above); either way the raw name is not stored.
     assert_eq!(row.actor, None, "{row:?}");
 }
+
+/// The audit row of one failed login sent with `X-Forwarded-For: 203.0.113.9`.
+async fn source_of_a_forwarded_login(settings: end2end::SettingsFile) -> Option<String> {
+    let options = AppOptions {
+        settings,
+        ..Default::default()
+    };
+    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
+        .await
+        .unwrap();
+    client()
+        .post(app.url.join("/api/login").unwrap())
+        .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
+        .form(&[("username", "nobody"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    let rows = audit::rows(&app.database).await;
+    rows.last().unwrap().source.clone()
+}
+
+#[tokio::test]
+async fn x_forwarded_for_names_the_client_only_when_a_trusted_proxy_sends_it() {
+    let direct = source_of_a_forwarded_login(end2end::SettingsFile::new()).await;
+    assert_eq!(
+        direct.as_deref(),
+        Some("127.0.0.1"),
+        "anyone can write the header"
+    );
+    let proxied =
+        source_of_a_forwarded_login(end2end::SettingsFile::new().trusted_proxy("127.0.0.1/32"))
+            .await;
+    assert_eq!(
+        proxied.as_deref(),
+        Some("203.0.113.9"),
+        "the address our proxy saw, not what the client wrote before it"
+    );
+}
