@@ -22,6 +22,7 @@ impl RegistryConfig {
                 accept_invalid_certs: self.insecure,
             },
             credentials: self.credentials(&endpoint, secrets)?,
+            realm_hosts: self.realm_hosts.clone(),
             ..endpoint
         })
     }

@@ -19,6 +19,9 @@ pub struct RegistryConfig {
     /// Name of the environment variable holding the shared secret for this registry's
     /// notifications webhook.
     pub notify_secret_env: Option<String>,
+    /// Token realms on other hosts than the registry's that may receive its credentials.
+    #[serde(default)]
+    pub realm_hosts: Vec<String>,
 }
 
 impl RegistryConfig {
@@ -31,6 +34,7 @@ impl RegistryConfig {
             ca_file: None,
             insecure: false,
             notify_secret_env: None,
+            realm_hosts: Vec::new(),
         }
     }
 }

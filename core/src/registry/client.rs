@@ -20,6 +20,10 @@ pub struct RegistryClient {
     credentials: Credentials,
     scheme: Mutex<Option<AuthScheme>>,
     tokens: TokenCache,
+    /// For token requests: no redirects (they would carry the credentials elsewhere), and the
+    /// total timeout every call has (a stalled realm held up crawls and promotion locks).
+    token_http: reqwest::Client,
+    realm_hosts: Vec<String>,
 }
 
 impl std::fmt::Debug for RegistryClient {
@@ -57,15 +61,24 @@ impl RegistryClient {
     pub fn with_options(endpoint: Endpoint, options: ClientOptions) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
+            // Idle time between reads: what bounds a streamed blob, which has no total limit.
+            .read_timeout(options.request_timeout)
             .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
             .danger_accept_invalid_certs(endpoint.tls.accept_invalid_certs)
             // Redirects (e.g. to blob storage) are followed by reqwest, which drops the
             // Authorization header when the host changes.
             .redirect(reqwest::redirect::Policy::limited(5));
+        let mut token_builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .user_agent(concat!("regatta/", env!("CARGO_PKG_VERSION")))
+            .danger_accept_invalid_certs(endpoint.tls.accept_invalid_certs)
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = &endpoint.tls.extra_root_pem {
             let certificate = reqwest::Certificate::from_pem(pem)
                 .context("the registry's CA is not a PEM certificate")?;
-            builder = builder.add_root_certificate(certificate);
+            builder = builder.add_root_certificate(certificate.clone());
+            token_builder = token_builder.add_root_certificate(certificate);
         }
         Ok(Self {
             transport: Transport {
@@ -80,6 +93,8 @@ impl RegistryClient {
             credentials: endpoint.credentials,
             scheme: Mutex::new(None),
             tokens: TokenCache::default(),
+            token_http: token_builder.build().context("building the HTTP client")?,
+            realm_hosts: endpoint.realm_hosts,
         })
     }
 
@@ -143,12 +158,10 @@ impl RegistryClient {
             .flat_map(parse_challenges)
             .collect();
         let learned = if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
-            let endpoint =
-                token::endpoint_from_challenge(bearer, &self.base).map_err(|reason| {
-                    RegistryError::Auth {
-                        registry: self.name.clone(),
-                        reason,
-                    }
+            let endpoint = token::endpoint_from_challenge(bearer, &self.base, &self.realm_hosts)
+                .map_err(|reason| RegistryError::Auth {
+                    registry: self.name.clone(),
+                    reason,
                 })?;
             AuthScheme::Bearer(endpoint)
         } else if challenges.iter().any(|c| c.scheme == "basic") {
@@ -179,7 +192,7 @@ impl RegistryClient {
                 let token = match cached {
                     Some(token) => token,
                     None => token::fetch_token(
-                        &self.transport.http,
+                        &self.token_http,
                         &endpoint,
                         scope,
                         credentials,

@@ -13,6 +13,10 @@ pub struct Endpoint {
     pub base_url: Url,
     pub tls: Tls,
     pub credentials: Credentials,
+    /// Hosts besides the registry's own that a `Bearer` challenge may name as its token realm
+    /// (Docker Hub's `auth.docker.io`); any other realm is refused, as it would receive the
+    /// registry's credentials.
+    pub realm_hosts: Vec<String>,
 }
 
 /// How the registry's certificate is checked.
@@ -41,6 +45,7 @@ impl Endpoint {
             base_url,
             tls: Tls::default(),
             credentials: Credentials::Anonymous,
+            realm_hosts: Vec::new(),
         }
     }
 

@@ -36,6 +36,9 @@ pub struct Prepared {
     pub url: url::Url,
     pub headers: header::HeaderMap,
     pub body: Option<Bytes>,
+    /// The body is read as a stream of any length: bounded by the client's idle-read timeout,
+    /// not by the total `request_timeout` (a big layer takes longer than 30 s to copy).
+    pub streamed: bool,
 }
 
 impl Prepared {
@@ -45,10 +48,16 @@ impl Prepared {
             url,
             headers: header::HeaderMap::new(),
             body: None,
+            streamed: false,
         }
     }
 
     /// GET, HEAD, PUT and DELETE are idempotent (RFC 9110 §9.2.2); POST and PATCH are not.
+    pub fn streamed(mut self) -> Self {
+        self.streamed = true;
+        self
+    }
+
     pub fn is_idempotent(&self) -> bool {
         matches!(
             self.method,
@@ -107,8 +116,10 @@ impl Transport {
         let mut builder = self
             .http
             .request(request.method.clone(), request.url.clone())
-            .headers(request.headers.clone())
-            .timeout(self.request_timeout);
+            .headers(request.headers.clone());
+        if !request.streamed {
+            builder = builder.timeout(self.request_timeout);
+        }
         if let Some(value) = authorization {
             builder = builder.header(header::AUTHORIZATION, value.clone());
         }

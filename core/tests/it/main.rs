@@ -10,5 +10,6 @@ mod promotion;
 mod registry_client;
 mod registry_faults;
 mod registry_token_auth;
+mod registry_token_faults;
 mod registry_writes;
 mod search;

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-async fn serve(router: Router) -> url::Url {
+pub(crate) async fn serve(router: Router) -> url::Url {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap())
         .parse()
@@ -23,7 +23,7 @@ async fn serve(router: Router) -> url::Url {
     url
 }
 
-fn client(url: url::Url, auth: RegistryAuth) -> RegistryClient {
+pub(crate) fn client(url: url::Url, auth: RegistryAuth) -> RegistryClient {
     let config = RegistryConfig {
         auth,
         ..RegistryConfig::anonymous("fake", url)
@@ -40,14 +40,14 @@ fn client(url: url::Url, auth: RegistryAuth) -> RegistryClient {
     RegistryClient::with_options(config.endpoint(&Default::default()).unwrap(), options).unwrap()
 }
 
-fn repo() -> RepoName {
+pub(crate) fn repo() -> RepoName {
     RepoName::parse("dev/app").unwrap()
 }
 
 /// What the fake answers before succeeding: status and optional Retry-After, per call.
 type Failures = Arc<Vec<(StatusCode, Option<&'static str>)>>;
 
-const TAGS: &str = r#"{"name":"dev/app","tags":["1.0"]}"#;
+pub(crate) const TAGS: &str = r#"{"name":"dev/app","tags":["1.0"]}"#;
 
 /// Answers with `failures` (status, headers) first, then the tag list.
 fn flaky(failures: Vec<(StatusCode, Option<&'static str>)>) -> (Router, Arc<AtomicUsize>) {

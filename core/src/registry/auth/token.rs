@@ -1,7 +1,7 @@
 //! Bearer tokens (docker token authentication; OAuth2 refresh-token flow for identity tokens):
 //! fetched from the realm the registry names, cached per scope, renewed before they expire.
 
-use super::{credentials::Credentials, realm::validate_realm, scope::Scope};
+use super::{credentials::Credentials, realm, realm::validate_realm, scope::Scope};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -12,6 +12,7 @@ use url::Url;
 
 /// Docker's token spec: when `expires_in` is absent, assume 60 s.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Where and for what service to ask for tokens: from a `Bearer` challenge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +106,7 @@ pub async fn fetch_token(
             }
         }
     };
+    realm::check_resolved(&endpoint.realm).await?;
     let response = request
         .send()
         .await
@@ -136,7 +138,9 @@ pub async fn fetch_token(
     let lifetime = answer
         .expires_in
         .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_LIFETIME);
+        .unwrap_or(DEFAULT_LIFETIME)
+        // A huge `expires_in` overflowed `Instant`; nobody needs a token cached for longer.
+        .min(MAX_LIFETIME);
     cache.put(scope.clone(), token.clone(), lifetime);
     Ok(token)
 }
@@ -145,12 +149,13 @@ pub async fn fetch_token(
 pub fn endpoint_from_challenge(
     challenge: &super::challenge::Challenge,
     registry: &Url,
+    realm_hosts: &[String],
 ) -> Result<TokenEndpoint, String> {
     let realm = challenge
         .param("realm")
         .ok_or("the Bearer challenge has no realm")?;
     Ok(TokenEndpoint {
-        realm: validate_realm(realm, registry)?,
+        realm: validate_realm(realm, registry, realm_hosts)?,
         service: challenge.param("service").map(str::to_string),
     })
 }

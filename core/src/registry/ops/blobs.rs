@@ -76,7 +76,8 @@ impl RegistryClient {
     ) -> Result<impl Stream<Item = Result<Bytes, RegistryError>> + Send + 'static, RegistryError>
     {
         let scope = Scope::pull(repo.as_str());
-        let request = Prepared::new(Method::GET, self.url(&format!("v2/{repo}/blobs/{digest}")));
+        let request =
+            Prepared::new(Method::GET, self.url(&format!("v2/{repo}/blobs/{digest}"))).streamed();
         let response = self
             .success(self.send(request, &scope).await?, &scope)
             .await?;
