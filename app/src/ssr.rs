@@ -11,6 +11,8 @@ use tower_sessions::Session;
 
 /// The session key holding the logged-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
+/// The user's `session_epoch` at login: a password change or a disable since ends the session.
+pub const SESSION_EPOCH_KEY: &str = "session_epoch";
 
 pub fn services() -> Result<Services, AppError> {
     use_context::<Services>().ok_or_else(|| AppError::new(500, "server misconfigured: no services"))
@@ -24,12 +26,11 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// The logged-in user, or a 401 telling them to log in.
 pub async fn current_user(services: &Services) -> Result<User, AppError> {
-    let id = session()
-        .await?
-        .get::<i64>(USER_ID_KEY)
-        .await
-        .map_err(|e| internal(format_args!("reading the session: {e}")))?;
-    regatta_core::auth::session_user(services, id)
+    let session = session().await?;
+    let read = |e| internal(format_args!("reading the session: {e}"));
+    let id = session.get::<i64>(USER_ID_KEY).await.map_err(read)?;
+    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.map_err(read)?;
+    regatta_core::auth::session_user(services, id, epoch)
         .await
         .map_err(from_domain)
 }

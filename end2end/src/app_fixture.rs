@@ -82,9 +82,16 @@ impl AppFixture {
 
     /// Adds a user with the CLI (`regatta user add`), against this app's configuration.
     pub fn add_user(&self, name: &str, role: &str, password: &str) -> anyhow::Result<()> {
+        self.user_command(&["add", name, "--role", role], password)
+    }
+
+    /// Runs `regatta user ARGS…` against this app's configuration, `password` on stdin.
+    pub fn user_command(&self, args: &[&str], password: &str) -> anyhow::Result<()> {
         use std::io::Write;
         let mut child = Command::new(regatta_binary())
-            .args(["user", "add", name, "--role", role, "--config"])
+            .arg("user")
+            .args(args)
+            .arg("--config")
             .arg(self.dir.path().join("regatta.toml"))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -93,7 +100,7 @@ impl AppFixture {
         writeln!(child.stdin.take().expect("piped stdin"), "{password}")?;
         let output = child.wait_with_output()?;
         if !output.status.success() {
-            bail!("user add: {}", String::from_utf8_lossy(&output.stderr));
+            bail!("user {args:?}: {}", String::from_utf8_lossy(&output.stderr));
         }
         Ok(())
     }

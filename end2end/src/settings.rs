@@ -22,6 +22,8 @@ pub struct SettingsFile {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     trusted_proxies: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<SessionSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<IndexSection>,
     #[serde(rename = "registry", skip_serializing_if = "Vec::is_empty")]
     registries: Vec<Registry>,
@@ -29,6 +31,12 @@ pub struct SettingsFile {
     environments: Vec<Environment>,
     #[serde(rename = "webhook", skip_serializing_if = "Vec::is_empty")]
     webhooks: Vec<Webhook>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct SessionSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idle_timeout_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -106,6 +114,14 @@ impl SettingsFile {
     /// Addresses or CIDR ranges whose `X-Forwarded-For` is believed.
     pub fn trusted_proxy(mut self, range: impl Into<String>) -> Self {
         self.trusted_proxies.push(range.into());
+        self
+    }
+
+    /// `[session] idle_timeout_minutes`.
+    pub fn idle_timeout_minutes(mut self, minutes: u32) -> Self {
+        self.session
+            .get_or_insert_with(Default::default)
+            .idle_timeout_minutes = Some(minutes);
         self
     }
 

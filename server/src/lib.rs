@@ -8,5 +8,6 @@ mod hooks;
 mod jobs;
 mod login_gate;
 mod router;
+mod session_touch;
 pub mod startup;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 use crate::guards::{limit_body, refuse_cross_site, security_headers, BodyLimit, OwnOrigin};
 use crate::login_gate::require_login;
+use crate::session_touch::{touch_session, TouchInterval};
 use app::{shell, App};
 use axum::{
     middleware,
@@ -63,12 +64,16 @@ pub fn build_router(
             BodyLimit::SERVER_FUNCTIONS,
             limit_body,
         ));
+    let touch = TouchInterval::for_idle_timeout(std::time::Duration::from_secs(
+        u64::from(session.idle_timeout_minutes) * 60,
+    ));
     let own_origin = OwnOrigin::new(services.settings.public_url.as_ref());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(hooks)
         .merge(pages)
         .layer(middleware::from_fn(require_login))
+        .layer(middleware::from_fn_with_state(touch, touch_session))
         .layer(session_layer)
         .layer(middleware::from_fn_with_state(
             own_origin,

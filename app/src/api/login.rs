@@ -14,23 +14,32 @@ pub async fn login(
     let services = services()?;
     let source = client_address().await;
     match regatta_core::auth::log_in(&services, &username, password.into(), &source).await {
-        Ok(user) => login_ssr::start_session(user.id, next.as_deref()).await,
+        Ok(user) => login_ssr::start_session(&user, next.as_deref()).await,
         Err(error) => Err(login_ssr::refuse(error, next.as_deref()).await),
     }
 }
 
 #[cfg(feature = "ssr")]
 mod login_ssr {
-    use crate::ssr::{from_domain, internal, is_plain_form_post, session, USER_ID_KEY};
+    use crate::ssr::{
+        from_domain, internal, is_plain_form_post, session, SESSION_EPOCH_KEY, USER_ID_KEY,
+    };
     use crate::AppError;
     use regatta_core::DomainError;
 
-    pub async fn start_session(user_id: i64, next: Option<&str>) -> Result<(), AppError> {
+    pub async fn start_session(
+        user: &regatta_core::users::User,
+        next: Option<&str>,
+    ) -> Result<(), AppError> {
         let session = session().await?;
         // A new id on login defeats session fixation (OWASP session management).
         session.cycle_id().await.map_err(internal)?;
         session
-            .insert(USER_ID_KEY, user_id)
+            .insert(USER_ID_KEY, user.id)
+            .await
+            .map_err(internal)?;
+        session
+            .insert(SESSION_EPOCH_KEY, user.session_epoch)
             .await
             .map_err(internal)?;
         leptos_axum::redirect(local_path(next));

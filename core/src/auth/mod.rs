@@ -16,10 +16,11 @@ use crate::{users, users::Role, DomainError, Services};
 pub async fn session_user(
     services: &Services,
     user_id: Option<i64>,
+    session_epoch: Option<i64>,
 ) -> Result<users::User, DomainError> {
     let id = user_id.ok_or(DomainError::Unauthenticated)?;
     match users::find_by_id(&services.db, id).await? {
-        Some(user) if !user.disabled => Ok(user),
+        Some(user) if !user.disabled && Some(user.session_epoch) == session_epoch => Ok(user),
         _ => Err(DomainError::Unauthenticated),
     }
 }

@@ -79,14 +79,12 @@ pub async fn receive(
     authorization: Option<&str>,
     body: &[u8],
 ) -> Result<usize, HookError> {
-    let config = services
+    // An unknown registry is refused like a wrong secret, so the answer does not tell a
+    // stranger which registry names exist. No secret configured: notifications are refused.
+    let secret = services
         .settings
         .registry(registry)
-        .ok_or_else(|| HookError::UnknownRegistry(registry.to_string()))?;
-    // No secret configured means notifications are not accepted at all.
-    let secret = config
-        .notify_secret_env
-        .as_ref()
+        .and_then(|config| config.notify_secret_env.as_ref())
         .and_then(|var| services.settings.shared_secrets.get(var));
     let presented = authorization.and_then(|h| h.strip_prefix("Bearer "));
     match (secret, presented) {
@@ -137,15 +135,23 @@ async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool
             Ok(true)
         }
         // A delete names either the tag (OCI tag delete) or the manifest digest (all its tags).
+        // Deleting from a repository the index does not know changes nothing (and must not
+        // create an empty repository row).
         ("delete", Some(tag), _) => {
-            let repository_id =
-                store::repository_id(&services.db, registry_id, repo.as_str()).await?;
+            let Some(repository_id) =
+                store::existing_repository_id(&services.db, registry_id, repo.as_str()).await?
+            else {
+                return Ok(false);
+            };
             store::delete_tag(&services.db, repository_id, &tag).await?;
             Ok(true)
         }
         ("delete", None, Some(digest)) => {
-            let repository_id =
-                store::repository_id(&services.db, registry_id, repo.as_str()).await?;
+            let Some(repository_id) =
+                store::existing_repository_id(&services.db, registry_id, repo.as_str()).await?
+            else {
+                return Ok(false);
+            };
             store::delete_tags_of_digest(&services.db, registry_id, repository_id, &digest).await?;
             Ok(true)
         }
@@ -154,6 +160,13 @@ async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool
     }
 }
 
+/// Compares digests of both, so neither the length nor the first differing byte shows in the
+/// time taken.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }

@@ -13,6 +13,8 @@ pub struct User {
     pub password_hash: PasswordHash,
     pub created_at: OffsetDateTime,
     pub last_login_at: Option<OffsetDateTime>,
+    /// Bumped by a password change or a disable: sessions from before no longer count.
+    pub session_epoch: i64,
 }
 
 impl User {
@@ -27,11 +29,13 @@ impl User {
             password_hash: PasswordHash(String::new()),
             created_at: OffsetDateTime::UNIX_EPOCH,
             last_login_at: None,
+            session_epoch: 0,
         }
     }
 }
 
-const COLUMNS: &str = "id, username, role, disabled, password_hash, created_at, last_login_at";
+const COLUMNS: &str =
+    "id, username, role, disabled, password_hash, created_at, last_login_at, session_epoch";
 
 fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -45,6 +49,7 @@ fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
         password_hash: PasswordHash(row.try_get("password_hash")?),
         created_at: row.try_get("created_at")?,
         last_login_at: row.try_get("last_login_at")?,
+        session_epoch: row.try_get("session_epoch")?,
     })
 }
 
@@ -100,11 +105,13 @@ pub async fn set_password_hash(
     name: &str,
     hash: &PasswordHash,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
-        .bind(&hash.0)
-        .bind(name)
-        .execute(db)
-        .await?;
+    let result = sqlx::query(
+        "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE username = ?",
+    )
+    .bind(&hash.0)
+    .bind(name)
+    .execute(db)
+    .await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -114,11 +121,13 @@ pub async fn set_disabled(
     name: &str,
     disabled: bool,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("UPDATE users SET disabled = ? WHERE username = ?")
-        .bind(disabled)
-        .bind(name)
-        .execute(db)
-        .await?;
+    let result = sqlx::query(
+        "UPDATE users SET disabled = ?, session_epoch = session_epoch + 1 WHERE username = ?",
+    )
+    .bind(disabled)
+    .bind(name)
+    .execute(db)
+    .await?;
     Ok(result.rows_affected() == 1)
 }
 

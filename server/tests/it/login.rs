@@ -217,3 +217,69 @@ async fn a_next_that_leaves_the_site_or_cannot_be_a_header_sends_you_home() {
         assert_eq!(location(&response), "/", "{next:?}");
     }
 }
+
+#[tokio::test]
+async fn a_password_change_or_a_disable_ends_the_sessions_opened_before() {
+    let app = start_app().await;
+    app.add_user("dana", "developer", "dana-password-1")
+        .unwrap();
+    let whoami = |client: Client| {
+        let url = app.url.join("/api/whoami").unwrap();
+        async move { client.post(url).send().await.unwrap().status() }
+    };
+    let admin = browser_like_client();
+    post_login_form(&admin, &app, ADMIN_USER, ADMIN_PASSWORD).await;
+    let dana = browser_like_client();
+    post_login_form(&dana, &app, "dana", "dana-password-1").await;
+    assert_eq!(whoami(admin.clone()).await, StatusCode::OK);
+    assert_eq!(whoami(dana.clone()).await, StatusCode::OK);
+
+    app.user_command(&["passwd", ADMIN_USER], "a-new-admin-password")
+        .unwrap();
+    assert_eq!(whoami(admin.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(whoami(dana.clone()).await, StatusCode::OK, "others stay");
+    let again = browser_like_client();
+    post_login_form(&again, &app, ADMIN_USER, "a-new-admin-password").await;
+    assert_eq!(
+        whoami(again).await,
+        StatusCode::OK,
+        "the new password opens a session"
+    );
+
+    app.user_command(&["disable", "dana"], "").unwrap();
+    assert_eq!(whoami(dana).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn using_a_session_moves_its_expiry_so_it_ends_after_idleness_not_after_login() {
+    let options = AppOptions {
+        settings: end2end::SettingsFile::new().idle_timeout_minutes(1),
+        ..Default::default()
+    };
+    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
+        .await
+        .unwrap();
+    let client = browser_like_client();
+    post_login_form(&client, &app, ADMIN_USER, ADMIN_PASSWORD).await;
+    let expiry = || async {
+        let url = format!("sqlite://{}", app.database.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        // The store binds an OffsetDateTime: SQLite keeps it as text.
+        let expiry: time::OffsetDateTime =
+            sqlx::query_scalar("SELECT MAX(expiry_date) FROM sessions")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        expiry.unix_timestamp()
+    };
+    let at_login = expiry().await;
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let page = client.get(app.url.clone()).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let after_use = expiry().await;
+    assert!(
+        after_use >= at_login + 2,
+        "expiry moved from {at_login} to {after_use}"
+    );
+}

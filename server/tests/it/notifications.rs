@@ -1,5 +1,6 @@
 //! Registry notifications keep the index live: a real registry posts push and delete events to
-//! the real server, which updates the index; a wrong or missing secret changes nothing.
+//! the real server, which updates the index; a wrong or missing secret, or an unknown registry,
+//! changes nothing.
 
 use end2end::app_fixture::{AppFixture, AppOptions};
 use end2end::settings::Registry;
@@ -136,7 +137,27 @@ async fn a_missing_or_wrong_secret_is_refused_and_changes_nothing() {
         .send()
         .await
         .unwrap();
-    assert_eq!(unknown.status(), 404);
+    // The same answer as a wrong secret: which registry names exist is nobody's business.
+    assert_eq!(unknown.status(), 401);
+    let delete = client
+        .post(app.url.join("/hooks/registry/local").unwrap())
+        .header("authorization", format!("Bearer {SECRET}"))
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), 200);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display()))
+        .await
+        .unwrap();
+    let repositories: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repositories")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        repositories, 0,
+        "a delete for an unknown repository creates no row"
+    );
     let garbage = client
         .post(hook)
         .header("authorization", format!("Bearer {SECRET}"))

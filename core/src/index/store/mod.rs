@@ -32,6 +32,18 @@ pub async fn repository_id(
     .await
 }
 
+pub async fn existing_repository_id(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    name: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM repositories WHERE registry_id = ? AND name = ?")
+        .bind(registry_id)
+        .bind(name)
+        .fetch_optional(db)
+        .await
+}
+
 /// The manifest row for `digest`, if the index already has it (then nothing needs fetching).
 pub async fn known_manifest(
     db: impl SqliteExecutor<'_>,
