@@ -12,6 +12,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use regatta_core::Services;
 use std::{net::SocketAddr, path::Path};
 use time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -80,6 +81,8 @@ pub fn build_router(
             refuse_cross_site,
         ))
         .layer(middleware::from_fn(security_headers))
+        // Brotli or gzip as the browser asks: the release WASM goes from 1.48 MB to a third.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(options)
 }

@@ -319,3 +319,50 @@ async fn x_forwarded_for_names_the_client_only_when_a_trusted_proxy_sends_it() {
         "the address our proxy saw, not what the client wrote before it"
     );
 }
+
+#[tokio::test]
+async fn pages_and_assets_are_compressed_when_the_browser_accepts_it() {
+    let app = start_app().await;
+    // reqwest without its decompression features: the encoding stays visible.
+    let client = client();
+    for (path, encoding) in [
+        ("/pkg/regatta.wasm", "br"),
+        ("/pkg/regatta.js", "gzip"),
+        ("/login", "br"),
+    ] {
+        let response = client
+            .get(app.url.join(path).unwrap())
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            Some(encoding),
+            "{path}"
+        );
+        let plain = client
+            .get(app.url.join(path).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            plain.headers().get(header::CONTENT_ENCODING).is_none(),
+            "{path}"
+        );
+        let (compressed, plain) = (
+            response.bytes().await.unwrap(),
+            plain.bytes().await.unwrap(),
+        );
+        assert!(
+            compressed.len() * 2 < plain.len(),
+            "{path}: {} vs {}",
+            compressed.len(),
+            plain.len()
+        );
+    }
+}
