@@ -115,8 +115,15 @@ pub async fn repositories(
 pub struct RepositoryTags {
     /// `host[:port]/repository`, as in a pull command.
     pub image: String,
+    /// The newest [`MAX_TAGS_LISTED`].
     pub tags: Vec<TagDetailRow>,
+    /// All tags of the repository.
+    pub total: i64,
 }
+
+/// A CI that tags every build leaves tens of thousands of tags; one page lists the newest this
+/// many (search reaches every tag).
+pub const MAX_TAGS_LISTED: i64 = 1_000;
 
 /// Every tag of one repository, for the tag table.
 pub async fn repository_tags(
@@ -131,9 +138,15 @@ pub async fn repository_tags(
         .registry(registry)
         .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
     let host = crate::registry::host_of(&config.url);
-    let tags = pages::tags_of_repository(&services.db, registry, repository).await?;
+    let tags =
+        pages::tags_of_repository(&services.db, registry, repository, MAX_TAGS_LISTED).await?;
+    let total = match tags.len() as i64 {
+        listed if listed < MAX_TAGS_LISTED => listed,
+        _ => pages::count_tags_of_repository(&services.db, registry, repository).await?,
+    };
     Ok(RepositoryTags {
         image: format!("{host}/{repository}"),
         tags,
+        total,
     })
 }

@@ -16,8 +16,18 @@ pub fn TagTable(listing: TagListing) -> impl IntoView {
         tags,
         registry,
         repository,
+        total,
     } = listing;
-    let total = tags.len();
+    let listed = tags.len();
+    let capped = (total > listed).then(|| {
+        let search = routes::search(&format!("repo:{repository}"), Some(&registry));
+        view! {
+            <p class="muted" role="note">
+                {format!("The newest {listed} of {total} tags are listed; ")}
+                <a href=search>"search"</a>" reaches every tag."
+            </p>
+        }
+    });
     let rows = move || {
         let (image, registry, repository) = (image.clone(), registry.clone(), repository.clone());
         visible_tags(&tags, &filter.read(), sort.get())
@@ -62,6 +72,7 @@ pub fn TagTable(listing: TagListing) -> impl IntoView {
             </label>
             <span class="muted">{format::count(total, "tag", "tags")}</span>
         </div>
+        {capped}
         <table class="tags" aria-label="Tags">
             <thead><tr>
                 <th>"Tag"</th><th>"Digest"</th><th>"Size"</th><th>"Platforms"</th>

@@ -49,7 +49,10 @@ pub struct TagListing {
     pub repository: String,
     /// `host[:port]/repository`, for pull commands.
     pub image: String,
+    /// The newest tags, at most `regatta_core::browse::MAX_TAGS_LISTED`.
     pub tags: Vec<TagItem>,
+    /// Every tag of the repository (more than `tags` holds when capped).
+    pub total: usize,
 }
 
 #[cfg(feature = "ssr")]
@@ -116,6 +119,7 @@ mod from_domain {
                 registry: registry.to_string(),
                 repository: repository.to_string(),
                 image: tags.image,
+                total: tags.total.max(0) as usize,
                 tags: tags.tags.into_iter().map(Into::into).collect(),
             }
         }

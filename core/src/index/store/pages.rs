@@ -160,11 +160,12 @@ macro_rules! platforms_json {
 }
 pub(crate) use platforms_json;
 
-/// Every tag of one repository with what it points at.
+/// The newest `limit` tags of one repository with what they point at.
 pub async fn tags_of_repository(
     db: impl SqliteExecutor<'_>,
     registry: &str,
     repository: &str,
+    limit: i64,
 ) -> Result<Vec<TagDetailRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "WITH repo AS (
@@ -178,11 +179,28 @@ pub async fn tags_of_repository(
                 (SELECT json_group_array(o.name) FROM tags o WHERE o.repository_id = t.repository_id AND o.manifest_id = t.manifest_id AND o.name != t.name) AS same_digest_as
          FROM tags t JOIN manifests m ON m.id = t.manifest_id
          WHERE t.repository_id = (SELECT id FROM repo)
-         ORDER BY created DESC, t.name"
+         ORDER BY created DESC, t.name
+         LIMIT ?3"
     ))
     .bind(registry)
     .bind(repository)
+    .bind(limit)
     .fetch_all(db)
+    .await
+}
+
+pub async fn count_tags_of_repository(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    repository: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id
+         JOIN registries g ON g.id = r.registry_id WHERE g.name = ? AND r.name = ?",
+    )
+    .bind(registry)
+    .bind(repository)
+    .fetch_one(db)
     .await
 }
 
