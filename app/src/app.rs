@@ -5,7 +5,7 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -41,11 +41,14 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=DashboardPage />
                 <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/r/:registry") view=RegistryPage />
-                <Route path=path!("/r/:registry/*repository") view=RepositoryPage />
-                <Route path=path!("/n/:registry/*namespace") view=NamespacePage />
-                <Route path=path!("/i/:registry/*image") view=ImagePage />
-                <Route path=path!("/search") view=SearchPage />
+                <Route path=path!("/r/:registry") view=RegistryPage ssr=SsrMode::Async />
+                // These render whole before the first byte (a few ms from SQLite; the image page
+                // waits for the registry, bounded by its timeouts), so a missing or invalid name
+                // answers 404/400: streamed, the status went out as 200 before the error was known.
+                <Route path=path!("/r/:registry/*repository") view=RepositoryPage ssr=SsrMode::Async />
+                <Route path=path!("/n/:registry/*namespace") view=NamespacePage ssr=SsrMode::Async />
+                <Route path=path!("/i/:registry/*image") view=ImagePage ssr=SsrMode::Async />
+                <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                 <Route path=path!("/promotions") view=PromotionsPage />
             </Routes>
         </Router>

@@ -138,12 +138,19 @@ pub async fn repository_tags(
         .registry(registry)
         .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
     let host = crate::registry::host_of(&config.url);
+    crate::registry::RepoName::parse(repository)
+        .map_err(|e| DomainError::Invalid(e.to_string()))?;
     let tags =
         pages::tags_of_repository(&services.db, registry, repository, MAX_TAGS_LISTED).await?;
     let total = match tags.len() as i64 {
         listed if listed < MAX_TAGS_LISTED => listed,
         _ => pages::count_tags_of_repository(&services.db, registry, repository).await?,
     };
+    if total == 0 && !pages::repository_exists(&services.db, registry, repository).await? {
+        return Err(DomainError::NotFound(format!(
+            "Repository `{repository}` in `{registry}` (not in the index)"
+        )));
+    }
     Ok(RepositoryTags {
         image: format!("{host}/{repository}"),
         tags,

@@ -189,6 +189,21 @@ pub async fn tags_of_repository(
     .await
 }
 
+pub async fn repository_exists(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    repository: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM repositories r JOIN registries g ON g.id = r.registry_id
+                        WHERE g.name = ? AND r.name = ?)",
+    )
+    .bind(registry)
+    .bind(repository)
+    .fetch_one(db)
+    .await
+}
+
 pub async fn count_tags_of_repository(
     db: impl SqliteExecutor<'_>,
     registry: &str,
