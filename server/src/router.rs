@@ -1,4 +1,6 @@
-use crate::guards::{limit_body, refuse_cross_site, security_headers, BodyLimit, OwnOrigin};
+use crate::guards::{
+    limit_body, refuse_cross_site, security_headers, server_fn_status, BodyLimit, OwnOrigin,
+};
 use crate::login_gate::require_login;
 use crate::session_touch::{touch_session, TouchInterval};
 use app::{shell, App};
@@ -36,7 +38,16 @@ pub fn build_router(
         .with_name(session.cookie_name.clone())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(session.secure_cookie)
+        // People reach Regatta over https when its public URL says so, whatever the hop from
+        // the proxy is: the cookie must not travel in clear then.
+        .with_secure(
+            session.secure_cookie
+                || services
+                    .settings
+                    .public_url
+                    .as_ref()
+                    .is_some_and(|url| url.scheme() == "https"),
+        )
         .with_expiry(Expiry::OnInactivity(Duration::minutes(
             session.idle_timeout_minutes.into(),
         )));
@@ -61,6 +72,7 @@ pub fn build_router(
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(
             BodyLimit::SERVER_FUNCTIONS,
             limit_body,

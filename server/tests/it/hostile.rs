@@ -421,3 +421,90 @@ async fn hostile_paths_get_a_clear_not_found_and_never_a_file_or_a_500() {
         );
     }
 }
+
+#[tokio::test]
+async fn malformed_server_function_arguments_are_answered_400_not_500() {
+    let app = start_app().await;
+    let client = client();
+    client
+        .post(app.url.join("/api/login").unwrap())
+        .form(&[("username", ADMIN_USER), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let audit_before = audit::rows(&app.database).await;
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "/api/promote",
+            "application/x-www-form-urlencoded",
+            "garbage",
+        ),
+        (
+            "/api/promote",
+            "application/x-www-form-urlencoded",
+            "registry=local&repository=dev/app&tag=1&to_environment=staging&with_attachments=maybe",
+        ),
+        ("/api/promote", "application/json", r#"{"registry":"#),
+        (
+            "/api/search",
+            "application/x-www-form-urlencoded",
+            "text=a&page=abc",
+        ),
+        (
+            "/api/login",
+            "application/x-www-form-urlencoded",
+            "username=admin",
+        ),
+    ];
+    for (path, content_type, body) in cases {
+        let response = client
+            .post(app.url.join(path).unwrap())
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}: {text}");
+        assert!(
+            text.contains("error deserializing server function arguments"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        audit::rows(&app.database).await,
+        audit_before,
+        "nothing ran"
+    );
+}
+
+#[tokio::test]
+async fn behind_an_https_public_url_the_cookie_is_secure_and_its_origin_is_the_one_accepted() {
+    let options = AppOptions {
+        settings: end2end::SettingsFile::new().public_url("https://regatta.example"),
+        ..Default::default()
+    };
+    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
+        .await
+        .unwrap();
+    let login = |origin: &'static str| {
+        let url = app.url.join("/api/login").unwrap();
+        async move {
+            client()
+                .post(url)
+                .header("origin", origin)
+                .header(header::ACCEPT, "text/html")
+                .form(&[("username", ADMIN_USER), ("password", ADMIN_PASSWORD)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let direct = login("http://127.0.0.1").await;
+    assert_eq!(direct.status(), StatusCode::FORBIDDEN);
+    let proxied = login("https://regatta.example").await;
+    assert!(proxied.status().is_redirection());
+    let cookie = proxied.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
