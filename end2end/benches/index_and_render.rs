@@ -82,31 +82,8 @@ async fn main() -> anyhow::Result<()> {
         light.requests as f64 / light.tags as f64
     );
 
-    seed_big_repository(&pusher).await?;
+    end2end::seed::seed_big_repository(&pusher, "big/app", 1000).await?;
     render_benchmark(&registry).await
-}
-
-/// One repository with 1,000 tags for the render benchmark.
-async fn seed_big_repository(pusher: &end2end::seed::Pusher) -> anyhow::Result<()> {
-    let base = end2end::images::base_layer();
-    pusher.push_blob("big/app", &base.blob).await?;
-    for t in 0..1000 {
-        let image = end2end::images::image(
-            "linux",
-            "amd64",
-            vec![base.clone()],
-            &[("n", &t.to_string())],
-        );
-        pusher.push_blob("big/app", &image.config).await?;
-        pusher
-            .push_manifest(
-                "big/app",
-                &format!("1.{}.{}", t / 100, t % 100),
-                &image.manifest,
-            )
-            .await?;
-    }
-    Ok(())
 }
 
 async fn render_benchmark(registry: &RegistryFixture) -> anyhow::Result<()> {

@@ -272,3 +272,23 @@ pub async fn seed_many(
         .await?;
     Ok(())
 }
+
+/// One repository with `tags` tags `1.<t/100>.<t%100>`, each its own image on one base layer,
+/// pushed one after the other (the render benchmarks' 1,000-tag page).
+pub async fn seed_big_repository(pusher: &Pusher, repo: &str, tags: usize) -> anyhow::Result<()> {
+    let base = images::base_layer();
+    pusher.push_blob(repo, &base.blob).await?;
+    for t in 0..tags {
+        let image = images::image(
+            "linux",
+            "amd64",
+            vec![base.clone()],
+            &[("n", &t.to_string())],
+        );
+        pusher.push_blob(repo, &image.config).await?;
+        pusher
+            .push_manifest(repo, &format!("1.{}.{}", t / 100, t % 100), &image.manifest)
+            .await?;
+    }
+    Ok(())
+}

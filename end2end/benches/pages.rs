@@ -1,0 +1,134 @@
+//! Page weight and speed (issue #18): what a first visit downloads (raw, gzip, brotli, and what
+//! the server actually sends), and pages/s with p50/p99 under 64 concurrent clients (`ab`) for
+//! the dashboard, a registry, a 1,000-tag repository, an image and a search.
+//!
+//! Needs the release site and binary: `cargo leptos build --release --precompress` first.
+//! Not part of `make test`: its figures are reported in issue notes, never asserted.
+
+use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::settings::Registry;
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
+use reqwest::header;
+use std::io::Write;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const REQUESTS: &str = "3000";
+const CLIENTS: &str = "64";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let registry = RegistryFixture::start_seeded(RegistryOptions::default()).await?;
+    end2end::seed::seed_big_repository(&registry.pusher()?, "big/app", 1000).await?;
+    let settings = SettingsFile::new()
+        .crawl_interval_minutes(0)
+        .registry(Registry::fixture("local", &registry))
+        .demo_pipeline("local");
+    let options = AppOptions {
+        settings,
+        ..Default::default()
+    };
+    let app = AppFixture::start(&end2end::app_fixture::regatta_binary(), options).await?;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let login = plain
+        .post(app.url.join("/api/login")?)
+        .form(&[("username", ADMIN_USER), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await?;
+    let cookie = login
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or_else(|| anyhow::anyhow!("no session cookie"))?
+        .to_string();
+    let get = |path: &str, encoding: &'static str| {
+        let url = app.url.join(path).unwrap();
+        let request = plain
+            .get(url)
+            .header(header::COOKIE, &cookie)
+            .header(header::ACCEPT_ENCODING, encoding);
+        async move {
+            let response = request.send().await.unwrap();
+            let sent = response
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_else(|| "identity".into());
+            (response.bytes().await.unwrap().len(), sent)
+        }
+    };
+    let ready = Instant::now();
+    while get("/r/local/big/app", "identity").await.0 < 300_000 {
+        anyhow::ensure!(ready.elapsed() < Duration::from_secs(120), "not indexed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    println!("## weight (bytes sent for each Accept-Encoding)");
+    println!(
+        "{:<22} {:>10} {:>10} {:>10}",
+        "asset", "identity", "gzip", "br"
+    );
+    let mut first_visit = 0;
+    for path in [
+        "/login",
+        "/pkg/regatta.css",
+        "/pkg/regatta.js",
+        "/pkg/regatta.wasm",
+    ] {
+        let (raw, _) = get(path, "identity").await;
+        let (gzip, gzip_as) = get(path, "gzip").await;
+        let (br, br_as) = get(path, "gzip, deflate, br").await;
+        println!("{path:<22} {raw:>10} {gzip:>10} {br:>10}   (sent as {gzip_as}, {br_as})");
+        first_visit += br;
+    }
+    println!("first visit on the wire (br): {first_visit} bytes");
+
+    println!("\n## pages/s, {REQUESTS} requests, {CLIENTS} clients (ab)");
+    let pages = [
+        ("dashboard", "/", "identity"),
+        ("registry", "/r/local", "identity"),
+        ("repository, 1,000 tags", "/r/local/big/app", "identity"),
+        ("repository, gzip", "/r/local/big/app", "gzip"),
+        ("small repository", "/r/local/dev/shop-api", "identity"),
+        ("image", "/i/local/dev/shop-api:1.2.0", "identity"),
+        ("search", "/search?q=shop", "identity"),
+    ];
+    for (name, path, encoding) in pages {
+        let url = app.url.join(path)?;
+        let output = Command::new("ab")
+            .args(["-q", "-n", REQUESTS, "-c", CLIENTS, "-k"])
+            .args(["-C", &cookie])
+            .args(["-H", &format!("Accept-Encoding: {encoding}")])
+            .arg(url.as_str())
+            .output()?;
+        let report = String::from_utf8_lossy(&output.stdout);
+        let field = |prefix: &str| {
+            report
+                .lines()
+                .find(|l| l.trim_start().starts_with(prefix))
+                .and_then(|l| {
+                    l.split_whitespace()
+                        .nth(if prefix == "Requests" { 3 } else { 1 })
+                })
+                .unwrap_or("?")
+                .to_string()
+        };
+        let failed = field("Non-2xx");
+        println!(
+            "{name:<24} {:>9} pages/s   p50 {:>4} ms   p99 {:>4} ms{}",
+            field("Requests per second"),
+            field("50%"),
+            field("99%"),
+            if failed == "?" {
+                String::new()
+            } else {
+                format!("   non-2xx {failed}")
+            }
+        );
+        std::io::stdout().flush()?;
+    }
+    Ok(())
+}
