@@ -8,7 +8,7 @@ REGISTRY_PORT=${REGISTRY_PORT:-5000}
 DEMO=data/demo
 mkdir -p "$DEMO"
 
-cargo leptos build --release
+cargo leptos build --release --precompress   # .br/.gz beside each asset, served as they are
 cargo build -p end2end --bin seed-registry --bin demo-settings
 
 # The registry notifies Regatta of pushes and deletes (they show up at once); the shared secret is

@@ -4,6 +4,7 @@ use crate::guards::{
 use crate::login_gate::require_login;
 use crate::session_touch::{touch_session, TouchInterval};
 use app::{shell, App};
+use axum::http::{header, HeaderValue};
 use axum::{
     middleware,
     routing::{get, post},
@@ -15,6 +16,7 @@ use regatta_core::Services;
 use std::{net::SocketAddr, path::Path};
 use time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -73,6 +75,11 @@ pub fn build_router(
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(middleware::from_fn(server_fn_status))
+        // Pages are per user and change with the index: never reused without asking.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        ))
         .layer(middleware::from_fn_with_state(
             BodyLimit::SERVER_FUNCTIONS,
             limit_body,
@@ -83,6 +90,7 @@ pub fn build_router(
     let own_origin = OwnOrigin::new(services.settings.public_url.as_ref());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::assets::pkg_router(site_root))
         .merge(hooks)
         .merge(pages)
         .layer(middleware::from_fn(require_login))

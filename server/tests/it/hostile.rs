@@ -508,3 +508,63 @@ async fn behind_an_https_public_url_the_cookie_is_secure_and_its_origin_is_the_o
     let cookie = proxied.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn assets_compressed_at_build_time_are_served_as_they_are_unless_stale() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    let css = "body { color: black; }\n".repeat(200);
+    std::fs::write(pkg.join("regatta.css"), &css).unwrap();
+    // Not real brotli: the server must send the file's bytes untouched, which shows it used it.
+    std::fs::write(pkg.join("regatta.css.br"), b"precompressed at build time").unwrap();
+    let start = |site: &Path| {
+        let options = AppOptions {
+            env: vec![("REGATTA_SITE_ROOT".into(), site.display().to_string())],
+            ..Default::default()
+        };
+        AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
+    };
+    let fetch = |app: &AppFixture| {
+        let url = app.url.join("/pkg/regatta.css").unwrap();
+        async move {
+            client()
+                .get(url)
+                .header(header::ACCEPT_ENCODING, "br")
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let app = start(site.path()).await.unwrap();
+    let current = fetch(&app).await;
+    assert_eq!(current.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(current.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(
+        &current.bytes().await.unwrap()[..],
+        b"precompressed at build time"
+    );
+    let page = client()
+        .get(app.url.join("/login").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "private, no-cache");
+    drop(app);
+
+    // A later build rewrote the file but not its .br: the stale copy is not served.
+    let older = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(pkg.join("regatta.css.br"))
+        .unwrap()
+        .set_modified(older)
+        .unwrap();
+    let app = start(site.path()).await.unwrap();
+    let stale = fetch(&app).await;
+    assert_eq!(stale.headers()[header::CONTENT_ENCODING], "br");
+    assert_ne!(
+        &stale.bytes().await.unwrap()[..],
+        b"precompressed at build time"
+    );
+}
