@@ -2,7 +2,8 @@
 //! the server actually sends), and pages/s with p50/p99 under 64 concurrent clients (`ab`) for
 //! the dashboard, a registry, a 1,000-tag repository, an image and a search.
 //!
-//! Needs the release site and binary: `cargo leptos build --release --precompress` first.
+//! Needs the release site and binary: `cargo leptos build --release --precompress` first (the
+//! README has the line; `REGATTA_SITE_ROOT` must then be an absolute path).
 //! Not part of `make test`: its figures are reported in issue notes, never asserted.
 
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
@@ -105,14 +106,18 @@ async fn main() -> anyhow::Result<()> {
             .arg(url.as_str())
             .output()?;
         let report = String::from_utf8_lossy(&output.stdout);
+        if !report.contains("Requests per second") {
+            let error = String::from_utf8_lossy(&output.stderr);
+            println!("{name:<24} ab failed: {}", error.trim());
+            continue;
+        }
+        // "Requests per second:    2442.10 [#/sec] (mean)", "  50%     26".
         let field = |prefix: &str| {
+            let value = if prefix.starts_with("Requests") { 3 } else { 1 };
             report
                 .lines()
                 .find(|l| l.trim_start().starts_with(prefix))
-                .and_then(|l| {
-                    l.split_whitespace()
-                        .nth(if prefix == "Requests" { 3 } else { 1 })
-                })
+                .and_then(|l| l.split_whitespace().nth(value))
                 .unwrap_or("?")
                 .to_string()
         };
