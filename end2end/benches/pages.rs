@@ -100,7 +100,9 @@ async fn main() -> anyhow::Result<()> {
     for (name, path, encoding) in pages {
         let url = app.url.join(path)?;
         let output = Command::new("ab")
-            .args(["-q", "-n", REQUESTS, "-c", CLIENTS, "-k"])
+            // No keep-alive: ab speaks HTTP/1.0, and a streamed page without a length ends
+            // by closing; `-k` then waits for the 30 s timeout.
+            .args(["-q", "-n", REQUESTS, "-c", CLIENTS])
             .args(["-C", &cookie])
             .args(["-H", &format!("Accept-Encoding: {encoding}")])
             .arg(url.as_str())
