@@ -29,6 +29,15 @@ pub async fn touch_session(
     request: Request,
     next: Next,
 ) -> Response {
+    // Assets, probes and registry hooks are not a person using the dashboard, and reading the
+    // session costs a store query the request would not otherwise make.
+    let path = request.uri().path();
+    let not_a_visit = ["/pkg/", "/healthz", "/favicon", "/hooks/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    if not_a_visit {
+        return next.run(request).await;
+    }
     if let Ok(Some(_)) = session.get::<i64>(USER_ID_KEY).await {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let touched = session.get::<i64>(TOUCHED_KEY).await.ok().flatten();
