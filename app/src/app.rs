@@ -3,7 +3,7 @@ use crate::pages::{
     RepositoryPage, SearchPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -20,6 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <script nonce=leptos::nonce::use_nonce()>{crate::components::APPLY_STORED_THEME}</script>
+                <HashedStylesheet id="leptos" options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -35,7 +36,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href="/pkg/regatta.css" />
         <Title text="Regatta" />
         <Router>
             <Routes fallback=NotFoundPage>

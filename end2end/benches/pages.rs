@@ -73,16 +73,20 @@ async fn main() -> anyhow::Result<()> {
         "asset", "identity", "gzip", "br"
     );
     let mut first_visit = 0;
-    for path in [
-        "/login",
-        "/pkg/regatta.css",
-        "/pkg/regatta.js",
-        "/pkg/regatta.wasm",
-    ] {
+    let login = plain
+        .get(app.url.join("/login")?)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let mut paths = vec!["/login".to_string()];
+    paths.extend(end2end::app_fixture::linked_assets(&login));
+    for path in &paths {
+        let path = path.as_str();
         let (raw, _) = get(path, "identity").await;
         let (gzip, gzip_as) = get(path, "gzip").await;
         let (br, br_as) = get(path, "gzip, deflate, br").await;
-        println!("{path:<22} {raw:>10} {gzip:>10} {br:>10}   (sent as {gzip_as}, {br_as})");
+        println!("{path:<44} {raw:>10} {gzip:>10} {br:>10}   (sent as {gzip_as}, {br_as})");
         first_visit += br;
     }
     println!("first visit on the wire (br): {first_visit} bytes");

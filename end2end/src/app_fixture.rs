@@ -153,3 +153,17 @@ pub fn regatta_binary() -> PathBuf {
         .map(|profile_dir| profile_dir.join("regatta"))
         .expect("test binaries live in target/<profile>/deps")
 }
+
+/// The `/pkg/…` files a page links (stylesheet, JS loader, WASM), with their hashed names.
+pub fn linked_assets(html: &str) -> Vec<String> {
+    let mut assets: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with("/pkg/"))
+        .map(str::to_string)
+        .collect();
+    assets.sort();
+    assets.dedup();
+    assets
+}

@@ -1,7 +1,8 @@
 //! The built site under `/pkg`: served from files compressed at build time (`cargo leptos build
 //! --release --precompress` writes `.br` and `.gz` beside each file) when they are as new as the
-//! file itself, else compressed on the fly by the router's compression layer. Revalidated on
-//! every page (`no-cache` with `Last-Modified`): the names carry no hash yet.
+//! file itself, else compressed on the fly by the router's compression layer. cargo-leptos puts
+//! a content hash in each name (`hash-files`, listed in `hash.txt` beside the binary), so a file
+//! is cached for a year; without that list (a plain `cargo build`) it is revalidated each time.
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -10,7 +11,15 @@ use std::time::SystemTime;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub fn pkg_router<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<S> {
+/// True when cargo-leptos listed the hashed names beside this binary (Leptos reads them there).
+pub fn names_are_hashed() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+        .is_some_and(|list| list.is_file())
+}
+
+pub fn pkg_router<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) -> Router<S> {
     let pkg = site_root.join("pkg");
     let mut files = ServeDir::new(&pkg);
     if precompressed_are_current(&pkg) {
@@ -22,7 +31,10 @@ pub fn pkg_router<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<
         .nest_service("/pkg", files)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
+            HeaderValue::from_static(match hashed {
+                true => "public, max-age=31536000, immutable",
+                false => "no-cache",
+            }),
         ))
 }
 

@@ -34,6 +34,7 @@ pub fn build_router(
         .site_root(site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(crate::assets::names_are_hashed())
         .build();
     let session = &services.settings.session;
     let session_layer = SessionManagerLayer::new(sessions)
@@ -90,7 +91,7 @@ pub fn build_router(
     let own_origin = OwnOrigin::new(services.settings.public_url.as_ref());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(crate::assets::pkg_router(site_root))
+        .merge(crate::assets::pkg_router(site_root, options.hash_files))
         .merge(hooks)
         .merge(pages)
         .layer(middleware::from_fn(require_login))

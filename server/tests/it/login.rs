@@ -69,7 +69,10 @@ async fn pages_need_a_session_and_remember_where_you_were_going() {
     assert_eq!(login_page.status(), StatusCode::OK);
     let html = login_page.text().await.unwrap();
     assert!(
-        html.contains("name=\"password\"") && html.contains("/pkg/regatta.js"),
+        html.contains("name=\"password\"")
+            && end2end::app_fixture::linked_assets(&html)
+                .iter()
+                .any(|a| a.ends_with(".js")),
         "{html}"
     );
 }
