@@ -46,7 +46,7 @@ pub async fn client_address() -> String {
     let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
         return "unknown".into();
     };
-    let trusted = use_context::<Services>()
+    let trusted = services()
         .map(|s| s.settings.trusted_proxies.clone())
         .unwrap_or_default();
     if trusted.is_empty() {

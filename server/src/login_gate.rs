@@ -11,20 +11,19 @@ use axum::{
 };
 use tower_sessions::Session;
 
-const PUBLIC_PREFIXES: &[&str] = &[
-    "/login",
-    "/api/",
-    "/pkg/",
-    "/healthz",
-    "/favicon.svg",
-    "/hooks/",
-];
+/// Requests that are not a person using the dashboard: assets, probes, registry hooks.
+pub const MACHINE_PREFIXES: &[&str] = &["/pkg/", "/healthz", "/favicon.svg", "/hooks/"];
+
+pub fn is_machine_request(path: &str) -> bool {
+    MACHINE_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
 
 pub async fn require_login(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let public = PUBLIC_PREFIXES
-        .iter()
-        .any(|prefix| path.starts_with(prefix));
+    let public =
+        path.starts_with("/login") || path.starts_with("/api/") || is_machine_request(path);
     if request.method() != Method::GET || public {
         return next.run(request).await;
     }

@@ -29,13 +29,8 @@ pub async fn touch_session(
     request: Request,
     next: Next,
 ) -> Response {
-    // Assets, probes and registry hooks are not a person using the dashboard, and reading the
-    // session costs a store query the request would not otherwise make.
-    let path = request.uri().path();
-    let not_a_visit = ["/pkg/", "/healthz", "/favicon", "/hooks/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix));
-    if not_a_visit {
+    // Reading the session costs a store query such a request would not otherwise make.
+    if crate::login_gate::is_machine_request(request.uri().path()) {
         return next.run(request).await;
     }
     if let Ok(Some(_)) = session.get::<i64>(USER_ID_KEY).await {

@@ -1,27 +1,10 @@
 //! Logging in over HTTP against the real binary: plain form posts (as before hydration),
 //! sessions, audit rows, throttling, and the login gate in front of pages.
 
+use crate::support::{browser_like_client, start_app, start_app_with};
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::audit;
-use reqwest::{header, redirect::Policy, Client, StatusCode};
-use std::path::Path;
-
-async fn start_app() -> AppFixture {
-    AppFixture::start(
-        Path::new(env!("CARGO_BIN_EXE_regatta")),
-        AppOptions::default(),
-    )
-    .await
-    .expect("starting regatta")
-}
-
-fn browser_like_client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
+use reqwest::{header, Client, StatusCode};
 
 /// A login as a browser without WASM sends it: an HTML form post.
 async fn post_login_form(
@@ -259,9 +242,7 @@ async fn using_a_session_moves_its_expiry_so_it_ends_after_idleness_not_after_lo
         settings: end2end::SettingsFile::new().idle_timeout_minutes(1),
         ..Default::default()
     };
-    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
-        .await
-        .unwrap();
+    let app = start_app_with(options).await;
     let client = browser_like_client();
     post_login_form(&client, &app, ADMIN_USER, ADMIN_PASSWORD).await;
     let expiry = || async {

@@ -6,4 +6,5 @@ mod hostile;
 mod login;
 mod notifications;
 mod registry_health;
+mod support;
 mod two_registries;

@@ -6,7 +6,6 @@ use end2end::app_fixture::{AppFixture, AppOptions};
 use end2end::settings::Registry;
 use end2end::{ports::free_port, RegistryFixture, RegistryOptions, SettingsFile};
 use regatta_core::registry::{Endpoint, RegistryClient, RepoName, Tag};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "hook-secret-for-tests";
@@ -59,9 +58,7 @@ async fn pushes_and_deletes_reach_the_index_through_notifications() {
         settings,
         env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
     };
-    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
-        .await
-        .unwrap();
+    let app = crate::support::start_app_with(options).await;
     until_tag(&app, "dev/shop-api", "1.2.0", true).await;
 
     // A push by a real client: skopeo copies 1.2.0 to a new tag, and into a new repository.
@@ -113,9 +110,7 @@ async fn a_missing_or_wrong_secret_is_refused_and_changes_nothing() {
         env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
         ..Default::default()
     };
-    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
-        .await
-        .unwrap();
+    let app = crate::support::start_app_with(options).await;
     let event = serde_json::json!({"events": [{"action": "delete", "target": {"repository": "dev/app", "tag": "1.0"}}]});
     let hook = app.url.join("/hooks/registry/local").unwrap();
     let client = reqwest::Client::new();

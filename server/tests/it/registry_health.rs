@@ -6,7 +6,6 @@ use end2end::settings::Registry;
 use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use reqwest::{header, Client};
 use serde_json::Value;
-use std::path::Path;
 
 async fn logged_in(app: &AppFixture) -> Client {
     let client = Client::builder().cookie_store(true).build().unwrap();
@@ -60,9 +59,7 @@ async fn each_registry_reports_what_is_wrong_or_that_it_is_fine() {
         settings,
         ..Default::default()
     };
-    let app = AppFixture::start(Path::new(env!("CARGO_BIN_EXE_regatta")), options)
-        .await
-        .unwrap();
+    let app = crate::support::start_app_with(options).await;
     let client = logged_in(&app).await;
 
     let fine = check(&client, &app, "anonymous").await;

@@ -1,11 +1,10 @@
 //! Two real registries behind one Regatta — one anonymous, one with Basic auth — are crawled
 //! side by side; wrong credentials for one show as its crawl error while the other browses.
 
-use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::app_fixture::{AppFixture, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::settings::Registry;
 use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use reqwest::Client;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 async fn logged_in(app: &AppFixture) -> Client {
@@ -60,15 +59,7 @@ async fn an_anonymous_and_an_authenticated_registry_are_indexed_side_by_side() {
         .registry(Registry::fixture("open", &open))
         .registry(Registry::fixture("secured", &secured))
         .registry(Registry::new("wrong-password", &secured.url).basic_auth("ci", "nope"));
-    let app = AppFixture::start(
-        Path::new(env!("CARGO_BIN_EXE_regatta")),
-        AppOptions {
-            settings,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let app = crate::support::start_app_with_settings(settings).await;
     let client = logged_in(&app).await;
 
     let dashboard = dashboard_until(&client, &app, |d| {

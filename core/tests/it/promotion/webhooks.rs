@@ -3,6 +3,35 @@
 use super::*;
 use end2end::settings::Webhook;
 
+/// The demo images in `build` with dev and staging, and these (name, URL) webhooks signed with
+/// the secret `s3cret`.
+async fn dev_and_staging_with(
+    webhooks: &[(&str, &str)],
+) -> (RegistryFixture, tempfile::TempDir, Services) {
+    let build = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("build", &build.url))
+        .environment(Environment::new("dev", "build").prefix("dev/"))
+        .environment(Environment::new("staging", "build").prefix("staging/"));
+    for (name, url) in webhooks {
+        settings = settings.webhook(Webhook {
+            name: name.to_string(),
+            url: url.to_string(),
+            secret_env: "PROMOTION_TEST_WEBHOOK_SECRET".into(),
+        });
+    }
+    let env = [(
+        "PROMOTION_TEST_WEBHOOK_SECRET".to_string(),
+        "s3cret".to_string(),
+    )];
+    let settings = parse_settings("test.toml", &settings.to_toml(), &env).unwrap();
+    (build, dir, Services::start(settings).await.unwrap())
+}
+
 #[tokio::test]
 async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history() {
     use axum::{extract::State, http::HeaderMap, routing::post, Router};
@@ -30,28 +59,7 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
     let hook = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, receiver).await });
 
-    let build = RegistryFixture::start_seeded(RegistryOptions::default())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let text = SettingsFile::new()
-        .database(dir.path().join("regatta.db"))
-        .registry(Registry::new("build", &build.url))
-        .environment(Environment::new("dev", "build").prefix("dev/"))
-        .environment(Environment::new("staging", "build").prefix("staging/"))
-        .webhook(Webhook {
-            name: "deploy".into(),
-            url: hook.clone(),
-            secret_env: "PROMOTION_TEST_WEBHOOK_SECRET".into(),
-        })
-        .to_toml();
-    let env = [(
-        "PROMOTION_TEST_WEBHOOK_SECRET".to_string(),
-        "s3cret".to_string(),
-    )];
-    let mut services = Services::start(parse_settings("test.toml", &text, &env).unwrap())
-        .await
-        .unwrap();
+    let (_build, _dir, mut services) = dev_and_staging_with(&[("deploy", &hook)]).await;
     let clock = Arc::new(regatta_core::clock::ManualClock::new(
         time::OffsetDateTime::now_utc(),
     ));
@@ -169,30 +177,8 @@ async fn a_failed_webhook_shows_what_went_wrong_not_its_url_and_redirects_are_no
         end2end::ports::free_port()
     );
 
-    let build = RegistryFixture::start_seeded(RegistryOptions::default())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let webhook = |name: &str, url: &str| Webhook {
-        name: name.into(),
-        url: url.into(),
-        secret_env: "PROMOTION_TEST_WEBHOOK_SECRET".into(),
-    };
-    let text = SettingsFile::new()
-        .database(dir.path().join("regatta.db"))
-        .registry(Registry::new("build", &build.url))
-        .environment(Environment::new("dev", "build").prefix("dev/"))
-        .environment(Environment::new("staging", "build").prefix("staging/"))
-        .webhook(webhook("down", &down))
-        .webhook(webhook("moved", &moved))
-        .to_toml();
-    let env = [(
-        "PROMOTION_TEST_WEBHOOK_SECRET".to_string(),
-        "s3cret".to_string(),
-    )];
-    let services = Services::start(parse_settings("test.toml", &text, &env).unwrap())
-        .await
-        .unwrap();
+    let (_build, _dir, services) =
+        dev_and_staging_with(&[("down", &down), ("moved", &moved)]).await;
     promotion::promote(
         &services,
         &Actor::new(user(Role::Developer), "test"),
