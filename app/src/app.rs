@@ -1,3 +1,4 @@
+use crate::components::HydrationMark;
 use crate::pages::{
     DashboardPage, ImagePage, LoginPage, NamespacePage, NotFoundPage, PromotionsPage, RegistryPage,
     RepositoryPage, SearchPage,
@@ -7,7 +8,9 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-/// The HTML document around the app, rendered on the server only.
+/// The HTML document around the app, rendered on the server only. The pages are plain HTML
+/// (links navigate, forms post); only islands (`#[island]`: search box, theme toggle, tag table,
+/// promote panel, login form, connection check) hydrate, so the WASM carries only them.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::ssr::set_content_security_policy();
@@ -21,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <script nonce=leptos::nonce::use_nonce()>{crate::components::APPLY_STORED_THEME}</script>
                 <HashedStylesheet id="leptos" options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -34,7 +37,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     view! {
         <Title text="Regatta" />
         <Router>
@@ -52,15 +54,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/promotions") view=PromotionsPage />
             </Routes>
         </Router>
+        // Last in the page: islands hydrate in document order.
+        <HydrationMark />
     }
-}
-
-/// Effects run only in the browser, so `data-hydrated` on `<body>` tells people and tests that
-/// the WASM took over the server-rendered page.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

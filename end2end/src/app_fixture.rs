@@ -134,10 +134,17 @@ fn listening_url(stdout: std::process::ChildStdout) -> anyhow::Result<reqwest::U
 }
 
 /// The built site (CSS, JS, WASM): `REGATTA_SITE_ROOT`, else the workspace's `target/site`.
+/// The workspace is found at run time (cargo sets `CARGO_MANIFEST_DIR` for the tests it runs):
+/// a test binary reused from another checkout that shares the target directory (CI clones do)
+/// would otherwise look for the site in that checkout.
 pub fn site_root() -> PathBuf {
-    std::env::var_os("REGATTA_SITE_ROOT")
+    if let Some(root) = std::env::var_os("REGATTA_SITE_ROOT") {
+        return PathBuf::from(root);
+    }
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site"))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.join("../target/site")
 }
 
 /// The `regatta` binary next to the running test: `REGATTA_BIN`, else `target/<profile>/regatta`.

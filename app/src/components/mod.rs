@@ -1,6 +1,7 @@
 mod copy_button;
 mod crumbs;
 mod header_bar;
+mod hydration_mark;
 mod image_body_view;
 mod index_status;
 mod moment;
@@ -16,6 +17,7 @@ mod theme_toggle;
 pub use copy_button::CopyButton;
 pub use crumbs::Crumbs;
 pub use header_bar::HeaderBar;
+pub use hydration_mark::HydrationMark;
 pub use image_body_view::ImageBodyView;
 pub use index_status::IndexStatus;
 pub use moment::Moment;

@@ -18,7 +18,7 @@ enum Asked {
 /// On a tag's page: where its digest already is along the pipeline (✓ dev, ✓ staging, – prod),
 /// and promotion to another environment — preview first (what moves, what is overwritten),
 /// then confirm. The server enforces who may promote where; this only asks.
-#[component]
+#[island]
 pub fn PromotePanel(
     registry: String,
     repository: String,

@@ -7,8 +7,21 @@ use leptos::prelude::*;
 /// One registry, with a button that checks it live (the first thing to try when browsing fails).
 #[component]
 pub fn RegistryCard(registry: RegistrySummary, index: RegistryIndexSummary) -> impl IntoView {
+    view! {
+        <article class="card registry" aria-label=format!("Registry {}", registry.name)>
+            <h3><a href=routes::registry(&registry.name)>{registry.name.clone()}</a></h3>
+            <p class="muted mono">{registry.url}</p>
+            <p class="muted">"Access: " {registry.auth}</p>
+            <IndexStatus summary=index />
+            <CheckConnection name=registry.name.clone() />
+        </article>
+    }
+}
+
+/// The live check and its answer, in place.
+#[island]
+fn CheckConnection(name: String) -> impl IntoView {
     let check = ServerAction::<CheckRegistry>::new();
-    let name = registry.name.clone();
     let result = move || {
         check.value().get().map(|outcome| match outcome {
             Ok(report) => {
@@ -19,19 +32,13 @@ pub fn RegistryCard(registry: RegistrySummary, index: RegistryIndexSummary) -> i
         })
     };
     view! {
-        <article class="card registry" aria-label=format!("Registry {}", registry.name)>
-            <h3><a href=routes::registry(&registry.name)>{registry.name.clone()}</a></h3>
-            <p class="muted mono">{registry.url}</p>
-            <p class="muted">"Access: " {registry.auth}</p>
-            <IndexStatus summary=index />
-            <button
-                type="button"
-                on:click=move |_| { check.dispatch(CheckRegistry { name: name.clone() }); }
-                disabled=move || check.pending().get()
-            >
-                {move || if check.pending().get() { "Checking…" } else { "Check connection" }}
-            </button>
-            {result}
-        </article>
+        <button
+            type="button"
+            on:click=move |_| { check.dispatch(CheckRegistry { name: name.clone() }); }
+            disabled=move || check.pending().get()
+        >
+            {move || if check.pending().get() { "Checking…" } else { "Check connection" }}
+        </button>
+        {result}
     }
 }

@@ -11,7 +11,7 @@ const SUGGESTIONS: i64 = 8;
 /// The search box on every page: `/` focuses it, results appear as you type (arrows pick,
 /// Enter opens the picked tag, or the results page when none is picked). Without the WASM it
 /// is a plain GET form to `/search`.
-#[component]
+#[island]
 pub fn SearchBox() -> impl IntoView {
     let input = NodeRef::<Input>::new();
     let text = RwSignal::new(String::new());
@@ -43,7 +43,6 @@ pub fn SearchBox() -> impl IntoView {
     focus_on_slash(input);
 
     let hits = move || found.get();
-    let navigate = leptos_router::hooks::use_navigate();
     let on_keydown = move |ev: ev::KeyboardEvent| {
         let count = hits().len();
         match ev.key().as_str() {
@@ -61,10 +60,12 @@ pub fn SearchBox() -> impl IntoView {
                 if let Some(hit) = picked.get().and_then(|i| hits().get(i).cloned()) {
                     ev.prevent_default();
                     open.set(false);
-                    navigate(
-                        &routes::tag(&hit.registry, &hit.repository, &hit.tag),
-                        Default::default(),
-                    );
+                    // Pages are server-rendered: opening one is a plain navigation.
+                    let _ = window().location().set_href(&routes::tag(
+                        &hit.registry,
+                        &hit.repository,
+                        &hit.tag,
+                    ));
                 }
             }
             _ => {}

@@ -6,7 +6,7 @@ use crate::{format, routes};
 use leptos::prelude::*;
 
 /// A repository's tags: filter box, sort (created or semver), pull commands per tool.
-#[component]
+#[island]
 pub fn TagTable(listing: TagListing) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(TagSort::Created);

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 /// Switches between light and dark and remembers the choice (localStorage). Until the user
 /// chooses, the system preference applies (CSS `prefers-color-scheme`).
-#[component]
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     view! {
         <button type="button" class="theme" title="Switch light/dark" aria-label="Switch light/dark theme" on:click=move |_| toggle_theme()>
