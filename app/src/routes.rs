@@ -19,6 +19,35 @@ pub fn repository(registry: &str, repository: &str) -> String {
     format!("/r/{registry}/{repository}")
 }
 
+/// A repository's page with its tag table's state; defaults (no filter, newest first, docker,
+/// page 1) are left out of the query.
+pub fn repository_tags(
+    registry: &str,
+    repository: &str,
+    filter: &str,
+    sort: &str,
+    tool: &str,
+    page: i64,
+) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    let page = page.to_string();
+    let state = [
+        ("filter", filter.trim(), ""),
+        ("sort", sort, "created"),
+        ("tool", tool, "docker"),
+        ("page", page.as_str(), "1"),
+    ];
+    for (key, value, default) in state {
+        if !value.is_empty() && value != default {
+            query.append_pair(key, value);
+        }
+    }
+    match query.finish() {
+        query if query.is_empty() => self::repository(registry, repository),
+        query => format!("{}?{query}", self::repository(registry, repository)),
+    }
+}
+
 /// A tag's page.
 pub fn tag(registry: &str, repository: &str, tag: &str) -> String {
     format!("/i/{registry}/{repository}:{tag}")
@@ -65,5 +94,13 @@ mod tests {
             "/search?q=a+b%26c&registry=local"
         );
         assert_eq!(search_page("x", None, 2), "/search?q=x&page=2");
+        assert_eq!(
+            repository_tags("local", "dev/app", "", "created", "docker", 1),
+            "/r/local/dev/app"
+        );
+        assert_eq!(
+            repository_tags("local", "dev/app", " 1.2 ", "semver", "podman", 3),
+            "/r/local/dev/app?filter=1.2&sort=semver&tool=podman&page=3"
+        );
     }
 }

@@ -2,12 +2,16 @@
 //! the index, each checking that the user may look.
 
 use crate::auth::require_role;
-use crate::index::pages::{
-    self, RegistryIndexRow, RepositoryRow, RepositoryScope, ScopeCounts, TagDetailRow,
-};
+use crate::index::pages::{self, RegistryIndexRow, RepositoryRow, RepositoryScope, ScopeCounts};
 use crate::index::CrawlProgress;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
+
+mod tag_order;
+mod tags;
+
+pub use tag_order::TagSort;
+pub use tags::{repository_tags, RepositoryTags, TagQuery, TAGS_PER_PAGE};
 
 /// Repositories per page on the registry and namespace pages.
 pub const PAGE_SIZE: i64 = 100;
@@ -108,52 +112,5 @@ pub async fn repositories(
         repositories,
         counts,
         page,
-    })
-}
-
-#[derive(Debug, Clone)]
-pub struct RepositoryTags {
-    /// `host[:port]/repository`, as in a pull command.
-    pub image: String,
-    /// The newest [`MAX_TAGS_LISTED`].
-    pub tags: Vec<TagDetailRow>,
-    /// All tags of the repository.
-    pub total: i64,
-}
-
-/// A CI that tags every build leaves tens of thousands of tags; one page lists the newest this
-/// many (search reaches every tag).
-pub const MAX_TAGS_LISTED: i64 = 1_000;
-
-/// Every tag of one repository, for the tag table.
-pub async fn repository_tags(
-    services: &Services,
-    user: &User,
-    registry: &str,
-    repository: &str,
-) -> Result<RepositoryTags, DomainError> {
-    require_role(user, Role::Viewer)?;
-    let config = services
-        .settings
-        .registry(registry)
-        .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
-    let host = crate::registry::host_of(&config.url);
-    crate::registry::RepoName::parse(repository)
-        .map_err(|e| DomainError::Invalid(e.to_string()))?;
-    let tags =
-        pages::tags_of_repository(&services.db, registry, repository, MAX_TAGS_LISTED).await?;
-    let total = match tags.len() as i64 {
-        listed if listed < MAX_TAGS_LISTED => listed,
-        _ => pages::count_tags_of_repository(&services.db, registry, repository).await?,
-    };
-    if total == 0 && !pages::repository_exists(&services.db, registry, repository).await? {
-        return Err(DomainError::NotFound(format!(
-            "Repository `{repository}` in `{registry}` (not in the index)"
-        )));
-    }
-    Ok(RepositoryTags {
-        image: format!("{host}/{repository}"),
-        tags,
-        total,
     })
 }

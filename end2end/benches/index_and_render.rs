@@ -106,17 +106,15 @@ async fn render_benchmark(registry: &RegistryFixture) -> anyhow::Result<()> {
         .send()
         .await?;
     let page = app.url.join("/r/local/big/app")?;
-    // The app crawls at start; wait until the page lists all 1,000 tags.
+    // The app crawls at start; wait until the page counts all 1,000 tags (it lists 100).
     let ready = Instant::now();
-    while client
+    while !client
         .get(page.clone())
         .send()
         .await?
         .text()
         .await?
-        .matches("<tr>")
-        .count()
-        < 1001
+        .contains("1000 tags")
     {
         anyhow::ensure!(
             ready.elapsed() < Duration::from_secs(120),
@@ -129,12 +127,12 @@ async fn render_benchmark(registry: &RegistryFixture) -> anyhow::Result<()> {
         let started = Instant::now();
         let body = client.get(page.clone()).send().await?.bytes().await?;
         times.push(started.elapsed());
-        anyhow::ensure!(body.len() > 100_000, "a full page");
+        anyhow::ensure!(body.len() > 20_000, "a full page");
     }
     times.sort();
     let bytes = client.get(page.clone()).send().await?.bytes().await?.len();
     println!(
-        "repository page with 1,000 tags (SSR, {} KB): p50 {:.1} ms, p99 {:.1} ms",
+        "repository page with 1,000 tags, first 100 listed (SSR, {} KB): p50 {:.1} ms, p99 {:.1} ms",
         bytes / 1000,
         times[49].as_secs_f64() * 1000.0,
         times[98].as_secs_f64() * 1000.0

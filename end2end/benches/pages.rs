@@ -62,7 +62,16 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let ready = Instant::now();
-    while get("/r/local/big/app", "identity").await.0 < 300_000 {
+    // The app crawls at start; the page counts all 1,000 tags when it is done (it lists 100).
+    while !plain
+        .get(app.url.join("/r/local/big/app")?)
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await?
+        .text()
+        .await?
+        .contains("1000 tags")
+    {
         anyhow::ensure!(ready.elapsed() < Duration::from_secs(120), "not indexed");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

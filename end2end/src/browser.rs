@@ -273,6 +273,31 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String
     }
 }
 
+/// Waits until exactly `count` elements match `css` (a list that updates as the user types),
+/// and returns them.
+pub async fn wait_for_count(
+    client: &Client,
+    css: &str,
+    count: usize,
+) -> Vec<fantoccini::elements::Element> {
+    let started = std::time::Instant::now();
+    loop {
+        let found = client
+            .find_all(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_default();
+        if found.len() == count {
+            return found;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "`{css}`: {} elements, not {count}",
+            found.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Everything the page wrote to its console so far (for tests that want to show it).
 pub async fn console_messages(client: &Client) -> String {
     browser_console(client).await

@@ -49,16 +49,23 @@ pub struct TagListing {
     pub repository: String,
     /// `host[:port]/repository`, for pull commands.
     pub image: String,
-    /// The newest tags, at most `regatta_core::browse::MAX_TAGS_LISTED`.
+    /// One page of the tags that match `filter`, in `sort` order.
     pub tags: Vec<TagItem>,
-    /// Every tag of the repository (more than `tags` holds when capped).
-    pub total: usize,
+    /// What the tags were asked for, as the page's query string spells it.
+    pub filter: String,
+    pub sort: String,
+    pub page: i64,
+    pub pages: i64,
+    /// Tags that match `filter`, on every page.
+    pub matching: i64,
+    /// Every tag of the repository.
+    pub total: i64,
 }
 
 #[cfg(feature = "ssr")]
 mod from_domain {
     use super::*;
-    use regatta_core::browse::{RepositoryPage, RepositoryTags, PAGE_SIZE};
+    use regatta_core::browse::{RepositoryPage, RepositoryTags, TagQuery, PAGE_SIZE};
     use regatta_core::index::pages::TagDetailRow;
 
     impl From<RepositoryPage> for RepositoryListing {
@@ -114,13 +121,23 @@ mod from_domain {
     }
 
     impl TagListing {
-        pub fn new(registry: &str, repository: &str, tags: RepositoryTags) -> Self {
+        pub fn new(
+            registry: &str,
+            repository: &str,
+            query: &TagQuery,
+            tags: RepositoryTags,
+        ) -> Self {
             Self {
                 registry: registry.to_string(),
                 repository: repository.to_string(),
                 image: tags.image,
-                total: tags.total.max(0) as usize,
                 tags: tags.tags.into_iter().map(Into::into).collect(),
+                filter: query.filter.clone(),
+                sort: query.sort.as_str().to_string(),
+                page: tags.page,
+                pages: tags.pages,
+                matching: tags.matching,
+                total: tags.total,
             }
         }
     }

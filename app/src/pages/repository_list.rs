@@ -1,4 +1,4 @@
-use crate::components::{IndexStatus, Moment};
+use crate::components::{IndexStatus, Moment, Pager};
 use crate::dto::{NamespaceGroup, RepositoryListing};
 use crate::{format, routes};
 use leptos::prelude::*;
@@ -8,17 +8,6 @@ use leptos::prelude::*;
 #[component]
 pub fn RepositoryList(listing: RepositoryListing) -> impl IntoView {
     let registry = listing.registry.name.clone();
-    let pager = (listing.pages > 1).then(|| {
-        let previous = (listing.page > 1).then(|| format!("?page={}", listing.page - 1));
-        let next = (listing.page < listing.pages).then(|| format!("?page={}", listing.page + 1));
-        view! {
-            <nav class="pager" aria-label="Pages">
-                {previous.map(|href| view! { <a href=href>"← previous"</a> })}
-                <span>{format!("page {} of {}", listing.page, listing.pages)}</span>
-                {next.map(|href| view! { <a href=href>"next →"</a> })}
-            </nav>
-        }
-    });
     let status = listing
         .namespace
         .is_none()
@@ -39,7 +28,7 @@ pub fn RepositoryList(listing: RepositoryListing) -> impl IntoView {
         {listing.namespaces.into_iter().map(|group| {
             view! { <NamespaceSection registry=registry.clone() scope=scope.clone() group /> }
         }).collect_view()}
-        {pager}
+        <Pager page=listing.page pages=listing.pages link=|page| format!("?page={page}") />
     }
     // Erased: the page's view type otherwise grows past the compiler's depth limit (hydrate).
     .into_any()

@@ -1,18 +1,27 @@
 use crate::api::list_tags;
 use crate::components::{Crumbs, HeaderBar, TagTable};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// One repository's tags, from the index.
+/// One repository's tags, from the index: `?filter=…&sort=…&tool=…&page=…` is the tag table's
+/// state, so it works without the WASM and every state has a URL.
 #[component]
 pub fn RepositoryPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let registry = move || params.read().get("registry").unwrap_or_default();
     let repository = move || params.read().get("repository").unwrap_or_default();
+    let asked = move || {
+        let query = query.read();
+        (query.get("filter"), query.get("sort"))
+    };
     let tags = Resource::new(
-        move || (registry(), repository()),
-        |(registry, repository)| list_tags(registry, repository),
+        move || (registry(), repository(), asked(), super::page_number(query)),
+        |(registry, repository, (filter, sort), page)| {
+            list_tags(registry, repository, filter, sort, Some(page))
+        },
     );
+    let tool = move || query.read().get("tool").unwrap_or_else(|| "docker".into());
     view! {
         <HeaderBar />
         <main>
@@ -20,10 +29,10 @@ pub fn RepositoryPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match tags.await {
-                        Ok(listing) if listing.tags.is_empty() => view! {
+                        Ok(listing) if listing.total == 0 => view! {
                             <p class="muted">"This repository has no tags (all were deleted). It stays in the catalog until the registry's storage is cleaned."</p>
                         }.into_any(),
-                        Ok(listing) => view! { <TagTable listing /> }.into_any(),
+                        Ok(listing) => view! { <TagTable listing tool=tool() /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
                 })}

@@ -1,5 +1,5 @@
 use crate::api::search;
-use crate::components::{HeaderBar, Moment};
+use crate::components::{HeaderBar, Moment, Pager};
 use crate::dto::SearchPage as Results;
 use crate::{format, routes};
 use leptos::prelude::*;
@@ -95,16 +95,11 @@ fn SearchResults(results: Results) -> impl IntoView {
         true => format!("{total}+ tags"),
         false => format::count(total.max(0) as usize, "tag", "tags"),
     };
-    let pager = (pages > 1).then(|| {
-        let link = |p: i64| routes::search_page(&query, registry.as_deref(), p);
-        view! {
-            <nav class="pager" aria-label="Pages">
-                {(page > 1).then(|| view! { <a href=link(page - 1)>"← previous"</a> })}
-                <span>{format!("page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! { <a href=link(page + 1)>"next →"</a> })}
-            </nav>
-        }
-    });
+    let pager = {
+        let (query, registry) = (query.clone(), registry.clone());
+        let link = move |p: i64| routes::search_page(&query, registry.as_deref(), p);
+        view! { <Pager page pages link /> }
+    };
     view! {
         <SearchForm text=query.clone() registry=registry.clone() registries />
         <div class="chips" aria-label="Understood as">

@@ -4,6 +4,7 @@
 use end2end::app_fixture::AppFixture;
 use end2end::browser::{
     assert_no_console_errors, click, log_in_as_admin, open, reload_until, screenshot, wait_for,
+    wait_for_count,
 };
 use end2end::settings::Registry;
 use end2end::{Browser, RegistryFixture, RegistryOptions, SettingsFile};
@@ -93,11 +94,13 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         .send_keys("1.1")
         .await
         .unwrap();
-    let rows = client
-        .find_all(Locator::Css("table[aria-label=Tags] tbody tr"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 1, "filtered in the browser");
+    // Filtered by the index as you type (over every tag, not one page); the address follows.
+    let rows = wait_for_count(&client, "table[aria-label=Tags] tbody tr", 1).await;
+    assert!(rows[0].text().await.unwrap().contains("1.1.0"));
+    assert_eq!(
+        client.current_url().await.unwrap().query(),
+        Some("filter=1.1")
+    );
     let command = rows[0]
         .find(Locator::Css("button.copy"))
         .await

@@ -4,8 +4,8 @@
 
 use end2end::app_fixture::AppFixture;
 use end2end::browser::{
-    assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for, wait_for_text,
-    wait_until_indexed,
+    assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for, wait_for_count,
+    wait_for_text, wait_until_indexed,
 };
 use end2end::settings::{Environment, Registry};
 use end2end::{Browser, RegistryFixture, RegistryOptions, SettingsFile};
@@ -50,22 +50,7 @@ async fn type_in_the_box_pick_a_result_and_land_on_the_tag() {
     focused.send_keys("shop 1.1").await.unwrap();
     // Suggestions follow each keystroke; the last ones are dev and staging shop-api:1.1.0.
     wait_for_text(&client, "ul.suggestions", "staging/shop-api:1.1.0").await;
-    let started = std::time::Instant::now();
-    loop {
-        let options = client
-            .find_all(Locator::Css("ul.suggestions li[role=option]"))
-            .await
-            .unwrap();
-        if options.len() == 2 {
-            break;
-        }
-        assert!(
-            started.elapsed().as_secs() < 20,
-            "{} suggestions",
-            options.len()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_count(&client, "ul.suggestions li[role=option]", 2).await;
     screenshot(&client, "search-suggestions").await;
     focused
         .send_keys(&format!(

@@ -119,3 +119,57 @@ async fn an_anonymous_and_an_authenticated_registry_are_indexed_side_by_side() {
     assert_eq!(names.len(), 4, "{names:?}");
     assert!(tags["image"].as_str().unwrap().ends_with("/dev/shop-api"));
 }
+
+/// The tag table's state is the page's query string: without any script the server filters,
+/// orders and renders the pull commands for the chosen tool; a bad order is a 400 that says so.
+#[tokio::test]
+async fn the_tag_table_works_from_the_query_string_alone() {
+    let registry = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let settings = SettingsFile::new().registry(Registry::fixture("open", &registry));
+    let app = AppFixture::start_with(settings).await.unwrap();
+    let client = logged_in(&app).await;
+    dashboard_until(&client, &app, |d| d["indexes"][0]["tags"] == 11).await;
+
+    let page = |query: &str| {
+        let url = app
+            .url
+            .join(&format!("/r/open/dev/shop-api?{query}"))
+            .unwrap();
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    let html = page("filter=1.&sort=semver&tool=podman")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<usize> = ["1.2.0", "1.1.0", "1.0.0"]
+        .iter()
+        .map(|tag| {
+            html.find(&format!(
+                "podman pull {}/dev/shop-api:{tag}",
+                registry.host()
+            ))
+            .unwrap_or_else(|| panic!("no podman row for {tag}"))
+        })
+        .collect();
+    assert!(
+        rows.windows(2).all(|w| w[0] < w[1]),
+        "highest version first"
+    );
+    assert!(
+        !html.contains("shop-api:latest<"),
+        "`latest` is filtered out"
+    );
+    assert!(html.contains("3 of 4 tags match"));
+
+    let refused = page("sort=size").await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Unknown tag order `size`"));
+}

@@ -160,31 +160,86 @@ macro_rules! platforms_json {
 }
 pub(crate) use platforms_json;
 
-/// The newest `limit` tags of one repository with what they point at.
-pub async fn tags_of_repository(
+/// The columns of a [`TagDetailRow`] for tag `t` on manifest `m`, and the repository `repo`
+/// (`?1` registry, `?2` repository) that the queries below narrow `t` to.
+macro_rules! tag_details {
+    () => {
+        concat!(
+            "WITH repo AS (
+                 SELECT r.id FROM repositories r JOIN registries g ON g.id = r.registry_id WHERE g.name = ?1 AND r.name = ?2
+             )
+             SELECT t.name AS tag, m.digest, m.media_type, m.total_size, m.is_index,
+                    COALESCE(m.created, (SELECT MAX(c.created) FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)) AS created,
+                    ",
+            platforms_json!(),
+            " AS platforms,
+                    (SELECT json_group_array(o.name) FROM tags o WHERE o.repository_id = t.repository_id AND o.manifest_id = t.manifest_id AND o.name != t.name) AS same_digest_as
+             FROM tags t JOIN manifests m ON m.id = t.manifest_id
+             WHERE t.repository_id = (SELECT id FROM repo)"
+        )
+    };
+}
+
+/// One page of the tags of a repository whose name contains `needle` (lower case; tag names
+/// are ASCII), newest image first.
+pub async fn newest_tags_of_repository(
     db: impl SqliteExecutor<'_>,
     registry: &str,
     repository: &str,
+    needle: &str,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<TagDetailRow>, sqlx::Error> {
     sqlx::query_as(concat!(
-        "WITH repo AS (
-             SELECT r.id FROM repositories r JOIN registries g ON g.id = r.registry_id WHERE g.name = ?1 AND r.name = ?2
-         )
-         SELECT t.name AS tag, m.digest, m.media_type, m.total_size, m.is_index,
-                COALESCE(m.created, (SELECT MAX(c.created) FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)) AS created,
-                ",
-        platforms_json!(),
-        " AS platforms,
-                (SELECT json_group_array(o.name) FROM tags o WHERE o.repository_id = t.repository_id AND o.manifest_id = t.manifest_id AND o.name != t.name) AS same_digest_as
-         FROM tags t JOIN manifests m ON m.id = t.manifest_id
-         WHERE t.repository_id = (SELECT id FROM repo)
+        tag_details!(),
+        " AND instr(lower(t.name), ?3) > 0
          ORDER BY created DESC, t.name
-         LIMIT ?3"
+         LIMIT ?4 OFFSET ?5"
     ))
     .bind(registry)
     .bind(repository)
+    .bind(needle)
     .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+/// The names of a repository's tags that contain `needle` (lower case), in no order: for
+/// orders SQL cannot express (versions).
+pub async fn tag_names_of_repository(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    repository: &str,
+    needle: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
+         JOIN registries g ON g.id = r.registry_id
+         WHERE g.name = ?1 AND r.name = ?2 AND instr(lower(t.name), ?3) > 0",
+    )
+    .bind(registry)
+    .bind(repository)
+    .bind(needle)
+    .fetch_all(db)
+    .await
+}
+
+/// The tags named `names` of one repository, in no order.
+pub async fn tags_named(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    repository: &str,
+    names: &[String],
+) -> Result<Vec<TagDetailRow>, sqlx::Error> {
+    let names = serde_json::to_string(names).expect("strings serialize");
+    sqlx::query_as(concat!(
+        tag_details!(),
+        " AND t.name IN (SELECT value FROM json_each(?3))"
+    ))
+    .bind(registry)
+    .bind(repository)
+    .bind(names)
     .fetch_all(db)
     .await
 }
@@ -204,17 +259,21 @@ pub async fn repository_exists(
     .await
 }
 
+/// How many tags of a repository contain `needle` (lower case; empty counts them all).
 pub async fn count_tags_of_repository(
     db: impl SqliteExecutor<'_>,
     registry: &str,
     repository: &str,
+    needle: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id
-         JOIN registries g ON g.id = r.registry_id WHERE g.name = ? AND r.name = ?",
+         JOIN registries g ON g.id = r.registry_id
+         WHERE g.name = ?1 AND r.name = ?2 AND instr(lower(t.name), ?3) > 0",
     )
     .bind(registry)
     .bind(repository)
+    .bind(needle)
     .fetch_one(db)
     .await
 }
