@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use regatta_core::{audit::Actor, users::User, DomainError, Services};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// The session key holding the logged-in user's id.
@@ -24,8 +25,21 @@ pub async fn session() -> Result<Session, AppError> {
         .map_err(|e| internal(format_args!("no session layer: {e}")))
 }
 
+/// The logged-in user, looked up once per request: a page asks for it from several places (the
+/// header, the body), and each lookup is a database round trip. Never kept beyond the request,
+/// so a user disabled (by the CLI, another process) loses access on their next request.
+#[derive(Clone, Default)]
+pub struct RequestUser(Arc<tokio::sync::OnceCell<Result<User, AppError>>>);
+
 /// The logged-in user, or a 401 telling them to log in.
 pub async fn current_user(services: &Services) -> Result<User, AppError> {
+    match use_context::<RequestUser>() {
+        Some(RequestUser(once)) => once.get_or_init(|| session_user(services)).await.clone(),
+        None => session_user(services).await,
+    }
+}
+
+async fn session_user(services: &Services) -> Result<User, AppError> {
     let session = session().await?;
     let read = |e| internal(format_args!("reading the session: {e}"));
     let id = session.get::<i64>(USER_ID_KEY).await.map_err(read)?;

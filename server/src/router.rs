@@ -18,8 +18,12 @@ use time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions::{cookie::SameSite, CachingSessionStore, Expiry, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::SqliteStore;
+
+/// Sessions kept in memory, the most recently used (a few hundred bytes each).
+const SESSIONS_CACHED: u64 = 10_000;
 
 /// Pages (server-rendered, then hydrated), server functions under `/api`, the built assets
 /// under `/pkg`, all behind the session layer and the login gate.
@@ -37,6 +41,13 @@ pub fn build_router(
         .hash_files(crate::assets::names_are_hashed())
         .build();
     let session = &services.settings.session;
+    // Sessions are read on every page and written once a minute at most (session_touch), so an
+    // in-memory copy in front of SQLite saves a database round trip per request. Safe while
+    // sessions change only through this process: logins, logouts and touches go through the
+    // cache; the CLI ends sessions by bumping the user's epoch, which is checked on every
+    // request; expired ones expire from the cache too. Several replicas (a shared database)
+    // would need the cache off or shared.
+    let sessions = CachingSessionStore::new(MokaStore::new(Some(SESSIONS_CACHED)), sessions);
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name(session.cookie_name.clone())
         .with_http_only(true)
@@ -57,7 +68,10 @@ pub fn build_router(
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();
-        move || provide_context(services.clone())
+        move || {
+            provide_context(services.clone());
+            provide_context(app::ssr::RequestUser::default());
+        }
     };
     let hooks = Router::new()
         .route(

@@ -134,6 +134,18 @@ async fn a_correct_login_sets_a_hardened_cookie_opens_the_dashboard_and_logout_e
         client.get(app.url.clone()).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
     );
+    // Ended on the server (in its session cache too), not just dropped from this browser.
+    let old_session = cookie.split(';').next().unwrap();
+    let replayed = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url.clone())
+        .header(header::COOKIE, old_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status(), StatusCode::SEE_OTHER);
 
     let actions: Vec<_> = audit::rows(&app.database)
         .await
