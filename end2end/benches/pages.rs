@@ -1,6 +1,7 @@
 //! Page weight and speed (issue #18): what a first visit downloads (raw, gzip, brotli, and what
 //! the server actually sends), and pages/s with p50/p99 under 64 concurrent clients (`ab`) for
-//! the dashboard, a registry, a 1,000-tag repository, an image and a search.
+//! the dashboard, a registry, a 1,000-tag repository, an image and a search; time to hydrated
+//! of the repository page in headless Chromium (first visit, then with the assets cached).
 //!
 //! Needs the release site and binary: `cargo leptos build --release --precompress` first (the
 //! README has the line; `REGATTA_SITE_ROOT` must then be an absolute path).
@@ -150,5 +151,47 @@ async fn main() -> anyhow::Result<()> {
         );
         std::io::stdout().flush()?;
     }
+    time_to_hydrated(&app.url).await
+}
+
+/// From navigation start to the `regatta-hydrated` performance mark (the last island's
+/// effect), read in a real Chromium. A fresh browser profile has nothing cached, so the login
+/// page is a true first visit (it fetches the WASM); the repository page then loads with the
+/// assets cached, as every later page does.
+async fn time_to_hydrated(base: &reqwest::Url) -> anyhow::Result<()> {
+    use end2end::browser::{open, submit_login, wait_for};
+    use fantoccini::Client;
+    const LOADS: usize = 20;
+    async fn hydrated_after(client: &Client, base: &reqwest::Url, path: &str) -> f64 {
+        open(client, base, path).await;
+        wait_for(client, "body[data-hydrated=true]").await;
+        client
+            .execute(
+                "return performance.getEntriesByName('regatta-hydrated')[0].startTime;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|ms| ms.as_f64())
+            .unwrap_or(f64::NAN)
+    }
+    println!("\n## time to hydrated, headless Chromium");
+    let browser = end2end::Browser::start().await?;
+    let client = browser.client.clone();
+    let first = hydrated_after(&client, base, "/login").await;
+    println!("first visit, /login (nothing cached)       {first:>5.0} ms");
+    submit_login(&client, ADMIN_USER, ADMIN_PASSWORD).await;
+    wait_for(&client, "header.topbar").await;
+    let mut cached = Vec::new();
+    for _ in 0..LOADS {
+        cached.push(hydrated_after(&client, base, "/r/local/big/app").await);
+    }
+    cached.sort_by(f64::total_cmp);
+    println!(
+        "repository page, 1,000 tags, {LOADS} loads   p50 {:>5.0} ms   max {:>5.0} ms",
+        cached[LOADS / 2],
+        cached[LOADS - 1]
+    );
+    browser.close().await;
     Ok(())
 }
