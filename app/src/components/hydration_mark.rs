@@ -7,11 +7,19 @@ use leptos::prelude::*;
 #[island]
 pub fn HydrationMark() -> impl IntoView {
     Effect::new(move |_| {
-        if let Some(performance) = window().performance() {
-            let _ = performance.mark("regatta-hydrated");
-        }
+        mark_in_timeline();
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
 }
+
+#[cfg(feature = "hydrate")]
+fn mark_in_timeline() {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark("regatta-hydrated");
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn mark_in_timeline() {}
