@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
-DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils chromium chromium-driver binaryen openssl curl procps time)
+BINARYEN_VERSION=132.0.0
+TOOLS_DIR=${REGATTA_TOOLS_DIR:-$HOME/.cache/regatta/tools}
+DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils chromium chromium-driver nodejs openssl curl procps time)
 
 log() { printf 'bootstrap: %s\n' "$*"; }
 
@@ -57,8 +59,22 @@ install_wasm_bindgen_cli() {
         cargo install wasm-bindgen-cli --version "=$wanted" --force
 }
 
+# wasm-opt for release builds (cargo-leptos runs the one on PATH). Debian's (binaryen 108) breaks
+# what wasm-bindgen 0.2.130 emits for rustc 1.95 (reference types): the page then fails at start
+# with "WebAssembly.Table.set(): Argument 1 is invalid". npm's binaryen is current and needs
+# only node (the nodejs package carries npm); it goes into ~/.cargo/bin, ahead of /usr/bin on PATH.
+install_wasm_opt() {
+    local bin="$HOME/.cargo/bin/wasm-opt"
+    [[ "$("$bin" --version 2>/dev/null | awk '{print $3}')" == "${BINARYEN_VERSION%%.*}" ]] && return
+    log "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+    mkdir -p "$TOOLS_DIR/binaryen"
+    npm install --prefix "$TOOLS_DIR/binaryen" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
+    ln -sf "$TOOLS_DIR/binaryen/node_modules/binaryen/bin/wasm-opt" "$bin"
+}
+
 install_debian_packages
 install_rust_components
+install_wasm_opt
 install_wasm_target
 install_cargo_leptos
 [[ -f Cargo.lock ]] && install_wasm_bindgen_cli
