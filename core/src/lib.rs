@@ -17,6 +17,7 @@ pub mod registry;
 pub mod registry_status;
 pub mod search;
 pub mod services;
+pub mod storage;
 pub mod tasks;
 pub mod users;
 pub mod webhooks;

@@ -1,4 +1,4 @@
-use crate::commands::{self, PromoteArgs, UserCommand};
+use crate::commands::{self, PromoteArgs, StorageArgs, UserCommand};
 use clap::{Parser, Subcommand};
 use regatta_core::config::{load_settings, ConfigError};
 use std::{path::PathBuf, process::ExitCode};
@@ -25,6 +25,8 @@ pub enum Command {
     User(UserCommand),
     /// Promote a tag to an environment of the pipeline, as the dashboard's Promote button does.
     Promote(PromoteArgs),
+    /// Storage used per registry (and environment, namespace or repository), from the index.
+    Storage(StorageArgs),
 }
 
 /// Exit codes: 0 success, 1 the command failed, 2 the configuration is invalid.
@@ -41,6 +43,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve => commands::serve(settings).await,
         Command::User(command) => commands::user(settings, command).await,
         Command::Promote(args) => commands::promote(settings, args).await,
+        Command::Storage(args) => commands::storage(settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

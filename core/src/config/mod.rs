@@ -138,6 +138,15 @@ impl Settings {
     pub fn registry(&self, name: &str) -> Option<&RegistryConfig> {
         self.registries.iter().find(|r| r.name == name)
     }
+
+    /// The environment a repository is in: the one of its registry with the longest prefix
+    /// of its name (an empty prefix holds the whole registry).
+    pub fn environment_of(&self, registry: &str, repository: &str) -> Option<&EnvironmentConfig> {
+        self.environments
+            .iter()
+            .filter(|e| e.registry == registry && repository.starts_with(e.prefix.as_str()))
+            .max_by_key(|e| e.prefix.len())
+    }
 }
 
 fn default_listen() -> SocketAddr {

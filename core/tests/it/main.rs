@@ -14,3 +14,4 @@ mod registry_token_auth;
 mod registry_token_faults;
 mod registry_writes;
 mod search;
+mod storage_accounting;

@@ -2,10 +2,12 @@
 
 mod promote;
 mod serve;
+mod storage;
 mod user;
 
 pub use promote::{promote, PromoteArgs};
 pub use serve::serve;
+pub use storage::{storage, StorageArgs};
 pub use user::{user, UserCommand};
 
 use regatta_core::audit::Actor;

@@ -217,3 +217,60 @@ async fn promote_copies_a_tag_along_the_pipeline_from_the_command_line() {
         ["regatta: Environment `qa` not found."]
     );
 }
+
+#[tokio::test]
+async fn storage_prints_the_accounting_of_the_index_as_text_or_json() {
+    let registry = end2end::RegistryFixture::start_seeded(end2end::RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = SettingsFile::new()
+        .registry(Registry::new("local", &registry.url))
+        .environment(Environment::new("dev", "local").prefix("dev/"));
+    let config = settings_file(&dir, settings);
+    // The CLI reads the index; a crawl fills it (the server does this at start).
+    let services =
+        regatta_core::Services::start(regatta_core::config::load_settings(&config).unwrap())
+            .await
+            .unwrap();
+    regatta_core::index::crawl_registry(&services, "local")
+        .await
+        .unwrap();
+
+    let json = regatta(&config, &["storage", "--by", "namespace", "--json"], None);
+    assert!(json.status.success(), "{:?}", stderr_lines(&json));
+    let accounts: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let local = &accounts[0];
+    assert_eq!(local["registry"], "local");
+    let bytes = |v: &serde_json::Value, key: &str| v[key].as_u64().unwrap();
+    assert!(
+        bytes(local, "stored_bytes") < bytes(local, "logical_bytes"),
+        "the shared base layer is stored once: {local}"
+    );
+    let scopes = local["scopes"].as_array().unwrap();
+    let names: Vec<&str> = scopes
+        .iter()
+        .map(|s| s["scope"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"dev") && names.contains(&"staging"),
+        "{names:?}"
+    );
+    for scope in scopes {
+        assert_eq!(
+            bytes(scope, "exclusive_bytes") + bytes(scope, "shared_bytes"),
+            bytes(scope, "stored_bytes"),
+            "{scope}"
+        );
+    }
+
+    let text = regatta(&config, &["storage", "local"], None);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.starts_with("local ") && stdout.contains("stored "),
+        "{stdout}"
+    );
+    let wrong = regatta(&config, &["storage", "--by", "size"], None);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr_lines(&wrong)[0].contains("Unknown grouping `size`"));
+}

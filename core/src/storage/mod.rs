@@ -1,0 +1,12 @@
+//! Storage accounting from the index: what a registry holds, per environment, namespace and
+//! repository, counted the way a registry's storage counts it (a blob once, however many
+//! images use it), and what deleting a set of tags would free once garbage collection runs.
+//! Deletion, retention and garbage collection previews call [`bytes_freed_by`].
+
+mod accounting;
+mod graph;
+
+pub use accounting::{
+    bytes_freed_by, storage_accounting, Grouping, RegistryAccount, ScopeUsage, Usage,
+};
+pub use graph::RegistryGraph;
