@@ -29,6 +29,9 @@ pub struct RegistryGraph {
     pub blob_sizes: HashMap<i64, u64>,
 }
 
+/// id, document size, total size, blob ids, child ids.
+type ManifestRow = (i64, i64, i64, Vec<i64>, Vec<i64>);
+
 impl RegistryGraph {
     /// The graph of registry `name`; empty when it was never crawled.
     pub async fn load(db: &SqlitePool, name: &str) -> Result<Self, sqlx::Error> {
@@ -41,31 +44,30 @@ impl RegistryGraph {
         else {
             return Ok(Self::default());
         };
-        let tags: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT r.name, t.name, t.manifest_id FROM tags t
+        // Each table comes as one row of JSON: sqlx-sqlite hands every row to the async side
+        // through a channel (about 3 µs a row), which made 470,000 rows (a 100,000-tag
+        // registry) take 1.5 s; SQLite builds and serde parses the same in a fraction.
+        let tags: Vec<(String, String, i64)> = json_rows(
+            &mut tx,
+            "SELECT json_group_array(json_array(r.name, t.name, t.manifest_id)) FROM tags t
              JOIN repositories r ON r.id = t.repository_id WHERE r.registry_id = ?",
+            registry,
         )
-        .bind(registry)
-        .fetch_all(&mut *tx)
         .await?;
-        let manifests: Vec<(i64, i64, i64)> =
-            sqlx::query_as("SELECT id, size, total_size FROM manifests WHERE registry_id = ?")
-                .bind(registry)
-                .fetch_all(&mut *tx)
-                .await?;
-        let children: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT mc.parent_id, mc.child_id FROM manifest_children mc
-             JOIN manifests m ON m.id = mc.parent_id WHERE m.registry_id = ?",
+        let manifests: Vec<ManifestRow> = json_rows(
+            &mut tx,
+            "SELECT json_group_array(json_array(m.id, m.size, m.total_size,
+                 json((SELECT json_group_array(mb.blob_id) FROM manifest_blobs mb WHERE mb.manifest_id = m.id)),
+                 json((SELECT json_group_array(mc.child_id) FROM manifest_children mc WHERE mc.parent_id = m.id))))
+             FROM manifests m WHERE m.registry_id = ?",
+            registry,
         )
-        .bind(registry)
-        .fetch_all(&mut *tx)
         .await?;
-        let blobs: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT mb.manifest_id, b.id, b.size FROM manifest_blobs mb
-             JOIN blobs b ON b.id = mb.blob_id WHERE b.registry_id = ?",
+        let blobs: Vec<(i64, i64)> = json_rows(
+            &mut tx,
+            "SELECT json_group_array(json_array(id, size)) FROM blobs WHERE registry_id = ?",
+            registry,
         )
-        .bind(registry)
-        .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
 
@@ -80,27 +82,21 @@ impl RegistryGraph {
                 .collect(),
             ..Default::default()
         };
-        for (id, size, total_size) in manifests {
+        for (id, size, total_size, blobs, children) in manifests {
             graph.manifests.insert(
                 id,
                 GraphManifest {
                     size: size.max(0) as u64,
                     total_size: total_size.max(0) as u64,
-                    ..Default::default()
+                    children,
+                    blobs,
                 },
             );
         }
-        for (parent, child) in children {
-            if let Some(manifest) = graph.manifests.get_mut(&parent) {
-                manifest.children.push(child);
-            }
-        }
-        for (manifest, blob, size) in blobs {
-            graph.blob_sizes.insert(blob, size.max(0) as u64);
-            if let Some(manifest) = graph.manifests.get_mut(&manifest) {
-                manifest.blobs.push(blob);
-            }
-        }
+        graph.blob_sizes = blobs
+            .into_iter()
+            .map(|(id, size)| (id, size.max(0) as u64))
+            .collect();
         Ok(graph)
     }
 
@@ -113,4 +109,17 @@ impl RegistryGraph {
             .unwrap_or_default();
         std::iter::once(manifest).chain(children.iter().copied())
     }
+}
+
+/// The rows of a query that aggregates them into one JSON array (`json_group_array`).
+async fn json_rows<T: serde::de::DeserializeOwned>(
+    tx: &mut sqlx::SqliteConnection,
+    sql: &str,
+    registry: i64,
+) -> Result<Vec<T>, sqlx::Error> {
+    let text: String = sqlx::query_scalar(sql)
+        .bind(registry)
+        .fetch_one(&mut *tx)
+        .await?;
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

@@ -1,0 +1,119 @@
+//! The storage issue's accounting figure: `storage_accounting` over the 200,000-tag synthetic
+//! index (two registries of 10,000 repositories, written straight into SQLite by
+//! `end2end::synthetic_index`), by registry, environment, namespace and repository, p50 and max
+//! of 5 runs each; and search p99 idle vs while accountings run back to back (reads must keep
+//! answering: the graph is read in one WAL read transaction, which blocks nobody).
+//!
+//! Run: `cargo bench -p regatta-core --bench storage` (filling takes about half a minute).
+
+use end2end::settings::{Environment, Registry};
+use end2end::SettingsFile;
+use regatta_core::config::parse_settings;
+use regatta_core::search::{search, SearchRequest};
+use regatta_core::storage::{storage_accounting, Grouping};
+use regatta_core::users::{Role, User};
+use regatta_core::Services;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const REPOSITORIES_PER_REGISTRY: usize = 10_000;
+const RUNS: usize = 5;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = SettingsFile::new()
+        .database(dir.path().join("storage.db"))
+        .registry(Registry::new("hub", "http://127.0.0.1:9"))
+        .registry(Registry::new("mirror", "http://127.0.0.1:9"))
+        .environment(Environment::new("dev", "hub").prefix("dev/"))
+        .environment(Environment::new("prod", "hub").prefix("prod/"))
+        .to_toml();
+    let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
+    end2end::synthetic_index::fill(&services.db, &["hub", "mirror"], REPOSITORIES_PER_REGISTRY)
+        .await?;
+    let tags: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tags")
+        .fetch_one(&services.db)
+        .await?;
+    println!("{tags} tags in 2 registries");
+    let user = User::not_stored("bench", Role::Viewer);
+    let loading = Instant::now();
+    let graph = regatta_core::storage::RegistryGraph::load(&services.db, "hub").await?;
+    println!(
+        "loading one registry's graph ({} tags, {} manifests, {} blobs): {:.0} ms",
+        graph.tags.len(),
+        graph.manifests.len(),
+        graph.blob_sizes.len(),
+        ms(loading.elapsed())
+    );
+
+    for (name, by) in [
+        ("registry", Grouping::Registry),
+        ("environment", Grouping::Environment),
+        ("namespace", Grouping::Namespace),
+        ("repository", Grouping::Repository),
+    ] {
+        let mut times = Vec::new();
+        let mut scopes = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let accounts = storage_accounting(&services, &user, None, by).await?;
+            times.push(started.elapsed());
+            scopes = accounts.iter().map(|a| a.scopes.len()).sum();
+        }
+        times.sort();
+        println!(
+            "accounting by {name:<12} {scopes:>6} scopes   p50 {:>6.0} ms   max {:>6.0} ms",
+            ms(times[RUNS / 2]),
+            ms(times[RUNS - 1])
+        );
+    }
+
+    let idle = search_p99(&services, &user).await?;
+    let busy = Arc::new(AtomicBool::new(true));
+    let background = {
+        let (services, user, busy) = (services.clone(), user.clone(), busy.clone());
+        tokio::spawn(async move {
+            let mut runs = 0;
+            while busy.load(Ordering::Relaxed) {
+                storage_accounting(&services, &user, None, Grouping::Namespace)
+                    .await
+                    .expect("accounting");
+                runs += 1;
+            }
+            runs
+        })
+    };
+    let during = search_p99(&services, &user).await?;
+    busy.store(false, Ordering::Relaxed);
+    let runs = background.await?;
+    println!(
+        "search p99: idle {:.1} ms, during accountings {:.1} ms ({runs} accountings meanwhile)",
+        ms(idle),
+        ms(during)
+    );
+    Ok(())
+}
+
+/// p99 of 200 searches for a common word.
+async fn search_p99(services: &Services, user: &User) -> anyhow::Result<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..200 {
+        let request = SearchRequest {
+            text: "nginx".into(),
+            page: 1,
+            page_size: 50,
+            ..SearchRequest::default()
+        };
+        let started = Instant::now();
+        search(services, user, &request).await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times[197])
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
