@@ -5,8 +5,6 @@
 //!
 //! Run: `cargo bench -p regatta-core --bench search` (filling takes about half a minute).
 
-use end2end::settings::{Environment, Registry};
-use end2end::SettingsFile;
 use regatta_core::config::parse_settings;
 use regatta_core::search::{search, SearchRequest};
 use regatta_core::users::{Role, User};
@@ -20,13 +18,7 @@ const RUNS: usize = 50;
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let database = dir.path().join("search.db");
-    let settings = SettingsFile::new()
-        .database(&database)
-        .registry(Registry::new("hub", "http://127.0.0.1:9"))
-        .registry(Registry::new("mirror", "http://127.0.0.1:9"))
-        .environment(Environment::new("dev", "hub").prefix("dev/"))
-        .environment(Environment::new("prod", "hub").prefix("prod/"))
-        .to_toml();
+    let settings = end2end::synthetic_index::settings(&database).to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
     let filling = Instant::now();
     end2end::synthetic_index::fill(&services.db, &["hub", "mirror"], REPOSITORIES_PER_REGISTRY)

@@ -6,8 +6,6 @@
 //!
 //! Run: `cargo bench -p regatta-core --bench storage` (filling takes about half a minute).
 
-use end2end::settings::{Environment, Registry};
-use end2end::SettingsFile;
 use regatta_core::config::parse_settings;
 use regatta_core::search::{search, SearchRequest};
 use regatta_core::storage::{storage_accounting, Grouping};
@@ -23,13 +21,7 @@ const RUNS: usize = 5;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = SettingsFile::new()
-        .database(dir.path().join("storage.db"))
-        .registry(Registry::new("hub", "http://127.0.0.1:9"))
-        .registry(Registry::new("mirror", "http://127.0.0.1:9"))
-        .environment(Environment::new("dev", "hub").prefix("dev/"))
-        .environment(Environment::new("prod", "hub").prefix("prod/"))
-        .to_toml();
+    let settings = end2end::synthetic_index::settings(&dir.path().join("storage.db")).to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
     end2end::synthetic_index::fill(&services.db, &["hub", "mirror"], REPOSITORIES_PER_REGISTRY)
         .await?;

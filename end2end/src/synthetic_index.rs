@@ -7,7 +7,20 @@
 //! SHA for the newest, plus `latest`; each image has its own config and app layer on one of 40
 //! shared base layers; one repository in a hundred has a cosign signature tag.
 
+use crate::settings::{Environment, Registry};
+use crate::SettingsFile;
 use sqlx::SqlitePool;
+
+/// The settings the benches over this index use: registries `hub` and `mirror` (unreachable:
+/// nothing crawls them), environments `dev/` and `prod/` in `hub`.
+pub fn settings(database: &std::path::Path) -> SettingsFile {
+    SettingsFile::new()
+        .database(database)
+        .registry(Registry::new("hub", "http://127.0.0.1:9"))
+        .registry(Registry::new("mirror", "http://127.0.0.1:9"))
+        .environment(Environment::new("dev", "hub").prefix("dev/"))
+        .environment(Environment::new("prod", "hub").prefix("prod/"))
+}
 
 const WORDS: &[&str] = &[
     "nginx",
