@@ -67,6 +67,8 @@ install_wasm_opt() {
     local bin="$HOME/.cargo/bin/wasm-opt"
     [[ "$("$bin" --version 2>/dev/null | awk '{print $3}')" == "${BINARYEN_VERSION%%.*}" ]] && return
     log "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+    # NodeSource's nodejs carries npm; Debian's does not.
+    command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
     mkdir -p "$TOOLS_DIR/binaryen"
     npm install --prefix "$TOOLS_DIR/binaryen" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
     ln -sf "$TOOLS_DIR/binaryen/node_modules/binaryen/bin/wasm-opt" "$bin"

@@ -57,7 +57,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         wait_for(&client, "body[data-hydrated=true]").await;
     }
 
-    // From here on, navigation by clicking: the hydrated app routes in the browser.
+    // From here on, navigation by clicking links (plain page loads: pages are server-rendered).
     client.goto(&dashboard).await.unwrap();
     wait_for(&client, "body[data-hydrated=true]").await;
     click(
