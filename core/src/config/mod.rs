@@ -42,6 +42,8 @@ pub struct Settings {
     pub session: SessionSettings,
     #[serde(default)]
     pub index: IndexSettings,
+    #[serde(default)]
+    pub storage: StorageSettings,
     #[serde(default, rename = "registry")]
     pub registries: Vec<RegistryConfig>,
     /// Pipeline order is the order of the entries in the file.
@@ -110,6 +112,27 @@ pub struct IndexSettings {
     /// them only when the next crawl sees the same catalog.
     #[serde(default = "default_max_removal_percent")]
     pub max_removal_percent: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    /// Storage usage is written down this often (and after every finished crawl); 0: only
+    /// after crawls.
+    #[serde(default = "default_snapshot_interval_minutes")]
+    pub snapshot_interval_minutes: u32,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            snapshot_interval_minutes: default_snapshot_interval_minutes(),
+        }
+    }
+}
+
+fn default_snapshot_interval_minutes() -> u32 {
+    60
 }
 
 impl Default for IndexSettings {

@@ -11,6 +11,7 @@
 
 use super::graph::{GraphTag, RegistryGraph};
 use crate::auth::{readable_registries, require_role};
+use crate::config::Settings;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
 use serde::Serialize;
@@ -41,6 +42,16 @@ pub enum Grouping {
 }
 
 impl Grouping {
+    /// As the CLI, the API and the snapshots table spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grouping::Registry => "registry",
+            Grouping::Environment => "environment",
+            Grouping::Namespace => "namespace",
+            Grouping::Repository => "repository",
+        }
+    }
+
     pub fn parse(value: &str) -> Result<Self, DomainError> {
         match value {
             "registry" => Ok(Grouping::Registry),
@@ -102,39 +113,17 @@ async fn account(
     by: Grouping,
 ) -> Result<RegistryAccount, DomainError> {
     let graph = RegistryGraph::load(&services.db, name).await?;
-    let (services, name) = (services.clone(), name.to_string());
+    let (settings, name) = (services.settings.clone(), name.to_string());
     let counted = tokio::task::spawn_blocking(move || {
-        let total = usage_by(&graph, |_| Some(()))
-            .remove(&())
-            .unwrap_or_default();
-        let scope_of = |tag: &GraphTag| -> String {
-            match by {
-                Grouping::Registry => name.clone(),
-                Grouping::Environment => services
-                    .settings
-                    .environment_of(&name, &tag.repository)
-                    .map_or(NO_ENVIRONMENT, |e| e.name.as_str())
-                    .to_string(),
-                Grouping::Namespace => tag
-                    .repository
-                    .rsplit_once('/')
-                    .map_or(TOP_LEVEL, |(namespace, _)| namespace)
-                    .to_string(),
-                Grouping::Repository => tag.repository.clone(),
-            }
-        };
-        let mut scopes: Vec<ScopeUsage> = match by {
+        let total = total_usage(&graph);
+        let scopes = match by {
             // One scope: the registry itself.
             Grouping::Registry => vec![ScopeUsage {
                 scope: name.clone(),
                 usage: total.clone(),
             }],
-            _ => usage_by(&graph, |tag| Some(scope_of(tag)))
-                .into_iter()
-                .map(|(scope, usage)| ScopeUsage { scope, usage })
-                .collect(),
+            _ => scope_usages(&graph, &settings, &name, by),
         };
-        scopes.sort_by_key(|s| std::cmp::Reverse(s.usage.stored_bytes));
         RegistryAccount {
             registry: name,
             total,
@@ -143,6 +132,43 @@ async fn account(
     })
     .await;
     counted.map_err(|e| DomainError::Internal(anyhow::anyhow!("counting storage: {e}")))
+}
+
+/// Every tag of the graph as one group.
+pub(super) fn total_usage(graph: &RegistryGraph) -> Usage {
+    usage_by(graph, |_| Some(()))
+        .remove(&())
+        .unwrap_or_default()
+}
+
+/// The scopes of registry `name` under grouping `by`, largest stored first.
+pub(super) fn scope_usages(
+    graph: &RegistryGraph,
+    settings: &Settings,
+    name: &str,
+    by: Grouping,
+) -> Vec<ScopeUsage> {
+    let scope_of = |tag: &GraphTag| -> String {
+        match by {
+            Grouping::Registry => name.to_string(),
+            Grouping::Environment => settings
+                .environment_of(name, &tag.repository)
+                .map_or(NO_ENVIRONMENT, |e| e.name.as_str())
+                .to_string(),
+            Grouping::Namespace => tag
+                .repository
+                .rsplit_once('/')
+                .map_or(TOP_LEVEL, |(namespace, _)| namespace)
+                .to_string(),
+            Grouping::Repository => tag.repository.clone(),
+        }
+    };
+    let mut scopes: Vec<ScopeUsage> = usage_by(graph, |tag| Some(scope_of(tag)))
+        .into_iter()
+        .map(|(scope, usage)| ScopeUsage { scope, usage })
+        .collect();
+    scopes.sort_by_key(|s| std::cmp::Reverse(s.usage.stored_bytes));
+    scopes
 }
 
 /// What deleting `tags` (repository, tag) of `registry` would free once garbage collection

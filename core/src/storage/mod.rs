@@ -5,8 +5,13 @@
 
 mod accounting;
 mod graph;
+mod snapshots;
 
 pub use accounting::{
     bytes_freed_by, storage_accounting, Grouping, RegistryAccount, ScopeUsage, Usage,
 };
 pub use graph::RegistryGraph;
+pub use snapshots::{
+    downsample, format_taken_at, take_snapshot, SnapshotReport, FULL_RESOLUTION_DAYS, KEPT_DAYS,
+    TOP_REPOSITORIES,
+};

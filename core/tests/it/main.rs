@@ -15,3 +15,4 @@ mod registry_token_faults;
 mod registry_writes;
 mod search;
 mod storage_accounting;
+mod storage_snapshots;

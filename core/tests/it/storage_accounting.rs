@@ -12,7 +12,7 @@ use regatta_core::storage::{bytes_freed_by, storage_accounting, Grouping, Usage}
 use regatta_core::users::{Role, User};
 use regatta_core::Services;
 
-struct Pushed {
+pub(crate) struct Pushed {
     base: Layer,
     app: Image,
     worker: Image,
@@ -41,7 +41,7 @@ fn own_bytes(image: &Image, shared: &Layer) -> u64 {
     (own_layers + image.config.bytes.len() + image.manifest.bytes.len()) as u64
 }
 
-async fn crawled_registry() -> (RegistryFixture, tempfile::TempDir, Services, Pushed) {
+pub(crate) async fn crawled_registry() -> (RegistryFixture, tempfile::TempDir, Services, Pushed) {
     let registry = RegistryFixture::start(RegistryOptions::default())
         .await
         .unwrap();

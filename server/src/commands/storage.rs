@@ -1,5 +1,6 @@
 //! `regatta storage [REGISTRY] [--by environment|namespace|repository] [--json]`: the current
-//! storage accounting from the index, the same figures as the dashboard's.
+//! storage accounting from the index, the same figures as the dashboard's;
+//! `regatta storage snapshot`: writes one down now (as the server does on its schedule).
 
 use app::format::human_size;
 use regatta_core::config::Settings;
@@ -7,7 +8,10 @@ use regatta_core::storage::{storage_accounting, Grouping, Usage};
 use regatta_core::Services;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct StorageArgs {
+    #[command(subcommand)]
+    action: Option<StorageAction>,
     /// Only this registry (default: every configured one).
     registry: Option<String>,
     /// Also break each registry down: environment, namespace or repository.
@@ -18,7 +22,19 @@ pub struct StorageArgs {
     json: bool,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum StorageAction {
+    /// Take a storage snapshot now (per registry, environment, namespace, largest repositories).
+    Snapshot,
+}
+
 pub async fn storage(settings: Settings, args: StorageArgs) -> anyhow::Result<()> {
+    if let Some(StorageAction::Snapshot) = args.action {
+        let services = Services::start(settings).await?;
+        let report = regatta_core::storage::take_snapshot(&services).await?;
+        println!("snapshot {}: {} rows", report.taken_at, report.rows);
+        return Ok(());
+    }
     let by = match args.by.as_deref() {
         Some(by) => Grouping::parse(by)?,
         None => Grouping::Registry,

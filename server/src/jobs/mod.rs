@@ -5,6 +5,7 @@
 
 mod crawl;
 mod session_cleanup;
+mod storage_snapshots;
 mod webhooks;
 
 use regatta_core::Services;
@@ -51,11 +52,13 @@ impl Job {
 
 /// The server's jobs.
 pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
-    vec![
+    let mut jobs = vec![
         crawl::job(services.clone()),
         webhooks::job(services.clone()),
         session_cleanup::job(sessions.clone()),
-    ]
+    ];
+    jobs.extend(storage_snapshots::job(services.clone()));
+    jobs
 }
 
 /// The running jobs; [`Supervisor::shutdown`] stops them.

@@ -270,6 +270,18 @@ async fn storage_prints_the_accounting_of_the_index_as_text_or_json() {
         stdout.starts_with("local ") && stdout.contains("stored "),
         "{stdout}"
     );
+    let snapshot = regatta(&config, &["storage", "snapshot"], None);
+    let said = String::from_utf8_lossy(&snapshot.stdout);
+    assert!(snapshot.status.success(), "{:?}", stderr_lines(&snapshot));
+    let written: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM storage_snapshots")
+        .fetch_one(&services.db)
+        .await
+        .unwrap();
+    assert!(
+        written > 0 && said.trim_end().ends_with(&format!(": {written} rows")),
+        "{said}"
+    );
+
     let wrong = regatta(&config, &["storage", "--by", "size"], None);
     assert_eq!(wrong.status.code(), Some(1));
     assert!(stderr_lines(&wrong)[0].contains("Unknown grouping `size`"));

@@ -1,0 +1,145 @@
+//! Storage usage written down over time: per registry, environment and namespace, and the
+//! largest repositories, on a schedule and after every finished crawl. The table stays small:
+//! full resolution for [`FULL_RESOLUTION_DAYS`], then the last snapshot of each day (the day's
+//! closing value, never a gap) for [`KEPT_DAYS`].
+
+use super::accounting::{scope_usages, total_usage, Grouping, ScopeUsage, Usage};
+use super::graph::RegistryGraph;
+use crate::{DomainError, Services};
+use sqlx::SqlitePool;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{Duration, OffsetDateTime};
+
+/// Repositories kept per snapshot, the largest by stored bytes.
+pub const TOP_REPOSITORIES: usize = 50;
+pub const FULL_RESOLUTION_DAYS: i64 = 7;
+pub const KEPT_DAYS: i64 = 730;
+
+/// `taken_at` as stored: fixed width, so text order is time order.
+const TAKEN_AT: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotReport {
+    pub taken_at: String,
+    pub rows: usize,
+}
+
+/// Takes a snapshot of every configured registry now (the services' clock), then thins out
+/// the old ones.
+pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, DomainError> {
+    let now = services.clock.now();
+    let taken_at = format_taken_at(now);
+    let mut rows: Vec<(String, Grouping, ScopeUsage)> = Vec::new();
+    for registry in &services.settings.registries {
+        let graph = RegistryGraph::load(&services.db, &registry.name).await?;
+        let (settings, name) = (services.settings.clone(), registry.name.clone());
+        let counted = tokio::task::spawn_blocking(move || {
+            let mut rows = vec![(
+                Grouping::Registry,
+                ScopeUsage {
+                    scope: name.clone(),
+                    usage: total_usage(&graph),
+                },
+            )];
+            for by in [
+                Grouping::Environment,
+                Grouping::Namespace,
+                Grouping::Repository,
+            ] {
+                let mut scopes = scope_usages(&graph, &settings, &name, by);
+                if by == Grouping::Repository {
+                    scopes.truncate(TOP_REPOSITORIES);
+                }
+                rows.extend(scopes.into_iter().map(|scope| (by, scope)));
+            }
+            rows
+        })
+        .await
+        .map_err(|e| DomainError::Internal(anyhow::anyhow!("counting storage: {e}")))?;
+        rows.extend(
+            counted
+                .into_iter()
+                .map(|(by, scope)| (registry.name.clone(), by, scope)),
+        );
+    }
+    let mut tx = services.db.begin().await?;
+    for (registry, by, ScopeUsage { scope, usage }) in &rows {
+        insert(&mut tx, &taken_at, registry, by.as_str(), scope, usage).await?;
+    }
+    tx.commit().await?;
+    downsample(&services.db, now).await?;
+    Ok(SnapshotReport {
+        taken_at,
+        rows: rows.len(),
+    })
+}
+
+pub fn format_taken_at(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(TAKEN_AT)
+        .expect("a UTC time formats")
+}
+
+async fn insert(
+    db: &mut sqlx::SqliteConnection,
+    taken_at: &str,
+    registry: &str,
+    kind: &str,
+    scope: &str,
+    usage: &Usage,
+) -> Result<(), sqlx::Error> {
+    let n = |v: u64| v as i64;
+    sqlx::query(
+        "INSERT INTO storage_snapshots (taken_at, registry, kind, scope, logical_bytes,
+             stored_bytes, exclusive_bytes, shared_bytes, repositories, tags, manifests, blobs)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(taken_at)
+    .bind(registry)
+    .bind(kind)
+    .bind(scope)
+    .bind(n(usage.logical_bytes))
+    .bind(n(usage.stored_bytes))
+    .bind(n(usage.exclusive_bytes))
+    .bind(n(usage.shared_bytes))
+    .bind(n(usage.repositories))
+    .bind(n(usage.tags))
+    .bind(n(usage.manifests))
+    .bind(n(usage.blobs))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Snapshots older than [`FULL_RESOLUTION_DAYS`] become one per scope and day (the last one
+/// taken that day); those older than [`KEPT_DAYS`] go.
+pub async fn downsample(db: &SqlitePool, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    let cutoff = format_taken_at(now - Duration::days(FULL_RESOLUTION_DAYS));
+    let expired = format_taken_at(now - Duration::days(KEPT_DAYS));
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "DELETE FROM storage_snapshots WHERE resolution = 'full' AND taken_at < ?1 AND id NOT IN (
+             SELECT id FROM (
+                 SELECT id, ROW_NUMBER() OVER (
+                     PARTITION BY registry, kind, scope, substr(taken_at, 1, 10)
+                     ORDER BY taken_at DESC, id DESC) AS newest
+                 FROM storage_snapshots WHERE resolution = 'full' AND taken_at < ?1)
+             WHERE newest = 1)",
+    )
+    .bind(&cutoff)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE storage_snapshots SET resolution = 'day' WHERE resolution = 'full' AND taken_at < ?",
+    )
+    .bind(&cutoff)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM storage_snapshots WHERE taken_at < ?")
+        .bind(&expired)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
