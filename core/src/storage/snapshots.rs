@@ -3,7 +3,7 @@
 //! full resolution for [`FULL_RESOLUTION_DAYS`], then the last snapshot of each day (the day's
 //! closing value, never a gap) for [`KEPT_DAYS`].
 
-use super::accounting::{scope_usages, total_usage, Grouping, ScopeUsage, Usage};
+use super::accounting::{counting, scope_usages, total_usage, Grouping, ScopeUsage, Usage};
 use super::graph::RegistryGraph;
 use crate::{DomainError, Services};
 use sqlx::SqlitePool;
@@ -35,7 +35,7 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     for registry in &services.settings.registries {
         let graph = RegistryGraph::load(&services.db, &registry.name).await?;
         let (settings, name) = (services.settings.clone(), registry.name.clone());
-        let counted = tokio::task::spawn_blocking(move || {
+        let counted = counting(move || {
             let mut rows = vec![(
                 Grouping::Registry,
                 ScopeUsage {
@@ -56,8 +56,7 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
             }
             rows
         })
-        .await
-        .map_err(|e| DomainError::Internal(anyhow::anyhow!("counting storage: {e}")))?;
+        .await?;
         rows.extend(
             counted
                 .into_iter()

@@ -70,6 +70,17 @@ async fn seeded_pair() -> (
     (build, release, dir, services)
 }
 
+/// A developer promotes dev/shop-api:1.2.0 to staging: where most promotion tests start.
+async fn promote_shop_api_to_staging(services: &Services) -> promotion::PromotionOutcome {
+    promotion::promote(
+        services,
+        &Actor::new(user(Role::Developer), "test"),
+        &request("dev/shop-api", "1.2.0", "staging"),
+    )
+    .await
+    .unwrap()
+}
+
 fn request(repository: &str, tag: &str, to: &str) -> PromotionRequest {
     PromotionRequest {
         registry: "build".into(),

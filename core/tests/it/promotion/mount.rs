@@ -21,13 +21,7 @@ async fn within_one_registry_blobs_are_mounted_and_no_bytes_move() {
     crawl_registry(&services, "build").await.unwrap();
     let log_before = build.log().len();
 
-    let outcome = promotion::promote(
-        &services,
-        &Actor::new(user(Role::Developer), "127.0.0.1"),
-        &request("dev/shop-api", "1.2.0", "staging"),
-    )
-    .await
-    .unwrap();
+    let outcome = promote_shop_api_to_staging(&services).await;
     assert_eq!(outcome.report.bytes_moved, 0);
     assert_eq!(outcome.report.blobs_copied, 0);
     assert_eq!(

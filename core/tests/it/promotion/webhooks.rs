@@ -65,13 +65,7 @@ async fn webhooks_are_signed_retried_after_a_failure_and_visible_in_the_history(
     ));
     services.clock = clock.clone();
 
-    promotion::promote(
-        &services,
-        &Actor::new(user(Role::Developer), "test"),
-        &request("dev/shop-api", "1.2.0", "staging"),
-    )
-    .await
-    .unwrap();
+    promote_shop_api_to_staging(&services).await;
     // The first call goes out right after the promotion, and fails.
     let started = std::time::Instant::now();
     while calls.lock().unwrap().is_empty() {
@@ -179,13 +173,7 @@ async fn a_failed_webhook_shows_what_went_wrong_not_its_url_and_redirects_are_no
 
     let (_build, _dir, services) =
         dev_and_staging_with(&[("down", &down), ("moved", &moved)]).await;
-    promotion::promote(
-        &services,
-        &Actor::new(user(Role::Developer), "test"),
-        &request("dev/shop-api", "1.2.0", "staging"),
-    )
-    .await
-    .unwrap();
+    promote_shop_api_to_staging(&services).await;
 
     let started = std::time::Instant::now();
     let states = loop {
