@@ -26,8 +26,8 @@ pub async fn session() -> Result<Session, AppError> {
 }
 
 /// The logged-in user, looked up once per request: a page asks for it from several places (the
-/// header, the body), and each lookup is a database round trip. Never kept beyond the request,
-/// so a user disabled (by the CLI, another process) loses access on their next request.
+/// header, the body). Between requests the domain's `UserCache` keeps it, and drops it as soon
+/// as any process changes a user.
 #[derive(Clone, Default)]
 pub struct RequestUser(Arc<tokio::sync::OnceCell<Result<User, AppError>>>);
 

@@ -80,6 +80,7 @@ pub async fn change_password(
     let event = AuditEvent::by(actor, AuditAction::UserPasswd).target(username);
     audit::record(&mut *tx, services.clock.now(), &event).await?;
     tx.commit().await?;
+    users_changed(services);
     Ok(())
 }
 
@@ -95,7 +96,16 @@ pub async fn disable_user(
     let event = AuditEvent::by(actor, AuditAction::UserDisable).target(username);
     audit::record(&mut *tx, services.clock.now(), &event).await?;
     tx.commit().await?;
+    users_changed(services);
     Ok(())
+}
+
+/// Ends the trust in cached users (here and in other processes on this database).
+fn users_changed(services: &Services) {
+    if let Err(error) = services.user_cache.users_changed() {
+        // The change is committed; other processes see it when their cache entries expire.
+        tracing::warn!(%error, "could not signal a user change to other processes");
+    }
 }
 
 pub async fn list_users(services: &Services) -> Result<Vec<User>, DomainError> {

@@ -1,4 +1,4 @@
-use crate::auth::LoginThrottle;
+use crate::auth::{LoginThrottle, UserCache};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, Db};
@@ -18,6 +18,7 @@ pub struct Services {
     pub db: Db,
     pub clock: SharedClock,
     pub throttle: Arc<LoginThrottle>,
+    pub user_cache: Arc<UserCache>,
     pub registries: Arc<RegistryClients>,
     pub index_progress: Arc<CrawlProgressMap>,
     pub index_removals: Arc<crate::index::RemovalGuard>,
@@ -37,10 +38,12 @@ impl Services {
         let clock: SharedClock = Arc::new(SystemClock);
         let db = db::connect_and_migrate(&settings.database).await?;
         let registries = registry_clients(&settings)?;
+        let user_cache = Arc::new(UserCache::beside(&settings.database));
         Ok(Self {
             settings: Arc::new(settings),
             db,
             throttle: Arc::new(LoginThrottle::new(clock.clone())),
+            user_cache,
             clock,
             registries: Arc::new(registries),
             index_progress: Arc::default(),

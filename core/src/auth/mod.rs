@@ -4,22 +4,35 @@
 mod client_address;
 mod login;
 mod throttle;
+mod user_cache;
 
 pub use client_address::client_address;
 pub use login::log_in;
 pub use throttle::LoginThrottle;
+pub use user_cache::UserCache;
 
 use crate::{users, users::Role, DomainError, Services};
 
-/// The logged-in user behind a session, re-read on every request so that disabling an account
-/// or changing its role takes effect at once.
+/// The logged-in user behind a session. Disabling an account or changing its role takes effect
+/// at once: the [`UserCache`] is trusted only while no process has changed a user since.
 pub async fn session_user(
     services: &Services,
     user_id: Option<i64>,
     session_epoch: Option<i64>,
 ) -> Result<users::User, DomainError> {
     let id = user_id.ok_or(DomainError::Unauthenticated)?;
-    match users::find_by_id(&services.db, id).await? {
+    let reading = services.user_cache.read_marker();
+    let user = match services.user_cache.get(id, &reading) {
+        Some(user) => Some(user),
+        None => {
+            let user = users::find_by_id(&services.db, id).await?;
+            if let Some(user) = &user {
+                services.user_cache.keep(user.clone(), reading);
+            }
+            user
+        }
+    };
+    match user {
         Some(user) if !user.disabled && Some(user.session_epoch) == session_epoch => Ok(user),
         _ => Err(DomainError::Unauthenticated),
     }

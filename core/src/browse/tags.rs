@@ -3,7 +3,7 @@
 
 use super::tag_order::{sort_by_version, TagSort};
 use crate::auth::require_role;
-use crate::index::pages::{self, TagDetailRow};
+use crate::index::pages::{self, TagCounts, TagDetailRow};
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
 
@@ -60,51 +60,83 @@ pub async fn repository_tags(
     }
     let db = &services.db;
     let needle = query.filter.trim().to_lowercase();
-    let total = pages::count_tags_of_repository(db, registry, repository, "").await?;
-    if total == 0 && !pages::repository_exists(db, registry, repository).await? {
-        return Err(DomainError::NotFound(format!(
-            "Repository `{repository}` in `{registry}` (not in the index)"
-        )));
-    }
-    let matching = match needle.is_empty() {
-        true => total,
-        false => pages::count_tags_of_repository(db, registry, repository, &needle).await?,
-    };
-    let pages = ((matching + TAGS_PER_PAGE - 1) / TAGS_PER_PAGE).max(1);
-    let page = query.page.clamp(1, pages);
-    let offset = (page - 1) * TAGS_PER_PAGE;
-    let tags = match query.sort {
+    let asked = query.page.max(1);
+    let (tags, counts, page) = match query.sort {
         TagSort::Created => {
-            pages::newest_tags_of_repository(
-                db,
-                registry,
-                repository,
-                &needle,
-                TAGS_PER_PAGE,
-                offset,
+            let newest = |page: i64| {
+                let offset = (page - 1) * TAGS_PER_PAGE;
+                pages::newest_tags_of_repository(
+                    db,
+                    registry,
+                    repository,
+                    &needle,
+                    TAGS_PER_PAGE,
+                    offset,
+                )
+            };
+            let rows = newest(asked).await?;
+            let (rows, counts, page) = match rows.first().map(|row| row.counts) {
+                Some(counts) => (rows, counts, asked),
+                // Nothing to show, or past the last page: count, then show the last page.
+                None => {
+                    let counts = counts_of(db, registry, repository, &needle).await?;
+                    let page = asked.min(page_count(counts));
+                    let rows = match page == asked {
+                        true => rows,
+                        false => newest(page).await?,
+                    };
+                    (rows, counts, page)
+                }
+            };
+            (
+                rows.into_iter().map(|paged| paged.row).collect(),
+                counts,
+                page,
             )
-            .await?
         }
         TagSort::Semver => {
+            let counts = counts_of(db, registry, repository, &needle).await?;
+            let page = asked.min(page_count(counts));
             let mut names =
                 pages::tag_names_of_repository(db, registry, repository, &needle).await?;
             sort_by_version(&mut names);
             let names: Vec<String> = names
                 .into_iter()
-                .skip(offset as usize)
+                .skip(((page - 1) * TAGS_PER_PAGE) as usize)
                 .take(TAGS_PER_PAGE as usize)
                 .collect();
             let mut rows = pages::tags_named(db, registry, repository, &names).await?;
             rows.sort_by_key(|row| names.iter().position(|n| *n == row.tag));
-            rows
+            (rows, counts, page)
         }
     };
     Ok(RepositoryTags {
         image: format!("{}/{repository}", crate::registry::host_of(&config.url)),
         tags,
-        matching,
-        total,
+        matching: counts.matching,
+        total: counts.total,
         page,
-        pages,
+        pages: page_count(counts),
     })
+}
+
+/// The repository's tag counts; not found when the index does not know the repository.
+async fn counts_of(
+    db: &crate::db::Db,
+    registry: &str,
+    repository: &str,
+    needle: &str,
+) -> Result<TagCounts, DomainError> {
+    let counts = pages::count_tags_of_repository(db, registry, repository, needle).await?;
+    if counts.total == 0 && !pages::repository_exists(db, registry, repository).await? {
+        return Err(DomainError::NotFound(format!(
+            "Repository `{repository}` in `{registry}` (not in the index)"
+        )));
+    }
+    Ok(counts)
+}
+
+/// Pages of the tags that match (at least one, the empty page).
+fn page_count(counts: TagCounts) -> i64 {
+    ((counts.matching + TAGS_PER_PAGE - 1) / TAGS_PER_PAGE).max(1)
 }

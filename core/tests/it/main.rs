@@ -16,3 +16,4 @@ mod registry_writes;
 mod search;
 mod storage_accounting;
 mod storage_snapshots;
+mod user_cache;

@@ -160,8 +160,9 @@ macro_rules! platforms_json {
 }
 pub(crate) use platforms_json;
 
-/// The columns of a [`TagDetailRow`] for tag `t` on manifest `m`, and the repository `repo`
-/// (`?1` registry, `?2` repository) that the queries below narrow `t` to.
+/// The columns of a [`PagedTagRow`] for tag `t` on manifest `m`, and the repository `repo`
+/// (`?1` registry, `?2` repository) that the queries below narrow `t` to. `matching` is a window
+/// count, taken before `LIMIT`: all the rows the `WHERE` keeps.
 macro_rules! tag_details {
     () => {
         concat!(
@@ -173,15 +174,27 @@ macro_rules! tag_details {
                     ",
             platforms_json!(),
             " AS platforms,
-                    (SELECT json_group_array(o.name) FROM tags o WHERE o.repository_id = t.repository_id AND o.manifest_id = t.manifest_id AND o.name != t.name) AS same_digest_as
+                    (SELECT json_group_array(o.name) FROM tags o WHERE o.repository_id = t.repository_id AND o.manifest_id = t.manifest_id AND o.name != t.name) AS same_digest_as,
+                    (SELECT COUNT(*) FROM tags a WHERE a.repository_id = (SELECT id FROM repo)) AS total,
+                    COUNT(*) OVER () AS matching
              FROM tags t JOIN manifests m ON m.id = t.manifest_id
              WHERE t.repository_id = (SELECT id FROM repo)"
         )
     };
 }
 
+/// A [`TagDetailRow`] of a page, with the counts the pager needs (the same on every row).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PagedTagRow {
+    #[sqlx(flatten)]
+    pub row: TagDetailRow,
+    #[sqlx(flatten)]
+    pub counts: TagCounts,
+}
+
 /// One page of the tags of a repository whose name contains `needle` (lower case; tag names
-/// are ASCII), newest image first.
+/// are ASCII), newest image first. The counts come with the rows, so a page is one query; an
+/// empty page (no tags, or past the end) has no counts: ask [`count_tags_of_repository`].
 pub async fn newest_tags_of_repository(
     db: impl SqliteExecutor<'_>,
     registry: &str,
@@ -189,7 +202,7 @@ pub async fn newest_tags_of_repository(
     needle: &str,
     limit: i64,
     offset: i64,
-) -> Result<Vec<TagDetailRow>, sqlx::Error> {
+) -> Result<Vec<PagedTagRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         tag_details!(),
         " AND instr(lower(t.name), ?3) > 0
@@ -259,17 +272,25 @@ pub async fn repository_exists(
     .await
 }
 
-/// How many tags of a repository contain `needle` (lower case; empty counts them all).
+/// How many tags a repository has, and how many of them a filter keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct TagCounts {
+    pub total: i64,
+    pub matching: i64,
+}
+
+/// How many tags a repository has, and how many contain `needle` (lower case; empty keeps all).
 pub async fn count_tags_of_repository(
     db: impl SqliteExecutor<'_>,
     registry: &str,
     repository: &str,
     needle: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id
+) -> Result<TagCounts, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(*) AS total, COUNT(CASE WHEN instr(lower(t.name), ?3) > 0 THEN 1 END) AS matching
+         FROM tags t JOIN repositories r ON r.id = t.repository_id
          JOIN registries g ON g.id = r.registry_id
-         WHERE g.name = ?1 AND r.name = ?2 AND instr(lower(t.name), ?3) > 0",
+         WHERE g.name = ?1 AND r.name = ?2",
     )
     .bind(registry)
     .bind(repository)

@@ -1,0 +1,77 @@
+//! The users behind sessions are cached between requests, and a change to a user made by any
+//! process on the database (here a second `Services`, as the `regatta user …` CLI is) ends the
+//! trust in the cache at once.
+
+use end2end::SettingsFile;
+use regatta_core::audit::Actor;
+use regatta_core::auth::session_user;
+use regatta_core::config::parse_settings;
+use regatta_core::users::{self, Role};
+use regatta_core::{accounts, DomainError, Services};
+use secrecy::SecretString;
+
+async fn services_on(database: &std::path::Path) -> Services {
+    let text = SettingsFile::new().database(database).to_toml();
+    Services::start(parse_settings("test.toml", &text, &[]).unwrap())
+        .await
+        .unwrap()
+}
+
+/// Adds `name` and returns their id and session epoch, as a login would store them.
+async fn add_user(services: &Services, name: &str, role: Role) -> (i64, Option<i64>) {
+    let password = SecretString::from(format!("{name}-password-1"));
+    accounts::add_user(services, &Actor::system("test"), name, role, &password)
+        .await
+        .unwrap();
+    let user = users::find_by_name(&services.db, name)
+        .await
+        .unwrap()
+        .unwrap();
+    (user.id, Some(user.session_epoch))
+}
+
+#[tokio::test]
+async fn a_user_disabled_by_another_process_loses_access_at_the_next_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("regatta.db");
+    let server = services_on(&database).await;
+    let cli = services_on(&database).await;
+    let (dana, epoch) = add_user(&server, "dana", Role::Developer).await;
+    let first = session_user(&server, Some(dana), epoch).await.unwrap();
+    assert_eq!(first.role, Role::Developer);
+
+    // An edit behind the domain's back is not signalled: the cached user answers.
+    sqlx::query("UPDATE users SET role = 'admin' WHERE id = ?")
+        .bind(dana)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let cached = session_user(&server, Some(dana), epoch).await.unwrap();
+    assert_eq!(cached.role, Role::Developer, "served from the cache");
+
+    accounts::disable_user(&cli, &Actor::system("cli"), "dana")
+        .await
+        .unwrap();
+    let after = session_user(&server, Some(dana), epoch).await;
+    assert!(
+        matches!(after, Err(DomainError::Unauthenticated)),
+        "{after:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_password_changed_in_this_process_ends_the_cached_session_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = services_on(&dir.path().join("regatta.db")).await;
+    let (erin, epoch) = add_user(&server, "erin", Role::Viewer).await;
+    session_user(&server, Some(erin), epoch).await.unwrap();
+    let new_password = SecretString::from("erin-password-2");
+    accounts::change_password(&server, &Actor::system("test"), "erin", &new_password)
+        .await
+        .unwrap();
+    let after = session_user(&server, Some(erin), epoch).await;
+    assert!(
+        matches!(after, Err(DomainError::Unauthenticated)),
+        "{after:?}"
+    );
+}
