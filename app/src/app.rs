@@ -1,7 +1,7 @@
 use crate::components::HydrationMark;
 use crate::pages::{
     DashboardPage, ImagePage, LoginPage, NamespacePage, NotFoundPage, PromotionsPage, RegistryPage,
-    RepositoryPage, SearchPage,
+    RepositoryPage, SearchPage, StoragePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/i/:registry/*image") view=ImagePage ssr=SsrMode::Async />
                 <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                 <Route path=path!("/promotions") view=PromotionsPage />
+                <Route path=path!("/storage") view=StoragePage ssr=SsrMode::Async />
             </Routes>
         </Router>
         // Last in the page: islands hydrate in document order.

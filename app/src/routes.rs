@@ -62,6 +62,28 @@ pub fn promotions() -> String {
     "/promotions".into()
 }
 
+/// The storage page; empty values (split by environment, the 30-day chart first) stay out of
+/// the address.
+pub fn storage(by: &str, range: &str) -> String {
+    with_query("/storage", &[("by", by), ("range", range)])
+}
+
+/// Every series of the storage page as CSV, split `by` environment or namespace.
+pub fn storage_csv(by: &str) -> String {
+    with_query("/storage.csv", &[("by", by)])
+}
+
+fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
+        query.append_pair(key, value);
+    }
+    match query.finish() {
+        query if query.is_empty() => path.to_string(),
+        query => format!("{path}?{query}"),
+    }
+}
+
 /// `/search?q=…[&registry=…]`, encoded.
 pub fn search(text: &str, registry: Option<&str>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
@@ -102,5 +124,8 @@ mod tests {
             repository_tags("local", "dev/app", " 1.2 ", "semver", "podman", 3),
             "/r/local/dev/app?filter=1.2&sort=semver&tool=podman&page=3"
         );
+        assert_eq!(storage("", ""), "/storage");
+        assert_eq!(storage("namespace", "1y"), "/storage?by=namespace&range=1y");
+        assert_eq!(storage_csv("namespace"), "/storage.csv?by=namespace");
     }
 }

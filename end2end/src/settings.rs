@@ -58,6 +58,14 @@ pub struct Registry {
     ca_file: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     notify_secret_env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage: Option<StorageLimits>,
+}
+
+/// `[registry.storage]`.
+#[derive(Debug, Clone, Serialize)]
+struct StorageLimits {
+    capacity_bytes: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,6 +188,7 @@ impl Registry {
             auth: None,
             ca_file: None,
             notify_secret_env: None,
+            storage: None,
         }
     }
 
@@ -205,6 +214,14 @@ impl Registry {
         self.auth = Some(Auth::Basic {
             username: username.to_string(),
             password: password.to_string(),
+        });
+        self
+    }
+
+    /// `[registry.storage] capacity_bytes`: what the storage page forecasts against.
+    pub fn capacity_bytes(mut self, bytes: i64) -> Self {
+        self.storage = Some(StorageLimits {
+            capacity_bytes: bytes,
         });
         self
     }

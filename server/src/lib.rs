@@ -4,6 +4,7 @@
 mod assets;
 pub mod cli;
 mod commands;
+mod downloads;
 mod guards;
 mod hooks;
 mod jobs;

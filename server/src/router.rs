@@ -73,6 +73,9 @@ pub fn build_router(
             provide_context(app::ssr::RequestUser::default());
         }
     };
+    let downloads = Router::new()
+        .route("/storage.csv", get(crate::downloads::storage_csv))
+        .with_state(services.clone());
     let hooks = Router::new()
         .route(
             "/hooks/registry/{name}",
@@ -107,6 +110,7 @@ pub fn build_router(
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::assets::pkg_router(site_root, options.hash_files))
         .merge(hooks)
+        .merge(downloads)
         .merge(pages)
         .layer(middleware::from_fn(require_login))
         .layer(middleware::from_fn_with_state(touch, touch_session))

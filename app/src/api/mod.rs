@@ -10,6 +10,7 @@ mod login;
 mod logout;
 mod promotion;
 mod search;
+mod storage;
 mod who_am_i;
 
 pub use check_registry::{check_registry, CheckRegistry};
@@ -24,4 +25,5 @@ pub use promotion::{
     PreviewPromotion, Promote, PromotionHistory, RunningPromotions,
 };
 pub use search::{search, Search};
+pub use storage::{load_storage, LoadStorage};
 pub use who_am_i::{who_am_i, WhoAmI};

@@ -12,6 +12,7 @@ pub fn HeaderBar() -> impl IntoView {
             <a class="brand" href="/">"Regatta"</a>
             <SearchBox />
             <a class="nav" href=crate::routes::promotions()>"Promotions"</a>
+            <a class="nav" href=crate::routes::storage("", "")>"Storage"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     user.await.ok().map(|user| view! {

@@ -11,6 +11,7 @@ mod promote_panel;
 pub mod pull_commands;
 mod registry_card;
 mod search_box;
+mod storage_chart;
 mod tag_table;
 mod theme_toggle;
 
@@ -26,5 +27,6 @@ pub use pipeline_strip::PipelineStrip;
 pub use promote_panel::PromotePanel;
 pub use registry_card::RegistryCard;
 pub use search_box::SearchBox;
+pub use storage_chart::StorageChart;
 pub use tag_table::TagTable;
 pub use theme_toggle::{ThemeToggle, APPLY_STORED_THEME};

@@ -8,12 +8,14 @@ mod dashboard;
 mod image;
 mod promotion;
 mod search;
+mod storage;
 
 pub use browse::*;
 pub use dashboard::*;
 pub use image::*;
 pub use promotion::*;
 pub use search::*;
+pub use storage::*;
 
 use serde::{Deserialize, Serialize};
 

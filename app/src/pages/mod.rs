@@ -8,6 +8,7 @@ mod registry_page;
 mod repository_list;
 mod repository_page;
 mod search_page;
+mod storage_page;
 
 /// `?page=N` of a paged list, 1 when absent or not a number.
 fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -> i64 {
@@ -28,3 +29,4 @@ pub use promotions_page::PromotionsPage;
 pub use registry_page::RegistryPage;
 pub use repository_page::RepositoryPage;
 pub use search_page::SearchPage;
+pub use storage_page::StoragePage;

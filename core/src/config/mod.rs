@@ -13,7 +13,7 @@ mod webhook;
 pub use environment::EnvironmentConfig;
 pub use error::ConfigError;
 pub use load::{load_settings, parse_settings};
-pub use registry::{RegistryAuth, RegistryConfig};
+pub use registry::{RegistryAuth, RegistryConfig, RegistryStorageLimits};
 pub use webhook::WebhookConfig;
 
 use serde::Deserialize;

@@ -22,6 +22,36 @@ pub struct RegistryConfig {
     /// Token realms on other hosts than the registry's that may receive its credentials.
     #[serde(default)]
     pub realm_hosts: Vec<String>,
+    /// What this registry's storage may hold, for the storage page's forecast and alerts.
+    #[serde(default)]
+    pub storage: RegistryStorageLimits,
+}
+
+/// `[registry.storage]`: the capacity behind a registry and when its use deserves attention.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryStorageLimits {
+    /// Bytes the registry's storage can hold; without it there is no forecast.
+    pub capacity_bytes: Option<i64>,
+    /// Stored bytes above this share of the capacity are a warning.
+    #[serde(default = "default_warn_at_percent")]
+    pub warn_at_percent: u8,
+    /// Growth above this many bytes a day (over the last 7 days) is a warning.
+    pub max_growth_bytes_per_day: Option<i64>,
+}
+
+impl Default for RegistryStorageLimits {
+    fn default() -> Self {
+        Self {
+            capacity_bytes: None,
+            warn_at_percent: default_warn_at_percent(),
+            max_growth_bytes_per_day: None,
+        }
+    }
+}
+
+fn default_warn_at_percent() -> u8 {
+    80
 }
 
 impl RegistryConfig {
@@ -35,6 +65,7 @@ impl RegistryConfig {
             insecure: false,
             notify_secret_env: None,
             realm_hosts: Vec::new(),
+            storage: RegistryStorageLimits::default(),
         }
     }
 }

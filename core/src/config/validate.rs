@@ -1,6 +1,6 @@
 //! Checks that serde cannot express: cross references, readable files, present secrets.
 
-use super::{ConfigError, RegistryAuth, RegistryConfig, Settings};
+use super::{ConfigError, RegistryAuth, RegistryConfig, RegistryStorageLimits, Settings};
 use std::collections::HashSet;
 
 pub(super) fn validate(
@@ -76,6 +76,29 @@ pub(super) fn validate(
     Ok(())
 }
 
+fn validate_storage_limits(
+    file: &str,
+    key: &str,
+    limits: &RegistryStorageLimits,
+) -> Result<(), ConfigError> {
+    let invalid = |field: &str, message: &str| {
+        ConfigError::invalid(file, format!("{key}.storage.{field}"), message.to_string())
+    };
+    if limits.capacity_bytes.is_some_and(|bytes| bytes <= 0) {
+        return Err(invalid("capacity_bytes", "must be more than 0"));
+    }
+    if !(1..=100).contains(&limits.warn_at_percent) {
+        return Err(invalid("warn_at_percent", "must be from 1 to 100"));
+    }
+    if limits
+        .max_growth_bytes_per_day
+        .is_some_and(|bytes| bytes <= 0)
+    {
+        return Err(invalid("max_growth_bytes_per_day", "must be more than 0"));
+    }
+    Ok(())
+}
+
 fn validate_registry(
     file: &str,
     key: &str,
@@ -94,6 +117,7 @@ fn validate_registry(
         return Err(ConfigError::invalid(file, format!("{key}.url"), message));
     }
     refuse_userinfo(file, &format!("{key}.url"), &registry.url)?;
+    validate_storage_limits(file, key, &registry.storage)?;
     if let Some(ca_file) = &registry.ca_file {
         std::fs::read(ca_file).map_err(|e| {
             let message = format!("cannot read CA file {}: {e}", ca_file.display());

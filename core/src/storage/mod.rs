@@ -5,12 +5,18 @@
 
 mod accounting;
 mod graph;
+mod history;
+mod history_csv;
 mod snapshots;
 
 pub use accounting::{
     bytes_freed_by, storage_accounting, Grouping, RegistryAccount, ScopeUsage, Usage,
 };
 pub use graph::RegistryGraph;
+pub use history::{
+    growth_per_day, storage_history, Grower, Range, RegistryHistory, MAX_PARTS, OTHER_PART,
+};
+pub use history_csv::history_csv;
 pub use snapshots::{
     downsample, format_taken_at, take_snapshot, SnapshotReport, FULL_RESOLUTION_DAYS, KEPT_DAYS,
     TOP_REPOSITORIES,

@@ -15,5 +15,6 @@ mod registry_token_faults;
 mod registry_writes;
 mod search;
 mod storage_accounting;
+mod storage_history;
 mod storage_snapshots;
 mod user_cache;

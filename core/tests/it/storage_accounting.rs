@@ -13,7 +13,7 @@ use regatta_core::users::{Role, User};
 use regatta_core::Services;
 
 pub(crate) struct Pushed {
-    base: Layer,
+    pub(crate) base: Layer,
     app: Image,
     worker: Image,
     tool: MultiArch,
@@ -31,7 +31,7 @@ fn image_size(image: &Image) -> u64 {
 
 /// What the registry stores for an image beyond `shared` layers: its own layers, config and
 /// manifest document.
-fn own_bytes(image: &Image, shared: &Layer) -> u64 {
+pub(crate) fn own_bytes(image: &Image, shared: &Layer) -> u64 {
     let own_layers: usize = image
         .layers
         .iter()

@@ -6,3 +6,4 @@ mod login_and_hydration;
 mod promotion;
 mod registry_fixture;
 mod search;
+mod storage;

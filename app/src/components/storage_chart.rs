@@ -1,0 +1,297 @@
+//! A registry's stored bytes over time as an SVG drawn on the server: the parts (environments or
+//! namespaces) stacked as areas, the registry's total as a line, a point per snapshot whose
+//! title shows its moment and value on hover. Written by hand rather than with a plotting crate:
+//! the chart is a few paths, its colours come from the page's CSS (so it follows light and dark
+//! mode, which a library's baked-in colours would not), and no chart code reaches the WASM.
+//! The SVG is one string rather than a view tree: a year of points is hundreds of nodes that
+//! never change, and building them as reactive views costs far more than formatting text.
+
+use crate::dto::{StorageChartData, When};
+use crate::format;
+use leptos::prelude::*;
+use std::fmt::Write;
+
+const WIDTH: f64 = 720.0;
+const HEIGHT: f64 = 240.0;
+const LEFT: f64 = 72.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 12.0;
+const BOTTOM: f64 = 26.0;
+
+/// The chart with its legend and, as its text alternative, the same figures as a table.
+#[component]
+pub fn StorageChart(registry: String, chart: StorageChartData) -> impl IntoView {
+    if chart.times.is_empty() {
+        return view! {
+            <p class="muted empty-chart">"No snapshot in this range yet. One is taken after every crawl and every hour."</p>
+        }
+        .into_any();
+    }
+    let label = describe(&registry, &chart);
+    let svg = chart_svg(&chart, &label);
+    let legend = chart
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| view! { <li><span class=format!("swatch part-{i}")></span>{part.name.clone()}</li> })
+        .collect_view();
+    view! {
+        <div class="chart" data-range=chart.range.clone() inner_html=svg></div>
+        <ul class="legend">
+            <li><span class="swatch total"></span>"total"</li>
+            {legend}
+        </ul>
+        <details class="chart-table">
+            <summary>"Show as a table"</summary>
+            <ChartTable chart />
+        </details>
+    }
+    .into_any()
+}
+
+#[component]
+fn ChartTable(chart: StorageChartData) -> impl IntoView {
+    let rows = chart
+        .times
+        .iter()
+        .enumerate()
+        .map(|(i, when)| {
+            let parts = chart
+                .parts
+                .iter()
+                .map(|p| view! { <td>{format::human_size(p.values[i])}</td> })
+                .collect_view();
+            view! {
+                <tr>
+                    <td class="nowrap">{format::date_time(*when)}</td>
+                    <td>{format::human_size(chart.total[i])}</td>
+                    {parts}
+                </tr>
+            }
+        })
+        .collect_view();
+    let heads = chart
+        .parts
+        .iter()
+        .map(|p| view! { <th>{p.name.clone()}</th> })
+        .collect_view();
+    view! {
+        <table>
+            <thead><tr><th>"When"</th><th>"Total"</th>{heads}</tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// What a screen reader announces for the chart.
+fn describe(registry: &str, chart: &StorageChartData) -> String {
+    let first = chart.total.first().copied().unwrap_or(0);
+    let last = chart.total.last().copied().unwrap_or(0);
+    format!(
+        "Stored bytes of {registry} over {}: {} then, {} now",
+        chart.range,
+        format::human_size(first),
+        format::human_size(last)
+    )
+}
+
+/// The SVG text. One snapshot draws a flat line across the chart.
+pub fn chart_svg(chart: &StorageChartData, label: &str) -> String {
+    let seconds: Vec<f64> = chart.times.iter().map(|w| w.unix_seconds as f64).collect();
+    let (t0, t1) = (seconds[0], seconds[seconds.len() - 1]);
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let x = |t: f64| match t1 > t0 {
+        true => LEFT + (t - t0) / (t1 - t0) * plot_w,
+        false => LEFT + plot_w / 2.0,
+    };
+    let top = chart.total.iter().copied().max().unwrap_or(0);
+    let stacked_top = (0..seconds.len())
+        .map(|i| chart.parts.iter().map(|p| p.values[i]).sum::<u64>())
+        .max()
+        .unwrap_or(0);
+    let y_max = nice_ceiling(top.max(stacked_top));
+    let y = |v: u64| TOP + plot_h - v as f64 / y_max as f64 * plot_h;
+    // With one snapshot, the same values hold across the whole width.
+    let xs: Vec<f64> = match t1 > t0 {
+        true => seconds.iter().map(|t| x(*t)).collect(),
+        false => vec![LEFT, LEFT + plot_w],
+    };
+    let at = |values: &[u64], i: usize| values[i.min(values.len() - 1)];
+
+    let mut svg = String::with_capacity(4096 + 160 * seconds.len());
+    let _ = write!(
+        svg,
+        r#"<svg class="storage-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" preserveAspectRatio="none">"#,
+        escape(label)
+    );
+    for step in 0..=4 {
+        let value = y_max / 4 * step;
+        let gy = y(value);
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{gy:.1}" y2="{gy:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            gy + 4.0,
+            format::human_size(value)
+        );
+    }
+    for step in 0..=3 {
+        let t = t0 + (t1 - t0) * step as f64 / 3.0;
+        let anchor = ["start", "middle", "middle", "end"][step];
+        let when = When {
+            unix_seconds: t as i64,
+        };
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{:.1}" y="{}" text-anchor="{anchor}">{}</text>"#,
+            LEFT + plot_w * step as f64 / 3.0,
+            HEIGHT - 8.0,
+            axis_label(when, &chart.range)
+        );
+    }
+    let mut below = vec![0u64; xs.len()];
+    for (k, part) in chart.parts.iter().enumerate() {
+        let above: Vec<u64> = (0..xs.len())
+            .map(|i| below[i] + at(&part.values, i))
+            .collect();
+        let _ = write!(svg, r#"<path class="area part-{k}" d=""#);
+        for (i, px) in xs.iter().enumerate() {
+            let _ = write!(
+                svg,
+                "{}{px:.1},{:.1} ",
+                ["L", "M"][(i == 0) as usize],
+                y(above[i])
+            );
+        }
+        for (i, px) in xs.iter().enumerate().rev() {
+            let _ = write!(svg, "L{px:.1},{:.1} ", y(below[i]));
+        }
+        let _ = write!(svg, r#"Z"><title>{}</title></path>"#, escape(&part.name));
+        below = above;
+    }
+    let _ = write!(svg, r#"<path class="total" d=""#);
+    for (i, px) in xs.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "{}{px:.1},{:.1} ",
+            ["L", "M"][(i == 0) as usize],
+            y(at(&chart.total, i))
+        );
+    }
+    svg.push_str(r#""/>"#);
+    for (i, t) in seconds.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="4"><title>{}: {}</title></circle>"#,
+            x(*t),
+            y(chart.total[i]),
+            format::date_time(chart.times[i]),
+            format::human_size(chart.total[i])
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The smallest 1, 2 or 5 times a power of 10 at or above `bytes` (at least 1 kB), so the four
+/// grid lines fall on round sizes.
+fn nice_ceiling(bytes: u64) -> u64 {
+    let mut scale: u64 = 1000;
+    loop {
+        for step in [1, 2, 5] {
+            if step * scale >= bytes {
+                return step * scale;
+            }
+        }
+        scale = scale.saturating_mul(10);
+        if scale == u64::MAX {
+            return u64::MAX;
+        }
+    }
+}
+
+/// `08:00` on a day's chart, `12-03` on a week's or month's, `2026-12` on a year's.
+fn axis_label(when: When, range: &str) -> String {
+    let text = format::date_time(when);
+    match range {
+        "24h" => text[11..16].to_string(),
+        "1y" => text[..7].to_string(),
+        _ => text[5..10].to_string(),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::ChartPart;
+
+    fn chart(times: &[i64], total: &[u64], parts: &[(&str, &[u64])]) -> StorageChartData {
+        StorageChartData {
+            range: "30d".into(),
+            times: times
+                .iter()
+                .map(|&unix_seconds| When { unix_seconds })
+                .collect(),
+            total: total.to_vec(),
+            parts: parts
+                .iter()
+                .map(|(name, values)| ChartPart {
+                    name: name.to_string(),
+                    values: values.to_vec(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn grid_lines_fall_on_round_sizes() {
+        assert_eq!(nice_ceiling(0), 1000);
+        assert_eq!(nice_ceiling(1001), 2000);
+        assert_eq!(nice_ceiling(4_200_000), 5_000_000);
+        assert_eq!(nice_ceiling(6_000_000_000), 10_000_000_000);
+    }
+
+    #[test]
+    fn each_snapshot_is_a_point_and_each_part_an_area() {
+        let day = 86_400;
+        let svg = chart_svg(
+            &chart(
+                &[0, day, 2 * day],
+                &[10, 20, 30],
+                &[("dev", &[5, 10, 15]), ("prod", &[5, 10, 15])],
+            ),
+            "label <&>",
+        );
+        assert_eq!(svg.matches("<circle").count(), 3);
+        assert_eq!(svg.matches(r#"class="area part-"#).count(), 2);
+        assert!(svg.contains(r#"aria-label="label &lt;&amp;&gt;""#), "{svg}");
+        // The last point of the stack is at the top: y = TOP + plot height * (1 - 30/1000).
+        assert!(svg.contains(&format!(
+            "{:.1},{:.1}",
+            WIDTH - RIGHT,
+            TOP + (HEIGHT - TOP - BOTTOM) * 0.97
+        )));
+    }
+
+    #[test]
+    fn one_snapshot_draws_a_flat_line_across() {
+        let svg = chart_svg(&chart(&[0], &[500], &[]), "x");
+        let flat_y = TOP + (HEIGHT - TOP - BOTTOM) * 0.5;
+        assert!(
+            svg.contains(&format!(
+                "M{LEFT:.1},{flat_y:.1} L{:.1},{flat_y:.1}",
+                WIDTH - RIGHT
+            )),
+            "{svg}"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+use super::When;
+use serde::{Deserialize, Serialize};
+
+/// The storage page: every readable registry's usage now and over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorageOverview {
+    /// `environment` or `namespace`: what the stacked charts split by.
+    pub by: String,
+    /// The chart shown first: `24h`, `7d`, `30d` or `1y`.
+    pub range: String,
+    pub registries: Vec<RegistryStorage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistryStorage {
+    pub name: String,
+    /// The latest snapshot; `None` before the first one.
+    pub latest: Option<UsageFigures>,
+    /// Bytes a day over the last 7 and 30 days.
+    pub growth_7d: Option<f64>,
+    pub growth_30d: Option<f64>,
+    pub capacity_bytes: Option<u64>,
+    /// Days until full at the 30-day rate (0: full now).
+    pub full_in_days: Option<f64>,
+    /// One chart per range, in the order of the range switch.
+    pub charts: Vec<StorageChartData>,
+    pub largest: Vec<ScopeFigures>,
+    pub growers: Vec<GrowerItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UsageFigures {
+    pub logical_bytes: u64,
+    pub stored_bytes: u64,
+    pub exclusive_bytes: u64,
+    pub shared_bytes: u64,
+    pub repositories: u64,
+    pub tags: u64,
+    pub manifests: u64,
+    pub blobs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeFigures {
+    pub scope: String,
+    pub usage: UsageFigures,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrowerItem {
+    pub repository: String,
+    pub stored_bytes: u64,
+    pub grown_bytes: u64,
+}
+
+/// A stacked chart's data: the registry's stored bytes at each moment, and the parts (by
+/// environment or namespace) that stack up to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageChartData {
+    /// `24h`, `7d`, `30d`, `1y`.
+    pub range: String,
+    pub times: Vec<When>,
+    pub total: Vec<u64>,
+    pub parts: Vec<ChartPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartPart {
+    pub name: String,
+    pub values: Vec<u64>,
+}
+
+#[cfg(feature = "ssr")]
+mod from_domain {
+    use super::*;
+    use regatta_core::storage::{Grower, Range, RegistryHistory, ScopeUsage, Usage};
+
+    impl From<Usage> for UsageFigures {
+        fn from(u: Usage) -> Self {
+            Self {
+                logical_bytes: u.logical_bytes,
+                stored_bytes: u.stored_bytes,
+                exclusive_bytes: u.exclusive_bytes,
+                shared_bytes: u.shared_bytes,
+                repositories: u.repositories,
+                tags: u.tags,
+                manifests: u.manifests,
+                blobs: u.blobs,
+            }
+        }
+    }
+
+    impl From<ScopeUsage> for ScopeFigures {
+        fn from(s: ScopeUsage) -> Self {
+            Self {
+                scope: s.scope,
+                usage: s.usage.into(),
+            }
+        }
+    }
+
+    impl From<Grower> for GrowerItem {
+        fn from(g: Grower) -> Self {
+            Self {
+                repository: g.repository,
+                stored_bytes: g.stored_bytes.max(0) as u64,
+                grown_bytes: g.grown_bytes.max(0) as u64,
+            }
+        }
+    }
+
+    impl RegistryStorage {
+        pub fn new(history: RegistryHistory, now: time::OffsetDateTime) -> Self {
+            let charts = Range::ALL
+                .iter()
+                .map(|range| chart(&history, *range, now))
+                .collect();
+            Self {
+                name: history.registry,
+                latest: history.latest.map(Into::into),
+                growth_7d: history.growth_7d,
+                growth_30d: history.growth_30d,
+                capacity_bytes: history.capacity_bytes.map(|b| b.max(0) as u64),
+                full_in_days: history.full_in_days,
+                charts,
+                largest: history.largest.into_iter().map(Into::into).collect(),
+                growers: history.growers.into_iter().map(Into::into).collect(),
+            }
+        }
+    }
+
+    fn chart(
+        history: &RegistryHistory,
+        range: Range,
+        now: time::OffsetDateTime,
+    ) -> StorageChartData {
+        let points = history.points_in(range, now);
+        let pick = |values: &[i64]| points.iter().map(|&i| values[i].max(0) as u64).collect();
+        StorageChartData {
+            range: range.as_str().to_string(),
+            times: points
+                .iter()
+                .filter_map(|&i| When::parse_rfc3339(&history.times[i]))
+                .collect(),
+            total: pick(&history.stored),
+            parts: history
+                .parts
+                .iter()
+                .map(|(name, values)| ChartPart {
+                    name: name.clone(),
+                    values: pick(values),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,186 @@
+use crate::api::load_storage;
+use crate::components::{HeaderBar, StorageChart};
+use crate::dto::{GrowerItem, RegistryStorage, ScopeFigures, StorageOverview};
+use crate::{format, routes};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+const RANGE_LABELS: [(&str, &str); 4] = [
+    ("24h", "24 h"),
+    ("7d", "7 d"),
+    ("30d", "30 d"),
+    ("1y", "1 y"),
+];
+
+/// `/storage`: per registry, what it stores now (logical, stored, exclusive, shared), how that
+/// changed (a stacked chart per range, switched without a reload or any WASM: the four charts
+/// are in the page and radio buttons show one), how fast it grows and when it is full, and the
+/// largest and fastest-growing repositories. `?by=environment|namespace&range=…&registry=…`.
+#[component]
+pub fn StoragePage() -> impl IntoView {
+    let query = use_query_map();
+    let asked = move || {
+        let query = query.read();
+        (query.get("registry"), query.get("by"), query.get("range"))
+    };
+    let overview = Resource::new(asked, |(registry, by, range)| {
+        load_storage(registry, by, range)
+    });
+    view! {
+        <HeaderBar />
+        <main>
+            <h1 class="page-title">"Storage"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! { <Overview overview /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn Overview(overview: StorageOverview) -> impl IntoView {
+    let StorageOverview {
+        by,
+        range,
+        registries,
+    } = overview;
+    let split = ["environment", "namespace"].map(|option| {
+        let href = routes::storage(&option_if(option, "environment"), &option_if(&range, "30d"));
+        let current = (option == by).then_some("page");
+        view! { <a href=href aria-current=current>{format!("by {option}")}</a> }
+    });
+    let csv = routes::storage_csv(&by);
+    let empty = registries.is_empty();
+    view! {
+        <nav class="toolbar" aria-label="Split">
+            <span class="muted">"Stacked "</span>{split}
+            <a href=csv download="regatta-storage.csv">"Download CSV"</a>
+        </nav>
+        {empty.then(|| view! { <p class="empty">"No registry is configured."</p> })}
+        {registries.into_iter().map(|registry| view! { <RegistrySection registry range=range.clone() /> }).collect_view()}
+    }
+}
+
+/// `value`, or nothing when it is the default (kept out of the address).
+fn option_if(value: &str, default: &str) -> String {
+    match value == default {
+        true => String::new(),
+        false => value.to_string(),
+    }
+}
+
+#[component]
+fn RegistrySection(registry: RegistryStorage, range: String) -> impl IntoView {
+    let name = registry.name.clone();
+    let switch = format!("range-{name}");
+    let radios = RANGE_LABELS.map(|(value, label)| {
+        let id = format!("{switch}-{value}");
+        view! {
+            <input type="radio" name=switch.clone() id=id.clone() value=value checked=value == range />
+            <label for=id>{label}</label>
+        }
+    });
+    let charts = registry
+        .charts
+        .iter()
+        .cloned()
+        .map(|chart| view! { <figure><StorageChart registry=name.clone() chart /></figure> })
+        .collect_view();
+    view! {
+        <section class="storage-registry" aria-label=format!("Storage of {name}")>
+            <h2><a href=routes::registry(&name)>{name.clone()}</a></h2>
+            <Figures registry=registry.clone() />
+            <div class="ranges" role="group" aria-label="Range">
+                {radios}
+                <div class="charts">{charts}</div>
+            </div>
+            <LargestTable rows=registry.largest />
+            <GrowersTable rows=registry.growers />
+        </section>
+    }
+}
+
+#[component]
+fn Figures(registry: RegistryStorage) -> impl IntoView {
+    let Some(latest) = registry.latest else {
+        return view! { <p class="muted">"No snapshot yet: the first is taken after the first crawl."</p> }.into_any();
+    };
+    let rate = |rate: Option<f64>| match rate {
+        Some(bytes) if bytes < 0.0 => format!("−{}/day", format::human_size((-bytes) as u64)),
+        Some(bytes) => format!("+{}/day", format::human_size(bytes as u64)),
+        None => "not enough snapshots yet".to_string(),
+    };
+    let forecast = match (registry.capacity_bytes, registry.full_in_days) {
+        (None, _) => "no capacity configured ([registry.storage] capacity_bytes)".to_string(),
+        (Some(_), Some(days)) if days <= 0.0 => "full".to_string(),
+        (Some(_), Some(days)) => format!("full in ~{} days at the 30-day rate", days.ceil() as u64),
+        (Some(_), None) => "not growing".to_string(),
+    };
+    let used = registry.capacity_bytes.map(|capacity| {
+        format!(
+            "{} of {} ({:.0}%)",
+            format::human_size(latest.stored_bytes),
+            format::human_size(capacity),
+            latest.stored_bytes as f64 / capacity as f64 * 100.0
+        )
+    });
+    view! {
+        <dl class="figures">
+            <div><dt>"Stored"</dt><dd>{used.unwrap_or_else(|| format::human_size(latest.stored_bytes))}</dd></div>
+            <div><dt>"Logical"</dt><dd>{format::human_size(latest.logical_bytes)}</dd></div>
+            <div><dt>"Shared"</dt><dd>{format::human_size(latest.shared_bytes)}</dd></div>
+            <div><dt>"Contents"</dt><dd>{format!("{} repositories, {} tags, {} blobs", latest.repositories, latest.tags, latest.blobs)}</dd></div>
+            <div><dt>"Growth (7 d)"</dt><dd>{rate(registry.growth_7d)}</dd></div>
+            <div><dt>"Growth (30 d)"</dt><dd>{rate(registry.growth_30d)}</dd></div>
+            <div><dt>"Forecast"</dt><dd>{forecast}</dd></div>
+        </dl>
+    }
+    .into_any()
+}
+
+#[component]
+fn LargestTable(rows: Vec<ScopeFigures>) -> impl IntoView {
+    (!rows.is_empty()).then(|| view! {
+        <table class="storage-table" aria-label="Largest repositories">
+            <caption>"Largest repositories"</caption>
+            <thead><tr><th>"Repository"</th><th>"Stored"</th><th>"Exclusive"</th><th>"Logical"</th><th>"Tags"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! {
+                    <tr>
+                        <td class="mono">{row.scope}</td>
+                        <td>{format::human_size(row.usage.stored_bytes)}</td>
+                        <td>{format::human_size(row.usage.exclusive_bytes)}</td>
+                        <td>{format::human_size(row.usage.logical_bytes)}</td>
+                        <td>{row.usage.tags}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    })
+}
+
+#[component]
+fn GrowersTable(rows: Vec<GrowerItem>) -> impl IntoView {
+    (!rows.is_empty()).then(|| {
+        view! {
+            <table class="storage-table" aria-label="Top growers over 7 days">
+                <caption>"Top growers over 7 days"</caption>
+                <thead><tr><th>"Repository"</th><th>"Grew by"</th><th>"Stored now"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr>
+                            <td class="mono">{row.repository}</td>
+                            <td>{format!("+{}", format::human_size(row.grown_bytes))}</td>
+                            <td>{format::human_size(row.stored_bytes)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    })
+}

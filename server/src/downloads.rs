@@ -1,0 +1,56 @@
+//! `GET /storage.csv?by=…&registry=…`: the storage page's series as a file. A plain route, not
+//! a server function: a download link needs a GET that answers with a file, and the browser
+//! sends the session cookie with it like with any page (the login gate sends strangers to log in).
+
+use app::ssr::{SESSION_EPOCH_KEY, USER_ID_KEY};
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use regatta_core::storage::{history_csv, storage_history, Grouping};
+use regatta_core::{DomainError, Services};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+#[derive(Debug, Deserialize)]
+pub struct StorageCsvQuery {
+    registry: Option<String>,
+    by: Option<String>,
+}
+
+pub async fn storage_csv(
+    State(services): State<Services>,
+    session: Session,
+    Query(query): Query<StorageCsvQuery>,
+) -> Response {
+    match storage_csv_text(&services, &session, query).await {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"regatta-storage.csv\"",
+                ),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, error.user_message()).into_response()
+        }
+    }
+}
+
+async fn storage_csv_text(
+    services: &Services,
+    session: &Session,
+    query: StorageCsvQuery,
+) -> Result<String, DomainError> {
+    let id = session.get::<i64>(USER_ID_KEY).await.ok().flatten();
+    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.ok().flatten();
+    let user = regatta_core::auth::session_user(services, id, epoch).await?;
+    let by = Grouping::parse(query.by.as_deref().unwrap_or("environment"))?;
+    let histories = storage_history(services, &user, query.registry.as_deref(), by).await?;
+    Ok(history_csv(&histories, by))
+}
