@@ -7,7 +7,7 @@
 //!
 //! Run: `cargo leptos build --release && cargo bench -p end2end --bench index_and_render`.
 
-use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::app_fixture::{AppFixture, AppOptions};
 use end2end::seed::seed_many;
 use end2end::settings::Registry;
 use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
@@ -99,12 +99,7 @@ async fn render_benchmark(registry: &RegistryFixture) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    client
-        .post(app.url.join("/api/login")?)
-        .form(&[("username", ADMIN_USER), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await?;
+    let client = end2end::page_timing::logged_in_client(&app).await?;
     let page = app.url.join("/r/local/big/app")?;
     // The app crawls at start; wait until the page counts all 1,000 tags (it lists 100).
     let ready = Instant::now();

@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo leptos build --release && cargo bench -p end2end --bench search_render`.
 
-use end2end::app_fixture::{AppFixture, ADMIN_PASSWORD, ADMIN_USER};
+use end2end::app_fixture::AppFixture;
 use end2end::settings::{Environment, Registry};
 use end2end::SettingsFile;
 use std::time::{Duration, Instant};
@@ -30,12 +30,7 @@ async fn main() -> anyhow::Result<()> {
         filling.elapsed().as_secs_f64()
     );
 
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    client
-        .post(app.url.join("/api/login")?)
-        .form(&[("username", ADMIN_USER), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await?;
+    let client = end2end::page_timing::logged_in_client(&app).await?;
     let mut all = Vec::new();
     for q in [
         "nginx",
@@ -49,18 +44,8 @@ async fn main() -> anyhow::Result<()> {
             "/search?q={}",
             q.replace(' ', "+").replace(':', "%3A")
         ))?;
-        let mut times = Vec::with_capacity(RUNS);
-        let mut bytes = 0;
-        for _ in 0..RUNS {
-            let started = Instant::now();
-            let response = client.get(url.clone()).send().await?;
-            anyhow::ensure!(response.status().is_success(), "{q}: {}", response.status());
-            let body = response.text().await?;
-            times.push(started.elapsed());
-            anyhow::ensure!(body.contains("Search results"), "{q}: no results table");
-            bytes = body.len();
-        }
-        times.sort();
+        let (times, bytes) =
+            end2end::page_timing::time_gets(&client, &url, RUNS, "Search results").await?;
         println!(
             "{q:<20} {:>4} KB  p50 {:>6.1} ms  p99 {:>6.1} ms",
             bytes / 1000,

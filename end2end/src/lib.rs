@@ -7,11 +7,13 @@ pub mod audit;
 pub mod browser;
 pub mod ideal_fetch;
 pub mod images;
+pub mod page_timing;
 pub mod ports;
 pub mod registry_fixture;
 pub mod seed;
 pub mod settings;
 pub mod synthetic_index;
+pub mod synthetic_snapshots;
 pub mod token_server;
 mod wait;
 

@@ -11,5 +11,13 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let overviews = regatta_core::browse::registry_overviews(&services, &user)
         .await
         .map_err(from_domain)?;
-    Ok(Dashboard::new(&user, &services.settings, &overviews))
+    let trends = regatta_core::storage::recent_stored_bytes(&services, 7)
+        .await
+        .map_err(from_domain)?;
+    Ok(Dashboard::new(
+        &user,
+        &services.settings,
+        &overviews,
+        trends,
+    ))
 }

@@ -1,4 +1,4 @@
-use super::IndexStatus;
+use super::{IndexStatus, Sparkline};
 use crate::api::CheckRegistry;
 use crate::dto::{RegistryIndexSummary, RegistrySummary};
 use crate::routes;
@@ -6,13 +6,19 @@ use leptos::prelude::*;
 
 /// One registry, with a button that checks it live (the first thing to try when browsing fails).
 #[component]
-pub fn RegistryCard(registry: RegistrySummary, index: RegistryIndexSummary) -> impl IntoView {
+pub fn RegistryCard(
+    registry: RegistrySummary,
+    index: RegistryIndexSummary,
+    /// Stored bytes over the last 7 days, for the sparkline.
+    trend: Vec<u64>,
+) -> impl IntoView {
     view! {
         <article class="card registry" aria-label=format!("Registry {}", registry.name)>
             <h3><a href=routes::registry(&registry.name)>{registry.name.clone()}</a></h3>
             <p class="muted mono">{registry.url}</p>
             <p class="muted">"Access: " {registry.auth}</p>
             <IndexStatus summary=index />
+            <Sparkline registry=registry.name.clone() values=trend />
             <CheckConnection name=registry.name.clone() />
         </article>
     }

@@ -49,13 +49,68 @@ pub fn StorageChart(registry: String, chart: StorageChartData) -> impl IntoView 
     .into_any()
 }
 
+/// A registry card's stored bytes over the last 7 days: a line, no axes; a link to the storage
+/// page says what it is and where the numbers are.
+#[component]
+pub fn Sparkline(registry: String, values: Vec<u64>) -> impl IntoView {
+    let (Some(first), Some(last)) = (values.first(), values.last()) else {
+        return ().into_any();
+    };
+    let label = format!(
+        "Stored bytes of {registry} over 7 days: {} then, {} now",
+        format::human_size(*first),
+        format::human_size(*last)
+    );
+    let svg = sparkline_svg(&values, &label);
+    view! {
+        <a class="sparkline" href=crate::routes::storage("", "7d") title=label.clone()>
+            <span inner_html=svg></span>
+            <span class="muted">{format!("stored {}", format::human_size(*last))}</span>
+        </a>
+    }
+    .into_any()
+}
+
+/// A 120×24 line through `values`, scaled between their least and their most (a sparkline
+/// shows the shape of a change, not its size).
+pub fn sparkline_svg(values: &[u64], label: &str) -> String {
+    let (low, high) = (
+        values.iter().copied().min().unwrap_or(0),
+        values.iter().copied().max().unwrap_or(0),
+    );
+    let span = (high - low).max(1) as f64;
+    let step = 120.0 / (values.len().max(2) - 1) as f64;
+    let mut svg = format!(
+        r#"<svg class="spark" viewBox="0 0 120 24" width="120" height="24" role="img" aria-label="{}"><path d=""#,
+        escape(label)
+    );
+    let points = match values.len() {
+        1 => vec![values[0], values[0]],
+        _ => values.to_vec(),
+    };
+    for (i, value) in points.iter().enumerate() {
+        let y = 22.0 - (value - low) as f64 / span * 20.0;
+        let _ = write!(
+            svg,
+            "{}{:.1},{y:.1}",
+            ["L", "M"][(i == 0) as usize],
+            i as f64 * step
+        );
+    }
+    svg.push_str(r#""/></svg>"#);
+    svg
+}
+
+/// Rows of a chart's table at most: a week of hourly points would be 168, and the CSV download
+/// has every one of them.
+const TABLE_ROWS: usize = 31;
+
 #[component]
 fn ChartTable(chart: StorageChartData) -> impl IntoView {
-    let rows = chart
-        .times
-        .iter()
-        .enumerate()
-        .map(|(i, when)| {
+    let rows = sample(chart.times.len(), TABLE_ROWS)
+        .into_iter()
+        .map(|i| {
+            let when = &chart.times[i];
             let parts = chart
                 .parts
                 .iter()
@@ -81,6 +136,14 @@ fn ChartTable(chart: StorageChartData) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
     }
+}
+
+/// At most `most` indexes of `0..len`, evenly spread, the first and the last among them.
+fn sample(len: usize, most: usize) -> Vec<usize> {
+    if len <= most {
+        return (0..len).collect();
+    }
+    (0..most).map(|k| k * (len - 1) / (most - 1)).collect()
 }
 
 /// What a screen reader announces for the chart.
@@ -122,7 +185,7 @@ pub fn chart_svg(chart: &StorageChartData, label: &str) -> String {
     let mut svg = String::with_capacity(4096 + 160 * seconds.len());
     let _ = write!(
         svg,
-        r#"<svg class="storage-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" preserveAspectRatio="none">"#,
+        r#"<svg class="storage-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}">"#,
         escape(label)
     );
     for step in 0..=4 {
@@ -151,25 +214,32 @@ pub fn chart_svg(chart: &StorageChartData, label: &str) -> String {
             axis_label(when, &chart.range)
         );
     }
-    let mut below = vec![0u64; xs.len()];
-    for (k, part) in chart.parts.iter().enumerate() {
-        let above: Vec<u64> = (0..xs.len())
-            .map(|i| below[i] + at(&part.values, i))
+    // Part k's band lies between the sum of the parts before it and the sum including it.
+    // Each part is drawn from the baseline up to its sum, the highest first, so each path needs
+    // only its top edge and the next one paints over all but the band.
+    let mut sums: Vec<Vec<u64>> = Vec::with_capacity(chart.parts.len());
+    for part in &chart.parts {
+        let below = sums.last();
+        let sum = (0..xs.len())
+            .map(|i| below.map_or(0, |b| b[i]) + at(&part.values, i))
             .collect();
-        let _ = write!(svg, r#"<path class="area part-{k}" d=""#);
+        sums.push(sum);
+    }
+    let baseline = y(0);
+    for (k, part) in chart.parts.iter().enumerate().rev() {
+        let _ = write!(
+            svg,
+            r#"<path class="area part-{k}" d="M{LEFT:.0},{baseline:.0}"#
+        );
         for (i, px) in xs.iter().enumerate() {
-            let _ = write!(
-                svg,
-                "{}{px:.1},{:.1} ",
-                ["L", "M"][(i == 0) as usize],
-                y(above[i])
-            );
+            let _ = write!(svg, "L{px:.0},{:.0}", y(sums[k][i]));
         }
-        for (i, px) in xs.iter().enumerate().rev() {
-            let _ = write!(svg, "L{px:.1},{:.1} ", y(below[i]));
-        }
-        let _ = write!(svg, r#"Z"><title>{}</title></path>"#, escape(&part.name));
-        below = above;
+        let _ = write!(
+            svg,
+            r#"L{:.0},{baseline:.0}Z"><title>{}</title></path>"#,
+            LEFT + plot_w,
+            escape(&part.name)
+        );
     }
     let _ = write!(svg, r#"<path class="total" d=""#);
     for (i, px) in xs.iter().enumerate() {
@@ -184,7 +254,7 @@ pub fn chart_svg(chart: &StorageChartData, label: &str) -> String {
     for (i, t) in seconds.iter().enumerate() {
         let _ = write!(
             svg,
-            r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="4"><title>{}: {}</title></circle>"#,
+            r#"<circle class="point" cx="{:.0}" cy="{:.0}"><title>{}: {}</title></circle>"#,
             x(*t),
             y(chart.total[i]),
             format::date_time(chart.times[i]),
@@ -250,6 +320,24 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_long_table_keeps_its_ends_and_spreads_the_rest() {
+        assert_eq!(sample(3, 31), [0, 1, 2]);
+        let rows = sample(168, 31);
+        assert_eq!((rows.len(), rows[0], rows[30]), (31, 0, 167));
+    }
+
+    #[test]
+    fn a_sparkline_spans_its_range_and_one_value_is_flat() {
+        let svg = sparkline_svg(&[10, 20, 30], "x");
+        assert!(
+            svg.contains(r#"d="M0.0,22.0L60.0,12.0L120.0,2.0""#),
+            "{svg}"
+        );
+        let flat = sparkline_svg(&[7], "x");
+        assert!(flat.contains(r#"d="M0.0,22.0L120.0,22.0""#), "{flat}");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct Dashboard {
     pub user: CurrentUser,
     pub registries: Vec<RegistrySummary>,
     pub indexes: Vec<RegistryIndexSummary>,
+    /// Each registry's stored bytes over the last 7 days (in `registries`' order; empty before
+    /// the first snapshot).
+    pub storage_trends: Vec<Vec<u64>>,
     pub environments: Vec<EnvironmentSummary>,
 }
 
@@ -146,8 +149,19 @@ mod from_domain {
     }
 
     impl Dashboard {
-        pub fn new(user: &User, settings: &Settings, overviews: &[RegistryOverview]) -> Self {
+        pub fn new(
+            user: &User,
+            settings: &Settings,
+            overviews: &[RegistryOverview],
+            mut trends: std::collections::HashMap<String, Vec<i64>>,
+        ) -> Self {
             Self {
+                storage_trends: settings
+                    .registries
+                    .iter()
+                    .map(|r| trends.remove(&r.name).unwrap_or_default())
+                    .map(|bytes| bytes.into_iter().map(|b| b.max(0) as u64).collect())
+                    .collect(),
                 indexes: overviews.iter().map(Into::into).collect(),
                 user: user.into(),
                 registries: settings

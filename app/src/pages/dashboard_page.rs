@@ -17,7 +17,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <PipelineStrip environments=data.environments.clone() />
                             <h2>"Registries"</h2>
                             <section class="cards" aria-label="Registries">
-                                {data.registries.into_iter().zip(data.indexes).map(|(registry, index)| view! { <RegistryCard registry index /> }).collect_view()}
+                                {data.registries.into_iter().zip(data.indexes).zip(data.storage_trends).map(|((registry, index), trend)| view! { <RegistryCard registry index trend /> }).collect_view()}
                             </section>
                         </main>
                     }.into_any(),

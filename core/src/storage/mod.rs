@@ -14,7 +14,8 @@ pub use accounting::{
 };
 pub use graph::RegistryGraph;
 pub use history::{
-    growth_per_day, storage_history, Grower, Range, RegistryHistory, MAX_PARTS, OTHER_PART,
+    growth_per_day, recent_stored_bytes, storage_history, Grower, Range, RegistryHistory,
+    MAX_PARTS, OTHER_PART,
 };
 pub use history_csv::history_csv;
 pub use snapshots::{

@@ -1,6 +1,6 @@
 //! The storage page in a real Chromium over a crawled registry (a snapshot follows every crawl):
 //! its chart is SVG in the server-rendered HTML, the range switch shows another chart without a
-//! reload, and the CSV download holds the series.
+//! reload, the CSV download holds the series, and the dashboard's card has a sparkline.
 
 use end2end::app_fixture::{AppFixture, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::browser::{
@@ -128,6 +128,17 @@ async fn the_storage_page_draws_on_the_server_and_switches_range_in_place() {
         refused.status().is_redirection(),
         "to the login: {}",
         refused.status()
+    );
+
+    open(&client, &app.url, "/").await;
+    let spark = wait_for(&client, "article[aria-label='Registry local'] a.sparkline").await;
+    assert!(
+        spark.text().await.unwrap().contains("stored "),
+        "the card's sparkline"
+    );
+    assert_eq!(
+        spark.attr("href").await.unwrap().as_deref(),
+        Some("/storage?range=7d")
     );
 
     open(&client, &app.url, "/storage?range=bogus").await;
