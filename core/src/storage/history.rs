@@ -150,17 +150,28 @@ pub async fn storage_history(
 }
 
 /// Each registry's stored bytes over the last `days`, oldest first: the dashboard's sparklines.
-/// One query for all registries (the dashboard is the most visited page).
+/// One query for all registries (the dashboard is the most visited page), each registry's rows
+/// one range of the series index.
 pub async fn recent_stored_bytes(
     services: &Services,
     days: i64,
 ) -> Result<HashMap<String, Vec<i64>>, DomainError> {
     let since = format_taken_at(services.clock.now() - Duration::days(days));
+    let names: Vec<&str> = services
+        .settings
+        .registries
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
     let rows: Vec<SeriesRow> = sqlx::query_as(
-        "SELECT kind, scope, json_group_array(json_array(taken_at, stored_bytes)) AS points
-         FROM storage_snapshots WHERE kind = 'registry' AND registry = scope AND taken_at >= ?
-         GROUP BY kind, scope",
+        "SELECT 'registry' AS kind, r.value AS scope,
+                (SELECT json_group_array(json_array(s.taken_at, s.stored_bytes))
+                 FROM storage_snapshots s
+                 WHERE s.registry = r.value AND s.kind = 'registry' AND s.scope = r.value
+                       AND s.taken_at >= ?2) AS points
+         FROM json_each(?1) r",
     )
+    .bind(serde_json::to_string(&names).expect("strings serialize"))
     .bind(since)
     .fetch_all(&services.db)
     .await?;
