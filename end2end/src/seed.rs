@@ -145,6 +145,19 @@ impl Pusher {
         Ok(())
     }
 
+    /// Deletes a manifest by digest (and so every tag on it), as `skopeo delete` does; the
+    /// fixture's registry has deletes enabled.
+    pub async fn delete_manifest(&self, repo: &str, digest: &str) -> anyhow::Result<()> {
+        let delete = self
+            .client
+            .delete(self.url(&format!("/v2/{repo}/manifests/{digest}")));
+        let response = self.send(delete, &[repo]).await?;
+        if response.status() != StatusCode::ACCEPTED {
+            bail!("deleting {repo}@{digest}: HTTP {}", response.status());
+        }
+        Ok(())
+    }
+
     /// Mounts `digest` from `from` into `repo` without moving bytes (distribution-spec
     /// "Mounting a blob from another repository"); 201 means it was there.
     pub async fn mount_blob(&self, repo: &str, from: &str, digest: &str) -> anyhow::Result<()> {

@@ -14,10 +14,14 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let trends = regatta_core::storage::recent_stored_bytes(&services, 7)
         .await
         .map_err(from_domain)?;
+    let alerts = regatta_core::storage::active_alerts(&services)
+        .await
+        .map_err(from_domain)?;
     Ok(Dashboard::new(
         &user,
         &services.settings,
         &overviews,
         trends,
+        alerts,
     ))
 }

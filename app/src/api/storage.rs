@@ -13,7 +13,7 @@ pub async fn load_storage(
 ) -> Result<StorageOverview, AppError> {
     use crate::dto::RegistryStorage;
     use crate::ssr::{current_user, from_domain, services};
-    use regatta_core::storage::{storage_history, Grouping, Range};
+    use regatta_core::storage::{active_alerts, recent_alerts, storage_history, Grouping, Range};
     let services = services()?;
     let user = current_user(&services).await?;
     let by = Grouping::parse(by.as_deref().unwrap_or("environment")).map_err(from_domain)?;
@@ -22,12 +22,23 @@ pub async fn load_storage(
         .await
         .map_err(from_domain)?;
     let now = services.clock.now();
+    let mut registries = Vec::with_capacity(histories.len());
+    for history in histories {
+        let alerts = recent_alerts(&services, &history.registry, 10)
+            .await
+            .map_err(from_domain)?;
+        registries.push(RegistryStorage::new(history, alerts, now));
+    }
+    let shown: Vec<&str> = registries.iter().map(|r| r.name.as_str()).collect();
+    let active = active_alerts(&services).await.map_err(from_domain)?;
     Ok(StorageOverview {
         by: by.as_str().to_string(),
         range: range.as_str().to_string(),
-        registries: histories
+        active_alerts: active
             .into_iter()
-            .map(|history| RegistryStorage::new(history, now))
+            .filter(|a| shown.contains(&a.registry.as_str()))
+            .map(Into::into)
             .collect(),
+        registries,
     })
 }

@@ -27,6 +27,6 @@ pub use pipeline_strip::PipelineStrip;
 pub use promote_panel::PromotePanel;
 pub use registry_card::RegistryCard;
 pub use search_box::SearchBox;
-pub use storage_chart::{Sparkline, StorageChart};
+pub use storage_chart::{Sparkline, StorageAlertBanner, StorageChart};
 pub use tag_table::TagTable;
 pub use theme_toggle::{ThemeToggle, APPLY_STORED_THEME};

@@ -49,6 +49,22 @@ pub fn StorageChart(registry: String, chart: StorageChartData) -> impl IntoView 
     .into_any()
 }
 
+/// The storage thresholds crossed now, on the dashboard and the storage page.
+#[component]
+pub fn StorageAlertBanner(alerts: Vec<crate::dto::AlertItem>) -> impl IntoView {
+    (!alerts.is_empty()).then(|| {
+        view! {
+            <div class="banner warning" role="alert" aria-label="Storage alerts">
+                <strong>"Storage: "</strong>
+                <ul>
+                    {alerts.iter().map(|a| view! { <li>{a.sentence()}</li> }).collect_view()}
+                </ul>
+                <a href=crate::routes::storage("", "")>"See storage"</a>
+            </div>
+        }
+    })
+}
+
 /// A registry card's stored bytes over the last 7 days: a line, no axes; a link to the storage
 /// page says what it is and where the numbers are.
 #[component]

@@ -31,6 +31,8 @@ pub struct Dashboard {
     /// Each registry's stored bytes over the last 7 days (in `registries`' order; empty before
     /// the first snapshot).
     pub storage_trends: Vec<Vec<u64>>,
+    /// Storage thresholds crossed now.
+    pub storage_alerts: Vec<super::AlertItem>,
     pub environments: Vec<EnvironmentSummary>,
 }
 
@@ -154,8 +156,10 @@ mod from_domain {
             settings: &Settings,
             overviews: &[RegistryOverview],
             mut trends: std::collections::HashMap<String, Vec<i64>>,
+            alerts: Vec<regatta_core::storage::StorageAlert>,
         ) -> Self {
             Self {
+                storage_alerts: alerts.into_iter().map(Into::into).collect(),
                 storage_trends: settings
                     .registries
                     .iter()

@@ -9,6 +9,49 @@ pub struct StorageOverview {
     /// The chart shown first: `24h`, `7d`, `30d` or `1y`.
     pub range: String,
     pub registries: Vec<RegistryStorage>,
+    /// Thresholds crossed now, for the banner.
+    pub active_alerts: Vec<AlertItem>,
+}
+
+/// A storage threshold crossed, or recovered from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertItem {
+    pub registry: String,
+    /// `capacity` or `growth`.
+    pub kind: String,
+    pub crossed: bool,
+    /// Stored bytes, or bytes a day.
+    pub value: u64,
+    pub threshold: u64,
+    pub at: Option<When>,
+}
+
+impl AlertItem {
+    /// One sentence, as the banner and the alert list say it.
+    pub fn sentence(&self) -> String {
+        let (value, threshold) = (
+            crate::format::human_size(self.value),
+            crate::format::human_size(self.threshold),
+        );
+        match (self.kind.as_str(), self.crossed) {
+            ("capacity", true) => format!(
+                "{}: {value} stored, past the warning level of {threshold}",
+                self.registry
+            ),
+            ("capacity", false) => format!(
+                "{}: {value} stored, back under the warning level of {threshold}",
+                self.registry
+            ),
+            (_, true) => format!(
+                "{}: growing {value}/day, faster than the limit of {threshold}/day",
+                self.registry
+            ),
+            (_, false) => format!(
+                "{}: growing {value}/day, back within the limit of {threshold}/day",
+                self.registry
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +69,8 @@ pub struct RegistryStorage {
     pub charts: Vec<StorageChartData>,
     pub largest: Vec<ScopeFigures>,
     pub growers: Vec<GrowerItem>,
+    /// The latest threshold crossings and recoveries, newest first.
+    pub alerts: Vec<AlertItem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -73,7 +118,20 @@ pub struct ChartPart {
 #[cfg(feature = "ssr")]
 mod from_domain {
     use super::*;
-    use regatta_core::storage::{Grower, Range, RegistryHistory, ScopeUsage, Usage};
+    use regatta_core::storage::{Grower, Range, RegistryHistory, ScopeUsage, StorageAlert, Usage};
+
+    impl From<StorageAlert> for AlertItem {
+        fn from(a: StorageAlert) -> Self {
+            Self {
+                at: When::parse_rfc3339(&a.at),
+                crossed: a.state == "crossed",
+                registry: a.registry,
+                kind: a.kind,
+                value: a.value.max(0) as u64,
+                threshold: a.threshold.max(0) as u64,
+            }
+        }
+    }
 
     impl From<Usage> for UsageFigures {
         fn from(u: Usage) -> Self {
@@ -110,7 +168,11 @@ mod from_domain {
     }
 
     impl RegistryStorage {
-        pub fn new(history: RegistryHistory, now: time::OffsetDateTime) -> Self {
+        pub fn new(
+            history: RegistryHistory,
+            alerts: Vec<StorageAlert>,
+            now: time::OffsetDateTime,
+        ) -> Self {
             let charts = Range::ALL
                 .iter()
                 .map(|range| chart(&history, *range, now))
@@ -125,6 +187,7 @@ mod from_domain {
                 charts,
                 largest: history.largest.into_iter().map(Into::into).collect(),
                 growers: history.growers.into_iter().map(Into::into).collect(),
+                alerts: alerts.into_iter().map(Into::into).collect(),
             }
         }
     }

@@ -1,5 +1,5 @@
 use crate::api::load_dashboard;
-use crate::components::{HeaderBar, PipelineStrip, RegistryCard};
+use crate::components::{HeaderBar, PipelineStrip, RegistryCard, StorageAlertBanner};
 use leptos::prelude::*;
 
 /// The landing page: who you are, the registries Regatta fronts, and the promotion pipeline.
@@ -13,6 +13,7 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(data) => view! {
                         <HeaderBar />
                         <main>
+                            <StorageAlertBanner alerts=data.storage_alerts.clone() />
                             <h2>"Pipeline"</h2>
                             <PipelineStrip environments=data.environments.clone() />
                             <h2>"Registries"</h2>

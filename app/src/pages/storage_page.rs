@@ -1,6 +1,6 @@
 use crate::api::load_storage;
-use crate::components::{HeaderBar, StorageChart};
-use crate::dto::{GrowerItem, RegistryStorage, ScopeFigures, StorageOverview};
+use crate::components::{HeaderBar, Moment, StorageAlertBanner, StorageChart};
+use crate::dto::{AlertItem, GrowerItem, RegistryStorage, ScopeFigures, StorageOverview};
 use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -48,6 +48,7 @@ fn Overview(overview: StorageOverview) -> impl IntoView {
         by,
         range,
         registries,
+        active_alerts,
     } = overview;
     let split = ["environment", "namespace"].map(|option| {
         let href = routes::storage(&option_if(option, "environment"), &option_if(&range, "30d"));
@@ -57,6 +58,7 @@ fn Overview(overview: StorageOverview) -> impl IntoView {
     let csv = routes::storage_csv(&by);
     let empty = registries.is_empty();
     view! {
+        <StorageAlertBanner alerts=active_alerts />
         <nav class="toolbar" aria-label="Split">
             <span class="muted">"Stacked "</span>{split}
             <a href=csv download="regatta-storage.csv">"Download CSV"</a>
@@ -99,6 +101,7 @@ fn RegistrySection(registry: RegistryStorage, range: String) -> impl IntoView {
                 {radios}
                 <div class="charts">{charts}</div>
             </div>
+            <AlertList rows=registry.alerts />
             <LargestTable rows=registry.largest />
             <GrowersTable rows=registry.growers />
         </section>
@@ -177,6 +180,26 @@ fn GrowersTable(rows: Vec<GrowerItem>) -> impl IntoView {
                             <td class="mono">{row.repository}</td>
                             <td>{format!("+{}", format::human_size(row.grown_bytes))}</td>
                             <td>{format::human_size(row.stored_bytes)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    })
+}
+
+#[component]
+fn AlertList(rows: Vec<AlertItem>) -> impl IntoView {
+    (!rows.is_empty()).then(|| {
+        view! {
+            <table class="storage-table" aria-label="Storage alerts">
+                <caption>"Thresholds crossed and recovered"</caption>
+                <thead><tr><th>"When"</th><th>"What"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr class=if row.crossed { "crossed" } else { "recovered" }>
+                            <td class="nowrap">{row.at.map(|when| view! { <Moment when /> })}</td>
+                            <td>{row.sentence()}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

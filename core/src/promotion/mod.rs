@@ -256,16 +256,12 @@ async fn notify_webhooks(services: &Services, id: i64, plan: &PromotionPlan, act
             "target": side(&plan.target),
         }
     });
-    if let Err(error) = crate::webhooks::enqueue(services, id, &payload).await {
+    let about = crate::webhooks::DeliveryFor::Promotion(id);
+    if let Err(error) = crate::webhooks::enqueue(services, about, &payload).await {
         tracing::error!(%error, "queueing promotion webhooks");
         return;
     }
-    let services = services.clone();
-    tokio::spawn(async move {
-        if let Err(error) = crate::webhooks::deliver_due(&services).await {
-            tracing::error!(%error, "sending webhooks");
-        }
-    });
+    crate::webhooks::send_soon(services);
 }
 
 /// Auditing must not undo a promotion that happened, so a failure to record is logged.

@@ -4,6 +4,7 @@
 //! Deletion, retention and garbage collection previews call [`bytes_freed_by`].
 
 mod accounting;
+mod alerts;
 mod graph;
 mod history;
 mod history_csv;
@@ -12,6 +13,7 @@ mod snapshots;
 pub use accounting::{
     bytes_freed_by, storage_accounting, Grouping, RegistryAccount, ScopeUsage, Usage,
 };
+pub use alerts::{active_alerts, check_thresholds, recent_alerts, StorageAlert};
 pub use graph::RegistryGraph;
 pub use history::{
     growth_per_day, recent_stored_bytes, storage_history, Grower, Range, RegistryHistory,

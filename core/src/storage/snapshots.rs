@@ -24,10 +24,12 @@ const TAKEN_AT: &[BorrowedFormatItem<'static>] =
 pub struct SnapshotReport {
     pub taken_at: String,
     pub rows: usize,
+    /// Thresholds crossed or recovered by this snapshot.
+    pub alerts: usize,
 }
 
-/// Takes a snapshot of every configured registry now (the services' clock), then thins out
-/// the old ones.
+/// Takes a snapshot of every configured registry now (the services' clock), thins out the old
+/// ones, and checks the storage thresholds against it.
 pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, DomainError> {
     let now = services.clock.now();
     let taken_at = format_taken_at(now);
@@ -69,9 +71,18 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     }
     tx.commit().await?;
     downsample(&services.db, now).await?;
+    // The snapshot stands whatever the check does; a failed check is retried at the next one.
+    let alerts = match super::alerts::check_thresholds(services).await {
+        Ok(alerts) => alerts.len(),
+        Err(error) => {
+            tracing::error!(%error, "checking storage thresholds");
+            0
+        }
+    };
     Ok(SnapshotReport {
         taken_at,
         rows: rows.len(),
+        alerts,
     })
 }
 

@@ -1,5 +1,6 @@
-//! Outgoing webhooks: after a successful promotion, each configured `[[webhook]]` gets a signed
-//! JSON POST so a deploy pipeline can react. Deliveries are stored first and sent from the
+//! Outgoing webhooks: after a successful promotion, or when a registry's storage crosses a
+//! threshold (or comes back under it), each configured `[[webhook]]` gets a signed JSON POST
+//! so a deploy pipeline or an alerting system can react. Deliveries are stored first and sent from the
 //! table, so a receiver that is down gets the call later (10 s, 1 min, 5 min, 30 min, 2 h),
 //! and every attempt's outcome shows in the promotion history.
 
@@ -23,24 +24,46 @@ const BACKOFF: [Duration; 5] = [
 ];
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What a delivery tells about (each delivery belongs to one).
+#[derive(Debug, Clone, Copy)]
+pub enum DeliveryFor {
+    Promotion(i64),
+    StorageAlert(i64),
+}
+
 /// Queues `payload` for every configured webhook.
 pub async fn enqueue(
     services: &Services,
-    promotion_id: i64,
+    about: DeliveryFor,
+    payload: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let mut db = services.db.acquire().await?;
+    enqueue_in(&mut db, services, about, payload).await
+}
+
+/// [`enqueue`] inside the caller's transaction, so an event and its calls commit together.
+pub async fn enqueue_in(
+    db: &mut sqlx::SqliteConnection,
+    services: &Services,
+    about: DeliveryFor,
     payload: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     let body = payload.to_string();
     for webhook in &services.settings.webhooks {
-        store::insert(
-            &services.db,
-            promotion_id,
-            &webhook.name,
-            &body,
-            services.clock.now(),
-        )
-        .await?;
+        store::insert(&mut *db, about, &webhook.name, &body, services.clock.now()).await?;
     }
     Ok(())
+}
+
+/// Sends what is due now, in the background: a receiver that is slow or down must not hold up
+/// the caller; failures are retried by the webhook job.
+pub fn send_soon(services: &Services) {
+    let services = services.clone();
+    tokio::spawn(async move {
+        if let Err(error) = deliver_due(&services).await {
+            tracing::error!(%error, "sending webhooks");
+        }
+    });
 }
 
 /// Sends every delivery that is due; returns how many were delivered.
@@ -67,6 +90,15 @@ pub async fn deliver_due(services: &Services) -> Result<usize, sqlx::Error> {
     Ok(delivered)
 }
 
+/// `promotion` or `storage`: the part of the payload's `event` before the dot.
+fn event_family(payload: &str) -> String {
+    let event = serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v["event"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    event.split('.').next().unwrap_or_default().to_string()
+}
+
 async fn send(services: &Services, due: &store::Due) -> Result<(), String> {
     let webhook = services
         .settings
@@ -84,7 +116,7 @@ async fn send(services: &Services, due: &store::Due) -> Result<(), String> {
         .post(webhook.url.clone())
         .timeout(TIMEOUT)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("x-regatta-event", "promotion")
+        .header("x-regatta-event", event_family(&due.payload))
         .header("x-regatta-delivery", due.id.to_string())
         .header(
             SIGNATURE_HEADER,

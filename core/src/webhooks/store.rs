@@ -5,16 +5,22 @@ use time::OffsetDateTime;
 
 pub async fn insert(
     db: impl SqliteExecutor<'_>,
-    promotion_id: i64,
+    about: super::DeliveryFor,
     webhook: &str,
     payload: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    let (promotion_id, storage_alert_id) = match about {
+        super::DeliveryFor::Promotion(id) => (Some(id), None),
+        super::DeliveryFor::StorageAlert(id) => (None, Some(id)),
+    };
     sqlx::query(
-        "INSERT INTO webhook_deliveries (promotion_id, webhook, payload, status, next_attempt_at)
-         VALUES (?, ?, ?, 'pending', ?)",
+        "INSERT INTO webhook_deliveries (promotion_id, storage_alert_id, webhook, payload, status,
+             next_attempt_at)
+         VALUES (?, ?, ?, ?, 'pending', ?)",
     )
     .bind(promotion_id)
+    .bind(storage_alert_id)
     .bind(webhook)
     .bind(payload)
     .bind(now)

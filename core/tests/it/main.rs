@@ -15,6 +15,7 @@ mod registry_token_faults;
 mod registry_writes;
 mod search;
 mod storage_accounting;
+mod storage_alerts;
 mod storage_history;
 mod storage_snapshots;
 mod user_cache;

@@ -1,6 +1,7 @@
 //! The storage page in a real Chromium over a crawled registry (a snapshot follows every crawl):
 //! its chart is SVG in the server-rendered HTML, the range switch shows another chart without a
-//! reload, the CSV download holds the series, and the dashboard's card has a sparkline.
+//! reload, the CSV download holds the series, the dashboard's card has a sparkline, and a
+//! crossed capacity threshold shows as a banner and in the alert list.
 
 use end2end::app_fixture::{AppFixture, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::browser::{
@@ -16,7 +17,7 @@ async fn the_storage_page_draws_on_the_server_and_switches_range_in_place() {
         .await
         .unwrap();
     let settings = SettingsFile::new()
-        .registry(Registry::fixture("local", &registry).capacity_bytes(1_000_000_000))
+        .registry(Registry::fixture("local", &registry).capacity_bytes(10_000))
         .demo_pipeline("local");
     let app = AppFixture::start_with(settings).await.unwrap();
     let browser = Browser::start().await.unwrap();
@@ -37,7 +38,23 @@ async fn the_storage_page_draws_on_the_server_and_switches_range_in_place() {
         .text()
         .await
         .unwrap();
-    assert!(forecast.contains("of 1.0 GB"), "{forecast}");
+    // The seeded images (9.4 kB) are past 80 % of the 10 kB capacity: the threshold is crossed.
+    assert!(forecast.contains("of 10.0 kB (9"), "{forecast}");
+    let banner = wait_for(&client, "[aria-label='Storage alerts'][role=alert]").await;
+    let banner = banner.text().await.unwrap();
+    assert!(
+        banner.contains("local: ") && banner.contains("past the warning level of 8.0 kB"),
+        "{banner}"
+    );
+    let listed = wait_for(&client, "table[aria-label='Storage alerts'] tbody").await;
+    assert_eq!(
+        listed
+            .find_all(Locator::Css("tr.crossed"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     let chart = |range: &'static str| {
         let client = client.clone();
@@ -131,6 +148,15 @@ async fn the_storage_page_draws_on_the_server_and_switches_range_in_place() {
     );
 
     open(&client, &app.url, "/").await;
+    let banner = wait_for(&client, "main [aria-label='Storage alerts']").await;
+    assert!(
+        banner
+            .text()
+            .await
+            .unwrap()
+            .contains("past the warning level"),
+        "dashboard banner"
+    );
     let spark = wait_for(&client, "article[aria-label='Registry local'] a.sparkline").await;
     assert!(
         spark.text().await.unwrap().contains("stored "),
