@@ -165,6 +165,7 @@ async fn resolve(
         signed: parsed.signed,
         digests: parsed.digests,
         layers: parsed.layers,
+        sizes: parsed.sizes,
     })
 }
 

@@ -8,7 +8,7 @@ use time::{Date, Duration};
 
 /// Filter keys the query understands, as shown in error messages and the help text.
 pub const FILTER_KEYS: &str =
-    "registry:, env:, ns:, repo:, tag:, os:, arch:, platform:, after:, before:, signed:, digest:, layer:";
+    "registry:, env:, ns:, repo:, tag:, os:, arch:, platform:, after:, before:, signed:, digest:, layer:, size:";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -26,6 +26,37 @@ pub struct SearchQuery {
     pub digests: Vec<DigestPrefix>,
     /// Tags whose image (or one of whose platform images) contains this layer.
     pub layers: Vec<DigestPrefix>,
+    /// Bounds on the image's size (config and layers, all platforms of an index): all hold.
+    pub sizes: Vec<SizeBound>,
+}
+
+/// `size:>100MB`, `size:<=1GiB`: the image's size against a number of bytes (`kB`, `MB`, `GB`,
+/// `TB` count in 1000s, as sizes are shown; `KiB`, `MiB`, `GiB`, `TiB` in 1024s; no unit: bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SizeBound {
+    pub op: SizeOp,
+    pub bytes: i64,
+    /// As typed (`>100MB`), for the chips.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeOp {
+    Above,
+    AtLeast,
+    Below,
+    AtMost,
+}
+
+impl SizeOp {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Above => " > ",
+            Self::AtLeast => " >= ",
+            Self::Below => " < ",
+            Self::AtMost => " <= ",
+        }
+    }
 }
 
 impl SearchQuery {
@@ -81,6 +112,7 @@ impl SearchQuery {
                 .iter()
                 .map(|d| format!("contains layer {}", d.as_str())),
         );
+        parts.extend(self.sizes.iter().map(|b| format!("size {}", b.text)));
         parts
     }
 }
@@ -236,6 +268,7 @@ fn add_filter(query: &mut SearchQuery, typed_key: &str, value: &str) -> Result<(
         "signed" | "is" | "has" => query.signed = Some(signed(&key, value)?),
         "digest" => query.digests.push(digest_value(&key, value)?),
         "layer" | "base" => query.layers.push(digest_value(&key, value)?),
+        "size" => query.sizes.push(size_bound(value)?),
         // Repository names are lower-case, so `Colour:red` is a mistyped filter, `nginx:1.25` an
         // image; and `size:>10mb` is a filter we lack, as `>10mb` cannot be a tag.
         _ if is_repository_like(typed_key) && crate::registry::Tag::parse(value).is_ok() => {
@@ -278,6 +311,7 @@ fn is_filter_key(key: &str) -> bool {
         "digest",
         "layer",
         "base",
+        "size",
     ];
     KEYS.contains(&key.to_ascii_lowercase().as_str())
 }
@@ -293,6 +327,7 @@ fn example(key: &str) -> &'static str {
         "after" | "since" | "before" | "until" => "2026-11-01",
         "signed" | "is" | "has" => "yes",
         "digest" | "layer" | "base" => "sha256:4f1c",
+        "size" => ">100MB",
         _ => "1.4",
     }
 }
@@ -302,6 +337,49 @@ fn digest_value(key: &str, value: &str) -> Result<DigestPrefix, QueryError> {
         QueryError(format!(
             "`{key}:{value}` is not a digest: use `sha256:` and hex digits, or the first hex digits alone."
         ))
+    })
+}
+
+fn size_bound(value: &str) -> Result<SizeBound, QueryError> {
+    let refuse = || {
+        QueryError(format!(
+            "`size:{value}` is not a size bound: use >, >=, < or <= and a size, e.g. `size:>100MB` or `size:<1GiB`."
+        ))
+    };
+    let (op, rest) = [
+        (">=", SizeOp::AtLeast),
+        ("<=", SizeOp::AtMost),
+        (">", SizeOp::Above),
+        ("<", SizeOp::Below),
+    ]
+    .into_iter()
+    .find_map(|(text, op)| value.strip_prefix(text).map(|rest| (op, rest)))
+    .ok_or_else(refuse)?;
+    let digits = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, unit) = rest.split_at(digits);
+    let number: f64 = number.parse().map_err(|_| refuse())?;
+    let scale: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(refuse()),
+    };
+    let bytes = number * scale;
+    if !bytes.is_finite() || bytes > i64::MAX as f64 {
+        return Err(refuse());
+    }
+    Ok(SizeBound {
+        op,
+        bytes: bytes.round() as i64,
+        text: value.to_string(),
     })
 }
 
@@ -456,13 +534,33 @@ mod tests {
     }
 
     #[test]
+    fn sizes_count_in_thousands_or_in_binary_units() {
+        let q = parse("size:>100MB size:<=1GiB").unwrap();
+        let bounds: Vec<(SizeOp, i64)> = q.sizes.iter().map(|b| (b.op, b.bytes)).collect();
+        assert_eq!(
+            bounds,
+            [
+                (SizeOp::Above, 100_000_000),
+                (SizeOp::AtMost, 1_073_741_824)
+            ]
+        );
+        assert_eq!(parse("size:>=1.5kb").unwrap().sizes[0].bytes, 1500);
+        assert_eq!(parse("size:<42").unwrap().sizes[0].bytes, 42);
+        assert_eq!(q.describe(), ["size >100MB", "size <=1GiB"]);
+        for bad in ["size:100MB", "size:>", "size:>1XB", "size:>1e999"] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.0.contains("is not a size bound"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn bad_filters_say_what_is_accepted() {
         let e = parse("Colour:red").unwrap_err();
         assert!(e.0.contains("Unknown filter `colour:`"), "{e}");
         assert!(e.0.contains("arch:"), "{e}");
         assert!(parse("env:").unwrap_err().0.contains("`env:prod`"));
         assert!(parse("platform:a/b/c/d").is_err());
-        for unknown in ["size:>10mb", "size:<1GB", "pulled:>30d"] {
+        for unknown in ["pulled:>30d", "Colour:>10mb"] {
             let e = parse(unknown).unwrap_err();
             assert!(e.0.starts_with("Unknown filter"), "{unknown}: {e}");
         }

@@ -1,7 +1,7 @@
 //! A query with its names resolved (registries, environments, typo stand-ins), and which of
 //! its parts leads the plan. Plain data: the SQL builders (`sets`, `sql`, `by_term`) read it.
 
-use super::query::{DigestPrefix, PlatformFilter, TermScope};
+use super::query::{DigestPrefix, PlatformFilter, SizeBound, TermScope};
 use time::OffsetDateTime;
 
 /// A query with names resolved against the configuration and typos replaced.
@@ -19,6 +19,7 @@ pub struct Resolved {
     pub signed: Option<bool>,
     pub digests: Vec<DigestPrefix>,
     pub layers: Vec<DigestPrefix>,
+    pub sizes: Vec<SizeBound>,
 }
 
 impl Resolved {
@@ -32,6 +33,7 @@ impl Resolved {
             || self.signed.is_some()
             || !self.digests.is_empty()
             || !self.layers.is_empty()
+            || !self.sizes.is_empty()
     }
 }
 

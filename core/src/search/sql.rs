@@ -203,6 +203,10 @@ pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a
         push_layer_set(sql, layer);
         sql.push(")");
     }
+    for bound in &query.sizes {
+        sql.push(" AND (SELECT total_size FROM manifests WHERE id = t.manifest_id)");
+        sql.push(bound.op.sql()).push_bind(bound.bytes);
+    }
 }
 
 /// A term matches a tag through its repository's name, its own name, or (hex terms) a digest.

@@ -345,3 +345,36 @@ async fn hostile_pages_and_queries_get_an_answer_not_an_overflow() {
     assert!(error.to_string().contains("at most 16 words"), "{error}");
     assert_eq!(world.hits("1.4.2").await.len(), 2, "the index is intact");
 }
+
+#[tokio::test]
+async fn size_bounds_keep_the_images_on_their_side() {
+    let world = world().await;
+    let all = world.find("nginx").await.unwrap().hits;
+    let mut sizes: Vec<i64> = all.iter().map(|h| h.total_size).collect();
+    sizes.sort();
+    sizes.dedup();
+    assert!(
+        sizes.len() >= 2,
+        "the nginx images differ in size: {sizes:?}"
+    );
+    let cut = sizes[sizes.len() - 1];
+    let big = world
+        .find(&format!("nginx size:>={cut}"))
+        .await
+        .unwrap()
+        .hits;
+    assert!(!big.is_empty() && big.iter().all(|h| h.total_size >= cut));
+    let small = world
+        .find(&format!("nginx size:<{cut}"))
+        .await
+        .unwrap()
+        .hits;
+    assert!(!small.is_empty() && small.iter().all(|h| h.total_size < cut));
+    assert_eq!(
+        big.len() + small.len(),
+        all.len(),
+        "every image is on one side"
+    );
+    let none = world.find("size:>1TB").await.unwrap();
+    assert_eq!(none.total, 0);
+}
