@@ -31,16 +31,12 @@ pub(super) fn hits(
     sql::push_total(&mut sql, query);
     sql.push(" FROM (");
     push_arms(&mut sql, query, term, Select::Page);
-    sql.push(") ORDER BY ");
-    if query.largest_first {
-        sql.push("size DESC, ");
-    }
-    sql.push("rank, registry_id, repository, tag LIMIT ");
+    sql.push(") ORDER BY rank, registry_id, repository, tag LIMIT ");
     sql.push_bind(limit);
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    sql::push_page_rows(&mut sql, query);
+    sql::push_page_rows(&mut sql);
     sql
 }
 
@@ -107,9 +103,6 @@ fn push_arms<'a>(
             sql.push(format!("SELECT t.rowid AS id, {driver_rank} + "));
             sql::push_rank(sql, query, Some(term));
             sql.push(" AS rank, p.registry_id AS registry_id, p.name AS repository, t.name AS tag");
-            if query.largest_first {
-                sql.push(format!(", {} AS size", sql::SIZE_OF_T));
-            }
         }
     };
     columns(sql, "min(p.rank, COALESCE(nam.rank, 9))");
@@ -155,7 +148,6 @@ fn push_tag_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm)
 pub(super) fn single_word(query: &Resolved) -> Option<usize> {
     let term = query.terms.first()?;
     (!query.has_filters()
-        && !query.largest_first
         && query.terms.len() == 1
         && term.scope != TermScope::Tag
         && term.digest.is_none())
@@ -199,6 +191,6 @@ pub(super) fn first_repositories_page(
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    sql::push_page_rows(&mut sql, query);
+    sql::push_page_rows(&mut sql);
     sql
 }

@@ -166,7 +166,6 @@ async fn resolve(
         digests: parsed.digests,
         layers: parsed.layers,
         sizes: parsed.sizes,
-        largest_first: parsed.largest_first,
     })
 }
 

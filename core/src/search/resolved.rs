@@ -20,7 +20,6 @@ pub struct Resolved {
     pub digests: Vec<DigestPrefix>,
     pub layers: Vec<DigestPrefix>,
     pub sizes: Vec<SizeBound>,
-    pub largest_first: bool,
 }
 
 impl Resolved {
