@@ -159,7 +159,7 @@ fn SyntaxHelp() -> impl IntoView {
                 <li><code>"tag:1.4"</code>" "<code>"repo:shop"</code>" "<code>"ns:dev"</code>" "<code>"env:prod"</code>" "<code>"registry:local"</code></li>
                 <li><code>"arch:arm64"</code>" "<code>"os:linux"</code>" "<code>"platform:linux/arm64/v8"</code></li>
                 <li><code>"after:2026-11-01"</code>" "<code>"before:7d"</code>" "<code>"signed:yes"</code></li>
-                <li><code>"size:>100MB"</code>" "<code>"size:<=1GiB"</code>" (the image's config and layers; kB/MB/GB count in 1000s, KiB/MiB/GiB in 1024s)"</li>
+                <li><code>"size:>100MB"</code>" "<code>"size:<=1GiB"</code>" (the image's config and layers; kB/MB/GB count in 1000s, KiB/MiB/GiB in 1024s); "<code>"sort:size"</code>" lists the largest first, e.g. "<code>"env:dev sort:size"</code></li>
                 <li><code>"sha256:4f1c…"</code>" or the short hex from "<code>"docker images"</code>"; "<code>"layer:sha256:…"</code>" lists images built on that layer"</li>
                 <li>"A pull reference such as "<code>"registry:5000/dev/app:1.2"</code>" works too."</li>
             </ul>

@@ -27,16 +27,27 @@ pub(super) fn hits(
 ) -> QueryBuilder<'_, Sqlite> {
     let mut sql = QueryBuilder::new("");
     push_sets(&mut sql, &query.terms[term]);
-    sql.push(", page AS (SELECT *, ");
+    sql.push(", page AS (SELECT u.*, ");
     sql::push_total(&mut sql, query);
     sql.push(" FROM (");
     push_arms(&mut sql, query, term, Select::Page);
-    sql.push(") ORDER BY rank, registry_id, repository, tag LIMIT ");
+    sql.push(") u");
+    // `sort:size` joins the union's rows to their manifests: a size column computed inside the
+    // arms (a correlated subquery per arm) is what the reverted 9f22349 did, and one full run
+    // saw that plan return no rows.
+    if query.largest_first {
+        sql.push(
+            " JOIN manifests sized ON sized.id = u.manifest_id ORDER BY sized.total_size DESC, ",
+        );
+    } else {
+        sql.push(" ORDER BY ");
+    }
+    sql.push("rank, registry_id, repository, tag LIMIT ");
     sql.push_bind(limit);
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    sql::push_page_rows(&mut sql);
+    sql::push_page_rows(&mut sql, query);
     sql
 }
 
@@ -102,7 +113,7 @@ fn push_arms<'a>(
         Select::Page => {
             sql.push(format!("SELECT t.rowid AS id, {driver_rank} + "));
             sql::push_rank(sql, query, Some(term));
-            sql.push(" AS rank, p.registry_id AS registry_id, p.name AS repository, t.name AS tag");
+            sql.push(" AS rank, p.registry_id AS registry_id, p.name AS repository, t.name AS tag, t.manifest_id AS manifest_id");
         }
     };
     columns(sql, "min(p.rank, COALESCE(nam.rank, 9))");
@@ -148,6 +159,7 @@ fn push_tag_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm)
 pub(super) fn single_word(query: &Resolved) -> Option<usize> {
     let term = query.terms.first()?;
     (!query.has_filters()
+        && !query.largest_first
         && query.terms.len() == 1
         && term.scope != TermScope::Tag
         && term.digest.is_none())
@@ -191,6 +203,6 @@ pub(super) fn first_repositories_page(
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    sql::push_page_rows(&mut sql);
+    sql::push_page_rows(&mut sql, query);
     sql
 }

@@ -166,6 +166,7 @@ async fn resolve(
         digests: parsed.digests,
         layers: parsed.layers,
         sizes: parsed.sizes,
+        largest_first: parsed.largest_first,
     })
 }
 

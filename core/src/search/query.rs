@@ -8,7 +8,7 @@ use time::{Date, Duration};
 
 /// Filter keys the query understands, as shown in error messages and the help text.
 pub const FILTER_KEYS: &str =
-    "registry:, env:, ns:, repo:, tag:, os:, arch:, platform:, after:, before:, signed:, digest:, layer:, size:";
+    "registry:, env:, ns:, repo:, tag:, os:, arch:, platform:, after:, before:, signed:, digest:, layer:, size:, sort:size";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -28,6 +28,8 @@ pub struct SearchQuery {
     pub layers: Vec<DigestPrefix>,
     /// Bounds on the image's size (config and layers, all platforms of an index): all hold.
     pub sizes: Vec<SizeBound>,
+    /// `sort:size`: largest images first (then by relevance), instead of relevance alone.
+    pub largest_first: bool,
 }
 
 /// `size:>100MB`, `size:<=1GiB`: the image's size against a number of bytes (`kB`, `MB`, `GB`,
@@ -113,6 +115,9 @@ impl SearchQuery {
                 .map(|d| format!("contains layer {}", d.as_str())),
         );
         parts.extend(self.sizes.iter().map(|b| format!("size {}", b.text)));
+        if self.largest_first {
+            parts.push("largest first".to_string());
+        }
         parts
     }
 }
@@ -269,6 +274,7 @@ fn add_filter(query: &mut SearchQuery, typed_key: &str, value: &str) -> Result<(
         "digest" => query.digests.push(digest_value(&key, value)?),
         "layer" | "base" => query.layers.push(digest_value(&key, value)?),
         "size" => query.sizes.push(size_bound(value)?),
+        "sort" | "order" => query.largest_first = sort_order(value)?,
         // Repository names are lower-case, so `Colour:red` is a mistyped filter, `nginx:1.25` an
         // image; and `size:>10mb` is a filter we lack, as `>10mb` cannot be a tag.
         _ if is_repository_like(typed_key) && crate::registry::Tag::parse(value).is_ok() => {
@@ -312,6 +318,8 @@ fn is_filter_key(key: &str) -> bool {
         "layer",
         "base",
         "size",
+        "sort",
+        "order",
     ];
     KEYS.contains(&key.to_ascii_lowercase().as_str())
 }
@@ -328,6 +336,7 @@ fn example(key: &str) -> &'static str {
         "signed" | "is" | "has" => "yes",
         "digest" | "layer" | "base" => "sha256:4f1c",
         "size" => ">100MB",
+        "sort" | "order" => "size",
         _ => "1.4",
     }
 }
@@ -338,6 +347,17 @@ fn digest_value(key: &str, value: &str) -> Result<DigestPrefix, QueryError> {
             "`{key}:{value}` is not a digest: use `sha256:` and hex digits, or the first hex digits alone."
         ))
     })
+}
+
+/// `sort:size` (largest first) or `sort:relevance` (the default).
+fn sort_order(value: &str) -> Result<bool, QueryError> {
+    match value.to_ascii_lowercase().as_str() {
+        "size" | "largest" => Ok(true),
+        "relevance" | "rank" => Ok(false),
+        _ => Err(QueryError(format!(
+            "`sort:{value}` is not an order: use `sort:size` (largest first) or `sort:relevance`."
+        ))),
+    }
 }
 
 fn size_bound(value: &str) -> Result<SizeBound, QueryError> {
@@ -547,6 +567,8 @@ mod tests {
         assert_eq!(parse("size:>=1.5kb").unwrap().sizes[0].bytes, 1500);
         assert_eq!(parse("size:<42").unwrap().sizes[0].bytes, 42);
         assert_eq!(q.describe(), ["size >100MB", "size <=1GiB"]);
+        assert!(parse("sort:size").unwrap().largest_first);
+        assert!(parse("sort:colour").unwrap_err().0.contains("`sort:size`"));
         for bad in ["size:100MB", "size:>", "size:>1XB", "size:>1e999"] {
             let e = parse(bad).unwrap_err();
             assert!(e.0.contains("is not a size bound"), "{bad}: {e}");

@@ -20,6 +20,7 @@ pub struct Resolved {
     pub digests: Vec<DigestPrefix>,
     pub layers: Vec<DigestPrefix>,
     pub sizes: Vec<SizeBound>,
+    pub largest_first: bool,
 }
 
 impl Resolved {

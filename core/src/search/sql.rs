@@ -43,14 +43,21 @@ pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_
     push_total(&mut sql, query);
     sql.push(FROM);
     push_conditions(&mut sql, query);
-    sql.push(" ORDER BY rank, p.registry_id, p.name, t.name LIMIT ");
+    sql.push(" ORDER BY ");
+    if query.largest_first {
+        sql.push(format!("{SIZE_OF_T} DESC, "));
+    }
+    sql.push("rank, p.registry_id, p.name, t.name LIMIT ");
     sql.push_bind(limit);
     sql.push(" OFFSET ");
     sql.push_bind(offset);
     sql.push(") ");
-    push_page_rows(&mut sql);
+    push_page_rows(&mut sql, query);
     sql
 }
+
+/// The size of tag `t`'s image, for `size:` bounds and `sort:size`.
+const SIZE_OF_T: &str = "(SELECT total_size FROM manifests WHERE id = t.manifest_id)";
 
 /// `total`: for a filtered query, its count over every matching row, taken with the page — the
 /// matches are sparse among the candidates, and a separate count would scan them all again. For
@@ -65,15 +72,19 @@ pub(super) fn push_total(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
 }
 
 /// The display columns of the rows a `page(id, rank, total)` CTE chose, in its order.
-pub(super) fn push_page_rows(sql: &mut QueryBuilder<'_, Sqlite>) {
+pub(super) fn push_page_rows(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
     sql.push(COLUMNS);
     sql.push(
         "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
          JOIN repositories p ON p.id = t.repository_id
          JOIN registries g ON g.id = p.registry_id
          JOIN manifests m ON m.id = t.manifest_id
-         ORDER BY page.rank, p.registry_id, p.name, t.name",
+         ORDER BY ",
     );
+    if query.largest_first {
+        sql.push("m.total_size DESC, ");
+    }
+    sql.push("page.rank, p.registry_id, p.name, t.name");
 }
 
 /// Counting stops here: past it the page says "10,000+", and a query matching most of the index
@@ -204,7 +215,7 @@ pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a
         sql.push(")");
     }
     for bound in &query.sizes {
-        sql.push(" AND (SELECT total_size FROM manifests WHERE id = t.manifest_id)");
+        sql.push(format!(" AND {SIZE_OF_T}"));
         sql.push(bound.op.sql()).push_bind(bound.bytes);
     }
 }

@@ -378,3 +378,35 @@ async fn size_bounds_keep_the_images_on_their_side() {
     let none = world.find("size:>1TB").await.unwrap();
     assert_eq!(none.total, 0);
 }
+
+#[tokio::test]
+async fn sort_size_lists_the_largest_images_first_in_every_plan() {
+    let world = world().await;
+    // A word (the by-word plan), and filters alone (the general plan).
+    let mut reordered = 0;
+    for text in ["nginx", "registry:local", "ns:team"] {
+        let by_rank = world.find(text).await.unwrap().hits;
+        let by_size = world.find(&format!("{text} sort:size")).await.unwrap().hits;
+        assert!(!by_rank.is_empty(), "{text}: the world has hits for it");
+        let tags = |hits: &[regatta_core::search::SearchHit]| {
+            let mut tags: Vec<String> = hits
+                .iter()
+                .map(|h| format!("{}/{}:{}", h.registry, h.repository, h.tag))
+                .collect();
+            tags.sort();
+            tags
+        };
+        assert_eq!(tags(&by_size), tags(&by_rank), "{text}: the same hits");
+        let sizes = |hits: &[regatta_core::search::SearchHit]| -> Vec<i64> {
+            hits.iter().map(|h| h.total_size).collect()
+        };
+        let mut expected = sizes(&by_rank);
+        expected.sort_by(|a, b| b.cmp(a));
+        assert_eq!(sizes(&by_size), expected, "{text}: largest first");
+        reordered += usize::from(sizes(&by_rank) != sizes(&by_size));
+    }
+    assert!(
+        reordered > 0,
+        "relevance order differs from size order somewhere"
+    );
+}
