@@ -6,6 +6,8 @@
 //! Needs the release site and binary: `cargo leptos build --release --precompress` first (the
 //! README has the line; `REGATTA_SITE_ROOT` must then be an absolute path).
 //! Not part of `make test`: its figures are reported in issue notes, never asserted.
+//! `REGATTA_BENCH_HOLD=1` keeps the seeded app up after start (its address and a session
+//! cookie are printed) for profiling one page by hand.
 
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::settings::Registry;
@@ -77,6 +79,11 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    if std::env::var_os("REGATTA_BENCH_HOLD").is_some() {
+        // For profiling by hand (perf, ab on one page): the seeded app stays up until killed.
+        println!("holding: {} with cookie {cookie}", app.url);
+        std::future::pending::<()>().await;
+    }
     println!("## weight (bytes sent for each Accept-Encoding)");
     println!(
         "{:<22} {:>10} {:>10} {:>10}",

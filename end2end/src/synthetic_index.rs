@@ -170,18 +170,20 @@ fn fill_statements() -> [&'static str; 13] {
          SELECT m.id, 2, b.id FROM temp.plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at)
+        // Tags carry their image's `created`, as the index's upsert_tag writes it.
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
          SELECT p.repository_id,
                 CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
                      ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
                 m.id,
-                strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || ((p.repository_id * 11 + p.v * 17) % 480000) || ' minutes')
+                strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || ((p.repository_id * 11 + p.v * 17) % 480000) || ' minutes'),
+                m.created
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          UNION ALL
-         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z'
+         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest WHERE p.v = 8",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at)
-         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z'
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
+         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          WHERE p.v = 8 AND p.repository_id % 100 = 0",
         "DROP TABLE temp.plan",

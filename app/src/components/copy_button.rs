@@ -17,7 +17,7 @@ pub fn CopyButton(text: String, label: &'static str) -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="copy" title=text.clone() data-command=text on:click=on_click>
+        <button type="button" class="copy" title=text on:click=on_click>
             {move || if copied.get() { "Copied" } else { label }}
         </button>
     }

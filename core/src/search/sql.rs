@@ -17,7 +17,7 @@ use sqlx::{QueryBuilder, Sqlite};
 const COLUMNS: &str = concat!(
     "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
        t.updated_at AS pushed_at,
-       COALESCE(m.created, (SELECT MAX(c.created) FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)) AS created,
+       t.created,
        ",
     platforms_json!(),
     " AS platforms,

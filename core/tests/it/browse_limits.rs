@@ -34,9 +34,10 @@ async fn huge_repository() -> (tempfile::TempDir, Services, String, i64) {
     .unwrap();
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO tags (repository_id, name, manifest_id, updated_at)
+         INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
          SELECT (SELECT id FROM repositories), 'build-' || i,
-                (SELECT manifest_id FROM tags LIMIT 1), '2026-12-01T00:00:00Z' FROM n",
+                (SELECT manifest_id FROM tags LIMIT 1), '2026-12-01T00:00:00Z',
+                (SELECT created FROM tags LIMIT 1) FROM n",
     )
     .bind(BUILDS)
     .execute(&services.db)
@@ -76,6 +77,7 @@ async fn every_tag_of_a_huge_repository_is_on_exactly_one_page() {
     assert_eq!(first.pages, (total + TAGS_PER_PAGE - 1) / TAGS_PER_PAGE);
 
     let mut seen = HashSet::new();
+    let mut created = Vec::new();
     for number in 1..=first.pages {
         let listed = page(&services, &repository, "", TagSort::Created, number)
             .await
@@ -84,8 +86,14 @@ async fn every_tag_of_a_huge_repository_is_on_exactly_one_page() {
         for name in names(&listed) {
             assert!(seen.insert(name.clone()), "{name} is on two pages");
         }
+        created.extend(listed.tags.iter().map(|t| t.created.clone()));
     }
     assert_eq!(seen.len() as i64, total);
+    assert!(
+        created.windows(2).all(|w| w[0] >= w[1]),
+        "newest image first across the pages"
+    );
+    assert!(created.iter().collect::<HashSet<_>>().len() > 1);
 
     let past_the_end = page(&services, &repository, "", TagSort::Created, 10_000)
         .await

@@ -105,7 +105,7 @@ async fn browse_from_the_dashboard_to_a_repositorys_tags() {
         .find(Locator::Css("button.copy"))
         .await
         .unwrap()
-        .attr("data-command")
+        .attr("title")
         .await
         .unwrap()
         .unwrap();

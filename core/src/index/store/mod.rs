@@ -153,7 +153,23 @@ pub async fn indexed_tags(
     Ok(rows.into_iter().collect())
 }
 
-/// Points tag `name` at `manifest_id`; `updated_at` changes only when the target does.
+/// The `created` of manifest `$m`: an image's own, an index's newest platform's. A macro, so
+/// queries can `concat!` it into their literal text.
+macro_rules! image_created {
+    ($m:literal) => {
+        concat!(
+            "COALESCE(",
+            $m,
+            ".created, (SELECT MAX(c.created) FROM manifest_children mc
+             JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = ",
+            $m,
+            ".id))"
+        )
+    };
+}
+
+/// Points tag `name` at `manifest_id`; `updated_at` changes only when the target does. The
+/// tag row carries its image's `created` ([`image_created`]) for the newest-first pages.
 pub async fn upsert_tag(
     db: impl SqliteExecutor<'_>,
     repository_id: i64,
@@ -161,12 +177,16 @@ pub async fn upsert_tag(
     manifest_id: i64,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at) VALUES (?, ?, ?, ?)
+    sqlx::query(concat!(
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
+         SELECT ?1, ?2, ?3, ?4, ",
+        image_created!("m"),
+        " FROM manifests m WHERE m.id = ?3
          ON CONFLICT (repository_id, name) DO UPDATE SET
              updated_at = CASE WHEN tags.manifest_id = excluded.manifest_id THEN tags.updated_at ELSE excluded.updated_at END,
-             manifest_id = excluded.manifest_id",
-    )
+             manifest_id = excluded.manifest_id,
+             created = excluded.created"
+    ))
     .bind(repository_id)
     .bind(name)
     .bind(manifest_id)

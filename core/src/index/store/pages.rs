@@ -160,25 +160,23 @@ macro_rules! platforms_json {
 }
 pub(crate) use platforms_json;
 
-/// The columns of a [`PagedTagRow`] for tag `t` on manifest `m`, and the repository `repo`
-/// (`?1` registry, `?2` repository) that the queries below narrow `t` to. `matching` is a window
-/// count, taken before `LIMIT`: all the rows the `WHERE` keeps.
-macro_rules! tag_details {
+/// The repository `repo` (`?1` registry, `?2` repository) the queries below narrow tags to.
+macro_rules! repo_cte {
+    () => {
+        "WITH repo AS (
+             SELECT r.id FROM repositories r JOIN registries g ON g.id = r.registry_id WHERE g.name = ?1 AND r.name = ?2
+         )"
+    };
+}
+
+/// The columns of a [`TagDetailRow`] for tag `t` on manifest `m`.
+macro_rules! tag_detail_columns {
     () => {
         concat!(
-            "WITH repo AS (
-                 SELECT r.id FROM repositories r JOIN registries g ON g.id = r.registry_id WHERE g.name = ?1 AND r.name = ?2
-             )
-             SELECT t.name AS tag, m.digest, m.media_type, m.total_size, m.is_index,
-                    COALESCE(m.created, (SELECT MAX(c.created) FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE mc.parent_id = m.id)) AS created,
-                    ",
+            "t.name AS tag, m.digest, m.media_type, m.total_size, m.is_index, t.created, ",
             platforms_json!(),
             " AS platforms,
-                    (SELECT json_group_array(o.name) FROM tags o WHERE o.repository_id = t.repository_id AND o.manifest_id = t.manifest_id AND o.name != t.name) AS same_digest_as,
-                    (SELECT COUNT(*) FROM tags a WHERE a.repository_id = (SELECT id FROM repo)) AS total,
-                    COUNT(*) OVER () AS matching
-             FROM tags t JOIN manifests m ON m.id = t.manifest_id
-             WHERE t.repository_id = (SELECT id FROM repo)"
+             (SELECT json_group_array(o.name) FROM tags o WHERE o.repository_id = t.repository_id AND o.manifest_id = t.manifest_id AND o.name != t.name) AS same_digest_as"
         )
     };
 }
@@ -203,11 +201,23 @@ pub async fn newest_tags_of_repository(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PagedTagRow>, sqlx::Error> {
+    // The page's rows are a range of `tags_newest`; the detail columns (subqueries) are
+    // computed for them alone, and the counts once (uncorrelated subqueries).
     sqlx::query_as(concat!(
-        tag_details!(),
-        " AND instr(lower(t.name), ?3) > 0
-         ORDER BY created DESC, t.name
-         LIMIT ?4 OFFSET ?5"
+        repo_cte!(),
+        ", page AS (
+             SELECT t.rowid AS id FROM tags t
+             WHERE t.repository_id = (SELECT id FROM repo) AND instr(lower(t.name), ?3) > 0
+             ORDER BY t.created DESC, t.name LIMIT ?4 OFFSET ?5
+         )
+         SELECT ",
+        tag_detail_columns!(),
+        ", (SELECT COUNT(*) FROM tags a WHERE a.repository_id = (SELECT id FROM repo)) AS total,
+           CASE ?3 WHEN '' THEN (SELECT COUNT(*) FROM tags a WHERE a.repository_id = (SELECT id FROM repo))
+           ELSE (SELECT COUNT(*) FROM tags a WHERE a.repository_id = (SELECT id FROM repo) AND instr(lower(a.name), ?3) > 0)
+           END AS matching
+         FROM page CROSS JOIN tags t ON t.rowid = page.id JOIN manifests m ON m.id = t.manifest_id
+         ORDER BY t.created DESC, t.name"
     ))
     .bind(registry)
     .bind(repository)
@@ -247,8 +257,11 @@ pub async fn tags_named(
 ) -> Result<Vec<TagDetailRow>, sqlx::Error> {
     let names = serde_json::to_string(names).expect("strings serialize");
     sqlx::query_as(concat!(
-        tag_details!(),
-        " AND t.name IN (SELECT value FROM json_each(?3))"
+        repo_cte!(),
+        " SELECT ",
+        tag_detail_columns!(),
+        " FROM tags t JOIN manifests m ON m.id = t.manifest_id
+         WHERE t.repository_id = (SELECT id FROM repo) AND t.name IN (SELECT value FROM json_each(?3))"
     ))
     .bind(registry)
     .bind(repository)
