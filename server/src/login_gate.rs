@@ -1,14 +1,18 @@
-//! Pages need a session: a browser without one is sent to the login page, and comes back to
-//! the page it asked for afterwards. Server functions check the user themselves (they answer
-//! 401, not a redirect), as do assets and health checks, which are public.
+//! Pages need a session: a browser without one (or whose user was disabled, or whose password
+//! changed since) is sent to the login page, and comes back to the page it asked for
+//! afterwards. The user found is handed to the page in the request's extensions
+//! ([`GateUser`]), so rendering does not look it up again. Server functions check the user
+//! themselves (they answer 401, not a redirect), as do assets and health checks, which are
+//! public.
 
-use app::ssr::USER_ID_KEY;
+use app::ssr::{GateUser, SESSION_EPOCH_KEY, USER_ID_KEY};
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::Method,
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
+use regatta_core::{DomainError, Services};
 use tower_sessions::Session;
 
 /// Requests that are not a person using the dashboard: assets, probes, registry hooks.
@@ -20,15 +24,31 @@ pub fn is_machine_request(path: &str) -> bool {
         .any(|prefix| path.starts_with(prefix))
 }
 
-pub async fn require_login(session: Session, request: Request, next: Next) -> Response {
+pub async fn require_login(
+    State(services): State<Services>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let public =
         path.starts_with("/login") || path.starts_with("/api/") || is_machine_request(path);
     if request.method() != Method::GET || public {
         return next.run(request).await;
     }
-    if let Ok(Some(_)) = session.get::<i64>(USER_ID_KEY).await {
-        return next.run(request).await;
+    let id = session.get::<i64>(USER_ID_KEY).await.ok().flatten();
+    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.ok().flatten();
+    match regatta_core::auth::session_user(&services, id, epoch).await {
+        Ok(user) => {
+            request.extensions_mut().insert(GateUser(user));
+            return next.run(request).await;
+        }
+        Err(DomainError::Unauthenticated) => {}
+        // The database failed: the page looks the user up itself and shows what went wrong.
+        Err(error) => {
+            tracing::warn!(%error, "login gate could not read the session's user");
+            return next.run(request).await;
+        }
     }
     let wanted = request
         .uri()

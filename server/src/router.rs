@@ -112,7 +112,10 @@ pub fn build_router(
         .merge(hooks)
         .merge(downloads)
         .merge(pages)
-        .layer(middleware::from_fn(require_login))
+        .layer(middleware::from_fn_with_state(
+            services.clone(),
+            require_login,
+        ))
         .layer(middleware::from_fn_with_state(touch, touch_session))
         .layer(session_layer)
         .layer(middleware::from_fn_with_state(

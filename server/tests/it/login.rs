@@ -244,8 +244,30 @@ async fn a_password_change_or_a_disable_ends_the_sessions_opened_before() {
         "the new password opens a session"
     );
 
+    let page = |client: Client| {
+        let url = app.url.join("/promotions").unwrap();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    let shown = page(dana.clone()).await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    assert!(
+        shown
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"<span class="username">dana</span>"#),
+        "the header names the user the login gate found"
+    );
+
     app.user_command(&["disable", "dana"], "").unwrap();
-    assert_eq!(whoami(dana).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(whoami(dana.clone()).await, StatusCode::UNAUTHORIZED);
+    let refused = page(dana).await;
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        refused.headers()["location"],
+        "/login?next=%2Fpromotions",
+        "a page sends the disabled user's session to the login"
+    );
 }
 
 #[tokio::test]
