@@ -37,3 +37,13 @@ impl Clock for ManualClock {
         *self.0.lock().expect("clock lock")
     }
 }
+
+/// `at` as the database keeps instants it compares as text: UTC, fixed width
+/// (`YYYY-MM-DDTHH:MM:SSZ`), so text order is time order.
+pub fn sortable_utc(at: OffsetDateTime) -> String {
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .expect("a UTC time formats")
+}

@@ -23,6 +23,8 @@ pub struct Services {
     pub index_progress: Arc<CrawlProgressMap>,
     pub index_removals: Arc<crate::index::RemovalGuard>,
     pub search_vocabulary: Arc<Vocabulary>,
+    /// Pulls written lately: a pull storm writes each image's pull time once every few minutes.
+    pub pull_log: Arc<crate::index::pulls::PullLog>,
     pub promotion_progress: Arc<PromotionProgressMap>,
     pub promotion_locks: Arc<TargetLocks>,
     /// For outgoing calls that are not to a registry (webhooks).
@@ -49,6 +51,7 @@ impl Services {
             index_progress: Arc::default(),
             index_removals: Arc::default(),
             search_vocabulary: Arc::default(),
+            pull_log: Arc::default(),
             promotion_progress: Arc::default(),
             promotion_locks: Arc::default(),
             // A redirect would re-post the signed body to wherever the receiver points.

@@ -71,6 +71,41 @@ pub struct RegistryStorage {
     pub growers: Vec<GrowerItem>,
     /// The latest threshold crossings and recoveries, newest first.
     pub alerts: Vec<AlertItem>,
+    /// When the unused share and the biggest layers were counted (the latest snapshot).
+    pub details_at: Option<When>,
+    /// `None` with `details_at` set: unknown, the registry sends no pull notifications.
+    pub unused: Option<UnusedFigures>,
+    pub biggest_layers: Vec<BigLayerItem>,
+}
+
+/// Tags neither pulled nor pushed for `after_days` (or since pull times are known, when that
+/// is later: `complete` false), and what deleting them would free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusedFigures {
+    pub after_days: u32,
+    pub since: Option<When>,
+    pub complete: bool,
+    pub tags: u64,
+    pub logical_bytes: u64,
+    pub exclusive_bytes: u64,
+    pub largest: Vec<UnusedTagItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusedTagItem {
+    pub repository: String,
+    pub tag: String,
+    pub size_bytes: u64,
+    pub last_pulled: Option<When>,
+    pub pushed_at: Option<When>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BigLayerItem {
+    pub digest: String,
+    pub size_bytes: u64,
+    pub images: u64,
+    pub repositories: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -118,7 +153,47 @@ pub struct ChartPart {
 #[cfg(feature = "ssr")]
 mod from_domain {
     use super::*;
-    use regatta_core::storage::{Grower, Range, RegistryHistory, ScopeUsage, StorageAlert, Usage};
+    use regatta_core::storage::{
+        Grower, LayerUse, Range, RegistryHistory, ScopeUsage, StorageAlert, UnusedShare, UnusedTag,
+        Usage,
+    };
+
+    impl From<UnusedShare> for UnusedFigures {
+        fn from(u: UnusedShare) -> Self {
+            Self {
+                after_days: u.after_days,
+                since: When::parse_rfc3339(&u.since),
+                complete: u.complete,
+                tags: u.tags,
+                logical_bytes: u.logical_bytes,
+                exclusive_bytes: u.exclusive_bytes,
+                largest: u.largest.into_iter().map(Into::into).collect(),
+            }
+        }
+    }
+
+    impl From<UnusedTag> for UnusedTagItem {
+        fn from(t: UnusedTag) -> Self {
+            Self {
+                last_pulled: t.last_pulled.as_deref().and_then(When::parse_rfc3339),
+                pushed_at: When::parse_rfc3339(&t.pushed_at),
+                repository: t.repository,
+                tag: t.tag,
+                size_bytes: t.size_bytes,
+            }
+        }
+    }
+
+    impl From<LayerUse> for BigLayerItem {
+        fn from(l: LayerUse) -> Self {
+            Self {
+                digest: l.digest,
+                size_bytes: l.size_bytes,
+                images: l.images,
+                repositories: l.repositories,
+            }
+        }
+    }
 
     impl From<StorageAlert> for AlertItem {
         fn from(a: StorageAlert) -> Self {
@@ -188,6 +263,19 @@ mod from_domain {
                 largest: history.largest.into_iter().map(Into::into).collect(),
                 growers: history.growers.into_iter().map(Into::into).collect(),
                 alerts: alerts.into_iter().map(Into::into).collect(),
+                details_at: history
+                    .details
+                    .as_ref()
+                    .and_then(|d| When::parse_rfc3339(&d.taken_at)),
+                unused: history
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.unused.clone())
+                    .map(Into::into),
+                biggest_layers: history
+                    .details
+                    .map(|d| d.biggest_layers.into_iter().map(Into::into).collect())
+                    .unwrap_or_default(),
             }
         }
     }

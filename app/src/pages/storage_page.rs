@@ -1,6 +1,9 @@
 use crate::api::load_storage;
 use crate::components::{HeaderBar, Moment, StorageAlertBanner, StorageChart};
-use crate::dto::{AlertItem, GrowerItem, RegistryStorage, ScopeFigures, StorageOverview};
+use crate::dto::{
+    AlertItem, BigLayerItem, GrowerItem, RegistryStorage, ScopeFigures, StorageOverview,
+    UnusedFigures,
+};
 use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -104,6 +107,8 @@ fn RegistrySection(registry: RegistryStorage, range: String) -> impl IntoView {
             <AlertList rows=registry.alerts />
             <LargestTable rows=registry.largest />
             <GrowersTable rows=registry.growers />
+            <UnusedTable unused=registry.unused />
+            <LayersTable registry=name.clone() rows=registry.biggest_layers />
         </section>
     }
 }
@@ -132,6 +137,11 @@ fn Figures(registry: RegistryStorage) -> impl IntoView {
             latest.stored_bytes as f64 / capacity as f64 * 100.0
         )
     });
+    let unused = match (&registry.details_at, &registry.unused) {
+        (None, _) => None,
+        (Some(_), None) => Some("unknown: this registry sends no pull notifications".to_string()),
+        (Some(_), Some(unused)) => Some(unused_sentence(unused)),
+    };
     view! {
         <dl class="figures">
             <div><dt>"Stored"</dt><dd>{used.unwrap_or_else(|| format::human_size(latest.stored_bytes))}</dd></div>
@@ -141,6 +151,7 @@ fn Figures(registry: RegistryStorage) -> impl IntoView {
             <div><dt>"Growth (7 d)"</dt><dd>{rate(registry.growth_7d)}</dd></div>
             <div><dt>"Growth (30 d)"</dt><dd>{rate(registry.growth_30d)}</dd></div>
             <div><dt>"Forecast"</dt><dd>{forecast}</dd></div>
+            {unused.map(|unused| view! { <div><dt>"Unused"</dt><dd>{unused}</dd></div> })}
         </dl>
     }
     .into_any()
@@ -180,6 +191,70 @@ fn GrowersTable(rows: Vec<GrowerItem>) -> impl IntoView {
                             <td class="mono">{row.repository}</td>
                             <td>{format!("+{}", format::human_size(row.grown_bytes))}</td>
                             <td>{format::human_size(row.stored_bytes)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    })
+}
+
+/// "3 tags not pulled or pushed for 30 days: 1.2 GB, deleting them frees 800 MB".
+fn unused_sentence(unused: &UnusedFigures) -> String {
+    let window = match unused.complete {
+        true => format!("for {} days", unused.after_days),
+        false => "since pull times are known".to_string(),
+    };
+    format!(
+        "{} not pulled or pushed {window}: {}, deleting them frees {}",
+        format::count(unused.tags as usize, "tag", "tags"),
+        format::human_size(unused.logical_bytes),
+        format::human_size(unused.exclusive_bytes)
+    )
+}
+
+#[component]
+fn UnusedTable(unused: Option<UnusedFigures>) -> impl IntoView {
+    let rows = unused.map(|u| u.largest).unwrap_or_default();
+    (!rows.is_empty()).then(|| {
+        view! {
+            <table class="storage-table" aria-label="Largest unused tags">
+                <caption>"Largest unused tags"</caption>
+                <thead><tr><th>"Tag"</th><th>"Size"</th><th>"Last pulled"</th><th>"Pushed"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr>
+                            <td class="mono">{format!("{}:{}", row.repository, row.tag)}</td>
+                            <td>{format::human_size(row.size_bytes)}</td>
+                            <td class="nowrap">{match row.last_pulled {
+                                Some(when) => view! { <Moment when /> }.into_any(),
+                                None => view! { <span class="muted">"not since known"</span> }.into_any(),
+                            }}</td>
+                            <td class="nowrap">{row.pushed_at.map(|when| view! { <Moment when /> })}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    })
+}
+
+#[component]
+fn LayersTable(registry: String, rows: Vec<BigLayerItem>) -> impl IntoView {
+    (!rows.is_empty()).then(|| {
+        view! {
+            <table class="storage-table" aria-label="Biggest layers">
+                <caption>"Biggest layers"</caption>
+                <thead><tr><th>"Layer"</th><th>"Size"</th><th>"Images"</th><th>"Repositories"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr>
+                            <td class="mono" title=row.digest.clone()>
+                                <a href=routes::search(&format!("layer:{}", row.digest), Some(&registry))>{format::short_digest(&row.digest)}</a>
+                            </td>
+                            <td>{format::human_size(row.size_bytes)}</td>
+                            <td>{row.images}</td>
+                            <td>{row.repositories}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

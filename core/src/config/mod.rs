@@ -121,14 +121,23 @@ pub struct StorageSettings {
     /// after crawls.
     #[serde(default = "default_snapshot_interval_minutes")]
     pub snapshot_interval_minutes: u32,
+    /// A tag neither pulled nor pushed for this many days is *unused* (pull times come from
+    /// the registry's notifications).
+    #[serde(default = "default_unused_after_days")]
+    pub unused_after_days: u32,
 }
 
 impl Default for StorageSettings {
     fn default() -> Self {
         Self {
             snapshot_interval_minutes: default_snapshot_interval_minutes(),
+            unused_after_days: default_unused_after_days(),
         }
     }
+}
+
+fn default_unused_after_days() -> u32 {
+    30
 }
 
 fn default_snapshot_interval_minutes() -> u32 {

@@ -65,6 +65,14 @@ pub(super) fn validate(
             message,
         ));
     }
+    if settings.storage.unused_after_days == 0 {
+        let message = "must be at least 1";
+        return Err(ConfigError::invalid(
+            file,
+            "storage.unused_after_days",
+            message,
+        ));
+    }
     if settings.session.idle_timeout_minutes == 0 {
         let message = "must be at least 1";
         return Err(ConfigError::invalid(

@@ -61,6 +61,14 @@ struct Envelope {
 struct Event {
     action: String,
     target: Target,
+    request: Option<EventRequest>,
+}
+
+/// Who made the request that caused the event.
+#[derive(Deserialize)]
+struct EventRequest {
+    method: Option<String>,
+    useragent: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -119,12 +127,29 @@ async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool
         .registries
         .get(registry)
         .ok_or_else(|| HookError::UnknownRegistry(registry.to_string()))?;
-    let registry_id = store::registry_id(&services.db, registry).await?;
     let is_manifest = event
         .target
         .media_type
         .as_deref()
         .is_some_and(|m| MANIFEST_TYPES.contains(&m));
+    // Pulls are most of a busy registry's events: they change no tag, and write only a
+    // (throttled) pull time.
+    if event.action == "pull" {
+        let request = event.request.as_ref();
+        let (method, agent) = (
+            request.and_then(|r| r.method.as_deref()),
+            request.and_then(|r| r.useragent.as_deref()),
+        );
+        if let (true, true, Some(digest)) = (
+            is_manifest,
+            super::pulls::is_client_pull(method, agent),
+            &event.target.digest,
+        ) {
+            super::pulls::note_pull(services, registry, repo.as_str(), digest).await?;
+        }
+        return Ok(false);
+    }
+    let registry_id = store::registry_id(&services.db, registry).await?;
     match (event.action.as_str(), event.target.tag, event.target.digest) {
         // A tagged manifest push. The index follows where the tag points *now*: events can be
         // stale (sibling-safe tag deletion pushes a throw-away manifest and deletes it at once).
@@ -155,7 +180,7 @@ async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool
             store::delete_tags_of_digest(&services.db, registry_id, repository_id, &digest).await?;
             Ok(true)
         }
-        // pull, mount and blob events do not change what is tagged.
+        // Mount and blob events do not change what is tagged.
         _ => Ok(false),
     }
 }

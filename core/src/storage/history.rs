@@ -86,6 +86,8 @@ pub struct RegistryHistory {
     pub largest: Vec<ScopeUsage>,
     /// Repositories whose stored bytes grew most over the last 7 days.
     pub growers: Vec<Grower>,
+    /// The latest snapshot's unused share and biggest layers.
+    pub details: Option<super::StorageDetails>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +244,7 @@ struct Loaded {
     latest: Option<StoredUsage>,
     largest: Vec<ScopeRow>,
     week_ago: Vec<ScopeRow>,
+    details: Option<super::StorageDetails>,
 }
 
 async fn load(
@@ -290,11 +293,13 @@ async fn load(
         .bind(&week_ago_time)
         .fetch_all(db)
         .await?;
+    let details = super::latest_details(db, registry).await?;
     Ok(Loaded {
         series,
         latest,
         largest,
         week_ago,
+        details,
     })
 }
 
@@ -343,6 +348,7 @@ fn assemble(
         full_in_days,
         largest,
         growers,
+        details: loaded.details,
     }
 }
 

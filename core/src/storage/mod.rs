@@ -5,6 +5,7 @@
 
 mod accounting;
 mod alerts;
+mod details;
 mod graph;
 mod history;
 mod history_csv;
@@ -14,6 +15,7 @@ pub use accounting::{
     bytes_freed_by, storage_accounting, Grouping, RegistryAccount, ScopeUsage, Usage,
 };
 pub use alerts::{active_alerts, check_thresholds, recent_alerts, StorageAlert};
+pub use details::{latest_details, LayerUse, StorageDetails, UnusedShare, UnusedTag};
 pub use graph::RegistryGraph;
 pub use history::{
     growth_per_day, recent_stored_bytes, storage_history, Grower, Range, RegistryHistory,

@@ -4,21 +4,18 @@
 //! closing value, never a gap) for [`KEPT_DAYS`].
 
 use super::accounting::{counting, scope_usages, total_usage, Grouping, ScopeUsage, Usage};
+use super::details::{
+    biggest_layers, blob_digests, save_details, unused_share, LayerUse, StorageDetails,
+};
 use super::graph::RegistryGraph;
 use crate::{DomainError, Services};
 use sqlx::SqlitePool;
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use time::{Duration, OffsetDateTime};
 
 /// Repositories kept per snapshot, the largest by stored bytes.
 pub const TOP_REPOSITORIES: usize = 50;
 pub const FULL_RESOLUTION_DAYS: i64 = 7;
 pub const KEPT_DAYS: i64 = 730;
-
-/// `taken_at` as stored: fixed width, so text order is time order.
-const TAKEN_AT: &[BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotReport {
@@ -34,10 +31,14 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     let now = services.clock.now();
     let taken_at = format_taken_at(now);
     let mut rows: Vec<(String, Grouping, ScopeUsage)> = Vec::new();
+    let mut details = Vec::new();
     for registry in &services.settings.registries {
-        let graph = RegistryGraph::load(&services.db, &registry.name).await?;
+        let mut graph = RegistryGraph::load(&services.db, &registry.name).await?;
+        graph.load_pulls(&services.db, &registry.name).await?;
+        let known_since = crate::index::pulls_known_since(&services.db, &registry.name).await?;
         let (settings, name) = (services.settings.clone(), registry.name.clone());
-        let counted = counting(move || {
+        let taken = taken_at.clone();
+        let (counted, mut found, layers) = counting(move || {
             let mut rows = vec![(
                 Grouping::Registry,
                 ScopeUsage {
@@ -56,9 +57,25 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
                 }
                 rows.extend(scopes.into_iter().map(|scope| (by, scope)));
             }
-            rows
+            let unused_after = settings.storage.unused_after_days;
+            let found = StorageDetails {
+                taken_at: taken,
+                unused: unused_share(&graph, unused_after, known_since.as_deref(), now),
+                biggest_layers: Vec::new(),
+            };
+            (rows, found, biggest_layers(&graph))
         })
         .await?;
+        let ids: Vec<i64> = layers.iter().map(|(id, _)| *id).collect();
+        let digests = blob_digests(&services.db, &ids).await?;
+        found.biggest_layers = layers
+            .into_iter()
+            .map(|(id, layer)| LayerUse {
+                digest: digests.get(&id).cloned().unwrap_or_default(),
+                ..layer
+            })
+            .collect();
+        details.push((registry.name.clone(), found));
         rows.extend(
             counted
                 .into_iter()
@@ -68,6 +85,9 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     let mut tx = services.db.begin().await?;
     for (registry, by, ScopeUsage { scope, usage }) in &rows {
         insert(&mut tx, &taken_at, registry, by.as_str(), scope, usage).await?;
+    }
+    for (registry, found) in &details {
+        save_details(&mut *tx, registry, found).await?;
     }
     tx.commit().await?;
     downsample(&services.db, now).await?;
@@ -86,10 +106,9 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     })
 }
 
+/// `taken_at` as stored: fixed width, so text order is time order.
 pub fn format_taken_at(at: OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(TAKEN_AT)
-        .expect("a UTC time formats")
+    crate::clock::sortable_utc(at)
 }
 
 async fn insert(

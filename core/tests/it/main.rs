@@ -18,4 +18,5 @@ mod storage_accounting;
 mod storage_alerts;
 mod storage_history;
 mod storage_snapshots;
+mod storage_unused;
 mod user_cache;

@@ -14,9 +14,9 @@ use regatta_core::Services;
 
 pub(crate) struct Pushed {
     pub(crate) base: Layer,
-    app: Image,
-    worker: Image,
-    tool: MultiArch,
+    pub(crate) app: Image,
+    pub(crate) worker: Image,
+    pub(crate) tool: MultiArch,
 }
 
 /// Config and layers: what the index calls an image's size.

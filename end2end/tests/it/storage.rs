@@ -112,6 +112,15 @@ async fn the_storage_page_draws_on_the_server_and_switches_range_in_place() {
         html.contains("<circle class=\"point\""),
         "a point per snapshot"
     );
+    // The seeded registry sends no notifications here: what is unused is unknown, not 0.
+    assert!(
+        html.contains("unknown: this registry sends no pull notifications"),
+        "the unused figure"
+    );
+    assert!(
+        html.contains(r#"aria-label="Biggest layers""#) && html.contains("layer%3Asha256"),
+        "the biggest layers, each linked to the images built on it"
+    );
     let csv = http
         .get(app.url.join("/storage.csv?by=namespace").unwrap())
         .send()

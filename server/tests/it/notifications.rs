@@ -1,6 +1,6 @@
 //! Registry notifications keep the index live: a real registry posts push and delete events to
-//! the real server, which updates the index; a wrong or missing secret, or an unknown registry,
-//! changes nothing.
+//! the real server, which updates the index, and pull events, which date the images pulled; a
+//! wrong or missing secret, or an unknown registry, changes nothing.
 
 use end2end::app_fixture::{AppFixture, AppOptions};
 use end2end::settings::Registry;
@@ -161,4 +161,89 @@ async fn a_missing_or_wrong_secret_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(garbage.status(), 400);
+}
+
+async fn indexed_digest(app: &AppFixture, repo: &str, tag: &str) -> String {
+    let url = format!("sqlite://{}", app.database.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let digest = sqlx::query_scalar(
+        "SELECT m.digest FROM tags t JOIN repositories r ON r.id = t.repository_id
+         JOIN manifests m ON m.id = t.manifest_id WHERE r.name = ? AND t.name = ?",
+    )
+    .bind(repo)
+    .bind(tag)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    digest
+}
+
+/// (repository, digest) of every pull time the index holds.
+async fn pulls(app: &AppFixture) -> Vec<(String, String)> {
+    let url = format!("sqlite://{}", app.database.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT r.name, p.digest FROM image_pulls p JOIN repositories r ON r.id = p.repository_id
+         ORDER BY 1, 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test]
+async fn a_clients_pull_dates_the_image_and_regattas_own_requests_and_heads_do_not() {
+    let port = free_port();
+    let hook = format!("http://127.0.0.1:{port}/hooks/registry/local");
+    let registry = RegistryFixture::start_seeded(RegistryOptions {
+        notify: Some((hook, Some(SECRET.into()))),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let settings = SettingsFile::new()
+        .crawl_interval_minutes(0)
+        .registry(Registry::new("local", &registry.url).notify_secret_env("LOCAL_NOTIFY_SECRET"));
+    let options = AppOptions {
+        port: Some(port),
+        settings,
+        env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
+    };
+    let app = crate::support::start_app_with(options).await;
+    // The crawl GETs and HEADs every manifest: the registry reports each as a `pull`.
+    until_tag(&app, "dev/shop-api", "1.2.0", true).await;
+
+    let host = registry.host();
+    let manifest_url = |path: &str| format!("http://{host}/v2/{path}");
+    // An existence check (HEAD), as containerd makes before pulling.
+    let head = reqwest::Client::new()
+        .head(manifest_url("staging/shop-api/manifests/1.1.0"))
+        .header("accept", "application/vnd.oci.image.manifest.v1+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    // A real client's pull.
+    let inspected = std::process::Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--raw"])
+        .arg(format!("docker://{host}/dev/shop-api:1.2.0"))
+        .status()
+        .unwrap();
+    assert!(inspected.success(), "skopeo inspect");
+    let digest = indexed_digest(&app, "dev/shop-api", "1.2.0").await;
+
+    // The registry delivers its events in order: once the pull is in, the HEAD and the
+    // crawl's requests before it have been seen too.
+    let started = Instant::now();
+    let found = loop {
+        let found = pulls(&app).await;
+        if !found.is_empty() || started.elapsed() > Duration::from_secs(15) {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(found, vec![("dev/shop-api".to_string(), digest)]);
 }

@@ -2,6 +2,7 @@
 //! transaction (one per repository during a crawl).
 
 pub mod pages;
+pub mod pulls;
 
 use super::describe::{ManifestKind, ManifestRecord};
 use sqlx::{SqliteConnection, SqliteExecutor};
