@@ -41,12 +41,7 @@ impl RegistryGraph {
     /// The graph of registry `name`; empty when it was never crawled.
     pub async fn load(db: &SqlitePool, name: &str) -> Result<Self, sqlx::Error> {
         let mut tx = db.begin().await?;
-        let Some(registry): Option<i64> =
-            sqlx::query_scalar("SELECT id FROM registries WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&mut *tx)
-                .await?
-        else {
+        let Some(registry) = registry_row(&mut tx, name).await? else {
             return Ok(Self::default());
         };
         // Each table comes as one row of JSON: sqlx-sqlite hands every row to the async side
@@ -109,12 +104,7 @@ impl RegistryGraph {
     /// Reads the registry's pull times (see `index::pulls`) into [`RegistryGraph::pulls`].
     pub async fn load_pulls(&mut self, db: &SqlitePool, name: &str) -> Result<(), sqlx::Error> {
         let mut tx = db.begin().await?;
-        let Some(registry): Option<i64> =
-            sqlx::query_scalar("SELECT id FROM registries WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&mut *tx)
-                .await?
-        else {
+        let Some(registry) = registry_row(&mut tx, name).await? else {
             return Ok(());
         };
         let pulls: Vec<(String, i64, String)> = json_rows(
@@ -156,6 +146,17 @@ impl RegistryGraph {
             .unwrap_or_default();
         std::iter::once(manifest).chain(children.iter().copied())
     }
+}
+
+/// The row id of registry `name`; `None` when it was never crawled.
+async fn registry_row(
+    tx: &mut sqlx::SqliteConnection,
+    name: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM registries WHERE name = ?")
+        .bind(name)
+        .fetch_optional(tx)
+        .await
 }
 
 /// The rows of a query that aggregates them into one JSON array (`json_group_array`).

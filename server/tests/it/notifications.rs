@@ -40,12 +40,12 @@ async fn until_tag(app: &AppFixture, repo: &str, tag: &str, present: bool) -> Du
     );
 }
 
-#[tokio::test]
-async fn pushes_and_deletes_reach_the_index_through_notifications() {
+/// The seeded registry notifying the app of everything, with the shared secret.
+async fn notifying_registry_and_app() -> (RegistryFixture, AppFixture) {
     let port = free_port();
     let hook = format!("http://127.0.0.1:{port}/hooks/registry/local");
     let registry = RegistryFixture::start_seeded(RegistryOptions {
-        notify: Some((hook.clone(), Some(SECRET.into()))),
+        notify: Some((hook, Some(SECRET.into()))),
         ..Default::default()
     })
     .await
@@ -59,6 +59,12 @@ async fn pushes_and_deletes_reach_the_index_through_notifications() {
         env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
     };
     let app = crate::support::start_app_with(options).await;
+    (registry, app)
+}
+
+#[tokio::test]
+async fn pushes_and_deletes_reach_the_index_through_notifications() {
+    let (registry, app) = notifying_registry_and_app().await;
     until_tag(&app, "dev/shop-api", "1.2.0", true).await;
 
     // A push by a real client: skopeo copies 1.2.0 to a new tag, and into a new repository.
@@ -196,23 +202,7 @@ async fn pulls(app: &AppFixture) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_clients_pull_dates_the_image_and_regattas_own_requests_and_heads_do_not() {
-    let port = free_port();
-    let hook = format!("http://127.0.0.1:{port}/hooks/registry/local");
-    let registry = RegistryFixture::start_seeded(RegistryOptions {
-        notify: Some((hook, Some(SECRET.into()))),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let settings = SettingsFile::new()
-        .crawl_interval_minutes(0)
-        .registry(Registry::new("local", &registry.url).notify_secret_env("LOCAL_NOTIFY_SECRET"));
-    let options = AppOptions {
-        port: Some(port),
-        settings,
-        env: vec![("LOCAL_NOTIFY_SECRET".into(), SECRET.into())],
-    };
-    let app = crate::support::start_app_with(options).await;
+    let (registry, app) = notifying_registry_and_app().await;
     // The crawl GETs and HEADs every manifest: the registry reports each as a `pull`.
     until_tag(&app, "dev/shop-api", "1.2.0", true).await;
 
