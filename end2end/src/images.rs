@@ -132,6 +132,18 @@ pub fn image_in(
     format: Format,
     os: &str,
     arch: &str,
+    layers: Vec<Layer>,
+    labels: &[(&str, &str)],
+) -> Image {
+    image_built(format, CREATED, os, arch, layers, labels)
+}
+
+/// An image whose config says it was built at `created` (RFC 3339).
+pub fn image_built(
+    format: Format,
+    created: &str,
+    os: &str,
+    arch: &str,
     mut layers: Vec<Layer>,
     labels: &[(&str, &str)],
 ) -> Image {
@@ -143,7 +155,7 @@ pub fn image_in(
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
     let config = json!({
-        "created": CREATED,
+        "created": created,
         "architecture": arch,
         "os": os,
         "config": {
@@ -152,7 +164,7 @@ pub fn image_in(
             "Labels": labels,
         },
         "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
-        "history": layers.iter().map(|l| json!({"created": CREATED, "created_by": l.created_by})).collect::<Vec<_>>(),
+        "history": layers.iter().map(|l| json!({"created": created, "created_by": l.created_by})).collect::<Vec<_>>(),
     });
     let config = Blob {
         media_type: format.config,

@@ -35,11 +35,15 @@ pub fn StorageChart(registry: String, chart: StorageChartData) -> impl IntoView 
         .enumerate()
         .map(|(i, part)| view! { <li><span class=format!("swatch part-{i}")></span>{part.name.clone()}</li> })
         .collect_view();
+    let estimated = (!chart.estimated.is_empty()).then(|| {
+        view! { <li><span class="swatch estimated"></span>"estimated from image build dates (before the first snapshot)"</li> }
+    });
     view! {
         <div class="chart" data-range=chart.range.clone() inner_html=svg></div>
         <ul class="legend">
             <li><span class="swatch total"></span>"total"</li>
             {legend}
+            {estimated}
         </ul>
         <details class="chart-table">
             <summary>"Show as a table"</summary>
@@ -121,8 +125,25 @@ pub fn sparkline_svg(values: &[u64], label: &str) -> String {
 /// has every one of them.
 const TABLE_ROWS: usize = 31;
 
+/// Of the table's rows, at most this many are estimated ones.
+const ESTIMATED_ROWS: usize = 10;
+
 #[component]
 fn ChartTable(chart: StorageChartData) -> impl IntoView {
+    let blanks = chart.parts.len();
+    let estimated = sample(chart.estimated.len(), ESTIMATED_ROWS)
+        .into_iter()
+        .map(|i| {
+            let (when, bytes) = chart.estimated[i];
+            view! {
+                <tr class="estimated">
+                    <td class="nowrap">{format::date_time(when)}</td>
+                    <td>{format!("{} (estimated)", format::human_size(bytes))}</td>
+                    {(0..blanks).map(|_| view! { <td>"–"</td> }).collect_view()}
+                </tr>
+            }
+        })
+        .collect_view();
     let rows = sample(chart.times.len(), TABLE_ROWS)
         .into_iter()
         .map(|i| {
@@ -149,7 +170,7 @@ fn ChartTable(chart: StorageChartData) -> impl IntoView {
     view! {
         <table>
             <thead><tr><th>"When"</th><th>"Total"</th>{heads}</tr></thead>
-            <tbody>{rows}</tbody>
+            <tbody>{estimated}{rows}</tbody>
         </table>
     }
 }
@@ -166,8 +187,15 @@ fn sample(len: usize, most: usize) -> Vec<usize> {
 fn describe(registry: &str, chart: &StorageChartData) -> String {
     let first = chart.total.first().copied().unwrap_or(0);
     let last = chart.total.last().copied().unwrap_or(0);
+    let estimated = match chart.estimated.first() {
+        Some((_, bytes)) => format!(
+            " (estimated {} before the first snapshot)",
+            format::human_size(*bytes)
+        ),
+        None => String::new(),
+    };
     format!(
-        "Stored bytes of {registry} over {}: {} then, {} now",
+        "Stored bytes of {registry} over {}: {} then, {} now{estimated}",
         chart.range,
         format::human_size(first),
         format::human_size(last)
@@ -177,14 +205,29 @@ fn describe(registry: &str, chart: &StorageChartData) -> String {
 /// The SVG text. One snapshot draws a flat line across the chart.
 pub fn chart_svg(chart: &StorageChartData, label: &str) -> String {
     let seconds: Vec<f64> = chart.times.iter().map(|w| w.unix_seconds as f64).collect();
-    let (t0, t1) = (seconds[0], seconds[seconds.len() - 1]);
+    let estimated: Vec<(f64, u64)> = chart
+        .estimated
+        .iter()
+        .map(|(w, bytes)| (w.unix_seconds as f64, *bytes))
+        .collect();
+    // The estimated past, when there is one, comes before the first snapshot on the same axis.
+    let t0 = estimated
+        .first()
+        .map_or(seconds[0], |e| e.0.min(seconds[0]));
+    let t1 = seconds[seconds.len() - 1];
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let x = |t: f64| match t1 > t0 {
         true => LEFT + (t - t0) / (t1 - t0) * plot_w,
         false => LEFT + plot_w / 2.0,
     };
-    let top = chart.total.iter().copied().max().unwrap_or(0);
+    let top = chart
+        .total
+        .iter()
+        .chain(estimated.iter().map(|e| &e.1))
+        .copied()
+        .max()
+        .unwrap_or(0);
     let stacked_top = (0..seconds.len())
         .map(|i| chart.parts.iter().map(|p| p.values[i]).sum::<u64>())
         .max()
@@ -245,7 +288,8 @@ pub fn chart_svg(chart: &StorageChartData, label: &str) -> String {
     for (k, part) in chart.parts.iter().enumerate().rev() {
         let _ = write!(
             svg,
-            r#"<path class="area part-{k}" d="M{LEFT:.0},{baseline:.0}"#
+            r#"<path class="area part-{k}" d="M{:.0},{baseline:.0}"#,
+            xs[0]
         );
         for (i, px) in xs.iter().enumerate() {
             let _ = write!(svg, "L{px:.0},{:.0}", y(sums[k][i]));
@@ -253,9 +297,32 @@ pub fn chart_svg(chart: &StorageChartData, label: &str) -> String {
         let _ = write!(
             svg,
             r#"L{:.0},{baseline:.0}Z"><title>{}</title></path>"#,
-            LEFT + plot_w,
+            xs[xs.len() - 1],
             escape(&part.name)
         );
+    }
+    if !estimated.is_empty() {
+        let _ = write!(svg, r#"<path class="estimated" d=""#);
+        for (i, (t, bytes)) in estimated.iter().enumerate() {
+            let _ = write!(
+                svg,
+                "{}{:.1},{:.1} ",
+                ["L", "M"][(i == 0) as usize],
+                x(*t),
+                y(*bytes)
+            );
+        }
+        let _ = write!(svg, r#"L{:.1},{:.1}"/>"#, xs[0], y(chart.total[0]));
+        for ((t, bytes), (when, _)) in estimated.iter().zip(&chart.estimated) {
+            let _ = write!(
+                svg,
+                r#"<circle class="point estimated" cx="{:.0}" cy="{:.0}"><title>{}: {} (estimated)</title></circle>"#,
+                x(*t),
+                y(*bytes),
+                format::date_time(*when),
+                format::human_size(*bytes)
+            );
+        }
     }
     let _ = write!(svg, r#"<path class="total" d=""#);
     for (i, px) in xs.iter().enumerate() {
@@ -335,6 +402,7 @@ mod tests {
                     values: values.to_vec(),
                 })
                 .collect(),
+            estimated: Vec::new(),
         }
     }
 
@@ -396,6 +464,37 @@ mod tests {
                 WIDTH - RIGHT
             )),
             "{svg}"
+        );
+    }
+
+    #[test]
+    fn the_estimated_past_is_dashed_and_leads_into_the_first_snapshot() {
+        let day = 86_400;
+        let mut data = chart(&[2 * day], &[1000], &[]);
+        data.estimated = vec![
+            (When { unix_seconds: 0 }, 250),
+            (When { unix_seconds: day }, 500),
+        ];
+        let svg = chart_svg(&data, "x");
+        let plot_h = HEIGHT - TOP - BOTTOM;
+        // Estimates start the axis; the snapshot ends it; the dashed path joins them.
+        assert!(
+            svg.contains(&format!(
+                r#"<path class="estimated" d="M{LEFT:.1},{:.1} "#,
+                TOP + plot_h * 0.75
+            )),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(&format!("L{:.1},{:.1}\"/>", WIDTH - RIGHT, TOP)),
+            "into the snapshot's point: {svg}"
+        );
+        assert_eq!(svg.matches(r#"class="point estimated""#).count(), 2);
+        assert!(svg.contains("(estimated)</title>"));
+        assert_eq!(
+            svg.matches(r#"<circle class="point""#).count(),
+            1,
+            "one snapshot"
         );
     }
 }

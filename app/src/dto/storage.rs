@@ -142,6 +142,9 @@ pub struct StorageChartData {
     pub times: Vec<When>,
     pub total: Vec<u64>,
     pub parts: Vec<ChartPart>,
+    /// Stored bytes by day before the first snapshot, estimated from image build dates: drawn
+    /// dashed and labelled so.
+    pub estimated: Vec<(When, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -301,6 +304,11 @@ mod from_domain {
                     name: name.clone(),
                     values: pick(values),
                 })
+                .collect(),
+            estimated: history
+                .estimated_in(range, now)
+                .into_iter()
+                .filter_map(|(day, bytes)| Some((When::parse_rfc3339(&day)?, bytes.max(0) as u64)))
                 .collect(),
         }
     }

@@ -127,6 +127,27 @@ impl RegistryGraph {
         Ok(())
     }
 
+    /// Each image's config `created` as written (manifest id → RFC 3339, when it has one), for
+    /// the estimated past.
+    pub async fn load_created(
+        db: &SqlitePool,
+        name: &str,
+    ) -> Result<HashMap<i64, String>, sqlx::Error> {
+        let mut tx = db.begin().await?;
+        let Some(registry) = registry_row(&mut tx, name).await? else {
+            return Ok(HashMap::new());
+        };
+        let created: Vec<(i64, String)> = json_rows(
+            &mut tx,
+            "SELECT json_group_array(json_array(id, created)) FROM manifests
+             WHERE registry_id = ? AND created IS NOT NULL",
+            registry,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created.into_iter().collect())
+    }
+
     /// When `tag` was last pulled: its manifest or, for an index, any of its platform images
     /// (a node pulls its platform by digest). Needs [`RegistryGraph::load_pulls`].
     pub fn last_pull(&self, tag: &GraphTag) -> Option<&str> {

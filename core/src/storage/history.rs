@@ -88,6 +88,8 @@ pub struct RegistryHistory {
     pub growers: Vec<Grower>,
     /// The latest snapshot's unused share and biggest layers.
     pub details: Option<super::StorageDetails>,
+    /// Stored bytes by day before the first snapshot, estimated (see `estimate.rs`).
+    pub estimated: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +100,19 @@ pub struct Grower {
 }
 
 impl RegistryHistory {
+    /// The estimated points (day, stored bytes) inside `range`: those before the first snapshot.
+    pub fn estimated_in(&self, range: Range, now: OffsetDateTime) -> Vec<(String, i64)> {
+        let from = format_taken_at(now - Duration::days(range.days()));
+        let Some(first) = self.times.first() else {
+            return Vec::new();
+        };
+        self.estimated
+            .iter()
+            .filter(|(day, _)| *day >= from && day < first)
+            .cloned()
+            .collect()
+    }
+
     /// The indexes of `times` inside `range` (ending at the latest snapshot). Past the days kept
     /// in full, one point a day (the day's last) keeps a long chart readable.
     pub fn points_in(&self, range: Range, now: OffsetDateTime) -> Vec<usize> {
@@ -245,6 +260,7 @@ struct Loaded {
     largest: Vec<ScopeRow>,
     week_ago: Vec<ScopeRow>,
     details: Option<super::StorageDetails>,
+    estimated: Vec<(String, i64)>,
 }
 
 async fn load(
@@ -294,12 +310,14 @@ async fn load(
         .fetch_all(db)
         .await?;
     let details = super::latest_details(db, registry).await?;
+    let estimated = super::load_estimate(db, registry).await?;
     Ok(Loaded {
         series,
         latest,
         largest,
         week_ago,
         details,
+        estimated,
     })
 }
 
@@ -349,6 +367,7 @@ fn assemble(
         largest,
         growers,
         details: loaded.details,
+        estimated: loaded.estimated,
     }
 }
 

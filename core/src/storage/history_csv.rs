@@ -1,6 +1,7 @@
 //! The storage history as CSV, one row per scope and snapshot: what the storage page draws,
 //! for a spreadsheet. Long format (`registry, kind, scope, taken_at, stored_bytes`) so every
-//! series, whatever its name, is rows rather than a column.
+//! series, whatever its name, is rows rather than a column. The estimated past (kind
+//! `estimated`, one row a day before the first snapshot) comes first.
 
 use super::accounting::Grouping;
 use super::history::RegistryHistory;
@@ -14,6 +15,9 @@ pub fn history_csv(histories: &[RegistryHistory], by: Grouping) -> String {
     write(["registry", "kind", "scope", "taken_at", "stored_bytes"]);
     for history in histories {
         let registry = history.registry.as_str();
+        for (day, bytes) in &history.estimated {
+            write([registry, "estimated", registry, day, &bytes.to_string()]);
+        }
         for (i, taken_at) in history.times.iter().enumerate() {
             write([
                 registry,

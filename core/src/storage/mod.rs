@@ -6,6 +6,7 @@
 mod accounting;
 mod alerts;
 mod details;
+mod estimate;
 mod graph;
 mod history;
 mod history_csv;
@@ -16,6 +17,7 @@ pub use accounting::{
 };
 pub use alerts::{active_alerts, check_thresholds, recent_alerts, StorageAlert};
 pub use details::{latest_details, LayerUse, StorageDetails, UnusedShare, UnusedTag};
+pub use estimate::{load_estimate, ESTIMATED_DAYS};
 pub use graph::RegistryGraph;
 pub use history::{
     growth_per_day, recent_stored_bytes, storage_history, Grower, Range, RegistryHistory,

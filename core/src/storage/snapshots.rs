@@ -7,6 +7,7 @@ use super::accounting::{counting, scope_usages, total_usage, Grouping, ScopeUsag
 use super::details::{
     biggest_layers, blob_digests, save_details, unused_share, LayerUse, StorageDetails,
 };
+use super::estimate::{estimate_past, has_estimate, save_estimate};
 use super::graph::RegistryGraph;
 use crate::{DomainError, Services};
 use sqlx::SqlitePool;
@@ -32,13 +33,19 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     let taken_at = format_taken_at(now);
     let mut rows: Vec<(String, Grouping, ScopeUsage)> = Vec::new();
     let mut details = Vec::new();
+    let mut estimates = Vec::new();
     for registry in &services.settings.registries {
         let mut graph = RegistryGraph::load(&services.db, &registry.name).await?;
         graph.load_pulls(&services.db, &registry.name).await?;
         let known_since = crate::index::pulls_known_since(&services.db, &registry.name).await?;
+        // The past is estimated once, at the registry's first snapshot (see estimate.rs).
+        let created = match has_estimate(&services.db, &registry.name).await? {
+            true => None,
+            false => Some(RegistryGraph::load_created(&services.db, &registry.name).await?),
+        };
         let (settings, name) = (services.settings.clone(), registry.name.clone());
         let taken = taken_at.clone();
-        let (counted, mut found, layers) = counting(move || {
+        let (counted, mut found, layers, estimate) = counting(move || {
             let mut rows = vec![(
                 Grouping::Registry,
                 ScopeUsage {
@@ -63,9 +70,13 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
                 unused: unused_share(&graph, unused_after, known_since.as_deref(), now),
                 biggest_layers: Vec::new(),
             };
-            (rows, found, biggest_layers(&graph))
+            let estimate = created.map(|created| estimate_past(&graph, &created, now));
+            (rows, found, biggest_layers(&graph), estimate)
         })
         .await?;
+        if let Some(points) = estimate {
+            estimates.push((registry.name.clone(), points));
+        }
         let ids: Vec<i64> = layers.iter().map(|(id, _)| *id).collect();
         let digests = blob_digests(&services.db, &ids).await?;
         found.biggest_layers = layers
@@ -88,6 +99,9 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     }
     for (registry, found) in &details {
         save_details(&mut *tx, registry, found).await?;
+    }
+    for (registry, points) in &estimates {
+        save_estimate(&mut *tx, registry, &taken_at, points).await?;
     }
     tx.commit().await?;
     downsample(&services.db, now).await?;

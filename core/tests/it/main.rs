@@ -16,6 +16,7 @@ mod registry_writes;
 mod search;
 mod storage_accounting;
 mod storage_alerts;
+mod storage_estimate;
 mod storage_history;
 mod storage_snapshots;
 mod storage_unused;

@@ -74,9 +74,14 @@ async fn a_days_push_shows_as_growth_of_its_environment_and_repository() {
     );
 
     let csv = history_csv(&histories, Grouping::Environment);
-    let lines: Vec<&str> = csv.lines().collect();
+    let (estimated, lines): (Vec<&str>, Vec<&str>) =
+        csv.lines().partition(|l| l.contains(",estimated,"));
     assert_eq!(lines[0], "registry,kind,scope,taken_at,stored_bytes");
     assert_eq!(lines.len(), 1 + 2 * 3, "{csv}");
+    // The seeded images were built 2026-01-15: a day each until the first snapshot.
+    assert_eq!(estimated.len(), 290);
+    assert!(estimated[0].starts_with("local,estimated,local,2026-01-15T00:00:00Z,"));
+    assert!(estimated[289].starts_with("local,estimated,local,2026-10-31T00:00:00Z,"));
     let dev_then = format!(
         "local,environment,dev,2026-11-02T12:00:00Z,{}",
         part("dev")[1]

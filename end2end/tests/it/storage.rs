@@ -112,6 +112,12 @@ async fn the_storage_page_draws_on_the_server_and_switches_range_in_place() {
         html.contains("<circle class=\"point\""),
         "a point per snapshot"
     );
+    // The seeded images were built on 2026-01-15: the year's chart estimates the past.
+    assert!(
+        html.contains(r#"<path class="estimated""#)
+            && html.contains("estimated from image build dates"),
+        "the estimated past, dashed and labelled"
+    );
     // The seeded registry sends no notifications here: what is unused is unknown, not 0.
     assert!(
         html.contains("unknown: this registry sends no pull notifications"),
