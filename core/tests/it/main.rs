@@ -21,3 +21,14 @@ mod storage_history;
 mod storage_snapshots;
 mod storage_unused;
 mod user_cache;
+
+/// Services on `settings` with a fresh database in a temporary directory (kept alive by the
+/// returned guard).
+pub(crate) async fn start_services(
+    settings: end2end::SettingsFile,
+) -> (tempfile::TempDir, regatta_core::Services) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = settings.database(dir.path().join("regatta.db")).to_toml();
+    let parsed = regatta_core::config::parse_settings("test.toml", &text, &[]).unwrap();
+    (dir, regatta_core::Services::start(parsed).await.unwrap())
+}

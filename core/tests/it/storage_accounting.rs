@@ -6,7 +6,6 @@
 use end2end::images::{image, multi_arch, opaque_layer, Image, Layer, MultiArch};
 use end2end::settings::{Environment, Registry};
 use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
-use regatta_core::config::parse_settings;
 use regatta_core::index::crawl_registry;
 use regatta_core::storage::{bytes_freed_by, storage_accounting, Grouping, Usage};
 use regatta_core::users::{Role, User};
@@ -79,16 +78,13 @@ pub(crate) async fn crawled_registry() -> (RegistryFixture, tempfile::TempDir, S
         .await
         .unwrap();
 
-    let dir = tempfile::tempdir().unwrap();
-    let text = SettingsFile::new()
-        .database(dir.path().join("regatta.db"))
-        .registry(Registry::new("local", &registry.url))
-        .environment(Environment::new("dev", "local").prefix("dev/"))
-        .environment(Environment::new("staging", "local").prefix("staging/"))
-        .to_toml();
-    let services = Services::start(parse_settings("test.toml", &text, &[]).unwrap())
-        .await
-        .unwrap();
+    let (dir, services) = crate::start_services(
+        SettingsFile::new()
+            .registry(Registry::new("local", &registry.url))
+            .environment(Environment::new("dev", "local").prefix("dev/"))
+            .environment(Environment::new("staging", "local").prefix("staging/")),
+    )
+    .await;
     let report = crawl_registry(&services, "local").await.unwrap();
     assert_eq!(report.tags, 5, "{report:?}");
     (registry, dir, services, pushed)

@@ -6,11 +6,9 @@ use end2end::images::{image_built, opaque_layer, Image, Layer, OCI};
 use end2end::settings::Registry;
 use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
 use regatta_core::clock::ManualClock;
-use regatta_core::config::parse_settings;
 use regatta_core::index::crawl_registry;
 use regatta_core::storage::{load_estimate, storage_history, take_snapshot, Grouping};
 use regatta_core::users::{Role, User};
-use regatta_core::Services;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -52,14 +50,9 @@ async fn the_first_snapshot_estimates_the_past_from_build_dates() {
         .await
         .unwrap();
 
-    let dir = tempfile::tempdir().unwrap();
-    let text = SettingsFile::new()
-        .database(dir.path().join("regatta.db"))
-        .registry(Registry::new("local", &registry.url))
-        .to_toml();
-    let mut services = Services::start(parse_settings("test.toml", &text, &[]).unwrap())
-        .await
-        .unwrap();
+    let (_dir, mut services) =
+        crate::start_services(SettingsFile::new().registry(Registry::new("local", &registry.url)))
+            .await;
     crawl_registry(&services, "local").await.unwrap();
     let now = OffsetDateTime::now_utc();
     services.clock = Arc::new(ManualClock::new(now));
