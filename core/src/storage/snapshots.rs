@@ -31,77 +31,25 @@ pub struct SnapshotReport {
 pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, DomainError> {
     let now = services.clock.now();
     let taken_at = format_taken_at(now);
-    let mut rows: Vec<(String, Grouping, ScopeUsage)> = Vec::new();
-    let mut details = Vec::new();
-    let mut estimates = Vec::new();
-    for registry in &services.settings.registries {
-        let mut graph = RegistryGraph::load(&services.db, &registry.name).await?;
-        graph.load_pulls(&services.db, &registry.name).await?;
-        let known_since = crate::index::pulls_known_since(&services.db, &registry.name).await?;
-        // The past is estimated once, at the registry's first snapshot (see estimate.rs).
-        let created = match has_estimate(&services.db, &registry.name).await? {
-            true => None,
-            false => Some(RegistryGraph::load_created(&services.db, &registry.name).await?),
-        };
-        let (settings, name) = (services.settings.clone(), registry.name.clone());
-        let taken = taken_at.clone();
-        let (counted, mut found, layers, estimate) = counting(move || {
-            let mut rows = vec![(
-                Grouping::Registry,
-                ScopeUsage {
-                    scope: name.clone(),
-                    usage: total_usage(&graph),
-                },
-            )];
-            for by in [
-                Grouping::Environment,
-                Grouping::Namespace,
-                Grouping::Repository,
-            ] {
-                let mut scopes = scope_usages(&graph, &settings, &name, by);
-                if by == Grouping::Repository {
-                    scopes.truncate(TOP_REPOSITORIES);
-                }
-                rows.extend(scopes.into_iter().map(|scope| (by, scope)));
-            }
-            let unused_after = settings.storage.unused_after_days;
-            let found = StorageDetails {
-                taken_at: taken,
-                unused: unused_share(&graph, unused_after, known_since.as_deref(), now),
-                biggest_layers: Vec::new(),
-            };
-            let estimate = created.map(|created| estimate_past(&graph, &created, now));
-            (rows, found, biggest_layers(&graph), estimate)
-        })
-        .await?;
-        if let Some(points) = estimate {
-            estimates.push((registry.name.clone(), points));
-        }
-        let ids: Vec<i64> = layers.iter().map(|(id, _)| *id).collect();
-        let digests = blob_digests(&services.db, &ids).await?;
-        found.biggest_layers = layers
-            .into_iter()
-            .map(|(id, layer)| LayerUse {
-                digest: digests.get(&id).cloned().unwrap_or_default(),
-                ..layer
-            })
-            .collect();
-        details.push((registry.name.clone(), found));
-        rows.extend(
-            counted
-                .into_iter()
-                .map(|(by, scope)| (registry.name.clone(), by, scope)),
-        );
-    }
+    // Registries are counted side by side, each on a blocking thread.
+    let counts = futures_util::future::try_join_all(
+        services
+            .settings
+            .registries
+            .iter()
+            .map(|registry| count_registry(services, &registry.name, &taken_at, now)),
+    )
+    .await?;
     let mut tx = services.db.begin().await?;
-    for (registry, by, ScopeUsage { scope, usage }) in &rows {
-        insert(&mut tx, &taken_at, registry, by.as_str(), scope, usage).await?;
-    }
-    for (registry, found) in &details {
-        save_details(&mut *tx, registry, found).await?;
-    }
-    for (registry, points) in &estimates {
-        save_estimate(&mut *tx, registry, &taken_at, points).await?;
+    for count in &counts {
+        for (by, ScopeUsage { scope, usage }) in &count.rows {
+            let kind = by.as_str();
+            insert(&mut tx, &taken_at, &count.registry, kind, scope, usage).await?;
+        }
+        save_details(&mut *tx, &count.registry, &count.details).await?;
+        if let Some(points) = &count.estimate {
+            save_estimate(&mut *tx, &count.registry, &taken_at, points).await?;
+        }
     }
     tx.commit().await?;
     downsample(&services.db, now).await?;
@@ -115,9 +63,85 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     };
     Ok(SnapshotReport {
         taken_at,
-        rows: rows.len(),
+        rows: counts.iter().map(|count| count.rows.len()).sum(),
         alerts,
     })
+}
+
+/// One registry's part of a snapshot.
+struct RegistryCount {
+    registry: String,
+    rows: Vec<(Grouping, ScopeUsage)>,
+    details: StorageDetails,
+    /// The estimated past, at the registry's first snapshot.
+    estimate: Option<Vec<(String, u64)>>,
+}
+
+async fn count_registry(
+    services: &Services,
+    name: &str,
+    taken_at: &str,
+    now: OffsetDateTime,
+) -> Result<RegistryCount, DomainError> {
+    let db = &services.db;
+    let mut graph = RegistryGraph::load(db, name).await?;
+    graph.load_pulls(db, name).await?;
+    let known_since = crate::index::pulls_known_since(db, name).await?;
+    // The past is estimated once, at the registry's first snapshot (see estimate.rs).
+    let created = match has_estimate(db, name).await? {
+        true => None,
+        false => Some(RegistryGraph::load_created(db, name).await?),
+    };
+    let (settings, registry, taken_at) = (
+        services.settings.clone(),
+        name.to_string(),
+        taken_at.to_string(),
+    );
+    let (mut count, layers) = counting(move || {
+        let mut rows = vec![(
+            Grouping::Registry,
+            ScopeUsage {
+                scope: registry.clone(),
+                usage: total_usage(&graph),
+            },
+        )];
+        for by in [
+            Grouping::Environment,
+            Grouping::Namespace,
+            Grouping::Repository,
+        ] {
+            let mut scopes = scope_usages(&graph, &settings, &registry, by);
+            if by == Grouping::Repository {
+                scopes.truncate(TOP_REPOSITORIES);
+            }
+            rows.extend(scopes.into_iter().map(|scope| (by, scope)));
+        }
+        let unused_after = settings.storage.unused_after_days;
+        let details = StorageDetails {
+            taken_at,
+            unused: unused_share(&graph, unused_after, known_since.as_deref(), now),
+            biggest_layers: Vec::new(),
+        };
+        let estimate = created.map(|created| estimate_past(&graph, &created, now));
+        let count = RegistryCount {
+            registry,
+            rows,
+            details,
+            estimate,
+        };
+        (count, biggest_layers(&graph))
+    })
+    .await?;
+    let ids: Vec<i64> = layers.iter().map(|(id, _)| *id).collect();
+    let digests = blob_digests(db, &ids).await?;
+    count.details.biggest_layers = layers
+        .into_iter()
+        .map(|(id, layer)| LayerUse {
+            digest: digests.get(&id).cloned().unwrap_or_default(),
+            ..layer
+        })
+        .collect();
+    Ok(count)
 }
 
 /// `taken_at` as stored: fixed width, so text order is time order.
