@@ -17,6 +17,9 @@ pub enum DomainError {
     NotAllowed(String),
     #[error("{0} not found.")]
     NotFound(String),
+    /// The state of things does not allow it now (a tag moved, blobs were collected); says why.
+    #[error("{0}")]
+    Conflict(String),
     /// A registry could not answer; the message says which and why.
     #[error("{0}")]
     Unavailable(String),
@@ -33,6 +36,7 @@ impl DomainError {
             Self::BadCredentials | Self::Unauthenticated => 401,
             Self::Forbidden { .. } | Self::NotAllowed(_) => 403,
             Self::NotFound(_) => 404,
+            Self::Conflict(_) => 409,
             Self::Throttled { .. } => 429,
             Self::Unavailable(_) => 502,
             Self::Internal(_) => 500,

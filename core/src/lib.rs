@@ -9,6 +9,7 @@ pub mod browse;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod deletion;
 pub mod error;
 pub mod image_details;
 pub mod index;

@@ -25,6 +25,8 @@ pub struct Services {
     pub search_vocabulary: Arc<Vocabulary>,
     /// Pulls written lately: a pull storm writes each image's pull time once every few minutes.
     pub pull_log: Arc<crate::index::pulls::PullLog>,
+    /// A storage snapshot is due shortly (after deletions: one for a burst of them).
+    pub snapshot_pending: Arc<std::sync::atomic::AtomicBool>,
     pub promotion_progress: Arc<PromotionProgressMap>,
     pub promotion_locks: Arc<TargetLocks>,
     /// For outgoing calls that are not to a registry (webhooks).
@@ -52,6 +54,7 @@ impl Services {
             index_removals: Arc::default(),
             search_vocabulary: Arc::default(),
             pull_log: Arc::default(),
+            snapshot_pending: Arc::default(),
             promotion_progress: Arc::default(),
             promotion_locks: Arc::default(),
             // A redirect would re-post the signed body to wherever the receiver points.

@@ -10,6 +10,8 @@ pub enum AuditAction {
     UserPasswd,
     UserDisable,
     Promotion,
+    TagDelete,
+    TagRestore,
 }
 
 impl AuditAction {
@@ -23,6 +25,8 @@ impl AuditAction {
             Self::UserPasswd => "user.passwd",
             Self::UserDisable => "user.disable",
             Self::Promotion => "promotion",
+            Self::TagDelete => "tag.delete",
+            Self::TagRestore => "tag.restore",
         }
     }
 }

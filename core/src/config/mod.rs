@@ -44,6 +44,8 @@ pub struct Settings {
     pub index: IndexSettings,
     #[serde(default)]
     pub storage: StorageSettings,
+    #[serde(default)]
+    pub trash: TrashSettings,
     #[serde(default, rename = "registry")]
     pub registries: Vec<RegistryConfig>,
     /// Pipeline order is the order of the entries in the file.
@@ -134,6 +136,27 @@ impl Default for StorageSettings {
             unused_after_days: default_unused_after_days(),
         }
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrashSettings {
+    /// A deleted tag can be restored from the trash for this many days (and until garbage
+    /// collection removes its blobs); then the trash entry is purged.
+    #[serde(default = "default_trash_keep_days")]
+    pub keep_days: u32,
+}
+
+impl Default for TrashSettings {
+    fn default() -> Self {
+        Self {
+            keep_days: default_trash_keep_days(),
+        }
+    }
+}
+
+fn default_trash_keep_days() -> u32 {
+    7
 }
 
 fn default_unused_after_days() -> u32 {

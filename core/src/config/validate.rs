@@ -65,6 +65,10 @@ pub(super) fn validate(
             message,
         ));
     }
+    if settings.trash.keep_days == 0 {
+        let message = "must be at least 1";
+        return Err(ConfigError::invalid(file, "trash.keep_days", message));
+    }
     if settings.storage.unused_after_days == 0 {
         let message = "must be at least 1";
         return Err(ConfigError::invalid(

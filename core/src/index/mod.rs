@@ -4,6 +4,7 @@
 
 mod crawl;
 mod describe;
+mod forget;
 pub mod notifications;
 mod progress;
 pub mod pulls;
@@ -13,6 +14,7 @@ mod resolve;
 mod store;
 
 pub use crawl::{crawl_all, crawl_registry, CrawlReport};
+pub use forget::forget_tags;
 pub use describe::{describe_manifest, BlobRecord, ManifestKind, ManifestRecord};
 pub use progress::{CrawlProgress, CrawlProgressMap};
 pub use refresh::refresh_tag;

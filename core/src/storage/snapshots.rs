@@ -68,6 +68,26 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
     })
 }
 
+/// How long after a deletion or a restore its snapshot is taken: the others of a burst join it.
+const SNAPSHOT_DELAY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A snapshot shortly, in the background, after the index changed because of Regatta itself
+/// (deletions, restores); one for a burst of them.
+pub fn snapshot_soon(services: &Services) {
+    use std::sync::atomic::Ordering;
+    if services.snapshot_pending.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let services = services.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(SNAPSHOT_DELAY).await;
+        services.snapshot_pending.store(false, Ordering::SeqCst);
+        if let Err(error) = take_snapshot(&services).await {
+            tracing::error!(%error, "storage snapshot after a deletion");
+        }
+    });
+}
+
 /// One registry's part of a snapshot.
 struct RegistryCount {
     registry: String,

@@ -1,5 +1,5 @@
-//! Outgoing webhooks: after a successful promotion, or when a registry's storage crosses a
-//! threshold (or comes back under it), each configured `[[webhook]]` gets a signed JSON POST
+//! Outgoing webhooks: after a successful promotion or deletion, or when a registry's storage
+//! crosses a threshold (or comes back under it), each configured `[[webhook]]` gets a signed JSON POST
 //! so a deploy pipeline or an alerting system can react. Deliveries are stored first and sent from the
 //! table, so a receiver that is down gets the call later (10 s, 1 min, 5 min, 30 min, 2 h),
 //! and every attempt's outcome shows in the promotion history.
@@ -29,6 +29,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 pub enum DeliveryFor {
     Promotion(i64),
     StorageAlert(i64),
+    /// `tag.deleted`, `repository.deleted`.
+    Deletion(i64),
 }
 
 /// Queues `payload` for every configured webhook.

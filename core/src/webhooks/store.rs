@@ -10,17 +10,19 @@ pub async fn insert(
     payload: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let (promotion_id, storage_alert_id) = match about {
-        super::DeliveryFor::Promotion(id) => (Some(id), None),
-        super::DeliveryFor::StorageAlert(id) => (None, Some(id)),
+    let (promotion_id, storage_alert_id, deletion_id) = match about {
+        super::DeliveryFor::Promotion(id) => (Some(id), None, None),
+        super::DeliveryFor::StorageAlert(id) => (None, Some(id), None),
+        super::DeliveryFor::Deletion(id) => (None, None, Some(id)),
     };
     sqlx::query(
-        "INSERT INTO webhook_deliveries (promotion_id, storage_alert_id, webhook, payload, status,
-             next_attempt_at)
-         VALUES (?, ?, ?, ?, 'pending', ?)",
+        "INSERT INTO webhook_deliveries (promotion_id, storage_alert_id, deletion_id, webhook,
+             payload, status, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?)",
     )
     .bind(promotion_id)
     .bind(storage_alert_id)
+    .bind(deletion_id)
     .bind(webhook)
     .bind(payload)
     .bind(now)

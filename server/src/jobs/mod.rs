@@ -6,6 +6,7 @@
 mod crawl;
 mod session_cleanup;
 mod storage_snapshots;
+mod trash_purge;
 mod webhooks;
 
 use regatta_core::Services;
@@ -56,6 +57,7 @@ pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
         crawl::job(services.clone()),
         webhooks::job(services.clone()),
         session_cleanup::job(sessions.clone()),
+        trash_purge::job(services.clone()),
     ];
     jobs.extend(storage_snapshots::job(services.clone()));
     jobs

@@ -1,0 +1,45 @@
+//! Deletion that never surprises: deleting a tag never removes another (sibling tags on the
+//! same digest stay), the last tag on an image takes the image along (so garbage collection
+//! can free it), every deleted tag goes to the trash first (restorable byte for byte until GC
+//! removes its blobs), the rules of the pipeline's environments apply to every caller, and the
+//! preview says beforehand what stays, what goes and what GC will then free.
+
+mod events;
+mod plan;
+pub mod rules;
+mod run;
+mod store;
+mod trash;
+
+pub use plan::{DeletionPlan, DeletionRequest, PlannedTag};
+pub use run::{DeletionReport, TagOutcome, TagResult};
+pub use trash::{purge_expired_trash, restore, trash_list, TrashEntry};
+
+use crate::audit::Actor;
+use crate::users::User;
+use crate::{DomainError, Services};
+
+/// What deleting `request` would do (nothing is changed).
+pub async fn preview(
+    services: &Services,
+    user: &User,
+    request: &DeletionRequest,
+) -> Result<DeletionPlan, DomainError> {
+    plan::plan(services, user, request).await
+}
+
+/// Deletes what `request` names, as a server task: a client that hangs up does not stop it
+/// half-way. Plans again (the index may have changed since the preview), checks the registry,
+/// trashes, deletes, updates the index, audits and notifies; a partial failure is reported
+/// per tag.
+pub async fn delete(
+    services: &Services,
+    actor: &Actor,
+    request: &DeletionRequest,
+) -> Result<DeletionReport, DomainError> {
+    let (owned, actor, request) = (services.clone(), actor.clone(), request.clone());
+    services
+        .tasks
+        .run(async move { run::run(&owned, &actor, &request).await })
+        .await?
+}

@@ -1,0 +1,452 @@
+//! Running a deletion. Tags are grouped by digest and the groups run a few at a time. For each
+//! group the registry is asked first: a tag that is gone or moved since the preview is skipped
+//! and reported, never deleted blind. What remains is put in the trash (its manifests' exact
+//! bytes), then deleted:
+//! - when no other tag of the repository stays on the image (and no tagged index contains
+//!   it), the manifest is deleted by digest — one request for the whole group, and the image
+//!   really goes (distribution keeps an untagged manifest forever, and GC frees nothing), with
+//!   an index's platform images that nothing else holds;
+//! - otherwise each tag alone, the sibling-safe way (`RegistryClient::delete_tag`).
+//!
+//! A digest that a staying tag points at in the registry is never deleted by digest, whatever
+//! the index says: those tags are asked first (see [`digests_of_staying_tags`]).
+
+use super::plan::{doomed_of, DeletionPlan, PlannedTag};
+use super::rules;
+use super::store::{self, NewTrash, Tally, TrashedManifest};
+use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
+use crate::registry::{Digest, Reference, RegistryClient, RegistryError, RepoName, Tag};
+use crate::{DomainError, Services};
+use futures_util::stream::{self, StreamExt};
+use std::collections::{BTreeMap, HashSet};
+
+/// Digest groups deleted at once.
+const CONCURRENCY: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagResult {
+    Deleted {
+        trash_id: i64,
+        /// The manifest went too, not only the tag.
+        image_deleted: bool,
+    },
+    /// Not deleted, and why (gone already, moved since the preview, not in the index).
+    Skipped(String),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagOutcome {
+    pub tag: String,
+    pub digest: String,
+    pub result: TagResult,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeletionReport {
+    pub id: i64,
+    pub registry: String,
+    pub repository: String,
+    pub outcomes: Vec<TagOutcome>,
+    /// What garbage collection frees once it runs (the deleted tags' exclusive bytes).
+    pub bytes_freed: u64,
+}
+
+impl DeletionReport {
+    pub fn deleted(&self) -> impl Iterator<Item = &TagOutcome> {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.result, TagResult::Deleted { .. }))
+    }
+}
+
+pub(super) async fn run(
+    services: &Services,
+    actor: &Actor,
+    request: &super::DeletionRequest,
+) -> Result<DeletionReport, DomainError> {
+    let target = format!("{}/{}", request.registry, request.repository);
+    let planned = match checked_plan(services, actor, request).await {
+        Ok(plan) => plan,
+        Err(error) => {
+            let outcome = match error {
+                DomainError::Forbidden { .. } | DomainError::NotAllowed(_) => Outcome::Denied,
+                _ => Outcome::Error,
+            };
+            audit_deletion(services, actor, &target, outcome, &error.to_string()).await;
+            return Err(error);
+        }
+    };
+    let client = services.registry_client(&planned.registry)?;
+    let repo = RepoName::parse(&planned.repository).map_err(|e| DomainError::Invalid(e.to_string()))?;
+    let unavailable = |e| DomainError::from_registry(e, || target.clone());
+    let held_elsewhere = digests_of_staying_tags(client, &repo, &planned)
+        .await
+        .map_err(unavailable)?;
+    let now = services.clock.now();
+    let kind = if planned.whole_repository { "repository" } else { "tags" };
+    let id = store::start(
+        &services.db,
+        &store::NewDeletion {
+            registry: &planned.registry,
+            repository: &planned.repository,
+            kind,
+            requested_by: &actor.user.username,
+            tags_requested: planned.tags.len() + planned.unknown.len(),
+            at: now,
+        },
+    )
+    .await?;
+    // Owned groups: a stream over borrowed ones trips the compiler's lifetime inference in a
+    // `Send` future.
+    let mut groups: BTreeMap<String, Vec<PlannedTag>> = BTreeMap::new();
+    for tag in &planned.tags {
+        groups.entry(tag.digest.clone()).or_default().push(tag.clone());
+    }
+    let context = GroupContext {
+        services,
+        actor,
+        client,
+        repo: &repo,
+        plan: &planned,
+        held_elsewhere: &held_elsewhere,
+        deletion_id: id,
+    };
+    let mut outcomes: Vec<TagOutcome> = stream::iter(groups.into_values())
+        .map(|group| context.delete_group(group))
+        .buffer_unordered(CONCURRENCY)
+        .flat_map(stream::iter)
+        .collect()
+        .await;
+    outcomes.extend(planned.unknown.iter().map(|tag| TagOutcome {
+        tag: tag.clone(),
+        digest: String::new(),
+        result: TagResult::Skipped("not in the index: no such tag, or not seen yet".into()),
+    }));
+    let deleted: Vec<String> = outcomes
+        .iter()
+        .filter(|o| matches!(o.result, TagResult::Deleted { .. }))
+        .map(|o| o.tag.clone())
+        .collect();
+    // Predicted from the index before the index forgets them.
+    let pairs: Vec<(String, String)> = deleted
+        .iter()
+        .map(|tag| (planned.repository.clone(), tag.clone()))
+        .collect();
+    let bytes_freed = crate::storage::bytes_freed_by(services, &planned.registry, &pairs)
+        .await
+        .map(|usage| usage.exclusive_bytes)
+        .unwrap_or_default();
+    if let Err(error) =
+        crate::index::forget_tags(services, &planned.registry, &planned.repository, &deleted).await
+    {
+        tracing::error!(%error, "taking deleted tags out of the index");
+    }
+    let tally = tally(&outcomes, bytes_freed);
+    store::finish(&services.db, id, tally, services.clock.now()).await?;
+    let report = DeletionReport {
+        id,
+        registry: planned.registry.clone(),
+        repository: planned.repository.clone(),
+        outcomes,
+        bytes_freed,
+    };
+    if tally.deleted > 0 {
+        super::events::notify_webhooks(services, actor, &report, planned.whole_repository).await;
+        crate::storage::snapshot_soon(services);
+    }
+    Ok(report)
+}
+
+/// The plan, with the typed confirmation checked for real (the preview does not need it).
+async fn checked_plan(
+    services: &Services,
+    actor: &Actor,
+    request: &super::DeletionRequest,
+) -> Result<DeletionPlan, DomainError> {
+    let plan = super::plan::plan(services, &actor.user, request).await?;
+    let names: Vec<String> = plan
+        .tags
+        .iter()
+        .map(|t| t.tag.clone())
+        .chain(plan.unknown.iter().cloned())
+        .collect();
+    rules::check(
+        &actor.user,
+        &services.settings,
+        &plan.registry,
+        &plan.repository,
+        doomed_of(plan.whole_repository, &names),
+        request.confirmation.as_deref(),
+    )?;
+    Ok(plan)
+}
+
+fn tally(outcomes: &[TagOutcome], bytes_freed: u64) -> Tally {
+    let mut tally = Tally {
+        bytes_freed,
+        ..Tally::default()
+    };
+    for outcome in outcomes {
+        match outcome.result {
+            TagResult::Deleted { .. } => tally.deleted += 1,
+            TagResult::Skipped(_) => tally.skipped += 1,
+            TagResult::Failed(_) => tally.failed += 1,
+        }
+    }
+    tally
+}
+
+/// The digests the tags that stay point at, as the registry says now: deleting one of them by
+/// digest would take such a tag along, whatever the index believes (it may lag, or not know
+/// the tag). Asked only when an image would go: one tags/list and a HEAD per staying tag, a
+/// few at a time (none when a whole repository goes).
+async fn digests_of_staying_tags(
+    client: &RegistryClient,
+    repo: &RepoName,
+    plan: &DeletionPlan,
+) -> Result<HashSet<String>, RegistryError> {
+    if !plan.tags.iter().any(|t| t.image_goes) {
+        return Ok(HashSet::new());
+    }
+    let doomed: HashSet<&str> = plan.tags.iter().map(|t| t.tag.as_str()).collect();
+    let staying: Vec<Tag> = client
+        .list_tags(repo)
+        .await?
+        .into_iter()
+        .filter(|tag| !doomed.contains(tag.as_str()))
+        .collect();
+    let heads: Vec<Result<Option<String>, RegistryError>> = stream::iter(staying)
+        .map(|tag| async move {
+            let head = client.head_manifest(repo, &Reference::Tag(tag)).await?;
+            Ok(head.map(|h| h.digest.to_string()))
+        })
+        .buffer_unordered(STAYING_HEADS)
+        .collect()
+        .await;
+    let mut digests = HashSet::new();
+    for head in heads {
+        digests.extend(head?);
+    }
+    Ok(digests)
+}
+
+/// HEADs of staying tags in flight at once.
+const STAYING_HEADS: usize = 8;
+
+struct GroupContext<'a> {
+    services: &'a Services,
+    actor: &'a Actor,
+    client: &'a RegistryClient,
+    repo: &'a RepoName,
+    plan: &'a DeletionPlan,
+    /// Digests that tags staying in the registry point at (see [`digests_of_staying_tags`]).
+    held_elsewhere: &'a HashSet<String>,
+    deletion_id: i64,
+}
+
+/// A tag checked against the registry and put in the trash, ready to delete.
+struct Trashed<'a> {
+    tag: &'a PlannedTag,
+    trash_id: i64,
+}
+
+impl GroupContext<'_> {
+    /// Deletes the tags of one digest; an outcome per tag.
+    async fn delete_group(&self, group: Vec<PlannedTag>) -> Vec<TagOutcome> {
+        let mut outcomes = Vec::new();
+        let mut ready = Vec::new();
+        for tag in &group {
+            match self.trash(tag).await {
+                Ok(trash_id) => ready.push(Trashed { tag, trash_id }),
+                Err(result) => outcomes.push(outcome(tag, result)),
+            }
+        }
+        let Some(first) = ready.first() else {
+            return outcomes;
+        };
+        let by_digest = self.goes_by_digest(first.tag);
+        let results = match by_digest {
+            true => self.delete_image(first.tag).await.map(|()| vec![Ok(()); ready.len()]),
+            false => Ok(self.delete_tags_alone(&ready).await),
+        };
+        let results = results.unwrap_or_else(|error| vec![Err(error); ready.len()]);
+        for (trashed, result) in ready.into_iter().zip(results) {
+            let result = match result {
+                Ok(()) => TagResult::Deleted {
+                    trash_id: trashed.trash_id,
+                    image_deleted: by_digest,
+                },
+                Err(error) => {
+                    // Not deleted after all: its trash entry would restore nothing.
+                    let _ = store::remove_trash(&self.services.db, trashed.trash_id).await;
+                    TagResult::Failed(error)
+                }
+            };
+            self.audit(trashed.tag, &result).await;
+            outcomes.push(outcome(trashed.tag, result));
+        }
+        outcomes
+    }
+
+    /// Whether the image goes with the tag (deleted by digest): the plan says no tag stays on
+    /// it, and the registry agrees.
+    fn goes_by_digest(&self, tag: &PlannedTag) -> bool {
+        tag.image_goes && !self.held_elsewhere.contains(&tag.digest)
+    }
+
+    /// Checks the tag still points where the plan says and keeps its manifests in the trash.
+    async fn trash(&self, tag: &PlannedTag) -> Result<i64, TagResult> {
+        let name = Tag::parse(&tag.tag).map_err(|e| TagResult::Failed(e.to_string()))?;
+        let fetched = match self.client.get_manifest(self.repo, &Reference::Tag(name)).await {
+            Ok(fetched) => fetched,
+            Err(error) if error.status() == Some(404) => {
+                return Err(TagResult::Skipped("already gone from the registry".into()))
+            }
+            Err(error) => return Err(TagResult::Failed(error.to_string())),
+        };
+        if fetched.digest.as_str() != tag.digest {
+            return Err(TagResult::Skipped(format!(
+                "it moved to {} since the preview",
+                fetched.digest
+            )));
+        }
+        let mut manifests = vec![TrashedManifest {
+            digest: tag.digest.clone(),
+            media_type: fetched.media_type.clone(),
+            bytes: fetched.bytes.to_vec(),
+        }];
+        if let crate::registry::ops::Manifest::Index(index) = &fetched.manifest {
+            for platform in index.manifests() {
+                let digest = Digest::parse(platform.digest().as_ref())
+                    .map_err(|e| TagResult::Failed(e.to_string()))?;
+                let fetched = self
+                    .client
+                    .get_manifest(self.repo, &Reference::Digest(digest.clone()))
+                    .await
+                    .map_err(|e| {
+                        TagResult::Failed(format!("keeping platform {digest} in the trash: {e}"))
+                    })?;
+                manifests.push(TrashedManifest {
+                    digest: digest.to_string(),
+                    media_type: fetched.media_type,
+                    bytes: fetched.bytes.to_vec(),
+                });
+            }
+        }
+        let now = self.services.clock.now();
+        let keep = time::Duration::days(self.services.settings.trash.keep_days.into());
+        let mut db = self
+            .services
+            .db
+            .acquire()
+            .await
+            .map_err(|e| TagResult::Failed(e.to_string()))?;
+        store::insert_trash(
+            &mut db,
+            &NewTrash {
+                deletion_id: self.deletion_id,
+                registry: &self.plan.registry,
+                repository: &self.plan.repository,
+                tag: &tag.tag,
+                size_bytes: tag.size_bytes,
+                image_deleted: self.goes_by_digest(tag),
+                deleted_by: &self.actor.user.username,
+                deleted_from: &self.actor.source,
+                at: now,
+                expires_at: now + keep,
+                manifests: &manifests,
+            },
+        )
+        .await
+        .map_err(|e| TagResult::Failed(format!("keeping it in the trash: {e}")))
+    }
+
+    /// Deletes the image by digest (every tag of the group with it), then its platform images
+    /// that nothing else holds.
+    async fn delete_image(&self, tag: &PlannedTag) -> Result<(), String> {
+        let digest = Digest::parse(&tag.digest).map_err(|e| e.to_string())?;
+        self.client
+            .delete_manifest(self.repo, &digest)
+            .await
+            .map_err(|e| e.to_string())?;
+        for platform in &tag.platforms_going {
+            let Ok(platform) = Digest::parse(platform) else {
+                continue;
+            };
+            match self.client.delete_manifest(self.repo, &platform).await {
+                Ok(()) => {}
+                Err(error) if error.status() == Some(404) => {}
+                // The tag is gone; only the platform stays (untagged) until cleaned up.
+                Err(error) => tracing::warn!(%error, %platform, "deleting a platform image"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes each tag alone; its siblings and the image stay.
+    async fn delete_tags_alone(&self, ready: &[Trashed<'_>]) -> Vec<Result<(), String>> {
+        let mut results = Vec::with_capacity(ready.len());
+        for trashed in ready {
+            let result = match Tag::parse(&trashed.tag.tag) {
+                Ok(tag) => self
+                    .client
+                    .delete_tag(self.repo, &tag)
+                    .await
+                    .map(drop)
+                    .map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            results.push(result);
+        }
+        results
+    }
+
+    async fn audit(&self, tag: &PlannedTag, result: &TagResult) {
+        let target = format!("{}/{}:{}", self.plan.registry, self.plan.repository, tag.tag);
+        let (outcome, detail) = match result {
+            TagResult::Deleted {
+                trash_id,
+                image_deleted,
+            } => {
+                let what = match (image_deleted, tag.siblings_kept.is_empty()) {
+                    (true, _) => "the image went with it".to_string(),
+                    (false, true) => "the image stays (a tagged index holds it)".to_string(),
+                    (false, false) => format!("kept {}", tag.siblings_kept.join(", ")),
+                };
+                (
+                    Outcome::Ok,
+                    format!("{}; {what}; trash #{trash_id}", tag.digest),
+                )
+            }
+            TagResult::Skipped(why) => return tracing::info!(%target, why, "deletion skipped"),
+            TagResult::Failed(error) => (Outcome::Error, format!("{}; failed: {error}", tag.digest)),
+        };
+        audit_deletion(self.services, self.actor, &target, outcome, &detail).await;
+    }
+}
+
+fn outcome(tag: &PlannedTag, result: TagResult) -> TagOutcome {
+    TagOutcome {
+        tag: tag.tag.clone(),
+        digest: tag.digest.clone(),
+        result,
+    }
+}
+
+/// Auditing must not undo a deletion that happened, so a failure to record is logged.
+async fn audit_deletion(
+    services: &Services,
+    actor: &Actor,
+    target: &str,
+    outcome: Outcome,
+    detail: &str,
+) {
+    let event = AuditEvent::by(actor, AuditAction::TagDelete)
+        .target(target)
+        .outcome(outcome)
+        .detail(detail);
+    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
+        tracing::error!(%error, "recording a deletion in the audit trail");
+    }
+}
