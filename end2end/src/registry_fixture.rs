@@ -131,6 +131,46 @@ impl RegistryFixture {
         self.token_server.as_ref().map(|s| s.realm.as_str())
     }
 
+    /// Runs `docker-registry garbage-collect` on this registry's storage (what an operator
+    /// does on the registry's host); returns what it printed. Safe in a test: nothing is being
+    /// pushed meanwhile. The fixture has no blob descriptor cache, so collected blobs answer 404
+    /// at once.
+    pub fn garbage_collect(&self) -> anyhow::Result<String> {
+        let output = std::process::Command::new("docker-registry")
+            .arg("garbage-collect")
+            .arg(self.dir.path().join("config.yml"))
+            .output()?;
+        if !output.status.success() {
+            bail!(
+                "garbage-collect failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// The bytes of every blob the registry stores (manifests, configs, layers): the `data`
+    /// files under its storage directory.
+    pub fn stored_blob_bytes(&self) -> u64 {
+        fn walk(dir: &Path) -> u64 {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return 0;
+            };
+            entries
+                .flatten()
+                .map(|entry| {
+                    let path = entry.path();
+                    match (path.is_dir(), path.file_name().and_then(|n| n.to_str())) {
+                        (true, _) => walk(&path),
+                        (false, Some("data")) => entry.metadata().map_or(0, |m| m.len()),
+                        _ => 0,
+                    }
+                })
+                .sum()
+        }
+        walk(&self.dir.path().join("storage/docker/registry/v2/blobs"))
+    }
+
     /// `127.0.0.1:PORT`, as used in image references.
     pub fn host(&self) -> String {
         format!(

@@ -67,14 +67,16 @@ pub async fn plan(
     for tag in &request.tags {
         crate::registry::Tag::parse(tag).map_err(|e| DomainError::Invalid(e.to_string()))?;
     }
-    let indexed = store::repository_tags(&services.db, &request.registry, &request.repository)
-        .await?;
+    let indexed =
+        store::repository_tags(&services.db, &request.registry, &request.repository).await?;
     let wanted: Vec<String> = match request.whole_repository {
         true => indexed.iter().map(|t| t.tag.clone()).collect(),
         false => dedup(&request.tags),
     };
     if wanted.is_empty() {
-        return Err(DomainError::Invalid("Nothing to delete: no tag was named.".into()));
+        return Err(DomainError::Invalid(
+            "Nothing to delete: no tag was named.".into(),
+        ));
     }
     let doomed = doomed_of(request.whole_repository, &wanted);
     let guarded = rules::is_guarded(settings, &request.registry, &request.repository);
@@ -157,8 +159,7 @@ pub(super) fn plan_tags(
             still_used.extend(children.iter().map(|(id, _)| *id));
         }
     }
-    let by_name: HashMap<&str, &IndexedTag> =
-        indexed.iter().map(|t| (t.tag.as_str(), t)).collect();
+    let by_name: HashMap<&str, &IndexedTag> = indexed.iter().map(|t| (t.tag.as_str(), t)).collect();
     let mut planned = Vec::new();
     let mut unknown = Vec::new();
     for name in wanted {
@@ -216,13 +217,19 @@ mod tests {
 
     #[test]
     fn a_sibling_keeps_the_image_and_the_last_tag_takes_it() {
-        let indexed = [tag("1.0", 1, false), tag("latest", 1, false), tag("2.0", 2, false)];
+        let indexed = [
+            tag("1.0", 1, false),
+            tag("latest", 1, false),
+            tag("2.0", 2, false),
+        ];
         let none = HashMap::new();
         let (one, _) = plan_tags(&indexed, &none, &names(&["1.0"]));
         assert_eq!(one[0].siblings_kept, ["latest"]);
         assert!(!one[0].image_goes);
         let (both, _) = plan_tags(&indexed, &none, &names(&["1.0", "latest"]));
-        assert!(both.iter().all(|t| t.image_goes && t.siblings_kept.is_empty()));
+        assert!(both
+            .iter()
+            .all(|t| t.image_goes && t.siblings_kept.is_empty()));
         let (_, unknown) = plan_tags(&indexed, &none, &names(&["nope"]));
         assert_eq!(unknown, ["nope"]);
     }
@@ -243,6 +250,10 @@ mod tests {
         assert!(!platform[0].image_goes, "1.0 still holds it");
         let (index, _) = plan_tags(&indexed, &platforms, &names(&["1.0", "1.0-amd64"]));
         assert!(index[0].image_goes);
-        assert_eq!(index[0].platforms_going, ["sha256:1"], "`other` still holds 2");
+        assert_eq!(
+            index[0].platforms_going,
+            ["sha256:1"],
+            "`other` still holds 2"
+        );
     }
 }

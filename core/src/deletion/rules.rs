@@ -125,21 +125,51 @@ mod tests {
             assert!(!may(Role::Admin, guarded, one, Some("prod/app")));
         }
         assert!(may(Role::Admin, "prod/app", one, Some("prod/app:1.0")));
-        assert!(may(Role::Admin, "prod/app", Doomed::Repository, Some(" prod/app ")));
-        assert!(may(Role::Admin, "staging/app", Doomed::Tags, Some("staging/app")));
+        assert!(may(
+            Role::Admin,
+            "prod/app",
+            Doomed::Repository,
+            Some(" prod/app ")
+        ));
+        assert!(may(
+            Role::Admin,
+            "staging/app",
+            Doomed::Tags,
+            Some("staging/app")
+        ));
     }
 
     #[test]
     fn a_refusal_says_which_rule_and_what_to_type() {
         let admin = User::not_stored("a", Role::Admin);
-        let error = check(&admin, &settings(), "r", "prod/app", Doomed::Tag("1.0"), None)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("protected") && error.contains("`prod/app:1.0`"), "{error}");
+        let error = check(
+            &admin,
+            &settings(),
+            "r",
+            "prod/app",
+            Doomed::Tag("1.0"),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("protected") && error.contains("`prod/app:1.0`"),
+            "{error}"
+        );
         let developer = User::not_stored("d", Role::Developer);
-        let error = check(&developer, &settings(), "r", "staging/app", Doomed::Tags, None)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("immutable-tag") && error.contains("only an admin"), "{error}");
+        let error = check(
+            &developer,
+            &settings(),
+            "r",
+            "staging/app",
+            Doomed::Tags,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("immutable-tag") && error.contains("only an admin"),
+            "{error}"
+        );
     }
 }

@@ -78,13 +78,18 @@ pub(super) async fn run(
         }
     };
     let client = services.registry_client(&planned.registry)?;
-    let repo = RepoName::parse(&planned.repository).map_err(|e| DomainError::Invalid(e.to_string()))?;
+    let repo =
+        RepoName::parse(&planned.repository).map_err(|e| DomainError::Invalid(e.to_string()))?;
     let unavailable = |e| DomainError::from_registry(e, || target.clone());
     let held_elsewhere = digests_of_staying_tags(client, &repo, &planned)
         .await
         .map_err(unavailable)?;
     let now = services.clock.now();
-    let kind = if planned.whole_repository { "repository" } else { "tags" };
+    let kind = if planned.whole_repository {
+        "repository"
+    } else {
+        "tags"
+    };
     let id = store::start(
         &services.db,
         &store::NewDeletion {
@@ -101,7 +106,10 @@ pub(super) async fn run(
     // `Send` future.
     let mut groups: BTreeMap<String, Vec<PlannedTag>> = BTreeMap::new();
     for tag in &planned.tags {
-        groups.entry(tag.digest.clone()).or_default().push(tag.clone());
+        groups
+            .entry(tag.digest.clone())
+            .or_default()
+            .push(tag.clone());
     }
     let context = GroupContext {
         services,
@@ -267,7 +275,10 @@ impl GroupContext<'_> {
         };
         let by_digest = self.goes_by_digest(first.tag);
         let results = match by_digest {
-            true => self.delete_image(first.tag).await.map(|()| vec![Ok(()); ready.len()]),
+            true => self
+                .delete_image(first.tag)
+                .await
+                .map(|()| vec![Ok(()); ready.len()]),
             false => Ok(self.delete_tags_alone(&ready).await),
         };
         let results = results.unwrap_or_else(|error| vec![Err(error); ready.len()]);
@@ -298,7 +309,11 @@ impl GroupContext<'_> {
     /// Checks the tag still points where the plan says and keeps its manifests in the trash.
     async fn trash(&self, tag: &PlannedTag) -> Result<i64, TagResult> {
         let name = Tag::parse(&tag.tag).map_err(|e| TagResult::Failed(e.to_string()))?;
-        let fetched = match self.client.get_manifest(self.repo, &Reference::Tag(name)).await {
+        let fetched = match self
+            .client
+            .get_manifest(self.repo, &Reference::Tag(name))
+            .await
+        {
             Ok(fetched) => fetched,
             Err(error) if error.status() == Some(404) => {
                 return Err(TagResult::Skipped("already gone from the registry".into()))
@@ -403,7 +418,10 @@ impl GroupContext<'_> {
     }
 
     async fn audit(&self, tag: &PlannedTag, result: &TagResult) {
-        let target = format!("{}/{}:{}", self.plan.registry, self.plan.repository, tag.tag);
+        let target = format!(
+            "{}/{}:{}",
+            self.plan.registry, self.plan.repository, tag.tag
+        );
         let (outcome, detail) = match result {
             TagResult::Deleted {
                 trash_id,
@@ -420,7 +438,9 @@ impl GroupContext<'_> {
                 )
             }
             TagResult::Skipped(why) => return tracing::info!(%target, why, "deletion skipped"),
-            TagResult::Failed(error) => (Outcome::Error, format!("{}; failed: {error}", tag.digest)),
+            TagResult::Failed(error) => {
+                (Outcome::Error, format!("{}; failed: {error}", tag.digest))
+            }
         };
         audit_deletion(self.services, self.actor, &target, outcome, &detail).await;
     }

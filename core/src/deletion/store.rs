@@ -128,7 +128,10 @@ pub struct NewTrash<'a> {
     pub manifests: &'a [TrashedManifest],
 }
 
-pub async fn insert_trash(db: &mut SqliteConnection, new: &NewTrash<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert_trash(
+    db: &mut SqliteConnection,
+    new: &NewTrash<'_>,
+) -> Result<i64, sqlx::Error> {
     let own = &new.manifests[0];
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO trash (deletion_id, registry, repository, tag, digest, media_type, size_bytes,

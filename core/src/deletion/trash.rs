@@ -27,7 +27,11 @@ pub async fn trash_list(
 
 /// Puts the trashed tag back where it was, as a server task (a dropped request cannot leave
 /// an index half restored).
-pub async fn restore(services: &Services, actor: &Actor, id: i64) -> Result<TrashEntry, DomainError> {
+pub async fn restore(
+    services: &Services,
+    actor: &Actor,
+    id: i64,
+) -> Result<TrashEntry, DomainError> {
     let (owned, actor) = (services.clone(), actor.clone());
     services
         .tasks
@@ -35,7 +39,11 @@ pub async fn restore(services: &Services, actor: &Actor, id: i64) -> Result<Tras
         .await?
 }
 
-async fn restore_now(services: &Services, actor: &Actor, id: i64) -> Result<TrashEntry, DomainError> {
+async fn restore_now(
+    services: &Services,
+    actor: &Actor,
+    id: i64,
+) -> Result<TrashEntry, DomainError> {
     let entry = store::trash_entry(&services.db, id)
         .await?
         .ok_or_else(|| DomainError::NotFound(format!("Trash entry #{id}")))?;
@@ -77,7 +85,14 @@ async fn put_back(services: &Services, actor: &Actor, entry: &TrashRow) -> Resul
     // typed confirmation does not: nothing is destroyed).
     let doomed = Doomed::Tag(&entry.tag);
     let typed = rules::confirmation_text(&entry.repository, doomed);
-    rules::check(&actor.user, &services.settings, &entry.registry, &entry.repository, doomed, Some(&typed))?;
+    rules::check(
+        &actor.user,
+        &services.settings,
+        &entry.registry,
+        &entry.repository,
+        doomed,
+        Some(&typed),
+    )?;
     let client = services.registry_client(&entry.registry)?;
     let invalid = |e: crate::registry::ReferenceError| DomainError::Invalid(e.to_string());
     let repo = RepoName::parse(&entry.repository).map_err(invalid)?;
@@ -100,7 +115,9 @@ async fn put_back(services: &Services, actor: &Actor, entry: &TrashRow) -> Resul
         None => {}
     }
     let manifests = store::trash_manifests(&services.db, entry.id).await?;
-    let missing = missing_blobs(client, &repo, &manifests).await.map_err(unavailable)?;
+    let missing = missing_blobs(client, &repo, &manifests)
+        .await
+        .map_err(unavailable)?;
     if !missing.is_empty() {
         return Err(DomainError::Conflict(format!(
             "Garbage collection has removed {} of this image's blobs ({}): it cannot be restored.",
@@ -112,13 +129,23 @@ async fn put_back(services: &Services, actor: &Actor, entry: &TrashRow) -> Resul
     for platform in manifests.iter().skip(1) {
         let digest = Digest::parse(&platform.digest).map_err(invalid)?;
         client
-            .push_manifest(&repo, &Reference::Digest(digest), &platform.media_type, Bytes::from(platform.bytes.clone()))
+            .push_manifest(
+                &repo,
+                &Reference::Digest(digest),
+                &platform.media_type,
+                Bytes::from(platform.bytes.clone()),
+            )
             .await
             .map_err(unavailable)?;
     }
     let own = &manifests[0];
     client
-        .push_manifest(&repo, &reference, &own.media_type, Bytes::from(own.bytes.clone()))
+        .push_manifest(
+            &repo,
+            &reference,
+            &own.media_type,
+            Bytes::from(own.bytes.clone()),
+        )
         .await
         .map_err(unavailable)?;
     if let Err(error) = crate::index::refresh_tag(services, client, &repo, &tag).await {
@@ -152,7 +179,11 @@ fn blobs_of(bytes: &[u8]) -> Vec<String> {
     };
     let digest = |value: &serde_json::Value| value["digest"].as_str().map(str::to_string);
     let config = digest(&document["config"]);
-    let layers = document["layers"].as_array().into_iter().flatten().filter_map(digest);
+    let layers = document["layers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(digest);
     config.into_iter().chain(layers).collect()
 }
 

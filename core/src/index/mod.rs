@@ -14,8 +14,8 @@ mod resolve;
 mod store;
 
 pub use crawl::{crawl_all, crawl_registry, CrawlReport};
-pub use forget::forget_tags;
 pub use describe::{describe_manifest, BlobRecord, ManifestKind, ManifestRecord};
+pub use forget::forget_tags;
 pub use progress::{CrawlProgress, CrawlProgressMap};
 pub use refresh::refresh_tag;
 pub use removal_guard::{Removal, RemovalGuard};

@@ -25,6 +25,6 @@ pub use history::{
 };
 pub use history_csv::history_csv;
 pub use snapshots::{
-    downsample, format_taken_at, snapshot_soon, take_snapshot, SnapshotReport, FULL_RESOLUTION_DAYS, KEPT_DAYS,
-    TOP_REPOSITORIES,
+    downsample, format_taken_at, snapshot_soon, take_snapshot, SnapshotReport,
+    FULL_RESOLUTION_DAYS, KEPT_DAYS, TOP_REPOSITORIES,
 };

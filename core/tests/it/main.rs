@@ -4,6 +4,7 @@
 mod browse_limits;
 mod config_settings;
 mod credential_helper;
+mod deletion;
 mod example_config;
 mod index_crawl;
 mod index_garbage;

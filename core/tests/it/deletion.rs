@@ -1,0 +1,468 @@
+//! Deletion against a real registry: one tag of two goes and its sibling still pulls; the last
+//! tag takes the image and garbage collection (the real `garbage-collect`) frees exactly what
+//! the preview said; a platform of a tagged index is never deleted; a tag the index does not
+//! know keeps its image; the trash puts the exact bytes back, and after GC names what is
+//! missing; the environment rules refuse, and refusals change nothing.
+
+use end2end::images::{image, multi_arch, opaque_layer, Image, Layer, MultiArch};
+use end2end::settings::{Environment, Registry};
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
+use regatta_core::audit::Actor;
+use regatta_core::deletion::{self, DeletionRequest, TagResult};
+use regatta_core::index::crawl_registry;
+use regatta_core::registry::{Digest, Endpoint, Reference, RegistryClient, RepoName, Tag};
+use regatta_core::users::{Role, User};
+use regatta_core::{DomainError, Services};
+
+struct World {
+    registry: RegistryFixture,
+    services: Services,
+    _dir: tempfile::TempDir,
+    base: Layer,
+    app: Image,
+    app2: Image,
+    tool: MultiArch,
+}
+
+fn on(arch: &str, layers: Vec<Layer>, name: &str) -> Image {
+    image("linux", arch, layers, &[("name", name)])
+}
+
+/// dev/app: 1.0 and latest on one image, 2.0 on another; dev/tool: 1.0 a two-platform index,
+/// 1.0-amd64 its amd64 platform; prod/app:1.0 (protected). A shared base layer.
+async fn world() -> World {
+    let registry = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let base = opaque_layer(100_000, 31);
+    let app = on("amd64", vec![base.clone(), opaque_layer(10_000, 32)], "app");
+    let app2 = on(
+        "amd64",
+        vec![base.clone(), opaque_layer(20_000, 33)],
+        "app2",
+    );
+    let tool = multi_arch(vec![
+        on(
+            "amd64",
+            vec![base.clone(), opaque_layer(30_000, 34)],
+            "tool",
+        ),
+        on("arm64", vec![opaque_layer(40_000, 35)], "tool"),
+    ]);
+    let pusher = registry.pusher().unwrap();
+    for (repo, tag, image) in [
+        ("dev/app", "1.0", &app),
+        ("dev/app", "latest", &app),
+        ("dev/app", "2.0", &app2),
+        ("prod/app", "1.0", &app),
+    ] {
+        pusher.push_image(repo, tag, image).await.unwrap();
+    }
+    pusher
+        .push_multi_arch("dev/tool", "1.0", &tool)
+        .await
+        .unwrap();
+    pusher
+        .push_image("dev/tool", "1.0-amd64", &tool.images[0])
+        .await
+        .unwrap();
+    let (dir, services) = crate::start_services(
+        SettingsFile::new()
+            .registry(Registry::new("local", &registry.url))
+            .environment(Environment::new("dev", "local").prefix("dev/"))
+            .environment(
+                Environment::new("prod", "local")
+                    .prefix("prod/")
+                    .protected(),
+            ),
+    )
+    .await;
+    let report = crawl_registry(&services, "local").await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    World {
+        registry,
+        services,
+        _dir: dir,
+        base,
+        app,
+        app2,
+        tool,
+    }
+}
+
+impl World {
+    fn client(&self) -> RegistryClient {
+        RegistryClient::new(Endpoint::anonymous("local", self.registry.url.clone())).unwrap()
+    }
+
+    async fn digest_of(&self, repo: &str, tag: &str) -> Option<String> {
+        let head = self
+            .client()
+            .head_manifest(&repo_name(repo), &Reference::Tag(Tag::parse(tag).unwrap()))
+            .await
+            .unwrap();
+        head.map(|h| h.digest.to_string())
+    }
+
+    async fn has_manifest(&self, repo: &str, digest: &str) -> bool {
+        let reference = Reference::Digest(Digest::parse(digest).unwrap());
+        let (client, repo) = (self.client(), repo_name(repo));
+        let head = client.head_manifest(&repo, &reference).await.unwrap();
+        head.is_some()
+    }
+
+    async fn delete(
+        &self,
+        role: Role,
+        repo: &str,
+        tags: &[&str],
+        confirmation: Option<&str>,
+    ) -> Result<deletion::DeletionReport, DomainError> {
+        let actor = Actor::new(User::not_stored("someone", role), "test");
+        deletion::delete(&self.services, &actor, &request(repo, tags, confirmation)).await
+    }
+}
+
+fn repo_name(name: &str) -> RepoName {
+    RepoName::parse(name).unwrap()
+}
+
+fn request(repo: &str, tags: &[&str], confirmation: Option<&str>) -> DeletionRequest {
+    DeletionRequest {
+        registry: "local".into(),
+        repository: repo.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        whole_repository: false,
+        confirmation: confirmation.map(str::to_string),
+    }
+}
+
+fn result_of<'a>(report: &'a deletion::DeletionReport, tag: &str) -> &'a TagResult {
+    &report
+        .outcomes
+        .iter()
+        .find(|o| o.tag == tag)
+        .unwrap()
+        .result
+}
+
+#[tokio::test]
+async fn deleting_one_of_two_tags_keeps_the_other_and_the_image() {
+    let world = world().await;
+    let digest = world.app.manifest.digest();
+    let viewer = User::not_stored("v", Role::Viewer);
+    let plan = deletion::preview(
+        &world.services,
+        &User::not_stored("d", Role::Developer),
+        &request("dev/app", &["1.0"], None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(plan.tags[0].siblings_kept, ["latest"]);
+    assert!(!plan.tags[0].image_goes);
+    assert_eq!(plan.bytes_freed, 0, "latest still holds every blob");
+    assert!(deletion::preview(
+        &world.services,
+        &viewer,
+        &request("dev/app", &["1.0"], None)
+    )
+    .await
+    .is_err());
+
+    let report = world
+        .delete(Role::Developer, "dev/app", &["1.0"], None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        result_of(&report, "1.0"),
+        TagResult::Deleted {
+            image_deleted: false,
+            ..
+        }
+    ));
+    assert_eq!(world.digest_of("dev/app", "1.0").await, None);
+    assert_eq!(
+        world.digest_of("dev/app", "latest").await,
+        Some(digest.clone())
+    );
+    assert!(
+        world.has_manifest("dev/app", &digest).await,
+        "the image stays"
+    );
+    // The sibling still pulls: skopeo reads the manifest and its config.
+    let pulled = std::process::Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false"])
+        .arg(format!("docker://{}/dev/app:latest", world.registry.host()))
+        .output()
+        .unwrap();
+    assert!(
+        pulled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pulled.stderr)
+    );
+    let layer = Digest::parse(&world.app.layers[1].blob.digest()).unwrap();
+    assert!(world
+        .client()
+        .head_blob(&repo_name("dev/app"), &layer)
+        .await
+        .unwrap()
+        .is_some());
+    let tags = regatta_core::index::tags_of_registry(&world.services.db, 1)
+        .await
+        .unwrap();
+    assert!(
+        !tags
+            .iter()
+            .any(|t| t.repository == "dev/app" && t.tag == "1.0"),
+        "the index follows"
+    );
+    assert!(tags
+        .iter()
+        .any(|t| t.repository == "dev/app" && t.tag == "latest"));
+}
+
+#[tokio::test]
+async fn the_last_tag_takes_the_image_and_garbage_collection_frees_what_the_preview_said() {
+    let world = world().await;
+    let digest = world.app2.manifest.digest();
+    let developer = User::not_stored("d", Role::Developer);
+    let plan = deletion::preview(
+        &world.services,
+        &developer,
+        &request("dev/app", &["2.0"], None),
+    )
+    .await
+    .unwrap();
+    assert!(plan.tags[0].image_goes);
+    let own = world.app2.layers[1].blob.bytes.len()
+        + world.app2.config.bytes.len()
+        + world.app2.manifest.bytes.len();
+    assert_eq!(
+        plan.bytes_freed, own as u64,
+        "its own layer, config and manifest"
+    );
+
+    let report = world
+        .delete(Role::Developer, "dev/app", &["2.0"], None)
+        .await
+        .unwrap();
+    let TagResult::Deleted {
+        trash_id,
+        image_deleted: true,
+    } = result_of(&report, "2.0")
+    else {
+        panic!("{report:?}");
+    };
+    assert_eq!(report.bytes_freed, plan.bytes_freed);
+    assert!(
+        !world.has_manifest("dev/app", &digest).await,
+        "deleted by digest"
+    );
+
+    let before = world.registry.stored_blob_bytes();
+    world.registry.garbage_collect().unwrap();
+    let freed = before - world.registry.stored_blob_bytes();
+    assert_eq!(freed, plan.bytes_freed, "exactly what the preview said");
+
+    let actor = Actor::new(User::not_stored("d", Role::Developer), "test");
+    let refused = deletion::restore(&world.services, &actor, *trash_id)
+        .await
+        .unwrap_err();
+    let message = refused.to_string();
+    assert!(matches!(refused, DomainError::Conflict(_)), "{message}");
+    assert!(
+        message.contains(&world.app2.layers[1].blob.digest()) && message.contains("2 of"),
+        "names the collected layer and config: {message}"
+    );
+    assert!(
+        !message.contains(&world.base.blob.digest()),
+        "the base is still there"
+    );
+    assert_eq!(
+        world.digest_of("dev/app", "2.0").await,
+        None,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn a_platform_of_a_tagged_index_is_never_deleted_and_an_index_takes_only_its_own() {
+    let world = world().await;
+    let index = world.tool.index.digest();
+    let (amd64, arm64) = (
+        world.tool.images[0].manifest.digest(),
+        world.tool.images[1].manifest.digest(),
+    );
+    // 1.0-amd64 is a platform of the tagged 1.0: its tag goes, the image stays.
+    let report = world
+        .delete(Role::Developer, "dev/tool", &["1.0-amd64"], None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        result_of(&report, "1.0-amd64"),
+        TagResult::Deleted {
+            image_deleted: false,
+            ..
+        }
+    ));
+    assert!(world.has_manifest("dev/tool", &amd64).await);
+    assert_eq!(
+        world.digest_of("dev/tool", "1.0").await,
+        Some(index.clone())
+    );
+
+    // Put it back, then delete the index: its arm64 platform goes, amd64 (tagged) stays.
+    world
+        .registry
+        .pusher()
+        .unwrap()
+        .push_image("dev/tool", "1.0-amd64", &world.tool.images[0])
+        .await
+        .unwrap();
+    crawl_registry(&world.services, "local").await.unwrap();
+    let report = world
+        .delete(Role::Developer, "dev/tool", &["1.0"], None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        result_of(&report, "1.0"),
+        TagResult::Deleted {
+            image_deleted: true,
+            ..
+        }
+    ));
+    assert!(!world.has_manifest("dev/tool", &index).await);
+    assert!(!world.has_manifest("dev/tool", &arm64).await);
+    assert!(
+        world.has_manifest("dev/tool", &amd64).await,
+        "1.0-amd64 holds it"
+    );
+    assert_eq!(world.digest_of("dev/tool", "1.0-amd64").await, Some(amd64));
+}
+
+#[tokio::test]
+async fn a_tag_the_index_does_not_know_keeps_its_image() {
+    let world = world().await;
+    let digest = world.app2.manifest.digest();
+    // Pushed behind the index's back (no notification, no crawl since).
+    world
+        .registry
+        .pusher()
+        .unwrap()
+        .push_image("dev/app", "hidden", &world.app2)
+        .await
+        .unwrap();
+    let report = world
+        .delete(Role::Developer, "dev/app", &["2.0"], None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        result_of(&report, "2.0"),
+        TagResult::Deleted {
+            image_deleted: false,
+            ..
+        }
+    ));
+    assert_eq!(world.digest_of("dev/app", "2.0").await, None);
+    assert_eq!(world.digest_of("dev/app", "hidden").await, Some(digest));
+}
+
+#[tokio::test]
+async fn a_tag_moved_since_the_preview_is_skipped_and_reported() {
+    let world = world().await;
+    let pusher = world.registry.pusher().unwrap();
+    pusher
+        .push_image("dev/app", "2.0", &world.app)
+        .await
+        .unwrap();
+    let report = world
+        .delete(Role::Developer, "dev/app", &["2.0", "nope"], None)
+        .await
+        .unwrap();
+    let TagResult::Skipped(why) = result_of(&report, "2.0") else {
+        panic!("{report:?}");
+    };
+    assert!(why.contains("moved"), "{why}");
+    assert!(matches!(result_of(&report, "nope"), TagResult::Skipped(_)));
+    assert_eq!(
+        world.digest_of("dev/app", "2.0").await,
+        Some(world.app.manifest.digest()),
+        "the new push survives"
+    );
+}
+
+#[tokio::test]
+async fn the_trash_puts_the_exact_bytes_back() {
+    let world = world().await;
+    let report = world
+        .delete(Role::Developer, "dev/app", &["1.0", "2.0"], None)
+        .await
+        .unwrap();
+    assert_eq!(report.deleted().count(), 2);
+    let viewer = User::not_stored("v", Role::Viewer);
+    let trash = deletion::trash_list(&world.services, &viewer, 50)
+        .await
+        .unwrap();
+    assert_eq!(trash.len(), 2);
+    let actor = Actor::new(User::not_stored("d", Role::Developer), "test");
+    for entry in &trash {
+        let restored = deletion::restore(&world.services, &actor, entry.id)
+            .await
+            .unwrap();
+        assert!(restored.restored_at.is_some());
+        assert_eq!(
+            world.digest_of("dev/app", &entry.tag).await.as_deref(),
+            Some(entry.digest.as_str()),
+            "{} back at its digest",
+            entry.tag
+        );
+    }
+    let again = deletion::restore(&world.services, &actor, trash[0].id).await;
+    assert!(matches!(again, Err(DomainError::Conflict(_))));
+    let tags = regatta_core::index::tags_of_registry(&world.services.db, 1)
+        .await
+        .unwrap();
+    assert!(
+        tags.iter()
+            .any(|t| t.repository == "dev/app" && t.tag == "2.0"),
+        "indexed again"
+    );
+}
+
+#[tokio::test]
+async fn protected_environments_refuse_all_but_an_admin_who_types_the_reference() {
+    let world = world().await;
+    let digest = world.app.manifest.digest();
+    for (role, typed) in [
+        (Role::Developer, None),
+        (Role::Maintainer, Some("prod/app:1.0")),
+        (Role::Admin, None),
+        (Role::Admin, Some("prod/app")),
+    ] {
+        let refused = world.delete(role, "prod/app", &["1.0"], typed).await;
+        assert!(
+            matches!(
+                refused,
+                Err(DomainError::NotAllowed(_) | DomainError::Forbidden { .. })
+            ),
+            "{role:?} {typed:?}: {refused:?}"
+        );
+        assert_eq!(
+            world.digest_of("prod/app", "1.0").await,
+            Some(digest.clone())
+        );
+    }
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'tag.delete' AND outcome = 'denied'",
+    )
+    .fetch_one(&world.services.db)
+    .await
+    .unwrap();
+    assert_eq!(denied, 4, "every refusal is audited");
+    let report = world
+        .delete(Role::Admin, "prod/app", &["1.0"], Some("prod/app:1.0"))
+        .await
+        .unwrap();
+    assert_eq!(report.deleted().count(), 1);
+    assert_eq!(world.digest_of("prod/app", "1.0").await, None);
+}
