@@ -1,7 +1,7 @@
 use crate::components::HydrationMark;
 use crate::pages::{
-    DashboardPage, ImagePage, LoginPage, NamespacePage, NotFoundPage, PromotionsPage, RegistryPage,
-    RepositoryPage, SearchPage, StoragePage,
+    DashboardPage, DeletePage, ImagePage, LoginPage, NamespacePage, NotFoundPage, PromotionsPage,
+    RegistryPage, RepositoryPage, SearchPage, StoragePage, TrashPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                 <Route path=path!("/promotions") view=PromotionsPage />
                 <Route path=path!("/storage") view=StoragePage ssr=SsrMode::Async />
+                <Route path=path!("/delete/:registry/*target") view=DeletePage ssr=SsrMode::Async />
+                <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
             </Routes>
         </Router>
         // Last in the page: islands hydrate in document order.

@@ -58,6 +58,26 @@ pub fn digest(registry: &str, repository: &str, digest: &str) -> String {
     format!("/i/{registry}/{repository}@{digest}")
 }
 
+/// The confirmation page for deleting one tag: what stays, what goes, what GC then frees.
+pub fn delete_tag(registry: &str, repository: &str, tag: &str) -> String {
+    format!("/delete/{registry}/{repository}:{tag}")
+}
+
+/// The confirmation page for deleting several tags of a repository (or all of them).
+pub fn delete_tags(registry: &str, repository: &str, tags: &[String], whole: bool) -> String {
+    let joined = tags.join(",");
+    let whole = if whole { "1" } else { "" };
+    with_query(
+        &format!("/delete/{registry}/{repository}"),
+        &[("tags", joined.as_str()), ("repository", whole)],
+    )
+}
+
+/// Deleted tags, restorable until garbage collection; `notice` from a deletion or restore.
+pub fn trash(notice: &[(&str, &str)]) -> String {
+    with_query("/trash", notice)
+}
+
 pub fn promotions() -> String {
     "/promotions".into()
 }

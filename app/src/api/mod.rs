@@ -3,6 +3,7 @@
 
 mod check_registry;
 mod dashboard;
+mod deletion;
 mod image_details;
 mod list_repositories;
 mod list_tags;
@@ -15,6 +16,10 @@ mod who_am_i;
 
 pub use check_registry::{check_registry, CheckRegistry};
 pub use dashboard::{load_dashboard, LoadDashboard};
+pub use deletion::{
+    delete_tags, list_trash, preview_deletion, restore_from_trash, DeleteTags, ListTrash,
+    PreviewDeletion, RestoreFromTrash,
+};
 pub use image_details::{image_details, ImageDetails};
 pub use list_repositories::{list_repositories, ListRepositories};
 pub use list_tags::{list_tags, ListTags};

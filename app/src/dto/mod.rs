@@ -5,6 +5,7 @@
 
 mod browse;
 mod dashboard;
+mod deletion;
 mod image;
 mod promotion;
 mod search;
@@ -12,6 +13,7 @@ mod storage;
 
 pub use browse::*;
 pub use dashboard::*;
+pub use deletion::*;
 pub use image::*;
 pub use promotion::*;
 pub use search::*;

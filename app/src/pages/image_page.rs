@@ -56,8 +56,13 @@ fn ImageSummary(view: ImageView) -> impl IntoView {
         annotations,
         referrers,
     } = view;
-    // Promotion copies a tag; a page opened by digest has none to copy.
-    let promote = (!reference.starts_with("sha256:")).then(|| {
+    // Promotion copies a tag and deletion deletes one; a page opened by digest has none.
+    let is_tag = !reference.starts_with("sha256:");
+    let delete = is_tag.then(|| {
+        let href = crate::routes::delete_tag(&registry, &repository, &reference);
+        view! { <p><a class="danger-link" href=href>"Delete this tag…"</a></p> }
+    });
+    let promote = is_tag.then(|| {
         view! {
             <PromotePanel registry=registry.clone() repository=repository.clone() tag=reference digest=digest.clone() />
         }
@@ -67,6 +72,7 @@ fn ImageSummary(view: ImageView) -> impl IntoView {
         <p class="mono muted" aria-label="Digest">{digest}</p>
         <p class="muted">{media_type}</p>
         {promote}
+        {delete}
         <ImageBodyView registry repository body />
         {(!annotations.is_empty()).then(|| view! {
             <h2>"Annotations"</h2>

@@ -1,4 +1,5 @@
 mod dashboard_page;
+mod delete_page;
 mod image_page;
 mod login_page;
 mod namespace_page;
@@ -9,6 +10,7 @@ mod repository_list;
 mod repository_page;
 mod search_page;
 mod storage_page;
+mod trash_page;
 
 /// `?page=N` of a paged list, 1 when absent or not a number.
 fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -> i64 {
@@ -21,6 +23,7 @@ fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -
 }
 
 pub use dashboard_page::DashboardPage;
+pub use delete_page::DeletePage;
 pub use image_page::ImagePage;
 pub use login_page::LoginPage;
 pub use namespace_page::NamespacePage;
@@ -30,3 +33,4 @@ pub use registry_page::RegistryPage;
 pub use repository_page::RepositoryPage;
 pub use search_page::SearchPage;
 pub use storage_page::StoragePage;
+pub use trash_page::TrashPage;

@@ -2,6 +2,7 @@
 //! one per file). Each module is one concern.
 
 mod browse;
+mod deletion;
 mod login_and_hydration;
 mod promotion;
 mod registry_fixture;

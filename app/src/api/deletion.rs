@@ -1,0 +1,149 @@
+//! Deletion server functions: the preview behind the confirmation page, the deletion itself,
+//! the trash and restoring from it. Deleting and restoring work as plain form posts before
+//! hydration: the outcome is then a redirect (to the trash, or back with the reason).
+
+use crate::dto::{DeletionDone, DeletionPreview, TrashItem};
+use crate::AppError;
+use leptos::prelude::*;
+
+/// `tags` is a list separated by commas or spaces (tag names have neither).
+#[server(prefix = "/api", endpoint = "deletion-preview")]
+pub async fn preview_deletion(
+    registry: String,
+    repository: String,
+    tags: String,
+    whole_repository: Option<String>,
+) -> Result<DeletionPreview, AppError> {
+    use crate::ssr::{current_user, from_domain, services};
+    let services = services()?;
+    let user = current_user(&services).await?;
+    let request = deletion_ssr::request(registry, repository, &tags, whole_repository, None);
+    let plan = regatta_core::deletion::preview(&services, &user, &request)
+        .await
+        .map_err(from_domain)?;
+    Ok((&plan).into())
+}
+
+#[server(prefix = "/api", endpoint = "delete")]
+pub async fn delete_tags(
+    registry: String,
+    repository: String,
+    tags: String,
+    whole_repository: Option<String>,
+    confirmation: Option<String>,
+) -> Result<DeletionDone, AppError> {
+    use crate::ssr::{actor, from_domain, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let back = deletion_ssr::confirmation_page(&registry, &repository, &tags, &whole_repository);
+    let request =
+        deletion_ssr::request(registry, repository, &tags, whole_repository, confirmation);
+    match regatta_core::deletion::delete(&services, &actor, &request).await {
+        Ok(report) => {
+            let done = DeletionDone::from(&report);
+            let id = done.id.to_string();
+            deletion_ssr::redirect_plain_post(&crate::routes::trash(&[("deleted", &id)])).await;
+            Ok(done)
+        }
+        Err(error) => {
+            let error = from_domain(error);
+            let back = deletion_ssr::with_failure(&back, &error.message);
+            deletion_ssr::redirect_plain_post(&back).await;
+            Err(error)
+        }
+    }
+}
+
+#[server(prefix = "/api", endpoint = "trash")]
+pub async fn list_trash() -> Result<Vec<TrashItem>, AppError> {
+    use crate::ssr::{current_user, from_domain, services};
+    let services = services()?;
+    let user = current_user(&services).await?;
+    let entries = regatta_core::deletion::trash_list(&services, &user, 200)
+        .await
+        .map_err(from_domain)?;
+    Ok(entries.into_iter().map(Into::into).collect())
+}
+
+#[server(prefix = "/api", endpoint = "restore")]
+pub async fn restore_from_trash(id: i64) -> Result<TrashItem, AppError> {
+    use crate::ssr::{actor, from_domain, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    match regatta_core::deletion::restore(&services, &actor, id).await {
+        Ok(entry) => {
+            let restored = id.to_string();
+            deletion_ssr::redirect_plain_post(&crate::routes::trash(&[("restored", &restored)]))
+                .await;
+            Ok(entry.into())
+        }
+        Err(error) => {
+            let error = from_domain(error);
+            let back = crate::routes::trash(&[("failed", &error.message)]);
+            deletion_ssr::redirect_plain_post(&back).await;
+            Err(error)
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod deletion_ssr {
+    use regatta_core::deletion::DeletionRequest;
+
+    pub fn request(
+        registry: String,
+        repository: String,
+        tags: &str,
+        whole_repository: Option<String>,
+        confirmation: Option<String>,
+    ) -> DeletionRequest {
+        DeletionRequest {
+            registry,
+            repository,
+            tags: split_tags(tags),
+            whole_repository: is_on(&whole_repository),
+            confirmation: confirmation.filter(|c| !c.trim().is_empty()),
+        }
+    }
+
+    pub fn split_tags(tags: &str) -> Vec<String> {
+        tags.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A checkbox or hidden field that says yes.
+    pub fn is_on(value: &Option<String>) -> bool {
+        matches!(value.as_deref(), Some("1" | "true" | "on"))
+    }
+
+    /// Where the confirmation page of this request is.
+    pub fn confirmation_page(
+        registry: &str,
+        repository: &str,
+        tags: &str,
+        whole_repository: &Option<String>,
+    ) -> String {
+        match split_tags(tags).as_slice() {
+            [one] if !is_on(whole_repository) => {
+                crate::routes::delete_tag(registry, repository, one)
+            }
+            many => crate::routes::delete_tags(registry, repository, many, is_on(whole_repository)),
+        }
+    }
+
+    /// `page` with `failed=<reason>` added to its query.
+    pub fn with_failure(page: &str, reason: &str) -> String {
+        let reason: String = form_urlencoded::byte_serialize(reason.as_bytes()).collect();
+        let joint = if page.contains('?') { '&' } else { '?' };
+        format!("{page}{joint}failed={reason}")
+    }
+
+    /// A form posted without the WASM gets a page back, not JSON.
+    pub async fn redirect_plain_post(to: &str) {
+        if crate::ssr::is_plain_form_post().await {
+            leptos_axum::redirect(to);
+        }
+    }
+}
