@@ -29,6 +29,20 @@ pub struct AppFixture {
     child: Child,
 }
 
+/// The demo registry (seeded) behind an app with the dev → staging → prod (protected) pipeline.
+pub async fn seeded_app_with_pipeline() -> (crate::RegistryFixture, AppFixture) {
+    let registry = crate::RegistryFixture::start_seeded(crate::RegistryOptions::default())
+        .await
+        .expect("the seeded registry starts");
+    let settings = SettingsFile::new()
+        .registry(crate::settings::Registry::fixture("local", &registry))
+        .demo_pipeline("local");
+    let app = AppFixture::start_with(settings)
+        .await
+        .expect("the app starts");
+    (registry, app)
+}
+
 impl AppFixture {
     /// Starts `binary` (see [`regatta_binary`]) with the admin `admin` / [`ADMIN_PASSWORD`].
     pub async fn start(binary: &Path, options: AppOptions) -> anyhow::Result<Self> {

@@ -3,29 +3,17 @@
 //! restored and is back in the tag table; a developer asking the server directly to delete in
 //! protected prod gets a 403, and so does an admin who did not type the reference.
 
-use end2end::app_fixture::AppFixture;
+use end2end::app_fixture::seeded_app_with_pipeline;
 use end2end::browser::{
     assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for_text,
     wait_until_indexed,
 };
-use end2end::settings::Registry;
-use end2end::{Browser, RegistryFixture, RegistryOptions, SettingsFile};
+use end2end::Browser;
 use fantoccini::Locator;
-
-async fn seeded_app() -> (RegistryFixture, AppFixture) {
-    let registry = RegistryFixture::start_seeded(RegistryOptions::default())
-        .await
-        .unwrap();
-    let settings = SettingsFile::new()
-        .registry(Registry::fixture("local", &registry))
-        .demo_pipeline("local");
-    let app = AppFixture::start_with(settings).await.unwrap();
-    (registry, app)
-}
 
 #[tokio::test]
 async fn delete_a_tag_find_it_in_the_trash_and_restore_it() {
-    let (_registry, app) = seeded_app().await;
+    let (_registry, app) = seeded_app_with_pipeline().await;
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
     log_in_as_admin(&client, &app.url).await;
@@ -77,7 +65,7 @@ async fn delete_a_tag_find_it_in_the_trash_and_restore_it() {
 
 #[tokio::test]
 async fn prod_refuses_a_developer_and_an_admin_who_did_not_type_the_reference() {
-    let (registry, app) = seeded_app().await;
+    let (registry, app) = seeded_app_with_pipeline().await;
     app.add_user("dana", "developer", "developer-pass").unwrap();
     let delete = |user: &'static str, password: &'static str, typed: Option<&'static str>| {
         let app_url = app.url.clone();

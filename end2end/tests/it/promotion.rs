@@ -2,30 +2,17 @@
 //! to staging from its page (preview, then promote) and shows up in staging and the history;
 //! a developer asking the server directly to promote into protected prod gets a 403.
 
-use end2end::app_fixture::AppFixture;
+use end2end::app_fixture::seeded_app_with_pipeline;
 use end2end::browser::{
     assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for, wait_for_text,
     wait_until_indexed,
 };
-use end2end::settings::Registry;
-use end2end::{Browser, RegistryFixture, RegistryOptions, SettingsFile};
+use end2end::Browser;
 use fantoccini::Locator;
-
-/// The demo registry behind an app with the dev → staging → prod pipeline.
-async fn seeded_app() -> (RegistryFixture, AppFixture) {
-    let registry = RegistryFixture::start_seeded(RegistryOptions::default())
-        .await
-        .unwrap();
-    let settings = SettingsFile::new()
-        .registry(Registry::fixture("local", &registry))
-        .demo_pipeline("local");
-    let app = AppFixture::start_with(settings).await.unwrap();
-    (registry, app)
-}
 
 #[tokio::test]
 async fn promote_a_dev_tag_to_staging_from_its_page() {
-    let (_registry, app) = seeded_app().await;
+    let (_registry, app) = seeded_app_with_pipeline().await;
     let browser = Browser::start().await.unwrap();
     let client = browser.client.clone();
     log_in_as_admin(&client, &app.url).await;
@@ -73,7 +60,7 @@ async fn promote_a_dev_tag_to_staging_from_its_page() {
 
 #[tokio::test]
 async fn a_developer_cannot_promote_into_prod_even_by_calling_the_server() {
-    let (registry, app) = seeded_app().await;
+    let (registry, app) = seeded_app_with_pipeline().await;
     app.add_user("dana", "developer", "developer-pass").unwrap();
     let http = reqwest::Client::builder()
         .cookie_store(true)
