@@ -1,4 +1,4 @@
-use crate::commands::{self, PromoteArgs, StorageArgs, UserCommand};
+use crate::commands::{self, DeleteArgs, PromoteArgs, StorageArgs, TrashCommand, UserCommand};
 use clap::{Parser, Subcommand};
 use regatta_core::config::{load_settings, ConfigError};
 use std::{path::PathBuf, process::ExitCode};
@@ -27,6 +27,12 @@ pub enum Command {
     Promote(PromoteArgs),
     /// Storage used per registry (and environment, namespace or repository), from the index.
     Storage(StorageArgs),
+    /// Delete tags as the dashboard does: siblings kept, the image with its last tag, the
+    /// trash first. Shows the preview and asks (`--yes` for scripts).
+    Delete(DeleteArgs),
+    /// Deleted tags: list them, or restore one.
+    #[command(subcommand)]
+    Trash(TrashCommand),
 }
 
 /// Exit codes: 0 success, 1 the command failed, 2 the configuration is invalid.
@@ -44,6 +50,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::User(command) => commands::user(settings, command).await,
         Command::Promote(args) => commands::promote(settings, args).await,
         Command::Storage(args) => commands::storage(settings, args).await,
+        Command::Delete(args) => commands::delete(settings, args).await,
+        Command::Trash(command) => commands::trash(settings, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

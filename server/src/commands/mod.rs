@@ -1,13 +1,17 @@
 //! One file per `regatta` command, each declaring its own arguments.
 
+mod delete;
 mod promote;
 mod serve;
 mod storage;
+mod trash;
 mod user;
 
+pub use delete::{delete, DeleteArgs};
 pub use promote::{promote, PromoteArgs};
 pub use serve::serve;
 pub use storage::{storage, StorageArgs};
+pub use trash::{trash, TrashCommand};
 pub use user::{user, UserCommand};
 
 use regatta_core::audit::Actor;

@@ -288,3 +288,76 @@ async fn storage_prints_the_accounting_of_the_index_as_text_or_json() {
     assert_eq!(wrong.status.code(), Some(1));
     assert!(stderr_lines(&wrong)[0].contains("Unknown grouping `size`"));
 }
+
+#[tokio::test]
+async fn delete_asks_deletes_and_the_trash_restores_from_the_command_line() {
+    let registry = end2end::RegistryFixture::start_seeded(end2end::RegistryOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = settings_file(
+        &dir,
+        SettingsFile::new()
+            .registry(Registry::new("local", &registry.url))
+            .demo_pipeline("local"),
+    );
+    // No server and no crawl: the CLI looks the named tags up itself.
+    let deleted = regatta(
+        &config,
+        &["delete", "local/dev/shop-api:1.1.0", "--yes"],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&deleted.stdout);
+    assert!(
+        deleted.status.success(),
+        "{stdout} {:?}",
+        stderr_lines(&deleted)
+    );
+    assert!(
+        stdout.contains("deleted local/dev/shop-api:1.1.0 (with its image; trash #1)")
+            && stdout.contains("garbage collection will free"),
+        "{stdout}"
+    );
+    let listed = regatta(&config, &["trash", "list"], None);
+    let stdout = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        stdout.starts_with("#1") && stdout.contains("local/dev/shop-api:1.1.0"),
+        "{stdout}"
+    );
+    let restored = regatta(&config, &["trash", "restore", "1"], None);
+    let stdout = String::from_utf8_lossy(&restored.stdout);
+    assert!(
+        stdout.starts_with("restored local/dev/shop-api:1.1.0 at sha256:"),
+        "{stdout}"
+    );
+
+    // Protected prod asks for the reference; a wrong answer deletes nothing.
+    let refused = regatta(
+        &config,
+        &["delete", "local/prod/shop-api:1.0.0"],
+        Some("y\n"),
+    );
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    assert!(
+        stdout.contains("type `prod/shop-api:1.0.0` to delete") && stdout.contains("not deleted"),
+        "{stdout}"
+    );
+    let typed = regatta(
+        &config,
+        &["delete", "local/prod/shop-api:1.0.0"],
+        Some("prod/shop-api:1.0.0\n"),
+    );
+    assert!(String::from_utf8_lossy(&typed.stdout).contains("deleted local/prod/shop-api:1.0.0"));
+
+    let by_digest = regatta(&config, &["delete", "local/dev/shop-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"], None);
+    assert_eq!(by_digest.status.code(), Some(1));
+    assert!(stderr_lines(&by_digest)[0].contains("a tag: deleting by digest"));
+    let rows = end2end::audit::rows(&dir.path().join("regatta.db")).await;
+    let actions: Vec<String> = rows.into_iter().map(|row| row.action).collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "tag.delete").count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"tag.restore".to_string()));
+}
