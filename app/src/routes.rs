@@ -73,6 +73,14 @@ pub fn delete_tags(registry: &str, repository: &str, tags: &[String], whole: boo
     )
 }
 
+/// The confirmation page for deleting every tag of a repository whose name contains `filter`.
+pub fn delete_matching(registry: &str, repository: &str, filter: &str) -> String {
+    with_query(
+        &format!("/delete/{registry}/{repository}"),
+        &[("filter", filter.trim())],
+    )
+}
+
 /// Deleted tags, restorable until garbage collection; `notice` from a deletion or restore.
 pub fn trash(notice: &[(&str, &str)]) -> String {
     with_query("/trash", notice)

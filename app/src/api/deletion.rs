@@ -13,11 +13,13 @@ pub async fn preview_deletion(
     repository: String,
     tags: String,
     whole_repository: Option<String>,
+    matching: Option<String>,
 ) -> Result<DeletionPreview, AppError> {
     use crate::ssr::{current_user, from_domain, services};
     let services = services()?;
     let user = current_user(&services).await?;
-    let request = deletion_ssr::request(registry, repository, &tags, whole_repository, None);
+    let mut request = deletion_ssr::request(registry, repository, &tags, whole_repository, None);
+    request.matching = matching;
     let plan = regatta_core::deletion::preview(&services, &user, &request)
         .await
         .map_err(from_domain)?;
@@ -25,19 +27,30 @@ pub async fn preview_deletion(
 }
 
 #[server(prefix = "/api", endpoint = "delete")]
+#[allow(clippy::too_many_arguments)] // the fields of the confirmation form
 pub async fn delete_tags(
     registry: String,
     repository: String,
     tags: String,
     whole_repository: Option<String>,
+    matching: Option<String>,
+    expected: Option<String>,
     confirmation: Option<String>,
 ) -> Result<DeletionDone, AppError> {
     use crate::ssr::{actor, from_domain, services};
     let services = services()?;
     let actor = actor(&services).await?;
-    let back = deletion_ssr::confirmation_page(&registry, &repository, &tags, &whole_repository);
-    let request =
+    let back = deletion_ssr::confirmation_page(
+        &registry,
+        &repository,
+        &tags,
+        &whole_repository,
+        matching.as_deref(),
+    );
+    let mut request =
         deletion_ssr::request(registry, repository, &tags, whole_repository, confirmation);
+    request.matching = matching;
+    request.expected = expected.filter(|e| !e.is_empty());
     match regatta_core::deletion::delete(&services, &actor, &request).await {
         Ok(report) => {
             let done = DeletionDone::from(&report);
@@ -102,6 +115,8 @@ mod deletion_ssr {
             repository,
             tags: split_tags(tags),
             whole_repository: is_on(&whole_repository),
+            matching: None,
+            expected: None,
             confirmation: confirmation.filter(|c| !c.trim().is_empty()),
         }
     }
@@ -124,12 +139,16 @@ mod deletion_ssr {
         repository: &str,
         tags: &str,
         whole_repository: &Option<String>,
+        matching: Option<&str>,
     ) -> String {
-        match split_tags(tags).as_slice() {
-            [one] if !is_on(whole_repository) => {
-                crate::routes::delete_tag(registry, repository, one)
-            }
-            many => crate::routes::delete_tags(registry, repository, many, is_on(whole_repository)),
+        let whole = is_on(whole_repository);
+        match (
+            split_tags(tags).as_slice(),
+            matching.filter(|m| !m.is_empty()),
+        ) {
+            (_, Some(filter)) => crate::routes::delete_matching(registry, repository, filter),
+            ([one], None) if !whole => crate::routes::delete_tag(registry, repository, one),
+            (many, None) => crate::routes::delete_tags(registry, repository, many, whole),
         }
     }
 

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// tool. Without the WASM the toolbar is a GET form and the page's query string is the state;
 /// hydrated, the filter and order ask the index as you type and the address bar follows.
 #[island]
-pub fn TagTable(listing: TagListing, tool: String) -> impl IntoView {
+pub fn TagTable(listing: TagListing, tool: String, may_delete: bool) -> impl IntoView {
     let filter = RwSignal::new(listing.filter.clone());
     let sort = RwSignal::new(listing.sort.clone());
     let tool = RwSignal::new(tool);
@@ -62,7 +62,7 @@ pub fn TagTable(listing: TagListing, tool: String) -> impl IntoView {
             listing
                 .tags
                 .iter()
-                .map(|tag| tag_row(listing, tag, &tool))
+                .map(|tag| tag_row(listing, tag, &tool, may_delete))
                 .collect_view()
         })
     };
@@ -78,6 +78,18 @@ pub fn TagTable(listing: TagListing, tool: String) -> impl IntoView {
     };
     let chosen =
         move |signal: RwSignal<String>, value: &'static str| move || *signal.read() == value;
+    let (delete_path, registry, repository) = shown.with_untracked(|l| {
+        let path = routes::delete_tags(&l.registry, &l.repository, &[], false);
+        (path, l.registry.clone(), l.repository.clone())
+    });
+    let all_matching = move || {
+        let wanted = filter.get();
+        let matching = shown.with(|l| l.matching);
+        (!wanted.trim().is_empty() && matching > 0).then(|| {
+            let href = routes::delete_matching(&registry, &repository, &wanted);
+            view! { <a class="danger-link" href=href>{format!("Delete all {matching} matching “{}”…", wanted.trim())}</a> }
+        })
+    };
     view! {
         <form class="toolbar" method="get" role="search" aria-label="Tags"
             on:submit=move |ev| ev.prevent_default()>
@@ -105,13 +117,23 @@ pub fn TagTable(listing: TagListing, tool: String) -> impl IntoView {
             <span class="muted" aria-label="Tag count">{counts}</span>
         </form>
         {move || problem.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-        <table class="tags" aria-label="Tags">
-            <thead><tr>
-                <th>"Tag"</th><th>"Digest"</th><th>"Size"</th><th>"Platforms"</th>
-                <th>"Created"</th><th>"Same digest as"</th><th>"Pull"</th>
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        // Checked rows go to the deletion's confirmation page (a GET: no WASM needed).
+        <form method="get" action=delete_path.clone() aria-label="Select tags">
+            <table class="tags" aria-label="Tags">
+                <thead><tr>
+                    {may_delete.then(|| view! { <th><span class="sr-only">"Select"</span></th> })}
+                    <th>"Tag"</th><th>"Digest"</th><th>"Size"</th><th>"Platforms"</th>
+                    <th>"Created"</th><th>"Same digest as"</th><th>"Pull"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {may_delete.then(|| view! {
+                <div class="toolbar bulk">
+                    <button type="submit" class="secondary">"Delete selected…"</button>
+                    {all_matching}
+                </div>
+            })}
+        </form>
         {move || shown.with(|l| l.tags.is_empty()).then(|| view! {
             <p class="empty">"No tag contains “" {move || filter.get()} "”."</p>
         })}
@@ -119,11 +141,16 @@ pub fn TagTable(listing: TagListing, tool: String) -> impl IntoView {
     }
 }
 
-fn tag_row(listing: &TagListing, tag: &TagItem, tool: &str) -> impl IntoView {
+fn tag_row(listing: &TagListing, tag: &TagItem, tool: &str, may_delete: bool) -> impl IntoView {
     let by_tag = pull_command(tool, &listing.image, &format!(":{}", tag.tag));
     let by_digest = pull_command(tool, &listing.image, &format!("@{}", tag.digest));
+    let select = may_delete.then(|| {
+        let label = format!("Select {}", tag.tag);
+        view! { <td><input type="checkbox" name="tag" value=tag.tag.clone() aria-label=label /></td> }
+    });
     view! {
         <tr>
+            {select}
             <td class="mono"><a href=routes::tag(&listing.registry, &listing.repository, &tag.tag)>{tag.tag.clone()}</a></td>
             <td class="mono" title=tag.digest.clone()>{format::short_digest(&tag.digest)}</td>
             <td class="nowrap">{format::human_size(tag.size_bytes)}</td>

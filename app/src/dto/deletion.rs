@@ -14,6 +14,8 @@ pub struct DeletionPreview {
     pub bytes_freed: u64,
     /// In a protected or immutable-tag environment: what must be typed to confirm.
     pub confirmation: Option<String>,
+    /// Of what the preview shows; the deletion refuses when its own differs.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +86,7 @@ mod from_domain {
                 unknown: plan.unknown.clone(),
                 bytes_freed: plan.bytes_freed,
                 confirmation: plan.confirmation.clone(),
+                fingerprint: plan.fingerprint.clone(),
             }
         }
     }

@@ -19,19 +19,30 @@ pub fn DeletePage() -> impl IntoView {
         let query = query.read();
         let (repository, tags) = match target.rsplit_once(':') {
             Some((repository, tag)) => (repository.to_string(), tag.to_string()),
-            None => (target.clone(), query.get("tags").unwrap_or_default()),
+            // Checked rows of the tag table come as `tag=a&tag=b`, links as `tags=a,b`.
+            None => {
+                let mut tags = query.get_all("tag").unwrap_or_default();
+                tags.extend(query.get("tags"));
+                (target.clone(), tags.join(","))
+            }
         };
-        (registry, repository, tags, query.get("repository"))
+        (
+            registry,
+            repository,
+            tags,
+            query.get("repository"),
+            query.get("filter"),
+        )
     };
-    let preview = Resource::new(asked, |(registry, repository, tags, whole)| {
-        preview_deletion(registry, repository, tags, whole)
+    let preview = Resource::new(asked, |(registry, repository, tags, whole, filter)| {
+        preview_deletion(registry, repository, tags, whole, filter)
     });
     let failed = move || query.read().get("failed");
     view! {
         <HeaderBar />
         <main>
             {move || {
-                let (registry, repository, _, _) = asked();
+                let (registry, repository, ..) = asked();
                 view! { <Crumbs registry path=repository /> }
             }}
             <h1 class="page-title">"Delete"</h1>
@@ -39,7 +50,7 @@ pub fn DeletePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match preview.await {
-                        Ok(preview) => view! { <Confirmation preview /> }.into_any(),
+                        Ok(preview) => view! { <Confirmation preview filter=asked().4 /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
                 })}
@@ -49,14 +60,20 @@ pub fn DeletePage() -> impl IntoView {
 }
 
 #[component]
-fn Confirmation(preview: DeletionPreview) -> impl IntoView {
+fn Confirmation(preview: DeletionPreview, filter: Option<String>) -> impl IntoView {
     let delete = ServerAction::<DeleteTags>::new();
-    let names: Vec<String> = preview
-        .tags
-        .iter()
-        .map(|t| t.tag.clone())
-        .chain(preview.unknown.iter().cloned())
-        .collect();
+    // "All that match": the filter goes back, not thousands of names (the fingerprint makes
+    // sure it still means the same tags).
+    let filter = filter.filter(|f| !f.trim().is_empty());
+    let names: Vec<String> = match filter {
+        Some(_) => Vec::new(),
+        None => preview
+            .tags
+            .iter()
+            .map(|t| t.tag.clone())
+            .chain(preview.unknown.iter().cloned())
+            .collect(),
+    };
     let back = match preview.tags.as_slice() {
         [one] if !preview.whole_repository => {
             routes::tag(&preview.registry, &preview.repository, &one.tag)
@@ -119,6 +136,9 @@ fn Confirmation(preview: DeletionPreview) -> impl IntoView {
             <input type="hidden" name="repository" value=preview.repository.clone() />
             <input type="hidden" name="tags" value=names.join(",") />
             <input type="hidden" name="whole_repository" value=if preview.whole_repository { "1" } else { "" } />
+            <input type="hidden" name="matching" value=filter.unwrap_or_default() />
+            // The run refuses if what it would delete differs from this preview.
+            <input type="hidden" name="expected" value=preview.fingerprint.clone() />
             {confirmation}
             <div class="toolbar">
                 <button type="submit" class="danger">{format!("Delete {count}")}</button>

@@ -22,21 +22,41 @@ pub fn RepositoryPage() -> impl IntoView {
         },
     );
     let tool = move || query.read().get("tool").unwrap_or_else(|| "docker".into());
+    let delete_repository = move || {
+        may_delete().then(|| {
+            let href = crate::routes::delete_tags(&registry(), &repository(), &[], true);
+            view! { <p><a class="danger-link" href=href>"Delete this repository…"</a></p> }
+        })
+    };
     view! {
         <HeaderBar />
         <main>
             {move || view! { <Crumbs registry=registry() path=repository() /> }}
+            {delete_repository}
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match tags.await {
                         Ok(listing) if listing.total == 0 => view! {
                             <p class="muted">"This repository has no tags (all were deleted). It stays in the catalog until the registry's storage is cleaned."</p>
                         }.into_any(),
-                        Ok(listing) => view! { <TagTable listing tool=tool() /> }.into_any(),
+                        Ok(listing) => view! { <TagTable listing tool=tool() may_delete=may_delete() /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
                 })}
             </Suspense>
         </main>
     }
+}
+
+/// Whether to offer deletion: developers and up (the domain's rules decide per environment;
+/// the confirmation page says why when they refuse). Pages render on the server only.
+#[cfg(feature = "ssr")]
+fn may_delete() -> bool {
+    use regatta_core::users::Role;
+    crate::ssr::gate_user().is_some_and(|user| user.role >= Role::Developer)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn may_delete() -> bool {
+    false
 }

@@ -17,6 +17,11 @@ pub struct DeletionRequest {
     pub tags: Vec<String>,
     /// Every tag of the repository.
     pub whole_repository: bool,
+    /// Also every tag whose name contains this (any case): "all that match the filter".
+    pub matching: Option<String>,
+    /// The preview's [`DeletionPlan::fingerprint`]: the run refuses when what it would delete
+    /// differs (a tag pushed or moved since), so it deletes exactly what was previewed.
+    pub expected: Option<String>,
     /// What the user typed to confirm, in a protected or immutable-tag environment.
     pub confirmation: Option<String>,
 }
@@ -49,6 +54,8 @@ pub struct DeletionPlan {
     pub bytes_freed: u64,
     /// In a protected or immutable-tag environment: what an admin must type.
     pub confirmation: Option<String>,
+    /// Of the tags and their digests: what a confirmation can carry instead of every name.
+    pub fingerprint: String,
 }
 
 /// The plan for `request`, checking `user` may make it (without the typed confirmation: the
@@ -69,9 +76,26 @@ pub async fn plan(
     }
     let indexed =
         store::repository_tags(&services.db, &request.registry, &request.repository).await?;
-    let wanted: Vec<String> = match request.whole_repository {
-        true => indexed.iter().map(|t| t.tag.clone()).collect(),
-        false => dedup(&request.tags),
+    let needle = request
+        .matching
+        .as_deref()
+        .map(|m| m.trim().to_lowercase())
+        .filter(|m| !m.is_empty());
+    let wanted: Vec<String> = match (request.whole_repository, &needle) {
+        (true, _) => indexed.iter().map(|t| t.tag.clone()).collect(),
+        (false, Some(needle)) => {
+            let matching = indexed
+                .iter()
+                .filter(|t| t.tag.to_lowercase().contains(needle));
+            let names: Vec<String> = request
+                .tags
+                .iter()
+                .cloned()
+                .chain(matching.map(|t| t.tag.clone()))
+                .collect();
+            dedup(&names)
+        }
+        (false, None) => dedup(&request.tags),
     };
     if wanted.is_empty() {
         return Err(DomainError::Invalid(
@@ -97,7 +121,9 @@ pub async fn plan(
         .map(|t| (request.repository.clone(), t.tag.clone()))
         .collect();
     let freed = crate::storage::bytes_freed_by(services, &request.registry, &pairs).await?;
+    let fingerprint = fingerprint(&tags);
     Ok(DeletionPlan {
+        fingerprint,
         registry: request.registry.clone(),
         repository: request.repository.clone(),
         whole_repository: request.whole_repository,
@@ -106,6 +132,17 @@ pub async fn plan(
         bytes_freed: freed.exclusive_bytes,
         confirmation,
     })
+}
+
+/// SHA-256 of the sorted `tag digest` lines.
+fn fingerprint(tags: &[PlannedTag]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut lines: Vec<String> = tags
+        .iter()
+        .map(|t| format!("{} {}\n", t.tag, t.digest))
+        .collect();
+    lines.sort();
+    hex::encode(Sha256::digest(lines.concat().as_bytes()))
 }
 
 pub(super) fn doomed_of(whole_repository: bool, wanted: &[String]) -> Doomed<'_> {

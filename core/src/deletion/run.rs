@@ -173,6 +173,15 @@ async fn checked_plan(
     request: &super::DeletionRequest,
 ) -> Result<DeletionPlan, DomainError> {
     let plan = super::plan::plan(services, &actor.user, request).await?;
+    if let Some(expected) = request.expected.as_deref() {
+        if expected != plan.fingerprint {
+            return Err(DomainError::Conflict(
+                "What would be deleted changed since the preview (a tag was pushed, moved or \
+                 deleted meanwhile): nothing was deleted; preview again."
+                    .into(),
+            ));
+        }
+    }
     let names: Vec<String> = plan
         .tags
         .iter()

@@ -133,6 +133,8 @@ fn request(repo: &str, tags: &[&str], confirmation: Option<&str>) -> DeletionReq
         repository: repo.into(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         whole_repository: false,
+        matching: None,
+        expected: None,
         confirmation: confirmation.map(str::to_string),
     }
 }
@@ -465,4 +467,166 @@ async fn protected_environments_refuse_all_but_an_admin_who_types_the_reference(
         .unwrap();
     assert_eq!(report.deleted().count(), 1);
     assert_eq!(world.digest_of("prod/app", "1.0").await, None);
+}
+
+#[tokio::test]
+async fn all_matching_deletes_exactly_the_previewed_set_or_nothing() {
+    let world = world().await;
+    let developer = User::not_stored("d", Role::Developer);
+    let matching = |expected: Option<String>| DeletionRequest {
+        matching: Some("0".into()),
+        expected,
+        ..request("dev/app", &[], None)
+    };
+    let plan = deletion::preview(&world.services, &developer, &matching(None))
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = plan.tags.iter().map(|t| t.tag.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["1.0", "2.0"], "`latest` has no 0");
+
+    // A matching tag appears between the preview and the run: nothing is deleted.
+    let pusher = world.registry.pusher().unwrap();
+    pusher
+        .push_image("dev/app", "3.0", &world.app2)
+        .await
+        .unwrap();
+    crawl_registry(&world.services, "local").await.unwrap();
+    let actor = Actor::new(developer.clone(), "test");
+    let refused = deletion::delete(
+        &world.services,
+        &actor,
+        &matching(Some(plan.fingerprint.clone())),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(refused, DomainError::Conflict(_)), "{refused}");
+    assert!(world.digest_of("dev/app", "1.0").await.is_some());
+
+    let again = deletion::preview(&world.services, &developer, &matching(None))
+        .await
+        .unwrap();
+    let report = deletion::delete(&world.services, &actor, &matching(Some(again.fingerprint)))
+        .await
+        .unwrap();
+    assert_eq!(report.deleted().count(), 3);
+    assert_eq!(
+        world.digest_of("dev/app", "latest").await,
+        Some(world.app.manifest.digest())
+    );
+}
+
+/// Forwards to the real registry, but answers 500 to every DELETE of `failing` (a fault the
+/// real registry cannot produce on demand).
+async fn failing_deletes_of(registry: &url::Url, failing: String) -> url::Url {
+    use axum::extract::{Request, State};
+    use axum::response::IntoResponse;
+    #[derive(Clone)]
+    struct Proxy {
+        upstream: url::Url,
+        failing: String,
+        http: reqwest::Client,
+    }
+    async fn forward(State(proxy): State<Proxy>, request: Request) -> axum::response::Response {
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        if request.method() == axum::http::Method::DELETE && path.ends_with(&proxy.failing) {
+            return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "injected").into_response();
+        }
+        let url = proxy.upstream.join(path.trim_start_matches('/')).unwrap();
+        let mut upstream = proxy.http.request(request.method().clone(), url);
+        for (name, value) in request.headers() {
+            if name != axum::http::header::HOST {
+                upstream = upstream.header(name, value);
+            }
+        }
+        let body = axum::body::to_bytes(request.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let answer = upstream.body(body).send().await.unwrap();
+        let mut response = axum::response::Response::builder().status(answer.status());
+        for (name, value) in answer.headers() {
+            response = response.header(name, value);
+        }
+        response
+            .body(axum::body::Body::from(answer.bytes().await.unwrap()))
+            .unwrap()
+    }
+    let proxy = Proxy {
+        upstream: registry.clone(),
+        failing,
+        http: reqwest::Client::new(),
+    };
+    crate::registry_faults::serve(axum::Router::new().fallback(forward).with_state(proxy)).await
+}
+
+#[tokio::test]
+async fn a_bulk_deletion_reports_the_tag_that_failed_and_deletes_the_rest() {
+    let registry = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let images: Vec<Image> = (0..3)
+        .map(|i| on("amd64", vec![opaque_layer(1_000, 40 + i)], "bulk"))
+        .collect();
+    let pusher = registry.pusher().unwrap();
+    for (i, image) in images.iter().enumerate() {
+        pusher
+            .push_image("dev/app", &format!("{i}"), image)
+            .await
+            .unwrap();
+    }
+    let failing = images[1].manifest.digest();
+    let proxy = failing_deletes_of(&registry.url, failing.clone()).await;
+    let (_dir, services) = crate::start_services(
+        SettingsFile::new()
+            .registry(Registry::new("local", &proxy))
+            .environment(Environment::new("dev", "local").prefix("dev/")),
+    )
+    .await;
+    crawl_registry(&services, "local").await.unwrap();
+    let actor = Actor::new(User::not_stored("d", Role::Developer), "test");
+    let report = deletion::delete(
+        &services,
+        &actor,
+        &request("dev/app", &["0", "1", "2"], None),
+    )
+    .await
+    .unwrap();
+    let TagResult::Failed(why) = result_of(&report, "1") else {
+        panic!("{report:?}");
+    };
+    assert!(why.contains("500") || why.contains("injected"), "{why}");
+    assert_eq!(report.deleted().count(), 2);
+    let trash = deletion::trash_list(&services, &actor.user, 10)
+        .await
+        .unwrap();
+    let mut trashed: Vec<&str> = trash.iter().map(|t| t.tag.as_str()).collect();
+    trashed.sort();
+    assert_eq!(
+        trashed,
+        ["0", "2"],
+        "no trash entry for what was not deleted"
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM deletions")
+        .fetch_one(&services.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "partial");
+    let client = RegistryClient::new(Endpoint::anonymous("local", registry.url.clone())).unwrap();
+    let mut present = Vec::new();
+    for tag in ["0", "1", "2"] {
+        let reference = Reference::Tag(Tag::parse(tag).unwrap());
+        let head = client
+            .head_manifest(&repo_name("dev/app"), &reference)
+            .await;
+        present.push(head.unwrap().is_some());
+    }
+    assert_eq!(
+        present,
+        [false, true, false],
+        "only the failed one is still there"
+    );
 }

@@ -64,6 +64,34 @@ async fn delete_a_tag_find_it_in_the_trash_and_restore_it() {
 }
 
 #[tokio::test]
+async fn select_rows_of_the_tag_table_and_delete_them_in_one_confirmation() {
+    let (_registry, app) = seeded_app_with_pipeline().await;
+    let browser = Browser::start().await.unwrap();
+    let client = browser.client.clone();
+    log_in_as_admin(&client, &app.url).await;
+    wait_until_indexed(&client, &app.url, "local", "11 tags").await;
+    open(&client, &app.url, "/r/local/dev/shop-api").await;
+    wait_for_text(&client, "table[aria-label=Tags] tbody", "1.0.0").await;
+    for tag in ["1.0.0", "1.1.0"] {
+        let checkbox = format!("input[aria-label='Select {tag}']");
+        click(&client, Locator::Css(&checkbox)).await;
+    }
+    click(
+        &client,
+        Locator::XPath("//button[text()='Delete selected…']"),
+    )
+    .await;
+    let fate = wait_for_text(&client, "table[aria-label='What goes'] tbody", "1.1.0").await;
+    assert!(fate.contains("1.0.0") && !fate.contains("1.2.0"), "{fate}");
+    click(&client, Locator::XPath("//button[text()='Delete 2 tags']")).await;
+    wait_for_text(&client, "[role=status]", "Deleted.").await;
+    let trash = wait_for_text(&client, "table[aria-label=Trash] tbody", "1.1.0").await;
+    assert!(trash.contains("dev/shop-api:1.0.0"), "{trash}");
+    assert_no_console_errors(&client).await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn prod_refuses_a_developer_and_an_admin_who_did_not_type_the_reference() {
     let (registry, app) = seeded_app_with_pipeline().await;
     app.add_user("dana", "developer", "developer-pass").unwrap();

@@ -121,6 +121,8 @@ fn requests(args: &DeleteArgs) -> anyhow::Result<Vec<DeletionRequest>> {
             repository,
             tags,
             whole_repository: args.repository,
+            matching: None,
+            expected: None,
             confirmation: None,
         })
         .collect())
