@@ -24,6 +24,8 @@ pub struct RegistryClient {
     /// total timeout every call has (a stalled realm held up crawls and promotion locks).
     token_http: reqwest::Client,
     realm_hosts: Vec<String>,
+    /// What deleting one tag has learnt of this registry (see `ops::manifest_write`).
+    pub(super) tag_deletion: super::ops::TagDeletionMemory,
 }
 
 impl std::fmt::Debug for RegistryClient {
@@ -95,6 +97,7 @@ impl RegistryClient {
             tokens: TokenCache::default(),
             token_http: token_builder.build().context("building the HTTP client")?,
             realm_hosts: endpoint.realm_hosts,
+            tag_deletion: Default::default(),
         })
     }
 

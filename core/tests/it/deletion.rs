@@ -630,3 +630,40 @@ async fn a_bulk_deletion_reports_the_tag_that_failed_and_deletes_the_rest() {
         "only the failed one is still there"
     );
 }
+
+#[tokio::test]
+async fn a_sibling_safe_deletion_after_gc_pushes_the_collected_throw_away_config_again() {
+    let world = world().await;
+    let report = world
+        .delete(Role::Developer, "dev/app", &["1.0"], None)
+        .await
+        .unwrap();
+    assert_eq!(report.deleted().count(), 1);
+    // GC collects the throw-away's config (no manifest refers to it any more).
+    world.registry.garbage_collect().unwrap();
+    let pusher = world.registry.pusher().unwrap();
+    pusher
+        .push_image("dev/app", "again", &world.app)
+        .await
+        .unwrap();
+    crawl_registry(&world.services, "local").await.unwrap();
+    let report = world
+        .delete(Role::Developer, "dev/app", &["again"], None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            result_of(&report, "again"),
+            TagResult::Deleted {
+                image_deleted: false,
+                ..
+            }
+        ),
+        "{report:?}"
+    );
+    assert_eq!(world.digest_of("dev/app", "again").await, None);
+    assert_eq!(
+        world.digest_of("dev/app", "latest").await,
+        Some(world.app.manifest.digest())
+    );
+}

@@ -15,7 +15,7 @@ mod upload;
 
 pub use link::{next_link, next_target};
 pub use manifest::{FetchedManifest, Manifest, ManifestHead, MANIFEST_ACCEPT};
-pub use manifest_write::TagDeletion;
+pub use manifest_write::{TagDeletion, TagDeletionMemory};
 pub use upload::MountOutcome;
 
 /// A list field that must be present but may be `null` (read as empty).

@@ -1,0 +1,214 @@
+//! The deletion issue's figure, side by side in one run against one local registry:
+//!   1. 1,000 tags, each the last tag on its image: Regatta's bulk deletion (trash, checks,
+//!      delete by digest, index update) vs a sequential loop of `skopeo delete` over the same
+//!      number of tags in a twin repository — wall time and registry requests per tag (from the
+//!      registry's access log);
+//!   2. the sibling-safe case: 1,000 tags each with a sibling that stays (skopeo cannot do
+//!      this: it deletes by digest, taking the sibling along) — Regatta alone.
+//!
+//! Run: `cargo bench -p end2end --bench deletion` (seeding 4,000 tags takes a minute or two).
+
+use end2end::images::{self, Image};
+use end2end::seed::Pusher;
+use end2end::settings::{Environment, Registry};
+use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
+use futures_util::stream::{self, StreamExt};
+use regatta_core::audit::Actor;
+use regatta_core::deletion::{self, DeletionRequest};
+use regatta_core::users::{Role, User};
+use std::time::{Duration, Instant};
+
+const TAGS: usize = 1000;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let registry = RegistryFixture::start(RegistryOptions {
+        access_log: true,
+        ..Default::default()
+    })
+    .await?;
+    let pusher = registry.pusher()?;
+    let seeding = Instant::now();
+    for repo in ["bench/ours", "bench/skopeo"] {
+        seed(&pusher, repo, &[""]).await?;
+    }
+    seed(&pusher, "bench/siblings", &["", "-keep"]).await?;
+    println!(
+        "seeded {} tags in {:.0} s",
+        TAGS * 4,
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let dir = tempfile::tempdir()?;
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("local", &registry.url))
+        .environment(Environment::new("bench", "local").prefix("bench/"))
+        .to_toml();
+    let settings = regatta_core::config::parse_settings("bench.toml", &text, &[])?;
+    let services = regatta_core::Services::start(settings).await?;
+    regatta_core::index::crawl_registry(&services, "local").await?;
+    let actor = Actor::new(User::not_stored("bench", Role::Admin), "bench");
+
+    println!("\n## {TAGS} tags, each the last on its image");
+    let (ours, requests) = measured(&registry, || async {
+        let report = deletion::delete(&services, &actor, &every_tag("bench/ours", None)).await?;
+        all_deleted(&report)?;
+        Ok(())
+    })
+    .await?;
+    report_line("regatta (bulk, concurrency 4)", ours, requests);
+    let host = registry.host();
+    let (skopeo, skopeo_requests) = measured(&registry, || async {
+        for t in 0..TAGS {
+            let status = std::process::Command::new("skopeo")
+                .args(["delete", "--tls-verify=false"])
+                .arg(format!("docker://{host}/bench/skopeo:{}", tag_name(t, "")))
+                .status()?;
+            anyhow::ensure!(status.success(), "skopeo delete");
+        }
+        Ok(())
+    })
+    .await?;
+    report_line("skopeo delete (sequential loop)", skopeo, skopeo_requests);
+    println!(
+        "regatta is {:.1}x faster",
+        skopeo.as_secs_f64() / ours.as_secs_f64()
+    );
+
+    println!("\n## {TAGS} tags, each with a sibling that stays (sibling-safe)");
+    let keep: Vec<String> = (0..TAGS).map(|t| tag_name(t, "")).collect();
+    let (safe, safe_requests) = measured(&registry, || async {
+        let request = every_tag("bench/siblings", Some(keep.clone()));
+        let report = deletion::delete(&services, &actor, &request).await?;
+        all_deleted(&report)?;
+        Ok(())
+    })
+    .await?;
+    report_line("regatta (sibling-safe)", safe, safe_requests);
+    Ok(())
+}
+
+fn all_deleted(report: &deletion::DeletionReport) -> anyhow::Result<()> {
+    let missed: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| !matches!(o.result, deletion::TagResult::Deleted { .. }))
+        .collect();
+    anyhow::ensure!(
+        missed.is_empty() && report.outcomes.len() == TAGS,
+        "{} of {} not deleted, e.g. {:?}",
+        missed.len(),
+        report.outcomes.len(),
+        missed.first()
+    );
+    Ok(())
+}
+
+fn tag_name(t: usize, suffix: &str) -> String {
+    format!("1.{}.{}{suffix}", t / 100, t % 100)
+}
+
+fn every_tag(repository: &str, tags: Option<Vec<String>>) -> DeletionRequest {
+    DeletionRequest {
+        registry: "local".into(),
+        repository: repository.into(),
+        whole_repository: tags.is_none(),
+        tags: tags.unwrap_or_default(),
+        matching: None,
+        expected: None,
+        confirmation: None,
+    }
+}
+
+/// `TAGS` distinct small images in `repo`, each under `1.x.y{suffix}` for every suffix.
+async fn seed(pusher: &Pusher, repo: &str, suffixes: &[&str]) -> anyhow::Result<()> {
+    let base = images::base_layer();
+    pusher.push_blob(repo, &base.blob).await?;
+    let results: Vec<anyhow::Result<()>> = stream::iter(0..TAGS)
+        .map(|t| {
+            let image: Image = images::image(
+                "linux",
+                "amd64",
+                vec![base.clone()],
+                &[("n", &t.to_string()), ("repo", repo)],
+            );
+            async move {
+                pusher.push_blob(repo, &image.config).await?;
+                for suffix in suffixes {
+                    pusher
+                        .push_manifest(repo, &tag_name(t, suffix), &image.manifest)
+                        .await?;
+                }
+                Ok(())
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+/// Runs `work`; its wall time and the requests the registry logged meanwhile.
+async fn measured<F, Fut>(registry: &RegistryFixture, work: F) -> anyhow::Result<(Duration, usize)>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let before = requests(&registry.log());
+    let cpu_before = cpu_seconds(registry.pid());
+    let started = Instant::now();
+    work().await?;
+    let elapsed = started.elapsed();
+    println!(
+        "  (the registry's own CPU meanwhile: {:.2} s)",
+        cpu_seconds(registry.pid()) - cpu_before
+    );
+    // The registry writes its access log as it answers; give the last lines a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok((elapsed, requests(&registry.log()) - before))
+}
+
+/// User + system CPU seconds of process `pid` so far (/proc/PID/stat, clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn requests(log: &str) -> usize {
+    log.lines()
+        .filter(|l| {
+            [
+                "\"GET /v2/",
+                "\"HEAD /v2/",
+                "\"PUT /v2/",
+                "\"POST /v2/",
+                "\"DELETE /v2/",
+                "\"PATCH /v2/",
+            ]
+            .iter()
+            .any(|method| l.contains(method))
+        })
+        .count()
+}
+
+fn report_line(name: &str, took: Duration, requests: usize) {
+    println!(
+        "{name:<34} {:>7.2} s   {:>6.0} tags/s   {:>5.2} requests per tag",
+        took.as_secs_f64(),
+        TAGS as f64 / took.as_secs_f64(),
+        requests as f64 / TAGS as f64
+    );
+}
