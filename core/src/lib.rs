@@ -16,6 +16,7 @@ pub mod index;
 pub mod promotion;
 pub mod registry;
 pub mod registry_status;
+pub mod retention;
 pub mod search;
 pub mod services;
 pub mod storage;

@@ -12,6 +12,9 @@ pub enum AuditAction {
     Promotion,
     TagDelete,
     TagRestore,
+    RetentionPolicySave,
+    RetentionPolicyDelete,
+    RetentionRun,
 }
 
 impl AuditAction {
@@ -27,6 +30,9 @@ impl AuditAction {
             Self::Promotion => "promotion",
             Self::TagDelete => "tag.delete",
             Self::TagRestore => "tag.restore",
+            Self::RetentionPolicySave => "retention.policy.save",
+            Self::RetentionPolicyDelete => "retention.policy.delete",
+            Self::RetentionRun => "retention.run",
         }
     }
 }

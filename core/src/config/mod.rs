@@ -54,6 +54,9 @@ pub struct Settings {
     /// Called after each successful promotion.
     #[serde(default, rename = "webhook")]
     pub webhooks: Vec<WebhookConfig>,
+    /// Retention policies managed by the configuration (read-only on the /retention page).
+    #[serde(default, rename = "retention")]
+    pub retention: Vec<crate::retention::RetentionPolicy>,
     /// The values behind `notify_secret_env`, `password_env` and `secret_env`, taken from the
     /// environment when the settings were loaded.
     #[serde(skip)]

@@ -65,6 +65,22 @@ pub(super) fn validate(
             message,
         ));
     }
+    let mut policies = HashSet::new();
+    for (i, policy) in settings.retention.iter().enumerate() {
+        let key = format!("retention[{i}]");
+        if !policies.insert(policy.name.as_str()) {
+            let message = format!("duplicate retention policy `{}`", policy.name);
+            return Err(ConfigError::invalid(file, format!("{key}.name"), message));
+        }
+        let valid = crate::retention::policy::validate(policy)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                crate::retention::check_scope(settings, policy).map_err(|e| e.to_string())
+            });
+        if let Err(message) = valid {
+            return Err(ConfigError::invalid(file, key, message));
+        }
+    }
     if settings.trash.keep_days == 0 {
         let message = "must be at least 1";
         return Err(ConfigError::invalid(file, "trash.keep_days", message));

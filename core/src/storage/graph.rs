@@ -12,6 +12,8 @@ pub struct GraphTag {
     pub manifest: i64,
     /// When the index saw the tag pushed or moved (RFC 3339, UTC).
     pub pushed_at: String,
+    /// The image's build date as its config says (an index: its newest platform's).
+    pub created: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -44,9 +46,9 @@ impl RegistryGraph {
         // Each table comes as one row of JSON: sqlx-sqlite hands every row to the async side
         // through a channel (about 3 µs a row), which made 470,000 rows (a 100,000-tag
         // registry) take 1.5 s; SQLite builds and serde parses the same in a fraction.
-        let tags: Vec<(String, String, i64, String)> = json_rows(
+        let tags: Vec<(String, String, i64, String, Option<String>)> = json_rows(
             &mut tx,
-            "SELECT json_group_array(json_array(r.name, t.name, t.manifest_id, t.updated_at)) FROM tags t
+            "SELECT json_group_array(json_array(r.name, t.name, t.manifest_id, t.updated_at, t.created)) FROM tags t
              JOIN repositories r ON r.id = t.repository_id WHERE r.registry_id = ?",
             registry,
         )
@@ -85,11 +87,12 @@ impl RegistryGraph {
         let mut graph = RegistryGraph {
             tags: tags
                 .into_iter()
-                .map(|(repository, tag, manifest, pushed_at)| GraphTag {
+                .map(|(repository, tag, manifest, pushed_at, created)| GraphTag {
                     repository,
                     tag,
                     manifest,
                     pushed_at,
+                    created,
                 })
                 .collect(),
             ..Default::default()
@@ -143,6 +146,25 @@ impl RegistryGraph {
                 .insert(manifest, at);
         }
         Ok(())
+    }
+
+    /// The digest of each manifest of the registry (manifest id → digest).
+    pub async fn load_digests(
+        db: &SqlitePool,
+        name: &str,
+    ) -> Result<HashMap<i64, String>, sqlx::Error> {
+        let mut tx = db.begin().await?;
+        let Some(registry) = registry_row(&mut tx, name).await? else {
+            return Ok(HashMap::new());
+        };
+        let digests: Vec<(i64, String)> = json_rows(
+            &mut tx,
+            "SELECT json_group_array(json_array(id, digest)) FROM manifests WHERE registry_id = ?",
+            registry,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(digests.into_iter().collect())
     }
 
     /// Each image's config `created` as written (manifest id → RFC 3339, when it has one), for

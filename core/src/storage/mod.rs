@@ -13,12 +13,12 @@ mod history_csv;
 mod snapshots;
 
 pub use accounting::{
-    bytes_freed_by, storage_accounting, Grouping, RegistryAccount, ScopeUsage, Usage,
+    bytes_freed_by, storage_accounting, usage_by, Grouping, RegistryAccount, ScopeUsage, Usage,
 };
 pub use alerts::{active_alerts, check_thresholds, recent_alerts, StorageAlert};
 pub use details::{latest_details, LayerUse, StorageDetails, UnusedShare, UnusedTag};
 pub use estimate::{load_estimate, ESTIMATED_DAYS};
-pub use graph::RegistryGraph;
+pub use graph::{GraphTag, RegistryGraph};
 pub use history::{
     growth_per_day, recent_stored_bytes, storage_history, Grower, Range, RegistryHistory,
     MAX_PARTS, OTHER_PART,

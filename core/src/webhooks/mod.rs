@@ -31,6 +31,8 @@ pub enum DeliveryFor {
     StorageAlert(i64),
     /// `tag.deleted`, `repository.deleted`.
     Deletion(i64),
+    /// `retention.run`.
+    RetentionRun(i64),
 }
 
 /// Queues `payload` for every configured webhook.

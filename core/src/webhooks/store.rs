@@ -10,19 +10,23 @@ pub async fn insert(
     payload: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let (promotion_id, storage_alert_id, deletion_id) = match about {
-        super::DeliveryFor::Promotion(id) => (Some(id), None, None),
-        super::DeliveryFor::StorageAlert(id) => (None, Some(id), None),
-        super::DeliveryFor::Deletion(id) => (None, None, Some(id)),
+    let mut owners = [None; 4];
+    let (slot, id) = match about {
+        super::DeliveryFor::Promotion(id) => (0, id),
+        super::DeliveryFor::StorageAlert(id) => (1, id),
+        super::DeliveryFor::Deletion(id) => (2, id),
+        super::DeliveryFor::RetentionRun(id) => (3, id),
     };
+    owners[slot] = Some(id);
     sqlx::query(
-        "INSERT INTO webhook_deliveries (promotion_id, storage_alert_id, deletion_id, webhook,
-             payload, status, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+        "INSERT INTO webhook_deliveries (promotion_id, storage_alert_id, deletion_id,
+             retention_run_id, webhook, payload, status, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
     )
-    .bind(promotion_id)
-    .bind(storage_alert_id)
-    .bind(deletion_id)
+    .bind(owners[0])
+    .bind(owners[1])
+    .bind(owners[2])
+    .bind(owners[3])
     .bind(webhook)
     .bind(payload)
     .bind(now)

@@ -14,6 +14,7 @@ mod registry_faults;
 mod registry_token_auth;
 mod registry_token_faults;
 mod registry_writes;
+mod retention;
 mod search;
 mod storage_accounting;
 mod storage_alerts;

@@ -49,12 +49,44 @@ CREATE TABLE trash_manifests (
     PRIMARY KEY (trash_id, position)
 );
 
--- Webhook deliveries now belong to a promotion, a storage alert or a deletion.
+-- Retention policies made on the /retention page (those of regatta.toml are not stored).
+CREATE TABLE retention_policies (
+    name        TEXT PRIMARY KEY,
+    definition  TEXT NOT NULL,      -- JSON: the policy as in [[retention]]
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+
+-- A retention preview, and the run of exactly its candidates (a scheduled run previews and
+-- runs at once).
+CREATE TABLE retention_runs (
+    id            INTEGER PRIMARY KEY,
+    policy        TEXT NOT NULL,
+    registry      TEXT NOT NULL,
+    trigger       TEXT NOT NULL CHECK (trigger IN ('manual', 'schedule', 'cli')),
+    requested_by  TEXT NOT NULL,
+    previewed_at  TEXT NOT NULL,
+    started_at    TEXT,
+    finished_at   TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('previewed', 'running', 'done', 'partial', 'failed')),
+    candidates    INTEGER NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    skipped       INTEGER NOT NULL DEFAULT 0,
+    failed        INTEGER NOT NULL DEFAULT 0,
+    bytes_freed   INTEGER NOT NULL,           -- predicted at the preview
+    duration_ms   INTEGER,
+    preview       TEXT NOT NULL,              -- JSON: the candidates per repository
+    report        TEXT                        -- JSON: what became of each
+);
+CREATE INDEX retention_runs_policy ON retention_runs (policy, previewed_at);
+
+-- Webhook deliveries now belong to a promotion, a storage alert, a deletion or a retention run.
 CREATE TABLE webhook_deliveries_new (
     id                INTEGER PRIMARY KEY,
     promotion_id      INTEGER REFERENCES promotions (id),
     storage_alert_id  INTEGER REFERENCES storage_alerts (id),
     deletion_id       INTEGER REFERENCES deletions (id),
+    retention_run_id  INTEGER REFERENCES retention_runs (id),
     webhook           TEXT NOT NULL,
     payload           TEXT NOT NULL,
     status            TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
@@ -62,7 +94,8 @@ CREATE TABLE webhook_deliveries_new (
     last_error        TEXT,
     next_attempt_at   TEXT NOT NULL,
     delivered_at      TEXT,
-    CHECK ((promotion_id IS NOT NULL) + (storage_alert_id IS NOT NULL) + (deletion_id IS NOT NULL) = 1)
+    CHECK ((promotion_id IS NOT NULL) + (storage_alert_id IS NOT NULL) + (deletion_id IS NOT NULL)
+           + (retention_run_id IS NOT NULL) = 1)
 );
 INSERT INTO webhook_deliveries_new (id, promotion_id, storage_alert_id, webhook, payload, status,
                                     attempts, last_error, next_attempt_at, delivered_at)

@@ -1,0 +1,206 @@
+//! SQL for retention: policies made on the page, previews and runs, and the index reads the
+//! "promoted" rule needs.
+
+use super::policy::RetentionPolicy;
+use sqlx::SqliteExecutor;
+use std::collections::HashSet;
+use time::OffsetDateTime;
+
+/// Digests tagged in the repositories of `registry` whose names start with `prefix`.
+pub async fn digests_in(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    prefix: &str,
+) -> Result<HashSet<String>, sqlx::Error> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT m.digest FROM tags t JOIN repositories r ON r.id = t.repository_id
+         JOIN registries g ON g.id = r.registry_id JOIN manifests m ON m.id = t.manifest_id
+         WHERE g.name = ?1 AND substr(r.name, 1, length(?2)) = ?2",
+    )
+    .bind(registry)
+    .bind(prefix)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn stored_policies(
+    db: impl SqliteExecutor<'_>,
+) -> Result<Vec<RetentionPolicy>, sqlx::Error> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT definition FROM retention_policies ORDER BY name")
+            .fetch_all(db)
+            .await?;
+    rows.iter()
+        .map(|text| serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .collect()
+}
+
+pub async fn save_policy(
+    db: impl SqliteExecutor<'_>,
+    policy: &RetentionPolicy,
+    by: &str,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO retention_policies (name, definition, updated_by, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET definition = excluded.definition,
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(&policy.name)
+    .bind(serde_json::to_string(policy).expect("a policy serializes"))
+    .bind(by)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether a stored policy of that name was there to delete.
+pub async fn delete_policy(db: impl SqliteExecutor<'_>, name: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM retention_policies WHERE name = ?")
+        .bind(name)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub struct NewPreview<'a> {
+    pub policy: &'a str,
+    pub registry: &'a str,
+    pub trigger: &'a str,
+    pub requested_by: &'a str,
+    pub at: OffsetDateTime,
+    pub candidates: u64,
+    pub bytes_freed: u64,
+    pub preview: &'a str,
+}
+
+pub async fn insert_preview(
+    db: impl SqliteExecutor<'_>,
+    new: &NewPreview<'_>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO retention_runs (policy, registry, trigger, requested_by, previewed_at, status,
+             candidates, bytes_freed, preview)
+         VALUES (?, ?, ?, ?, ?, 'previewed', ?, ?, ?) RETURNING id",
+    )
+    .bind(new.policy)
+    .bind(new.registry)
+    .bind(new.trigger)
+    .bind(new.requested_by)
+    .bind(new.at)
+    .bind(new.candidates as i64)
+    .bind(new.bytes_freed as i64)
+    .bind(new.preview)
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: i64,
+    pub policy: String,
+    pub registry: String,
+    pub trigger: String,
+    pub requested_by: String,
+    pub previewed_at: OffsetDateTime,
+    pub started_at: Option<OffsetDateTime>,
+    pub finished_at: Option<OffsetDateTime>,
+    pub status: String,
+    pub candidates: i64,
+    pub deleted: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub bytes_freed: i64,
+    pub duration_ms: Option<i64>,
+    pub preview: String,
+    pub report: Option<String>,
+}
+
+const RUN_COLUMNS: &str = "id, policy, registry, trigger, requested_by, previewed_at, started_at,
+    finished_at, status, candidates, deleted, skipped, failed, bytes_freed, duration_ms, preview, report";
+
+pub async fn run(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<RunRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM retention_runs WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The latest runs (previews that were not run included), newest first.
+pub async fn recent_runs(
+    db: impl SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<RunRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM retention_runs ORDER BY id DESC LIMIT ?"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// When `policy` last ran on its schedule.
+pub async fn last_scheduled_run(
+    db: impl SqliteExecutor<'_>,
+    policy: &str,
+) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT previewed_at FROM retention_runs WHERE policy = ? AND trigger = 'schedule'
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(policy)
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks a previewed run as started; false when it was not waiting to run (run already).
+pub async fn start_run(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    at: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE retention_runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'previewed'",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub struct Finished<'a> {
+    pub status: &'a str,
+    pub deleted: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub duration_ms: i64,
+    pub report: &'a str,
+    pub at: OffsetDateTime,
+}
+
+pub async fn finish_run(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    finished: &Finished<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE retention_runs SET status = ?, deleted = ?, skipped = ?, failed = ?, duration_ms = ?,
+             report = ?, finished_at = ? WHERE id = ?",
+    )
+    .bind(finished.status)
+    .bind(finished.deleted as i64)
+    .bind(finished.skipped as i64)
+    .bind(finished.failed as i64)
+    .bind(finished.duration_ms)
+    .bind(finished.report)
+    .bind(finished.at)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
