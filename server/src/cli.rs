@@ -1,4 +1,6 @@
-use crate::commands::{self, DeleteArgs, PromoteArgs, StorageArgs, TrashCommand, UserCommand};
+use crate::commands::{
+    self, DeleteArgs, PromoteArgs, RetentionArgs, StorageArgs, TrashCommand, UserCommand,
+};
 use clap::{Parser, Subcommand};
 use regatta_core::config::{load_settings, ConfigError};
 use std::{path::PathBuf, process::ExitCode};
@@ -33,6 +35,8 @@ pub enum Command {
     /// Deleted tags: list them, or restore one.
     #[command(subcommand)]
     Trash(TrashCommand),
+    /// Retention policies: list them, preview one, or run one (preview and delete exactly that).
+    Retention(RetentionArgs),
 }
 
 /// Exit codes: 0 success, 1 the command failed, 2 the configuration is invalid.
@@ -52,6 +56,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Storage(args) => commands::storage(settings, args).await,
         Command::Delete(args) => commands::delete(settings, args).await,
         Command::Trash(command) => commands::trash(settings, command).await,
+        Command::Retention(args) => commands::retention(settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

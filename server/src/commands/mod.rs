@@ -2,6 +2,7 @@
 
 mod delete;
 mod promote;
+mod retention;
 mod serve;
 mod storage;
 mod trash;
@@ -9,6 +10,7 @@ mod user;
 
 pub use delete::{delete, DeleteArgs};
 pub use promote::{promote, PromoteArgs};
+pub use retention::{retention, RetentionArgs};
 pub use serve::serve;
 pub use storage::{storage, StorageArgs};
 pub use trash::{trash, TrashCommand};

@@ -4,6 +4,7 @@
 //! Jobs call the same domain services as the pages.
 
 mod crawl;
+mod retention;
 mod session_cleanup;
 mod storage_snapshots;
 mod trash_purge;
@@ -58,6 +59,7 @@ pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
         webhooks::job(services.clone()),
         session_cleanup::job(sessions.clone()),
         trash_purge::job(services.clone()),
+        retention::job(services.clone()),
     ];
     jobs.extend(storage_snapshots::job(services.clone()));
     jobs

@@ -237,3 +237,71 @@ async fn a_clients_pull_dates_the_image_and_regattas_own_requests_and_heads_do_n
     };
     assert_eq!(found, vec![("dev/shop-api".to_string(), digest)]);
 }
+
+#[tokio::test]
+async fn a_pulled_within_rule_keeps_a_tag_just_pulled_by_skopeo() {
+    use regatta_core::retention::{self, KeepRules, Kept, RetentionPolicy, Trigger};
+    let (registry, app) = notifying_registry_and_app().await;
+    until_tag(&app, "dev/shop-api", "1.2.0", true).await;
+    let pulled = std::process::Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--raw"])
+        .arg(format!("docker://{}/dev/shop-api:1.1.0", registry.host()))
+        .status()
+        .unwrap();
+    assert!(pulled.success());
+    let started = Instant::now();
+    while pulls(&app).await.is_empty() && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The app's database, opened beside the running server (SQLite WAL).
+    let text = SettingsFile::new()
+        .database(&app.database)
+        .registry(Registry::new("local", &registry.url))
+        .environment(end2end::settings::Environment::new("dev", "local").prefix("dev/"))
+        .to_toml();
+    let settings = regatta_core::config::parse_settings("test.toml", &text, &[]).unwrap();
+    let services = regatta_core::Services::start(settings).await.unwrap();
+    // A registry notifying for a month (a test cannot wait that long): without that history
+    // the rule cannot judge and keeps everything.
+    sqlx::query("UPDATE registries SET pulls_since = '2026-01-01T00:00:00Z'")
+        .execute(&services.db)
+        .await
+        .unwrap();
+    let actor = regatta_core::audit::Actor::new(
+        regatta_core::users::User::not_stored("mia", regatta_core::users::Role::Maintainer),
+        "test",
+    );
+    let policy = RetentionPolicy {
+        name: "pulled".into(),
+        registry: "local".into(),
+        environment: Some("dev".into()),
+        repositories: vec!["dev/shop-api".into()],
+        exclude_repositories: vec![],
+        keep: KeepRules {
+            pulled_within_days: Some(7),
+            ..KeepRules::default()
+        },
+        schedule: None,
+    };
+    retention::save_policy(&services, &actor, policy)
+        .await
+        .unwrap();
+    let (_, preview) = retention::preview(&services, &actor, "pulled", Trigger::Manual)
+        .await
+        .unwrap();
+    let candidates: Vec<&str> = preview.repositories[0]
+        .candidates
+        .iter()
+        .map(|c| c.tag.as_str())
+        .collect();
+    assert_eq!(
+        preview.kept_by.get(&Kept::PulledRecently),
+        Some(&1),
+        "1.1.0"
+    );
+    assert!(!candidates.contains(&"1.1.0"), "{candidates:?}");
+    assert!(
+        candidates.contains(&"1.0.0") && candidates.contains(&"1.2.0"),
+        "{candidates:?}"
+    );
+}
