@@ -1,7 +1,8 @@
 use crate::components::HydrationMark;
 use crate::pages::{
     DashboardPage, DeletePage, ImagePage, LoginPage, NamespacePage, NotFoundPage, PromotionsPage,
-    RegistryPage, RepositoryPage, SearchPage, StoragePage, TrashPage,
+    RegistryPage, RepositoryPage, RetentionPage, RetentionRunPage, SearchPage, StoragePage,
+    TrashPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -55,6 +56,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/storage") view=StoragePage ssr=SsrMode::Async />
                 <Route path=path!("/delete/:registry/*target") view=DeletePage ssr=SsrMode::Async />
                 <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
+                <Route path=path!("/retention") view=RetentionPage ssr=SsrMode::Async />
+                <Route path=path!("/retention/run/:id") view=RetentionRunPage ssr=SsrMode::Async />
             </Routes>
         </Router>
         // Last in the page: islands hydrate in document order.

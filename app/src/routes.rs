@@ -86,6 +86,15 @@ pub fn trash(notice: &[(&str, &str)]) -> String {
     with_query("/trash", notice)
 }
 
+pub fn retention() -> String {
+    "/retention".into()
+}
+
+/// One retention preview, and its run once it ran.
+pub fn retention_run(id: i64) -> String {
+    format!("/retention/run/{id}")
+}
+
 pub fn promotions() -> String {
     "/promotions".into()
 }

@@ -26,8 +26,8 @@ pub async fn preview_deletion(
     Ok((&plan).into())
 }
 
-#[server(prefix = "/api", endpoint = "delete")]
 #[allow(clippy::too_many_arguments)] // the fields of the confirmation form
+#[server(prefix = "/api", endpoint = "delete")]
 pub async fn delete_tags(
     registry: String,
     repository: String,

@@ -10,6 +10,7 @@ mod list_tags;
 mod login;
 mod logout;
 mod promotion;
+mod retention;
 mod search;
 mod storage;
 mod who_am_i;
@@ -28,6 +29,11 @@ pub use logout::{logout, Logout};
 pub use promotion::{
     pipeline_of, preview_promotion, promote, promotion_history, running_promotions, PipelineOf,
     PreviewPromotion, Promote, PromotionHistory, RunningPromotions,
+};
+pub use retention::{
+    delete_retention_policy, load_retention, preview_retention, retention_run_details,
+    run_retention, save_retention_policy, DeleteRetentionPolicy, LoadRetention, PreviewRetention,
+    RetentionRunDetails, RunRetention, SaveRetentionPolicy,
 };
 pub use search::{search, Search};
 pub use storage::{load_storage, LoadStorage};

@@ -14,6 +14,7 @@ pub fn HeaderBar() -> impl IntoView {
             <SearchBox />
             <a class="nav" href=crate::routes::promotions()>"Promotions"</a>
             <a class="nav" href=crate::routes::storage("", "")>"Storage"</a>
+            <a class="nav" href=crate::routes::retention()>"Retention"</a>
             <a class="nav" href=crate::routes::trash(&[])>"Trash"</a>
             {user.map(|user| view! {
                 <span class="who">

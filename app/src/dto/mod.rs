@@ -8,6 +8,7 @@ mod dashboard;
 mod deletion;
 mod image;
 mod promotion;
+mod retention;
 mod search;
 mod storage;
 
@@ -16,6 +17,7 @@ pub use dashboard::*;
 pub use deletion::*;
 pub use image::*;
 pub use promotion::*;
+pub use retention::*;
 pub use search::*;
 pub use storage::*;
 

@@ -118,6 +118,21 @@ pub struct RunRow {
     pub report: Option<String>,
 }
 
+impl RunRow {
+    /// The candidates as previewed.
+    pub fn previewed(&self) -> Option<super::RetentionPreview> {
+        serde_json::from_str(&self.preview).ok()
+    }
+
+    /// (repository, tag, outcome) of each candidate, once run.
+    pub fn outcomes(&self) -> Vec<(String, String, String)> {
+        self.report
+            .as_deref()
+            .and_then(|report| serde_json::from_str(report).ok())
+            .unwrap_or_default()
+    }
+}
+
 const RUN_COLUMNS: &str = "id, policy, registry, trigger, requested_by, previewed_at, started_at,
     finished_at, status, candidates, deleted, skipped, failed, bytes_freed, duration_ms, preview, report";
 

@@ -6,5 +6,6 @@ mod deletion;
 mod login_and_hydration;
 mod promotion;
 mod registry_fixture;
+mod retention;
 mod search;
 mod storage;
