@@ -112,6 +112,34 @@ pub async fn is_plain_form_post() -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// The answer to a form: the result for a call from the WASM; for a plain form post (no WASM),
+/// also a redirect — to `done(&value)`, or to `back` with `failed=<the message>`.
+pub async fn form_outcome<T>(
+    result: Result<T, DomainError>,
+    done: impl FnOnce(&T) -> String,
+    back: &str,
+) -> Result<T, AppError> {
+    let plain = is_plain_form_post().await;
+    match result {
+        Ok(value) => {
+            if plain {
+                leptos_axum::redirect(&done(&value));
+            }
+            Ok(value)
+        }
+        Err(error) => {
+            let error = from_domain(error);
+            if plain {
+                let reason: String =
+                    form_urlencoded::byte_serialize(error.message.as_bytes()).collect();
+                let joint = if back.contains('?') { '&' } else { '?' };
+                leptos_axum::redirect(&format!("{back}{joint}failed={reason}"));
+            }
+            Err(error)
+        }
+    }
+}
+
 /// Maps a domain error to the status and message the user sees (internal causes are logged,
 /// never shown), and sets that status on the page's response.
 pub fn from_domain(error: DomainError) -> AppError {

@@ -37,7 +37,7 @@ pub async fn delete_tags(
     expected: Option<String>,
     confirmation: Option<String>,
 ) -> Result<DeletionDone, AppError> {
-    use crate::ssr::{actor, from_domain, services};
+    use crate::ssr::{actor, form_outcome, services};
     let services = services()?;
     let actor = actor(&services).await?;
     let back = deletion_ssr::confirmation_page(
@@ -51,20 +51,11 @@ pub async fn delete_tags(
         deletion_ssr::request(registry, repository, &tags, whole_repository, confirmation);
     request.matching = matching;
     request.expected = expected.filter(|e| !e.is_empty());
-    match regatta_core::deletion::delete(&services, &actor, &request).await {
-        Ok(report) => {
-            let done = DeletionDone::from(&report);
-            let id = done.id.to_string();
-            deletion_ssr::redirect_plain_post(&crate::routes::trash(&[("deleted", &id)])).await;
-            Ok(done)
-        }
-        Err(error) => {
-            let error = from_domain(error);
-            let back = deletion_ssr::with_failure(&back, &error.message);
-            deletion_ssr::redirect_plain_post(&back).await;
-            Err(error)
-        }
-    }
+    let result = regatta_core::deletion::delete(&services, &actor, &request)
+        .await
+        .map(|report| DeletionDone::from(&report));
+    let trash = |done: &DeletionDone| crate::routes::trash(&[("deleted", &done.id.to_string())]);
+    form_outcome(result, trash, &back).await
 }
 
 #[server(prefix = "/api", endpoint = "trash")]
@@ -80,23 +71,14 @@ pub async fn list_trash() -> Result<Vec<TrashItem>, AppError> {
 
 #[server(prefix = "/api", endpoint = "restore")]
 pub async fn restore_from_trash(id: i64) -> Result<TrashItem, AppError> {
-    use crate::ssr::{actor, from_domain, services};
+    use crate::ssr::{actor, form_outcome, services};
     let services = services()?;
     let actor = actor(&services).await?;
-    match regatta_core::deletion::restore(&services, &actor, id).await {
-        Ok(entry) => {
-            let restored = id.to_string();
-            deletion_ssr::redirect_plain_post(&crate::routes::trash(&[("restored", &restored)]))
-                .await;
-            Ok(entry.into())
-        }
-        Err(error) => {
-            let error = from_domain(error);
-            let back = crate::routes::trash(&[("failed", &error.message)]);
-            deletion_ssr::redirect_plain_post(&back).await;
-            Err(error)
-        }
-    }
+    let result = regatta_core::deletion::restore(&services, &actor, id)
+        .await
+        .map(TrashItem::from);
+    let restored = crate::routes::trash(&[("restored", &id.to_string())]);
+    form_outcome(result, |_| restored, "/trash").await
 }
 
 #[cfg(feature = "ssr")]
@@ -149,20 +131,6 @@ mod deletion_ssr {
             (_, Some(filter)) => crate::routes::delete_matching(registry, repository, filter),
             ([one], None) if !whole => crate::routes::delete_tag(registry, repository, one),
             (many, None) => crate::routes::delete_tags(registry, repository, many, whole),
-        }
-    }
-
-    /// `page` with `failed=<reason>` added to its query.
-    pub fn with_failure(page: &str, reason: &str) -> String {
-        let reason: String = form_urlencoded::byte_serialize(reason.as_bytes()).collect();
-        let joint = if page.contains('?') { '&' } else { '?' };
-        format!("{page}{joint}failed={reason}")
-    }
-
-    /// A form posted without the WASM gets a page back, not JSON.
-    pub async fn redirect_plain_post(to: &str) {
-        if crate::ssr::is_plain_form_post().await {
-            leptos_axum::redirect(to);
         }
     }
 }

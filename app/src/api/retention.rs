@@ -45,7 +45,7 @@ pub async fn save_retention_policy(
     promoted: Option<String>,
     schedule: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{actor, from_domain, services};
+    use crate::ssr::{actor, form_outcome, from_domain, services};
     use regatta_core::retention::{KeepRules, RetentionPolicy};
     let services = services()?;
     let actor = actor(&services).await?;
@@ -86,68 +86,36 @@ pub async fn save_retention_policy(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty()),
     };
-    let saved = policy.name.clone();
-    match regatta_core::retention::save_policy(&services, &actor, policy).await {
-        Ok(()) => {
-            retention_ssr::redirect_plain_post(&format!("/retention?saved={saved}")).await;
-            Ok(())
-        }
-        Err(error) => {
-            let error = from_domain(error);
-            retention_ssr::redirect_plain_post(&retention_ssr::failed(
-                "/retention",
-                &error.message,
-            ))
-            .await;
-            Err(error)
-        }
-    }
+    let saved = format!("/retention?saved={}", policy.name);
+    let result = regatta_core::retention::save_policy(&services, &actor, policy).await;
+    form_outcome(result, |_| saved, "/retention").await
 }
 
 #[server(prefix = "/api", endpoint = "retention-delete")]
 pub async fn delete_retention_policy(name: String) -> Result<(), AppError> {
-    use crate::ssr::{actor, from_domain, services};
+    use crate::ssr::{actor, form_outcome, services};
     let services = services()?;
     let actor = actor(&services).await?;
-    match regatta_core::retention::delete_policy(&services, &actor, &name).await {
-        Ok(()) => {
-            retention_ssr::redirect_plain_post(&format!("/retention?deleted={name}")).await;
-            Ok(())
-        }
-        Err(error) => {
-            let error = from_domain(error);
-            retention_ssr::redirect_plain_post(&retention_ssr::failed(
-                "/retention",
-                &error.message,
-            ))
-            .await;
-            Err(error)
-        }
-    }
+    let result = regatta_core::retention::delete_policy(&services, &actor, &name).await;
+    form_outcome(
+        result,
+        |_| format!("/retention?deleted={name}"),
+        "/retention",
+    )
+    .await
 }
 
 /// Previews a policy now and keeps the preview: its page shows it, with Run.
 #[server(prefix = "/api", endpoint = "retention-preview")]
 pub async fn preview_retention(name: String) -> Result<i64, AppError> {
-    use crate::ssr::{actor, from_domain, services};
+    use crate::ssr::{actor, form_outcome, services};
     use regatta_core::retention::Trigger;
     let services = services()?;
     let actor = actor(&services).await?;
-    match regatta_core::retention::preview(&services, &actor, &name, Trigger::Manual).await {
-        Ok((id, _)) => {
-            retention_ssr::redirect_plain_post(&crate::routes::retention_run(id)).await;
-            Ok(id)
-        }
-        Err(error) => {
-            let error = from_domain(error);
-            retention_ssr::redirect_plain_post(&retention_ssr::failed(
-                "/retention",
-                &error.message,
-            ))
-            .await;
-            Err(error)
-        }
-    }
+    let result = regatta_core::retention::preview(&services, &actor, &name, Trigger::Manual)
+        .await
+        .map(|(id, _)| id);
+    form_outcome(result, |id| crate::routes::retention_run(*id), "/retention").await
 }
 
 #[server(prefix = "/api", endpoint = "retention-run-details")]
@@ -165,35 +133,12 @@ pub async fn retention_run_details(id: i64) -> Result<RunDetails, AppError> {
 /// Deletes exactly the candidates of preview `id`.
 #[server(prefix = "/api", endpoint = "retention-run")]
 pub async fn run_retention(id: i64) -> Result<(), AppError> {
-    use crate::ssr::{actor, from_domain, services};
+    use crate::ssr::{actor, form_outcome, services};
     let services = services()?;
     let actor = actor(&services).await?;
     let page = crate::routes::retention_run(id);
-    match regatta_core::retention::run(&services, &actor, id).await {
-        Ok(_) => {
-            retention_ssr::redirect_plain_post(&page).await;
-            Ok(())
-        }
-        Err(error) => {
-            let error = from_domain(error);
-            retention_ssr::redirect_plain_post(&retention_ssr::failed(&page, &error.message)).await;
-            Err(error)
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-mod retention_ssr {
-    /// `page` with `failed=<reason>` in its query.
-    pub fn failed(page: &str, reason: &str) -> String {
-        let reason: String = form_urlencoded::byte_serialize(reason.as_bytes()).collect();
-        format!("{page}?failed={reason}")
-    }
-
-    /// A form posted without the WASM gets a page back, not JSON.
-    pub async fn redirect_plain_post(to: &str) {
-        if crate::ssr::is_plain_form_post().await {
-            leptos_axum::redirect(to);
-        }
-    }
+    let result = regatta_core::retention::run(&services, &actor, id)
+        .await
+        .map(drop);
+    form_outcome(result, |_| page.clone(), &page).await
 }
