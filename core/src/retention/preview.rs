@@ -69,7 +69,7 @@ pub async fn compute(
     let digests = RegistryGraph::load_digests(db, registry).await?;
     let known_since = crate::index::pulls_known_since(db, registry).await?;
     let later = match policy.keep.promoted {
-        true => later_digests(services).await?,
+        true => later_digests(services, registry).await?,
         false => Vec::new(),
     };
     let settings = services.settings.clone();
@@ -199,20 +199,27 @@ fn recency(tag: &GraphTag) -> &str {
     }
 }
 
-/// For each position of the pipeline, the digests tagged in the environments after it.
-async fn later_digests(services: &Services) -> Result<Vec<HashSet<String>>, DomainError> {
+/// For each position of the pipeline, the digests tagged in the environments after it —
+/// read only from the first environment of `registry` on (an environment before it cannot be
+/// "later" for any of its repositories).
+async fn later_digests(
+    services: &Services,
+    registry: &str,
+) -> Result<Vec<HashSet<String>>, DomainError> {
     let environments = &services.settings.environments;
-    let mut at: Vec<HashSet<String>> = Vec::with_capacity(environments.len());
-    for environment in environments {
-        at.push(store::digests_in(&services.db, &environment.registry, &environment.prefix).await?);
+    let Some(first) = environments.iter().position(|e| e.registry == registry) else {
+        return Ok(Vec::new());
+    };
+    let mut at: Vec<HashSet<String>> = vec![HashSet::new(); environments.len()];
+    for (position, environment) in environments.iter().enumerate().skip(first + 1) {
+        at[position] =
+            store::digests_in(&services.db, &environment.registry, &environment.prefix).await?;
     }
     let mut later = vec![HashSet::new(); environments.len()];
-    for position in (0..environments.len()).rev() {
-        if position + 1 < environments.len() {
-            let mut after = later[position + 1].clone();
-            after.extend(at[position + 1].iter().cloned());
-            later[position] = after;
-        }
+    for position in (0..environments.len().saturating_sub(1)).rev() {
+        let mut after = later[position + 1].clone();
+        after.extend(at[position + 1].iter().cloned());
+        later[position] = after;
     }
     Ok(later)
 }

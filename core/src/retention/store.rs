@@ -12,13 +12,18 @@ pub async fn digests_in(
     registry: &str,
     prefix: &str,
 ) -> Result<HashSet<String>, sqlx::Error> {
+    // A range of names rather than substr(): the (registry, name) key serves it. Names are
+    // ASCII, so every name starting with `prefix` sorts below `prefix` + U+10FFFF.
+    let end = format!("{prefix}{}", char::MAX);
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT m.digest FROM tags t JOIN repositories r ON r.id = t.repository_id
-         JOIN registries g ON g.id = r.registry_id JOIN manifests m ON m.id = t.manifest_id
-         WHERE g.name = ?1 AND substr(r.name, 1, length(?2)) = ?2",
+        "SELECT DISTINCT m.digest FROM registries g
+         JOIN repositories r ON r.registry_id = g.id AND r.name >= ?2 AND r.name < ?3
+         JOIN tags t ON t.repository_id = r.id JOIN manifests m ON m.id = t.manifest_id
+         WHERE g.name = ?1",
     )
     .bind(registry)
     .bind(prefix)
+    .bind(end)
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().collect())
