@@ -29,6 +29,7 @@ pub struct Services {
     pub snapshot_pending: Arc<std::sync::atomic::AtomicBool>,
     pub promotion_progress: Arc<PromotionProgressMap>,
     pub promotion_locks: Arc<TargetLocks>,
+    pub deletion_progress: Arc<crate::deletion::DeletionProgressMap>,
     /// For outgoing calls that are not to a registry (webhooks).
     pub http: reqwest::Client,
     pub webhook_sender: Arc<tokio::sync::Mutex<()>>,
@@ -54,6 +55,7 @@ impl Services {
             index_removals: Arc::default(),
             search_vocabulary: Arc::default(),
             pull_log: Arc::default(),
+            deletion_progress: Arc::default(),
             snapshot_pending: Arc::default(),
             promotion_progress: Arc::default(),
             promotion_locks: Arc::default(),

@@ -8,11 +8,9 @@
 //!
 //! Run: `cargo bench -p end2end --bench deletion` (seeding 4,000 tags takes a minute or two).
 
-use end2end::images::{self, Image};
-use end2end::seed::Pusher;
+use end2end::seed::seed_distinct_images;
 use end2end::settings::{Environment, Registry};
 use end2end::{RegistryFixture, RegistryOptions, SettingsFile};
-use futures_util::stream::{self, StreamExt};
 use regatta_core::audit::Actor;
 use regatta_core::deletion::{self, DeletionRequest};
 use regatta_core::users::{Role, User};
@@ -30,9 +28,9 @@ async fn main() -> anyhow::Result<()> {
     let pusher = registry.pusher()?;
     let seeding = Instant::now();
     for repo in ["bench/ours", "bench/skopeo"] {
-        seed(&pusher, repo, &[""]).await?;
+        seed_distinct_images(&pusher, repo, TAGS, &[""]).await?;
     }
-    seed(&pusher, "bench/siblings", &["", "-keep"]).await?;
+    seed_distinct_images(&pusher, "bench/siblings", TAGS, &["", "-keep"]).await?;
     println!(
         "seeded {} tags in {:.0} s",
         TAGS * 4,
@@ -119,34 +117,6 @@ fn every_tag(repository: &str, tags: Option<Vec<String>>) -> DeletionRequest {
         expected: None,
         confirmation: None,
     }
-}
-
-/// `TAGS` distinct small images in `repo`, each under `1.x.y{suffix}` for every suffix.
-async fn seed(pusher: &Pusher, repo: &str, suffixes: &[&str]) -> anyhow::Result<()> {
-    let base = images::base_layer();
-    pusher.push_blob(repo, &base.blob).await?;
-    let results: Vec<anyhow::Result<()>> = stream::iter(0..TAGS)
-        .map(|t| {
-            let image: Image = images::image(
-                "linux",
-                "amd64",
-                vec![base.clone()],
-                &[("n", &t.to_string()), ("repo", repo)],
-            );
-            async move {
-                pusher.push_blob(repo, &image.config).await?;
-                for suffix in suffixes {
-                    pusher
-                        .push_manifest(repo, &tag_name(t, suffix), &image.manifest)
-                        .await?;
-                }
-                Ok(())
-            }
-        })
-        .buffer_unordered(8)
-        .collect()
-        .await;
-    results.into_iter().collect()
 }
 
 /// Runs `work`; its wall time and the requests the registry logged meanwhile.

@@ -305,3 +305,38 @@ pub async fn seed_big_repository(pusher: &Pusher, repo: &str, tags: usize) -> an
     }
     Ok(())
 }
+
+/// `count` distinct small images in `repo` (all on one base layer), image `t` tagged
+/// `1.<t/100>.<t%100>` plus each of `suffixes` appended (`""` for the plain name), pushed eight
+/// at a time.
+pub async fn seed_distinct_images(
+    pusher: &Pusher,
+    repo: &str,
+    count: usize,
+    suffixes: &[&str],
+) -> anyhow::Result<()> {
+    use futures_util::stream::{self, StreamExt};
+    let base = images::base_layer();
+    pusher.push_blob(repo, &base.blob).await?;
+    let results: Vec<anyhow::Result<()>> = stream::iter(0..count)
+        .map(|t| {
+            let image = images::image(
+                "linux",
+                "amd64",
+                vec![base.clone()],
+                &[("n", &t.to_string()), ("repo", repo)],
+            );
+            async move {
+                pusher.push_blob(repo, &image.config).await?;
+                for suffix in suffixes {
+                    let tag = format!("1.{}.{}{suffix}", t / 100, t % 100);
+                    pusher.push_manifest(repo, &tag, &image.manifest).await?;
+                }
+                Ok(())
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}

@@ -2,7 +2,7 @@
 //! the trash and restoring from it. Deleting and restoring work as plain form posts before
 //! hydration: the outcome is then a redirect (to the trash, or back with the reason).
 
-use crate::dto::{DeletionDone, DeletionPreview, TrashItem};
+use crate::dto::{DeletionDone, DeletionPreview, RunningDeletion, TrashItem};
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -56,6 +56,16 @@ pub async fn delete_tags(
         .map(|report| DeletionDone::from(&report));
     let trash = |done: &DeletionDone| crate::routes::trash(&[("deleted", &done.id.to_string())]);
     form_outcome(result, trash, &back).await
+}
+
+/// Deletions running now: the confirmation page polls this while its form is being answered.
+#[server(prefix = "/api", endpoint = "deletions-running")]
+pub async fn running_deletions() -> Result<Vec<RunningDeletion>, AppError> {
+    use crate::ssr::{current_user, from_domain, services};
+    let services = services()?;
+    let user = current_user(&services).await?;
+    let running = regatta_core::deletion::running(&services, &user).map_err(from_domain)?;
+    Ok(running.iter().map(|p| p.as_ref().into()).collect())
 }
 
 #[server(prefix = "/api", endpoint = "trash")]

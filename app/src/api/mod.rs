@@ -18,8 +18,8 @@ mod who_am_i;
 pub use check_registry::{check_registry, CheckRegistry};
 pub use dashboard::{load_dashboard, LoadDashboard};
 pub use deletion::{
-    delete_tags, list_trash, preview_deletion, restore_from_trash, DeleteTags, ListTrash,
-    PreviewDeletion, RestoreFromTrash,
+    delete_tags, list_trash, preview_deletion, restore_from_trash, running_deletions, DeleteTags,
+    ListTrash, PreviewDeletion, RestoreFromTrash, RunningDeletions,
 };
 pub use image_details::{image_details, ImageDetails};
 pub use list_repositories::{list_repositories, ListRepositories};

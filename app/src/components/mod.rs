@@ -1,5 +1,6 @@
 mod copy_button;
 mod crumbs;
+mod delete_button;
 mod header_bar;
 mod hydration_mark;
 mod image_body_view;
@@ -17,6 +18,7 @@ mod theme_toggle;
 
 pub use copy_button::CopyButton;
 pub use crumbs::Crumbs;
+pub use delete_button::DeleteButton;
 pub use header_bar::HeaderBar;
 pub use hydration_mark::HydrationMark;
 pub use image_body_view::ImageBodyView;

@@ -42,6 +42,15 @@ pub struct DeletionDone {
     pub bytes_freed: u64,
 }
 
+/// A deletion running now, and how far it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningDeletion {
+    /// `registry/repository`.
+    pub target: String,
+    pub tags_total: u32,
+    pub tags_done: u32,
+}
+
 /// A deleted tag in the trash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrashItem {
@@ -63,7 +72,19 @@ pub struct TrashItem {
 #[cfg(feature = "ssr")]
 mod from_domain {
     use super::*;
-    use regatta_core::deletion::{DeletionPlan, DeletionReport, TagResult, TrashEntry};
+    use regatta_core::deletion::{
+        DeletionPlan, DeletionProgress, DeletionReport, TagResult, TrashEntry,
+    };
+
+    impl From<&DeletionProgress> for RunningDeletion {
+        fn from(p: &DeletionProgress) -> Self {
+            Self {
+                target: p.target.clone(),
+                tags_total: p.tags_total,
+                tags_done: p.tags_done.load(std::sync::atomic::Ordering::Relaxed),
+            }
+        }
+    }
 
     impl From<&DeletionPlan> for DeletionPreview {
         fn from(plan: &DeletionPlan) -> Self {

@@ -1,5 +1,5 @@
 use crate::api::{preview_deletion, DeleteTags};
-use crate::components::{Crumbs, HeaderBar};
+use crate::components::{Crumbs, DeleteButton, HeaderBar};
 use crate::dto::DeletionPreview;
 use crate::{format, routes};
 use leptos::prelude::*;
@@ -141,7 +141,7 @@ fn Confirmation(preview: DeletionPreview, filter: Option<String>) -> impl IntoVi
             <input type="hidden" name="expected" value=preview.fingerprint.clone() />
             {confirmation}
             <div class="toolbar">
-                <button type="submit" class="danger">{format!("Delete {count}")}</button>
+                <DeleteButton label=format!("Delete {count}") />
                 <a href=back>"Cancel"</a>
             </div>
         </ActionForm>

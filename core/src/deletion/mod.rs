@@ -6,12 +6,14 @@
 
 mod events;
 mod plan;
+mod progress;
 pub mod rules;
 mod run;
 mod store;
 mod trash;
 
 pub use plan::{DeletionPlan, DeletionRequest, PlannedTag};
+pub use progress::{DeletionProgress, DeletionProgressMap};
 pub use run::{DeletionReport, TagOutcome, TagResult};
 pub use trash::{purge_expired_trash, restore, trash_list, TrashEntry};
 
@@ -42,4 +44,13 @@ pub async fn delete(
         .tasks
         .run(async move { run::run(&owned, &actor, &request).await })
         .await?
+}
+
+/// Deletions running now in this process, with how far each is.
+pub fn running(
+    services: &Services,
+    user: &User,
+) -> Result<Vec<std::sync::Arc<DeletionProgress>>, DomainError> {
+    crate::auth::require_role(user, crate::users::Role::Viewer)?;
+    Ok(services.deletion_progress.running())
 }

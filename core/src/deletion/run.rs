@@ -111,6 +111,11 @@ pub(super) async fn run(
             .or_default()
             .push(tag.clone());
     }
+    let target = format!("{}/{}", planned.registry, planned.repository);
+    let progress = services
+        .deletion_progress
+        .start(id, target, planned.tags.len() as u32);
+    let _finished = ProgressEnd { services, id };
     let context = GroupContext {
         services,
         actor,
@@ -123,6 +128,12 @@ pub(super) async fn run(
     let mut outcomes: Vec<TagOutcome> = stream::iter(groups.into_values())
         .map(|group| context.delete_group(group))
         .buffer_unordered(CONCURRENCY)
+        .inspect(|outcomes| {
+            let dealt = outcomes.len() as u32;
+            progress
+                .tags_done
+                .fetch_add(dealt, std::sync::atomic::Ordering::Relaxed);
+        })
         .flat_map(stream::iter)
         .collect()
         .await;
@@ -164,6 +175,18 @@ pub(super) async fn run(
         crate::storage::snapshot_soon(services);
     }
     Ok(report)
+}
+
+/// Ends the deletion's progress entry however the run ends.
+struct ProgressEnd<'a> {
+    services: &'a Services,
+    id: i64,
+}
+
+impl Drop for ProgressEnd<'_> {
+    fn drop(&mut self) {
+        self.services.deletion_progress.finish(self.id);
+    }
 }
 
 /// The plan, with the typed confirmation checked for real (the preview does not need it).

@@ -667,3 +667,57 @@ async fn a_sibling_safe_deletion_after_gc_pushes_the_collected_throw_away_config
         Some(world.app.manifest.digest())
     );
 }
+
+#[tokio::test]
+async fn a_bulk_deletion_shows_its_progress_while_it_runs_and_not_after() {
+    let registry = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let pusher = registry.pusher().unwrap();
+    end2end::seed::seed_distinct_images(&pusher, "dev/bulk", 300, &[""])
+        .await
+        .unwrap();
+    let (_dir, services) = crate::start_services(
+        SettingsFile::new()
+            .registry(Registry::new("local", &registry.url))
+            .environment(Environment::new("dev", "local").prefix("dev/")),
+    )
+    .await;
+    crawl_registry(&services, "local").await.unwrap();
+    let actor = Actor::new(User::not_stored("d", Role::Developer), "test");
+    let whole = DeletionRequest {
+        whole_repository: true,
+        ..request("dev/bulk", &[], None)
+    };
+    let running = {
+        let (services, actor) = (services.clone(), actor.clone());
+        tokio::spawn(async move { deletion::delete(&services, &actor, &whole).await })
+    };
+    let mut seen = Vec::new();
+    while !running.is_finished() {
+        if let Some(progress) = deletion::running(&services, &actor.user).unwrap().first() {
+            let done = progress
+                .tags_done
+                .load(std::sync::atomic::Ordering::Relaxed);
+            seen.push((progress.target.clone(), done, progress.tags_total));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let report = running.await.unwrap().unwrap();
+    assert_eq!(report.deleted().count(), 300);
+    assert!(
+        seen.iter()
+            .any(|(target, done, total)| target == "local/dev/bulk"
+                && *total == 300
+                && *done > 0
+                && *done < 300),
+        "part-way progress was visible: {:?}",
+        seen.last()
+    );
+    assert!(
+        deletion::running(&services, &actor.user)
+            .unwrap()
+            .is_empty(),
+        "gone when done"
+    );
+}
