@@ -721,3 +721,39 @@ async fn a_bulk_deletion_shows_its_progress_while_it_runs_and_not_after() {
         "gone when done"
     );
 }
+
+#[tokio::test]
+async fn deleting_a_repository_lowers_the_next_snapshot_by_exactly_the_predicted_bytes() {
+    use regatta_core::storage::{storage_history, take_snapshot, Grouping};
+    let world = world().await;
+    let viewer = User::not_stored("v", Role::Viewer);
+    let stored = || async {
+        take_snapshot(&world.services).await.unwrap();
+        let histories = storage_history(
+            &world.services,
+            &viewer,
+            Some("local"),
+            Grouping::Environment,
+        )
+        .await
+        .unwrap();
+        histories[0].latest.clone().unwrap().stored_bytes
+    };
+    let before = stored().await;
+    let whole = DeletionRequest {
+        whole_repository: true,
+        ..request("dev/tool", &[], None)
+    };
+    let developer = User::not_stored("d", Role::Developer);
+    let predicted = deletion::preview(&world.services, &developer, &whole)
+        .await
+        .unwrap()
+        .bytes_freed;
+    assert!(predicted > 40_000, "the arm64 layer at least: {predicted}");
+    let actor = Actor::new(developer, "test");
+    let report = deletion::delete(&world.services, &actor, &whole)
+        .await
+        .unwrap();
+    assert_eq!(report.deleted().count(), 2);
+    assert_eq!(before - stored().await, predicted);
+}
