@@ -76,6 +76,16 @@ pub struct RegistryStorage {
     /// `None` with `details_at` set: unknown, the registry sends no pull notifications.
     pub unused: Option<UnusedFigures>,
     pub biggest_layers: Vec<BigLayerItem>,
+    pub untagged: Option<UntaggedFigures>,
+}
+
+/// Untagged manifests the registry holds, and what deleting them would free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UntaggedFigures {
+    pub manifests: u64,
+    pub exclusive_bytes: u64,
+    /// (repository, digest, untagged since, size), the largest first.
+    pub largest: Vec<(String, String, Option<When>, u64)>,
 }
 
 /// Tags neither pulled nor pushed for `after_days` (or since pull times are known, when that
@@ -275,6 +285,19 @@ mod from_domain {
                     .as_ref()
                     .and_then(|d| d.unused.clone())
                     .map(Into::into),
+                untagged: history.details.as_ref().map(|d| UntaggedFigures {
+                    manifests: d.untagged.manifests,
+                    exclusive_bytes: d.untagged.exclusive_bytes,
+                    largest: d
+                        .untagged
+                        .largest
+                        .iter()
+                        .map(|m| {
+                            let since = When::parse_rfc3339(&m.since);
+                            (m.repository.clone(), m.digest.clone(), since, m.size_bytes)
+                        })
+                        .collect(),
+                }),
                 biggest_layers: history
                     .details
                     .map(|d| d.biggest_layers.into_iter().map(Into::into).collect())

@@ -2,7 +2,7 @@ use crate::api::load_storage;
 use crate::components::{HeaderBar, Moment, StorageAlertBanner, StorageChart};
 use crate::dto::{
     AlertItem, BigLayerItem, GrowerItem, RegistryStorage, ScopeFigures, StorageOverview,
-    UnusedFigures,
+    UntaggedFigures, UnusedFigures,
 };
 use crate::{format, routes};
 use leptos::prelude::*;
@@ -108,6 +108,7 @@ fn RegistrySection(registry: RegistryStorage, range: String) -> impl IntoView {
             <LargestTable rows=registry.largest />
             <GrowersTable rows=registry.growers />
             <UnusedTable unused=registry.unused />
+            <UntaggedTable registry=name.clone() untagged=registry.untagged.clone() />
             <LayersTable registry=name.clone() rows=registry.biggest_layers />
         </section>
     }
@@ -152,6 +153,14 @@ fn Figures(registry: RegistryStorage) -> impl IntoView {
             <div><dt>"Growth (30 d)"</dt><dd>{rate(registry.growth_30d)}</dd></div>
             <div><dt>"Forecast"</dt><dd>{forecast}</dd></div>
             {unused.map(|unused| view! { <div><dt>"Unused"</dt><dd>{unused}</dd></div> })}
+            {registry.untagged.as_ref().map(|u| {
+                let said = format!(
+                    "{}, deleting them frees {}",
+                    format::count(u.manifests as usize, "manifest", "manifests"),
+                    format::human_size(u.exclusive_bytes)
+                );
+                view! { <div><dt>"Untagged"</dt><dd>{said}</dd></div> }
+            })}
         </dl>
     }
     .into_any()
@@ -231,6 +240,32 @@ fn UnusedTable(unused: Option<UnusedFigures>) -> impl IntoView {
                                 None => view! { <span class="muted">"not since known"</span> }.into_any(),
                             }}</td>
                             <td class="nowrap">{row.pushed_at.map(|when| view! { <Moment when /> })}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    })
+}
+
+#[component]
+fn UntaggedTable(registry: String, untagged: Option<UntaggedFigures>) -> impl IntoView {
+    let rows = untagged.map(|u| u.largest).unwrap_or_default();
+    (!rows.is_empty()).then(|| {
+        view! {
+            <table class="storage-table" aria-label="Untagged manifests">
+                <caption>"Untagged manifests (no tag reaches them; the registry keeps them)"</caption>
+                <thead><tr><th>"Manifest"</th><th>"Size"</th><th>"Untagged since"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(repository, digest, since, size)| view! {
+                        <tr>
+                            <td class="mono" title=digest.clone()>
+                                <a href=routes::digest(&registry, &repository, &digest)>
+                                    {format!("{repository}@{}", format::short_digest(&digest))}
+                                </a>
+                            </td>
+                            <td>{format::human_size(size)}</td>
+                            <td class="nowrap">{since.map(|when| view! { <Moment when /> })}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

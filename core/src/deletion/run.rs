@@ -156,8 +156,35 @@ pub(super) async fn run(
         .await
         .map(|usage| usage.exclusive_bytes)
         .unwrap_or_default();
-    if let Err(error) =
-        crate::index::forget_tags(services, &planned.registry, &planned.repository, &deleted).await
+    // Manifests deleted by digest are gone; the others the deleted tags left stay untagged.
+    let gone: Vec<String> = outcomes
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.result,
+                TagResult::Deleted {
+                    image_deleted: true,
+                    ..
+                }
+            )
+        })
+        .flat_map(|o| {
+            let platforms = planned.tags.iter().find(|t| t.tag == o.tag);
+            std::iter::once(o.digest.clone()).chain(
+                platforms
+                    .into_iter()
+                    .flat_map(|t| t.platforms_going.iter().cloned()),
+            )
+        })
+        .collect();
+    if let Err(error) = crate::index::forget_tags(
+        services,
+        &planned.registry,
+        &planned.repository,
+        &deleted,
+        &gone,
+    )
+    .await
     {
         tracing::error!(%error, "taking deleted tags out of the index");
     }

@@ -255,7 +255,37 @@ async fn crawl_repository(
         .await
         .map_err(internal(name))?;
     tx.commit().await.map_err(internal(name))?;
+    if verify {
+        verify_untagged(services, client, registry_id, repository_id, repo).await?;
+    }
     Ok((seen.len(), fetched))
+}
+
+/// HEADs the repository's untagged manifests: those the registry no longer has (deleted by
+/// digest behind the index's back, or by its garbage collection) are forgotten.
+async fn verify_untagged(
+    services: &Services,
+    client: &RegistryClient,
+    registry_id: i64,
+    repository_id: i64,
+    repo: &RepoName,
+) -> Result<(), RegistryError> {
+    let name = client.name.as_str();
+    let untagged = store::untagged_of(&services.db, repository_id)
+        .await
+        .map_err(internal(name))?;
+    for (_, digest) in untagged {
+        let Ok(parsed) = crate::registry::Digest::parse(&digest) else {
+            continue;
+        };
+        let reference = crate::registry::Reference::Digest(parsed);
+        if client.head_manifest(repo, &reference).await?.is_none() {
+            store::manifest_deleted(&services.db, registry_id, repository_id, &digest)
+                .await
+                .map_err(internal(name))?;
+        }
+    }
+    Ok(())
 }
 
 fn resolve_error(registry: &str, error: ResolveError) -> RegistryError {

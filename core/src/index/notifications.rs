@@ -177,7 +177,9 @@ async fn apply(services: &Services, registry: &str, event: Event) -> Result<bool
             else {
                 return Ok(false);
             };
-            store::delete_tags_of_digest(&services.db, registry_id, repository_id, &digest).await?;
+            let mut tx = crate::db::begin_write(&services.db).await?;
+            store::delete_tags_of_digest(&mut tx, registry_id, repository_id, &digest).await?;
+            tx.commit().await?;
             Ok(true)
         }
         // Mount and blob events do not change what is tagged.

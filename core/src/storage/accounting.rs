@@ -30,6 +30,10 @@ pub struct Usage {
     pub manifests: u64,
     /// Distinct blobs (configs and layers).
     pub blobs: u64,
+    /// Untagged manifests held (see `index`: a moved tag's old image, a tag deleted alone);
+    /// their blobs are in the stored, exclusive and shared bytes, not in the logical ones.
+    #[serde(default)]
+    pub untagged_manifests: u64,
 }
 
 /// What the groups of an accounting are.
@@ -214,15 +218,20 @@ pub fn usage_by<K: Ord + Hash + Clone>(
     }
     let mut groups: HashMap<K, Holdings> = HashMap::new();
     let mut outside = Holdings::default();
-    for tag in &graph.tags {
+    for tag in graph.tags.iter().chain(&graph.untagged) {
         let holdings = match key(tag) {
             Some(key) => groups.entry(key).or_default(),
             None => &mut outside,
         };
-        holdings.usage.tags += 1;
         holdings.repositories.insert(&tag.repository);
-        if let Some(manifest) = graph.manifests.get(&tag.manifest) {
-            holdings.usage.logical_bytes += manifest.total_size;
+        match tag.untagged {
+            true => holdings.usage.untagged_manifests += 1,
+            false => {
+                holdings.usage.tags += 1;
+                if let Some(manifest) = graph.manifests.get(&tag.manifest) {
+                    holdings.usage.logical_bytes += manifest.total_size;
+                }
+            }
         }
         for id in graph.reachable(tag.manifest) {
             if holdings.manifests.insert(id) {

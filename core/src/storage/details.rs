@@ -20,6 +20,27 @@ pub struct StorageDetails {
     pub unused: Option<UnusedShare>,
     /// Largest first.
     pub biggest_layers: Vec<LayerUse>,
+    #[serde(default)]
+    pub untagged: UntaggedShare,
+}
+
+/// The untagged manifests the registry holds (as far as Regatta saw them become untagged).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UntaggedShare {
+    pub manifests: u64,
+    /// What deleting them all would free once garbage collection runs.
+    pub exclusive_bytes: u64,
+    /// The largest, biggest image first.
+    pub largest: Vec<UntaggedManifest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UntaggedManifest {
+    pub repository: String,
+    pub digest: String,
+    /// Sortable UTC: when Regatta saw it become untagged.
+    pub since: String,
+    pub size_bytes: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +150,54 @@ fn top<T>(mut items: Vec<T>, order: impl Fn(&T, &T) -> std::cmp::Ordering) -> Ve
     }
     items.sort_by(order);
     items
+}
+
+/// The untagged share of `graph`, with each listed manifest's id (its digest is filled in by
+/// the caller).
+pub fn untagged_share(graph: &RegistryGraph) -> (UntaggedShare, Vec<i64>) {
+    // Counting walks every tag (to know what else holds each blob): not for nothing.
+    if graph.untagged.is_empty() {
+        return (UntaggedShare::default(), Vec::new());
+    }
+    let usage = usage_by(graph, |t| t.untagged.then_some(()))
+        .remove(&())
+        .unwrap_or_default();
+    let size = |t: &GraphTag| graph.manifests.get(&t.manifest).map_or(0, |m| m.total_size);
+    let largest = top(graph.untagged.iter().collect(), |a, b| {
+        size(b)
+            .cmp(&size(a))
+            .then_with(|| a.manifest.cmp(&b.manifest))
+    });
+    let ids = largest.iter().map(|t| t.manifest).collect();
+    let share = UntaggedShare {
+        manifests: usage.untagged_manifests,
+        exclusive_bytes: usage.exclusive_bytes,
+        largest: largest
+            .into_iter()
+            .map(|t| UntaggedManifest {
+                repository: t.repository.clone(),
+                digest: String::new(),
+                since: t.pushed_at.clone(),
+                size_bytes: size(t),
+            })
+            .collect(),
+    };
+    (share, ids)
+}
+
+/// The digests of manifest rows `ids`.
+pub(super) async fn manifest_digests(
+    db: impl sqlx::SqliteExecutor<'_>,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, sqlx::Error> {
+    let ids = serde_json::to_string(ids).expect("ids serialize");
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, digest FROM manifests WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Whether an RFC 3339 instant as sqlx writes it (UTC: `…Z`, perhaps with a fraction) is at

@@ -14,6 +14,9 @@ pub struct GraphTag {
     pub pushed_at: String,
     /// The image's build date as its config says (an index: its newest platform's).
     pub created: Option<String>,
+    /// Not a tag: an untagged manifest the repository holds (`tag` is empty, `pushed_at` is
+    /// when it became untagged). In [`RegistryGraph::untagged`], never in `tags`.
+    pub untagged: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -29,6 +32,8 @@ pub struct GraphManifest {
 #[derive(Debug, Clone, Default)]
 pub struct RegistryGraph {
     pub tags: Vec<GraphTag>,
+    /// Untagged manifests of each repository: they hold blobs like tags do.
+    pub untagged: Vec<GraphTag>,
     pub manifests: HashMap<i64, GraphManifest>,
     pub blob_sizes: HashMap<i64, u64>,
     /// Last pull (sortable UTC text) by repository and manifest id; filled by
@@ -82,9 +87,28 @@ impl RegistryGraph {
             registry,
         )
         .await?;
+        let untagged: Vec<(String, i64, String)> = json_rows(
+            &mut tx,
+            "SELECT json_group_array(json_array(r.name, u.manifest_id, u.since))
+             FROM untagged_manifests u JOIN repositories r ON r.id = u.repository_id
+             WHERE r.registry_id = ?",
+            registry,
+        )
+        .await?;
         tx.commit().await?;
 
         let mut graph = RegistryGraph {
+            untagged: untagged
+                .into_iter()
+                .map(|(repository, manifest, since)| GraphTag {
+                    repository,
+                    tag: String::new(),
+                    manifest,
+                    pushed_at: since,
+                    created: None,
+                    untagged: true,
+                })
+                .collect(),
             tags: tags
                 .into_iter()
                 .map(|(repository, tag, manifest, pushed_at, created)| GraphTag {
@@ -93,6 +117,7 @@ impl RegistryGraph {
                     manifest,
                     pushed_at,
                     created,
+                    untagged: false,
                 })
                 .collect(),
             ..Default::default()

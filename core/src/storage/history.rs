@@ -226,6 +226,8 @@ impl From<StoredUsage> for Usage {
             tags: n(u.tags),
             manifests: n(u.manifests),
             blobs: n(u.blobs),
+            // Not a series: the latest snapshot's details carry the untagged manifests.
+            untagged_manifests: 0,
         }
     }
 }

@@ -16,7 +16,10 @@ pub use accounting::{
     bytes_freed_by, storage_accounting, usage_by, Grouping, RegistryAccount, ScopeUsage, Usage,
 };
 pub use alerts::{active_alerts, check_thresholds, recent_alerts, StorageAlert};
-pub use details::{latest_details, LayerUse, StorageDetails, UnusedShare, UnusedTag};
+pub use details::{
+    latest_details, LayerUse, StorageDetails, UntaggedManifest, UntaggedShare, UnusedShare,
+    UnusedTag,
+};
 pub use estimate::{load_estimate, ESTIMATED_DAYS};
 pub use graph::{GraphTag, RegistryGraph};
 pub use history::{

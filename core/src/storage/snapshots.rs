@@ -5,7 +5,8 @@
 
 use super::accounting::{counting, scope_usages, total_usage, Grouping, ScopeUsage, Usage};
 use super::details::{
-    biggest_layers, blob_digests, save_details, unused_share, LayerUse, StorageDetails,
+    biggest_layers, blob_digests, manifest_digests, save_details, untagged_share, unused_share,
+    LayerUse, StorageDetails,
 };
 use super::estimate::{estimate_past, has_estimate, save_estimate};
 use super::graph::RegistryGraph;
@@ -117,7 +118,7 @@ async fn count_registry(
         name.to_string(),
         taken_at.to_string(),
     );
-    let (mut count, layers) = counting(move || {
+    let (mut count, layers, untagged_ids) = counting(move || {
         let mut rows = vec![(
             Grouping::Registry,
             ScopeUsage {
@@ -137,10 +138,12 @@ async fn count_registry(
             rows.extend(scopes.into_iter().map(|scope| (by, scope)));
         }
         let unused_after = settings.storage.unused_after_days;
+        let (untagged, untagged_ids) = untagged_share(&graph);
         let details = StorageDetails {
             taken_at,
             unused: unused_share(&graph, unused_after, known_since.as_deref(), now),
             biggest_layers: Vec::new(),
+            untagged,
         };
         let estimate = created.map(|created| estimate_past(&graph, &created, now));
         let count = RegistryCount {
@@ -149,11 +152,15 @@ async fn count_registry(
             details,
             estimate,
         };
-        (count, biggest_layers(&graph))
+        (count, biggest_layers(&graph), untagged_ids)
     })
     .await?;
     let ids: Vec<i64> = layers.iter().map(|(id, _)| *id).collect();
     let digests = blob_digests(db, &ids).await?;
+    let manifests = manifest_digests(db, &untagged_ids).await?;
+    for (item, id) in count.details.untagged.largest.iter_mut().zip(&untagged_ids) {
+        item.digest = manifests.get(id).cloned().unwrap_or_default();
+    }
     count.details.biggest_layers = layers
         .into_iter()
         .map(|(id, layer)| LayerUse {

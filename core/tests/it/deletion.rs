@@ -580,12 +580,7 @@ async fn a_bulk_deletion_reports_the_tag_that_failed_and_deletes_the_rest() {
     }
     let failing = images[1].manifest.digest();
     let proxy = failing_deletes_of(&registry.url, failing.clone()).await;
-    let (_dir, services) = crate::start_services(
-        SettingsFile::new()
-            .registry(Registry::new("local", &proxy))
-            .environment(Environment::new("dev", "local").prefix("dev/")),
-    )
-    .await;
+    let (_dir, services) = crate::start_dev_services(&proxy).await;
     crawl_registry(&services, "local").await.unwrap();
     let actor = Actor::new(User::not_stored("d", Role::Developer), "test");
     let report = deletion::delete(
@@ -677,12 +672,7 @@ async fn a_bulk_deletion_shows_its_progress_while_it_runs_and_not_after() {
     end2end::seed::seed_distinct_images(&pusher, "dev/bulk", 300, &[""])
         .await
         .unwrap();
-    let (_dir, services) = crate::start_services(
-        SettingsFile::new()
-            .registry(Registry::new("local", &registry.url))
-            .environment(Environment::new("dev", "local").prefix("dev/")),
-    )
-    .await;
+    let (_dir, services) = crate::start_dev_services(&registry.url).await;
     crawl_registry(&services, "local").await.unwrap();
     let actor = Actor::new(User::not_stored("d", Role::Developer), "test");
     let whole = DeletionRequest {

@@ -21,6 +21,7 @@ mod storage_alerts;
 mod storage_estimate;
 mod storage_history;
 mod storage_snapshots;
+mod storage_untagged;
 mod storage_unused;
 mod user_cache;
 
@@ -33,4 +34,19 @@ pub(crate) async fn start_services(
     let text = settings.database(dir.path().join("regatta.db")).to_toml();
     let parsed = regatta_core::config::parse_settings("test.toml", &text, &[]).unwrap();
     (dir, regatta_core::Services::start(parsed).await.unwrap())
+}
+
+/// Services on one registry `local` at `url` with one environment `dev` (prefix `dev/`): the
+/// setting most single-registry tests need.
+pub(crate) async fn start_dev_services(
+    url: impl std::fmt::Display,
+) -> (tempfile::TempDir, regatta_core::Services) {
+    use end2end::settings::{Environment, Registry};
+    use end2end::SettingsFile;
+    start_services(
+        SettingsFile::new()
+            .registry(Registry::new("local", &url))
+            .environment(Environment::new("dev", "local").prefix("dev/")),
+    )
+    .await
 }

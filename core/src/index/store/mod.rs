@@ -210,9 +210,10 @@ pub async fn delete_tag(
     Ok(())
 }
 
-/// Deleting a manifest by digest removes every tag of the repository pointing at it.
+/// Deleting a manifest by digest removes every tag of the repository pointing at it, and the
+/// manifest itself (it is not left untagged).
 pub async fn delete_tags_of_digest(
-    db: impl SqliteExecutor<'_>,
+    db: &mut SqliteConnection,
     registry_id: i64,
     repository_id: i64,
     digest: &str,
@@ -224,9 +225,42 @@ pub async fn delete_tags_of_digest(
     .bind(repository_id)
     .bind(registry_id)
     .bind(digest)
+    .execute(&mut *db)
+    .await?;
+    manifest_deleted(&mut *db, registry_id, repository_id, digest).await
+}
+
+/// The registry deleted manifest `digest` of the repository: it is no longer untagged there.
+pub async fn manifest_deleted(
+    db: impl SqliteExecutor<'_>,
+    registry_id: i64,
+    repository_id: i64,
+    digest: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM untagged_manifests WHERE repository_id = ?
+           AND manifest_id IN (SELECT id FROM manifests WHERE registry_id = ? AND digest = ?)",
+    )
+    .bind(repository_id)
+    .bind(registry_id)
+    .bind(digest)
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// (manifest id, digest) of the repository's untagged manifests.
+pub async fn untagged_of(
+    db: impl SqliteExecutor<'_>,
+    repository_id: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.id, m.digest FROM untagged_manifests u JOIN manifests m ON m.id = u.manifest_id
+         WHERE u.repository_id = ?",
+    )
+    .bind(repository_id)
+    .fetch_all(db)
+    .await
 }
 
 /// Tags of the repository not in `keep` are gone from the registry.
@@ -278,7 +312,8 @@ pub async fn delete_repositories(
     Ok(())
 }
 
-/// Manifests no tag reaches (directly or as a platform of a tagged index), then unused blobs.
+/// Manifests nothing reaches (no tag, no index holding them, not an untagged manifest of a
+/// repository), then unused blobs.
 pub async fn delete_orphans(
     db: &mut SqliteConnection,
     registry_id: i64,
@@ -288,7 +323,8 @@ pub async fn delete_orphans(
         let deleted = sqlx::query(
             "DELETE FROM manifests WHERE registry_id = ?
                AND id NOT IN (SELECT manifest_id FROM tags)
-               AND id NOT IN (SELECT child_id FROM manifest_children)",
+               AND id NOT IN (SELECT child_id FROM manifest_children)
+               AND id NOT IN (SELECT manifest_id FROM untagged_manifests)",
         )
         .bind(registry_id)
         .execute(&mut *db)
