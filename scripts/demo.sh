@@ -35,7 +35,9 @@ notifications:
       backoff: 1s
 YAML
 
-docker-registry serve "$DEMO/registry.yml" 2> "$DEMO/registry.log" &
+# Under a small service script, so Regatta's garbage collection can restart it read-only and back
+# (scripts/registry-mode.sh, the demo's [registry.gc]).
+bash scripts/registry-service.sh "$DEMO/registry.yml" 2> "$DEMO/registry.log" &
 REGISTRY_PID=$!
 trap 'kill $REGISTRY_PID 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 100); do
@@ -45,8 +47,8 @@ for _ in $(seq 100); do
 done
 "$CARGO_TARGET_DIR/debug/seed-registry" "http://127.0.0.1:$REGISTRY_PORT"
 
-[[ -f "$DEMO/regatta.toml" ]] ||
-    "$CARGO_TARGET_DIR/debug/demo-settings" "http://127.0.0.1:$REGISTRY_PORT" "$DEMO/regatta.db" > "$DEMO/regatta.toml"
+# Written at every start, so a demo made by an older checkout gets the settings of this one.
+"$CARGO_TARGET_DIR/debug/demo-settings" "http://127.0.0.1:$REGISTRY_PORT" "$DEMO/regatta.db" "$DEMO/registry.yml" > "$DEMO/regatta.toml"
 
 echo "Regatta on http://127.0.0.1:3000 — the first start prints the admin password below. Ctrl-C stops."
 "$CARGO_TARGET_DIR/release/regatta" serve --config "$DEMO/regatta.toml"

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod deletion;
 pub mod error;
+pub mod gc;
 pub mod image_details;
 pub mod index;
 pub mod promotion;

@@ -35,6 +35,9 @@ pub struct Services {
     pub webhook_sender: Arc<tokio::sync::Mutex<()>>,
     /// Promotions (and later deletions, retention, GC) run here, not in a request's future.
     pub tasks: crate::tasks::ServerTasks,
+    /// Garbage collection's maintenance windows, which Regatta's writes wait for.
+    pub maintenance: Arc<crate::gc::MaintenanceGates>,
+    pub gc_running: Arc<crate::gc::RunningCollections>,
 }
 
 impl Services {
@@ -67,6 +70,8 @@ impl Services {
                 .build()?,
             webhook_sender: Arc::default(),
             tasks: Default::default(),
+            maintenance: Arc::default(),
+            gc_running: Arc::default(),
         })
     }
 }

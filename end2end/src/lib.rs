@@ -15,7 +15,7 @@ pub mod settings;
 pub mod synthetic_index;
 pub mod synthetic_snapshots;
 pub mod token_server;
-mod wait;
+pub mod wait;
 
 pub use app_fixture::{AppFixture, AppOptions};
 pub use browser::Browser;

@@ -25,6 +25,9 @@ pub struct RegistryOptions {
     pub token_users: Option<Vec<TokenUser>>,
     /// Write an access log line per request to the registry's log (see [`RegistryFixture::log`]).
     pub access_log: bool,
+    /// Run the registry under `scripts/registry-service.sh`, so `scripts/registry-mode.sh` can
+    /// restart it read-only and back (garbage collection's maintenance window).
+    pub supervised: bool,
 }
 
 pub struct RegistryFixture {
@@ -73,7 +76,7 @@ impl RegistryFixture {
             config += &server.registry_config();
         }
         std::fs::write(dir.path().join("config.yml"), config)?;
-        let child = spawn_registry(dir.path())?;
+        let child = spawn_registry(dir.path(), options.supervised)?;
         let scheme = if options.tls { "https" } else { "http" };
         let url: reqwest::Url = format!("{scheme}://127.0.0.1:{port}/").parse()?;
         let mut fixture = Self {
@@ -181,14 +184,52 @@ impl RegistryFixture {
 
     /// Stops the registry (e.g. to test how Regatta shows a registry that is down).
     pub fn stop(&mut self) {
-        let _ = self.child.kill();
+        if self.options.supervised {
+            // The service script stops its registry on TERM (a KILL would orphan it).
+            let _ = Command::new("kill")
+                .arg(self.child.id().to_string())
+                .status();
+        } else {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
+    }
+
+    /// The settings file the registry runs on.
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config.yml")
+    }
+
+    /// The `[registry.gc]` of this registry as the demo has it: `docker-registry
+    /// garbage-collect` on its storage, and (when `supervised`) a read-only restart around it.
+    pub fn gc_settings(&self) -> crate::settings::Gc {
+        let config = self.config_path();
+        let mode = |mode: &str| {
+            format!(
+                "{} {mode} {}",
+                scripts_dir().join("registry-mode.sh").display(),
+                config.display()
+            )
+        };
+        crate::settings::Gc {
+            kind: "command".into(),
+            maintenance_on: self.options.supervised.then(|| mode("readonly")),
+            collect: Some(format!(
+                "{REGISTRY_BINARY} garbage-collect {{dry_run}} {}",
+                config.display()
+            )),
+            maintenance_off: self.options.supervised.then(|| mode("writable")),
+            collect_timeout_seconds: None,
+            storage_path: Some(self.dir.path().join("storage")),
+            untagged_grace_hours: Some(0),
+            writes_wait_seconds: None,
+        }
     }
 
     /// Starts the registry again after [`stop`](Self::stop): same port, same storage.
     pub async fn restart(&mut self) -> anyhow::Result<()> {
         self.stop();
-        self.child = spawn_registry(self.dir.path())?;
+        self.child = spawn_registry(self.dir.path(), self.options.supervised)?;
         self.wait_until_ready().await
     }
 
@@ -198,14 +239,31 @@ impl RegistryFixture {
     }
 }
 
-/// Runs the registry with the `config.yml` in `dir`, appending to `dir/registry.log`.
-fn spawn_registry(dir: &Path) -> anyhow::Result<Child> {
+/// The repository's `scripts/` directory.
+pub fn scripts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts")
+}
+
+/// Runs the registry with the `config.yml` in `dir`, appending to `dir/registry.log`; when
+/// `supervised`, under `scripts/registry-service.sh`.
+fn spawn_registry(dir: &Path, supervised: bool) -> anyhow::Result<Child> {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(dir.join("registry.log"))?;
-    Command::new(REGISTRY_BINARY)
-        .arg("serve")
+    let mut command = match supervised {
+        true => {
+            let mut command = Command::new("bash");
+            command.arg(scripts_dir().join("registry-service.sh"));
+            command
+        }
+        false => {
+            let mut command = Command::new(REGISTRY_BINARY);
+            command.arg("serve");
+            command
+        }
+    };
+    command
         .arg(dir.join("config.yml"))
         // The access log goes to stdout, everything else to stderr.
         .stdout(log.try_clone()?)

@@ -60,6 +60,28 @@ pub struct Registry {
     notify_secret_env: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     storage: Option<StorageLimits>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gc: Option<Gc>,
+}
+
+/// `[registry.gc]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gc {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collect: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance_off: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collect_timeout_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_path: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untagged_grace_hours: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes_wait_seconds: Option<u64>,
 }
 
 /// `[registry.storage]`.
@@ -189,6 +211,7 @@ impl Registry {
             ca_file: None,
             notify_secret_env: None,
             storage: None,
+            gc: None,
         }
     }
 
@@ -223,6 +246,12 @@ impl Registry {
         self.storage = Some(StorageLimits {
             capacity_bytes: bytes,
         });
+        self
+    }
+
+    /// `[registry.gc]`.
+    pub fn gc(mut self, gc: Gc) -> Self {
+        self.gc = Some(gc);
         self
     }
 

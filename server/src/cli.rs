@@ -1,5 +1,5 @@
 use crate::commands::{
-    self, DeleteArgs, PromoteArgs, RetentionArgs, StorageArgs, TrashCommand, UserCommand,
+    self, DeleteArgs, GcArgs, PromoteArgs, RetentionArgs, StorageArgs, TrashCommand, UserCommand,
 };
 use clap::{Parser, Subcommand};
 use regatta_core::config::{load_settings, ConfigError};
@@ -37,6 +37,8 @@ pub enum Command {
     Trash(TrashCommand),
     /// Retention policies: list them, preview one, or run one (preview and delete exactly that).
     Retention(RetentionArgs),
+    /// Garbage collection: predict and run it (`--dry-run`, `--untagged`), or `gc history`.
+    Gc(GcArgs),
 }
 
 /// Exit codes: 0 success, 1 the command failed, 2 the configuration is invalid.
@@ -57,6 +59,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Delete(args) => commands::delete(settings, args).await,
         Command::Trash(command) => commands::trash(settings, command).await,
         Command::Retention(args) => commands::retention(settings, args).await,
+        Command::Gc(args) => commands::gc(settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -44,6 +44,8 @@ impl Application {
                 "promotions left running by the last server were marked failed"
             );
         }
+        // The same for garbage collection, which may also have left a registry read-only.
+        regatta_core::gc::recover_interrupted(&services).await?;
         let sessions = SqliteStore::new(services.db.clone())
             .with_table_name("sessions")
             .map_err(anyhow::Error::msg)?;

@@ -15,6 +15,7 @@ pub enum AuditAction {
     RetentionPolicySave,
     RetentionPolicyDelete,
     RetentionRun,
+    GcRun,
 }
 
 impl AuditAction {
@@ -33,6 +34,7 @@ impl AuditAction {
             Self::RetentionPolicySave => "retention.policy.save",
             Self::RetentionPolicyDelete => "retention.policy.delete",
             Self::RetentionRun => "retention.run",
+            Self::GcRun => "gc.run",
         }
     }
 }

@@ -42,7 +42,12 @@ fn shared_secrets(settings: &Settings, env: &[(String, String)]) -> super::Share
     let wanted: Vec<&str> = settings
         .registries
         .iter()
-        .flat_map(|r| [r.notify_secret_env.as_deref(), password_env(r)])
+        .flat_map(|r| {
+            let harbor =
+                r.gc.as_ref()
+                    .and_then(|gc| gc.harbor_password_env.as_deref());
+            [r.notify_secret_env.as_deref(), password_env(r), harbor]
+        })
         .flatten()
         .chain(settings.webhooks.iter().map(|w| w.secret_env.as_str()))
         .collect();

@@ -4,6 +4,7 @@
 mod endpoint;
 mod environment;
 mod error;
+mod gc;
 mod load;
 mod overrides;
 mod registry;
@@ -12,6 +13,7 @@ mod webhook;
 
 pub use environment::EnvironmentConfig;
 pub use error::ConfigError;
+pub use gc::{GcConfig, GcKind};
 pub use load::{load_settings, parse_settings};
 pub use registry::{RegistryAuth, RegistryConfig, RegistryStorageLimits};
 pub use webhook::WebhookConfig;

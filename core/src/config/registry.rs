@@ -25,6 +25,8 @@ pub struct RegistryConfig {
     /// What this registry's storage may hold, for the storage page's forecast and alerts.
     #[serde(default)]
     pub storage: RegistryStorageLimits,
+    /// How Regatta runs this registry's garbage collection; without it, it does not.
+    pub gc: Option<super::GcConfig>,
 }
 
 /// `[registry.storage]`: the capacity behind a registry and when its use deserves attention.
@@ -66,6 +68,7 @@ impl RegistryConfig {
             notify_secret_env: None,
             realm_hosts: Vec::new(),
             storage: RegistryStorageLimits::default(),
+            gc: None,
         }
     }
 }

@@ -146,6 +146,23 @@ fn validate_registry(
     }
     refuse_userinfo(file, &format!("{key}.url"), &registry.url)?;
     validate_storage_limits(file, key, &registry.storage)?;
+    if let Some(problem) = registry.gc.as_ref().and_then(|gc| gc.problem()) {
+        return Err(ConfigError::invalid(file, format!("{key}.gc"), problem));
+    }
+    if let Some(var) = registry
+        .gc
+        .as_ref()
+        .and_then(|gc| gc.harbor_password_env.as_ref())
+    {
+        if !env_has(var) {
+            let message = format!("environment variable {var} is not set");
+            return Err(ConfigError::invalid(
+                file,
+                format!("{key}.gc.harbor_password_env"),
+                message,
+            ));
+        }
+    }
     if let Some(ca_file) = &registry.ca_file {
         std::fs::read(ca_file).map_err(|e| {
             let message = format!("cannot read CA file {}: {e}", ca_file.display());

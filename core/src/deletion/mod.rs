@@ -15,7 +15,9 @@ mod trash;
 pub use plan::{DeletionPlan, DeletionRequest, PlannedTag};
 pub use progress::{DeletionProgress, DeletionProgressMap};
 pub use run::{DeletionReport, TagOutcome, TagResult};
-pub use trash::{purge_expired_trash, restore, trash_list, TrashEntry};
+pub use trash::{
+    purge_expired_trash, restorable, restore, trash_list, RestorableEntry, TrashEntry,
+};
 
 use crate::audit::Actor;
 use crate::users::User;

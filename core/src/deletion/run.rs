@@ -77,6 +77,12 @@ pub(super) async fn run(
             return Err(error);
         }
     };
+    // Not while the registry is read-only for garbage collection; planned again after a wait.
+    let writing = crate::gc::writing(services, &planned.registry).await?;
+    let planned = match writing.waited {
+        true => checked_plan(services, actor, request).await?,
+        false => planned,
+    };
     let client = services.registry_client(&planned.registry)?;
     let repo =
         RepoName::parse(&planned.repository).map_err(|e| DomainError::Invalid(e.to_string()))?;

@@ -262,3 +262,22 @@ pub async fn purge_expired(
         .await?;
     Ok(done.rows_affected())
 }
+
+/// The manifest documents of every entry of `registry` that can still be restored (not
+/// restored, not expired): (entry id, repository, tag, digest, document).
+pub async fn restorable_manifests(
+    db: impl SqliteExecutor<'_>,
+    registry: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<(i64, String, String, String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.id, t.repository, t.tag, t.digest, tm.bytes FROM trash t
+         JOIN trash_manifests tm ON tm.trash_id = t.id
+         WHERE t.registry = ? AND t.restored_at IS NULL AND t.expires_at > ?
+         ORDER BY t.id, tm.position",
+    )
+    .bind(registry)
+    .bind(now)
+    .fetch_all(db)
+    .await
+}

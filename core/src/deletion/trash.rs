@@ -48,6 +48,7 @@ async fn restore_now(
         .await?
         .ok_or_else(|| DomainError::NotFound(format!("Trash entry #{id}")))?;
     let target = format!("{}/{}:{}", entry.registry, entry.repository, entry.tag);
+    let _writing = crate::gc::writing(services, &entry.registry).await?;
     let result = put_back(services, actor, &entry).await;
     let (outcome, detail) = match &result {
         Ok(()) => (Outcome::Ok, format!("{} from trash #{id}", entry.digest)),
@@ -185,6 +186,41 @@ fn blobs_of(bytes: &[u8]) -> Vec<String> {
         .flatten()
         .filter_map(digest);
     config.into_iter().chain(layers).collect()
+}
+
+/// A trash entry that can still be restored, with the blobs (configs, layers) restoring it
+/// needs.
+#[derive(Debug, Clone)]
+pub struct RestorableEntry {
+    pub id: i64,
+    pub repository: String,
+    pub tag: String,
+    pub digest: String,
+    pub blobs: Vec<String>,
+}
+
+/// The entries of `registry` that can still be restored (garbage collection's prediction says
+/// which of them it would make unrestorable).
+pub async fn restorable(
+    services: &Services,
+    registry: &str,
+) -> Result<Vec<RestorableEntry>, DomainError> {
+    let rows = store::restorable_manifests(&services.db, registry, services.clock.now()).await?;
+    let mut entries: Vec<RestorableEntry> = Vec::new();
+    for (id, repository, tag, digest, bytes) in rows {
+        if entries.last().is_none_or(|e| e.id != id) {
+            entries.push(RestorableEntry {
+                id,
+                repository,
+                tag,
+                digest,
+                blobs: Vec::new(),
+            });
+        }
+        let entry = entries.last_mut().expect("pushed above");
+        entry.blobs.extend(blobs_of(&bytes));
+    }
+    Ok(entries)
 }
 
 /// Removes the entries past `trash.keep_days`; returns how many.

@@ -167,7 +167,7 @@ async fn crawl(
             report.removal_held = Some(why);
         }
     }
-    store::delete_orphans(&mut tx, registry_id)
+    store::delete_orphans(&mut tx, registry_id, None)
         .await
         .map_err(internal(name))?;
     tx.commit().await.map_err(internal(name))?;

@@ -26,7 +26,7 @@ pub async fn forget_tags(
         for digest in deleted {
             store::manifest_deleted(&mut *tx, registry_id, repository_id, digest).await?;
         }
-        store::delete_orphans(&mut tx, registry_id).await?;
+        store::delete_orphans(&mut tx, registry_id, Some(repository)).await?;
     }
     tx.commit().await
 }

@@ -21,4 +21,4 @@ pub use refresh::refresh_tag;
 pub use removal_guard::{Removal, RemovalGuard};
 pub use resolve::ResolveError;
 pub use store::pulls::pulls_known_since;
-pub use store::{pages, registry_id, tags_of_registry, TagRow};
+pub use store::{forget_verified, pages, registry_id, tags_of_registry, TagRow};

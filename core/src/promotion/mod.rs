@@ -84,7 +84,9 @@ async fn run(
         .promotion_locks
         .lock(planned.target.to_string())
         .await;
-    let plan = match waited {
+    // The target registry may be read-only for garbage collection: wait for it to end.
+    let writing = crate::gc::writing(services, &planned.target.registry).await?;
+    let plan = match waited || writing.waited {
         true => plan::plan(services, user, request).await?,
         false => planned,
     };

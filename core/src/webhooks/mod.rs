@@ -33,6 +33,8 @@ pub enum DeliveryFor {
     Deletion(i64),
     /// `retention.run`.
     RetentionRun(i64),
+    /// `gc.started`, `gc.finished`.
+    GcRun(i64),
 }
 
 /// Queues `payload` for every configured webhook.

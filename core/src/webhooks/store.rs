@@ -10,23 +10,25 @@ pub async fn insert(
     payload: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let mut owners = [None; 4];
+    let mut owners = [None; 5];
     let (slot, id) = match about {
         super::DeliveryFor::Promotion(id) => (0, id),
         super::DeliveryFor::StorageAlert(id) => (1, id),
         super::DeliveryFor::Deletion(id) => (2, id),
         super::DeliveryFor::RetentionRun(id) => (3, id),
+        super::DeliveryFor::GcRun(id) => (4, id),
     };
     owners[slot] = Some(id);
     sqlx::query(
         "INSERT INTO webhook_deliveries (promotion_id, storage_alert_id, deletion_id,
-             retention_run_id, webhook, payload, status, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+             retention_run_id, gc_run_id, webhook, payload, status, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
     )
     .bind(owners[0])
     .bind(owners[1])
     .bind(owners[2])
     .bind(owners[3])
+    .bind(owners[4])
     .bind(webhook)
     .bind(payload)
     .bind(now)

@@ -33,3 +33,31 @@ fn the_example_retention_policy_is_valid_once_uncommented() {
     assert_eq!(policy.keep.most_recent, Some(10));
     assert!(policy.keep.promoted);
 }
+
+#[test]
+fn every_example_gc_driver_is_valid_once_uncommented() {
+    let blocks: Vec<String> = EXAMPLE
+        .match_indices("# [registry.gc]")
+        .map(|(start, _)| {
+            EXAMPLE[start..]
+                .lines()
+                .map_while(|line| line.strip_prefix("# "))
+                .map(|line| format!("{line}\n"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(blocks.len(), 4, "systemd, compose, kubectl, the demo");
+    for block in blocks {
+        let text = format!("{EXAMPLE}\n{block}");
+        let settings = regatta_core::config::parse_settings("regatta.example.toml", &text, &[])
+            .unwrap_or_else(|e| panic!("{e}\n{block}"));
+        let gc = settings.registries[0].gc.as_ref().expect("the driver");
+        assert_eq!(gc.kind, regatta_core::config::GcKind::Command);
+        assert!(gc
+            .collect
+            .as_deref()
+            .unwrap()
+            .contains("garbage-collect {dry_run}"));
+        assert!(gc.maintenance_on.is_some() && gc.maintenance_off.is_some());
+    }
+}

@@ -6,6 +6,7 @@ mod config_settings;
 mod credential_helper;
 mod deletion;
 mod example_config;
+mod gc;
 mod index_crawl;
 mod index_garbage;
 mod promotion;
@@ -49,4 +50,21 @@ pub(crate) async fn start_dev_services(
             .environment(Environment::new("dev", "local").prefix("dev/")),
     )
     .await
+}
+
+/// An image of the shared `base` layer and a 10 kB layer of its own (`seed` makes it unique).
+pub(crate) fn image_on(base: &end2end::images::Layer, seed: u64) -> end2end::images::Image {
+    end2end::images::image(
+        "linux",
+        "amd64",
+        vec![base.clone(), end2end::images::opaque_layer(10_000, seed)],
+        &[("n", &seed.to_string())],
+    )
+}
+
+/// What the registry stores for an [`image_on`] beyond the shared base: its own layer, config
+/// and manifest.
+pub(crate) fn own_bytes(image: &end2end::images::Image) -> u64 {
+    (image.layers[1].blob.bytes.len() + image.config.bytes.len() + image.manifest.bytes.len())
+        as u64
 }

@@ -3,7 +3,7 @@
 //! it; Regatta deleting a last tag (the image with it) leaves none; one deleted behind
 //! Regatta's back is dropped by the next verifying crawl.
 
-use end2end::images::{image, opaque_layer, Image, Layer};
+use end2end::images::opaque_layer;
 use end2end::{RegistryFixture, RegistryOptions};
 use regatta_core::audit::Actor;
 use regatta_core::deletion::{self, DeletionRequest, TagResult};
@@ -13,20 +13,7 @@ use regatta_core::storage::{latest_details, storage_accounting, take_snapshot, G
 use regatta_core::users::{Role, User};
 use regatta_core::Services;
 
-fn built(base: &Layer, seed: u64) -> Image {
-    image(
-        "linux",
-        "amd64",
-        vec![base.clone(), opaque_layer(10_000, seed)],
-        &[("n", &seed.to_string())],
-    )
-}
-
-/// What the registry stores for `image` beyond the shared base.
-fn own(image: &Image) -> u64 {
-    (image.layers[1].blob.bytes.len() + image.config.bytes.len() + image.manifest.bytes.len())
-        as u64
-}
+use crate::{image_on as built, own_bytes as own};
 
 async fn dev_app(services: &Services) -> Usage {
     let viewer = User::not_stored("v", Role::Viewer);

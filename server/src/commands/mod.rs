@@ -1,6 +1,7 @@
 //! One file per `regatta` command, each declaring its own arguments.
 
 mod delete;
+mod gc;
 mod promote;
 mod retention;
 mod serve;
@@ -9,6 +10,7 @@ mod trash;
 mod user;
 
 pub use delete::{delete, DeleteArgs};
+pub use gc::{gc, GcArgs};
 pub use promote::{promote, PromoteArgs};
 pub use retention::{retention, RetentionArgs};
 pub use serve::serve;

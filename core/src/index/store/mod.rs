@@ -313,27 +313,44 @@ pub async fn delete_repositories(
 }
 
 /// Manifests nothing reaches (no tag, no index holding them, not an untagged manifest of a
-/// repository), then unused blobs.
+/// repository), then unused blobs. Both are remembered as released (the registry still holds
+/// them until its garbage collection runs), with `repository` when one repository's change
+/// released them.
 pub async fn delete_orphans(
     db: &mut SqliteConnection,
     registry_id: i64,
+    repository: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    const ORPHAN_MANIFESTS: &str = "FROM manifests WHERE registry_id = ?
+           AND id NOT IN (SELECT manifest_id FROM tags)
+           AND id NOT IN (SELECT child_id FROM manifest_children)
+           AND id NOT IN (SELECT manifest_id FROM untagged_manifests)";
+    const ORPHAN_BLOBS: &str =
+        "FROM blobs WHERE registry_id = ? AND id NOT IN (SELECT blob_id FROM manifest_blobs)";
+    const RELEASE: &str =
+        "INSERT OR IGNORE INTO released_blobs (registry_id, digest, size, repository, since)
+         SELECT registry_id, digest, size, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ";
     // An orphaned index frees its children for the next pass; indexes nest one level.
     for _ in 0..3 {
-        let deleted = sqlx::query(
-            "DELETE FROM manifests WHERE registry_id = ?
-               AND id NOT IN (SELECT manifest_id FROM tags)
-               AND id NOT IN (SELECT child_id FROM manifest_children)
-               AND id NOT IN (SELECT manifest_id FROM untagged_manifests)",
-        )
-        .bind(registry_id)
-        .execute(&mut *db)
-        .await?;
+        sqlx::query(&format!("{RELEASE}{ORPHAN_MANIFESTS}"))
+            .bind(repository)
+            .bind(registry_id)
+            .execute(&mut *db)
+            .await?;
+        let deleted = sqlx::query(&format!("DELETE {ORPHAN_MANIFESTS}"))
+            .bind(registry_id)
+            .execute(&mut *db)
+            .await?;
         if deleted.rows_affected() == 0 {
             break;
         }
     }
-    sqlx::query("DELETE FROM blobs WHERE registry_id = ? AND id NOT IN (SELECT blob_id FROM manifest_blobs)")
+    sqlx::query(&format!("{RELEASE}{ORPHAN_BLOBS}"))
+        .bind(repository)
+        .bind(registry_id)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query(&format!("DELETE {ORPHAN_BLOBS}"))
         .bind(registry_id)
         .execute(&mut *db)
         .await?;
@@ -448,6 +465,16 @@ pub async fn record_verified(
     sqlx::query("UPDATE registries SET verified_at = ? WHERE id = ?")
         .bind(at)
         .bind(registry_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The next crawl of registry `name` HEADs everything it knows again (after a restart of the
+/// registry, whose undelivered notifications are lost, or its garbage collection).
+pub async fn forget_verified(db: impl SqliteExecutor<'_>, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE registries SET verified_at = NULL WHERE name = ?")
+        .bind(name)
         .execute(db)
         .await?;
     Ok(())

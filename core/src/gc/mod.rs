@@ -1,0 +1,176 @@
+//! Garbage collection: the only thing that frees a registry's space, run safely. Before a run,
+//! a prediction from the index says what it will free (and which trash entries it makes
+//! unrestorable); Regatta's untagged cleanup replaces distribution's unsafe
+//! `--delete-untagged`; the registry is read-only for the collect step (a maintenance window
+//! Regatta's own writes wait for); every run is recorded with the registry's own counts and
+//! its full log.
+//!
+//! Drivers (`[registry.gc] kind`): `command` runs configured commands on Regatta's host (CNCF
+//! distribution has no API for it). A registry without a driver is not collected by Regatta.
+//! The driver is an enum matched in [`run`], not a trait object: there are two, and each needs
+//! its own settings.
+
+mod cleanup;
+mod command;
+mod events;
+mod log;
+mod maintenance;
+mod output;
+mod predict;
+mod recover;
+mod run;
+mod store;
+
+pub use maintenance::{
+    in_maintenance_since, registries_in_maintenance, writing, MaintenanceGates, WritePermit,
+};
+pub use output::CollectOutput;
+pub use predict::{GcPrediction, RepositoryFreed, TrashLoss, UntaggedCandidate};
+pub use recover::recover_interrupted;
+pub use run::{GcReport, GcRequest};
+pub use store::GcRun;
+
+use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
+use crate::auth::require_role;
+use crate::config::GcConfig;
+use crate::users::{Role, User};
+use crate::{DomainError, Services};
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+/// How Regatta collects `registry`, or why it does not.
+pub fn driver_of<'a>(services: &'a Services, registry: &str) -> Result<&'a GcConfig, DomainError> {
+    let config = services
+        .settings
+        .registry(registry)
+        .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
+    config.gc.as_ref().ok_or_else(|| {
+        DomainError::NotAllowed(format!(
+            "Garbage collection is not run by Regatta here: registry `{registry}` has no \
+             [registry.gc] driver in the settings. Space is freed only when the registry's own \
+             garbage collection runs on its host (distribution: `registry garbage-collect`); \
+             configure a driver so Regatta can run it safely."
+        ))
+    })
+}
+
+/// What a collection of `registry` would free (maintainer and up).
+pub async fn prediction(
+    services: &Services,
+    user: &User,
+    registry: &str,
+    untagged: bool,
+) -> Result<GcPrediction, DomainError> {
+    require_role(user, Role::Maintainer)?;
+    services
+        .settings
+        .registry(registry)
+        .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
+    predict::predict(services, registry, untagged).await
+}
+
+/// Runs a collection (admin only) as a server task: a client that hangs up cannot stop it
+/// half-way (with the registry read-only). Refusals are audited too.
+pub async fn run(
+    services: &Services,
+    actor: &Actor,
+    request: &GcRequest,
+) -> Result<GcReport, DomainError> {
+    let allowed = require_role(&actor.user, Role::Admin)
+        .and_then(|()| driver_of(services, &request.registry).cloned());
+    let config = match allowed {
+        Ok(config) => config,
+        Err(error) => {
+            let message = error.to_string();
+            let event = AuditEvent::by(actor, AuditAction::GcRun)
+                .target(&request.registry)
+                .outcome(Outcome::Denied)
+                .detail(&message);
+            if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
+                tracing::error!(%error, "recording a refused garbage collection");
+            }
+            return Err(error);
+        }
+    };
+    let (owned, actor, request) = (services.clone(), actor.clone(), request.clone());
+    services
+        .tasks
+        .run(async move { run::execute(&owned, &actor, &request, &config).await })
+        .await?
+}
+
+/// The latest runs, newest first, of `registry` or of every registry (maintainer and up).
+pub async fn history(
+    services: &Services,
+    user: &User,
+    registry: Option<&str>,
+    limit: i64,
+) -> Result<Vec<GcRun>, DomainError> {
+    require_role(user, Role::Maintainer)?;
+    let names: Vec<&str> = match registry {
+        Some(name) => vec![name],
+        None => services
+            .settings
+            .registries
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect(),
+    };
+    Ok(store::runs(&services.db, &names, limit.clamp(1, 1000)).await?)
+}
+
+/// One run and its full log (maintainer and up).
+pub async fn run_details(
+    services: &Services,
+    user: &User,
+    id: i64,
+) -> Result<(GcRun, String), DomainError> {
+    require_role(user, Role::Maintainer)?;
+    let not_found = || DomainError::NotFound(format!("Garbage collection run #{id}"));
+    let run = store::run(&services.db, id).await?.ok_or_else(not_found)?;
+    let log = store::run_log(&services.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((run, log))
+}
+
+/// Registries with a run in this process (one at a time per registry).
+#[derive(Debug, Default)]
+pub struct RunningCollections(Mutex<HashSet<String>>);
+
+impl RunningCollections {
+    fn claim(&self, registry: &str) -> Result<Claim<'_>, DomainError> {
+        let mut running = self.0.lock().expect("running collections");
+        if !running.insert(registry.to_string()) {
+            return Err(DomainError::Conflict(format!(
+                "A garbage collection of `{registry}` is running already."
+            )));
+        }
+        Ok(Claim {
+            set: self,
+            registry: registry.to_string(),
+        })
+    }
+
+    pub fn is_running(&self, registry: &str) -> bool {
+        self.0
+            .lock()
+            .expect("running collections")
+            .contains(registry)
+    }
+}
+
+struct Claim<'a> {
+    set: &'a RunningCollections,
+    registry: String,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.set
+            .0
+            .lock()
+            .expect("running collections")
+            .remove(&self.registry);
+    }
+}
