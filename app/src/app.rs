@@ -1,8 +1,8 @@
 use crate::components::HydrationMark;
 use crate::pages::{
-    DashboardPage, DeletePage, ImagePage, LoginPage, NamespacePage, NotFoundPage, PromotionsPage,
-    RegistryPage, RepositoryPage, RetentionPage, RetentionRunPage, SearchPage, StoragePage,
-    TrashPage,
+    DashboardPage, DeletePage, GcPage, GcRunPage, ImagePage, LoginPage, NamespacePage,
+    NotFoundPage, PromotionsPage, RegistryPage, RepositoryPage, RetentionPage, RetentionRunPage,
+    SearchPage, StoragePage, TrashPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
                 <Route path=path!("/retention") view=RetentionPage ssr=SsrMode::Async />
                 <Route path=path!("/retention/run/:id") view=RetentionRunPage ssr=SsrMode::Async />
+                <Route path=path!("/gc") view=GcPage ssr=SsrMode::Async />
+                <Route path=path!("/gc/run/:id") view=GcRunPage ssr=SsrMode::Async />
             </Routes>
         </Router>
         // Last in the page: islands hydrate in document order.

@@ -90,6 +90,20 @@ pub fn retention() -> String {
     "/retention".into()
 }
 
+pub fn gc() -> String {
+    "/gc".into()
+}
+
+/// One garbage collection run and its log.
+pub fn gc_run(id: i64) -> String {
+    format!("/gc/run/{id}")
+}
+
+/// The run's full log as a text file.
+pub fn gc_run_log(id: i64) -> String {
+    format!("/gc/run/{id}/log")
+}
+
 /// One retention preview, and its run once it ran.
 pub fn retention_run(id: i64) -> String {
     format!("/retention/run/{id}")

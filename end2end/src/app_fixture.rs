@@ -27,6 +27,8 @@ pub struct AppFixture {
     pub dir: TempDir,
     pub database: PathBuf,
     child: Child,
+    binary: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 /// The demo registry (seeded) behind an app with the dev → staging → prod (protected) pipeline.
@@ -55,34 +57,30 @@ impl AppFixture {
             .site_root(site_root());
         let config = dir.path().join("regatta.toml");
         std::fs::write(&config, settings.to_toml())?;
-        let mut child = Command::new(binary)
-            .arg("serve")
-            .arg("--config")
-            .arg(&config)
-            .env("REGATTA_ADMIN_USER", ADMIN_USER)
-            .env("REGATTA_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "info")
-            .envs(options.env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.path().join("regatta.log"))?)
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        let stdout = child.stdout.take().expect("piped stdout");
-        let url = match listening_url(stdout) {
-            Ok(url) => url,
-            Err(error) => {
-                let _ = child.kill();
-                let log =
-                    std::fs::read_to_string(dir.path().join("regatta.log")).unwrap_or_default();
-                bail!("{error}; regatta's log:\n{log}");
-            }
-        };
+        let (child, url) = spawn(binary, dir.path(), &options.env)?;
         Ok(Self {
             url,
             dir,
             database,
             child,
+            binary: binary.to_path_buf(),
+            env: options.env,
         })
+    }
+
+    /// Kills the server at once (SIGKILL: no shutdown, no cleanup), as a crash or an OOM kill
+    /// would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same settings and database (on a new port, in `url`).
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill();
+        let (child, url) = spawn(&self.binary, self.dir.path(), &self.env)?;
+        (self.child, self.url) = (child, url);
+        Ok(())
     }
 
     /// The real binary with `settings` (registries, environments) and default options.
@@ -119,6 +117,12 @@ impl AppFixture {
         Ok(())
     }
 
+    /// An HTTP client that keeps cookies, logged in as `user` (for requests the browser tests
+    /// make without a browser).
+    pub async fn logged_in(&self, user: &str, password: &str) -> anyhow::Result<reqwest::Client> {
+        log_in(&self.url, user, password).await
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("regatta.log")).unwrap_or_default()
     }
@@ -128,6 +132,58 @@ impl Drop for AppFixture {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A cookie-keeping client logged in as `user` on the app at `url`.
+pub async fn log_in(
+    url: &reqwest::Url,
+    user: &str,
+    password: &str,
+) -> anyhow::Result<reqwest::Client> {
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    let response = http
+        .post(url.join("/api/login")?)
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        bail!("logging in as {user}: HTTP {}", response.status());
+    }
+    Ok(http)
+}
+
+/// Runs `binary serve` on `dir/regatta.toml` (log appended to `dir/regatta.log`) and waits for
+/// its address.
+fn spawn(
+    binary: &Path,
+    dir: &Path,
+    env: &[(String, String)],
+) -> anyhow::Result<(Child, reqwest::Url)> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("regatta.log"))?;
+    let mut child = Command::new(binary)
+        .arg("serve")
+        .arg("--config")
+        .arg(dir.join("regatta.toml"))
+        .env("REGATTA_ADMIN_USER", ADMIN_USER)
+        .env("REGATTA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    match listening_url(stdout) {
+        Ok(url) => Ok((child, url)),
+        Err(error) => {
+            let _ = child.kill();
+            let log = std::fs::read_to_string(dir.join("regatta.log")).unwrap_or_default();
+            bail!("{error}; regatta's log:\n{log}");
+        }
     }
 }
 

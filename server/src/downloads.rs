@@ -1,6 +1,7 @@
-//! `GET /storage.csv?by=…&registry=…`: the storage page's series as a file. A plain route, not
-//! a server function: a download link needs a GET that answers with a file, and the browser
-//! sends the session cookie with it like with any page (the login gate sends strangers to log in).
+//! `GET /storage.csv?by=…&registry=…`: the storage page's series as a file, and
+//! `GET /gc/run/<id>/log`: a collection's log. Plain routes, not server functions: a download
+//! link needs a GET that answers with a file, and the browser sends the session cookie with it
+//! like with any page (the login gate sends strangers to log in).
 
 use app::ssr::{SESSION_EPOCH_KEY, USER_ID_KEY};
 use axum::extract::{Query, State};
@@ -34,11 +35,7 @@ pub async fn storage_csv(
             text,
         )
             .into_response(),
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, error.user_message()).into_response()
-        }
+        Err(error) => refusal(&error),
     }
 }
 
@@ -47,10 +44,55 @@ async fn storage_csv_text(
     session: &Session,
     query: StorageCsvQuery,
 ) -> Result<String, DomainError> {
-    let id = session.get::<i64>(USER_ID_KEY).await.ok().flatten();
-    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.ok().flatten();
-    let user = regatta_core::auth::session_user(services, id, epoch).await?;
+    let user = session_user(services, session).await?;
     let by = Grouping::parse(query.by.as_deref().unwrap_or("environment"))?;
     let histories = storage_history(services, &user, query.registry.as_deref(), by).await?;
     Ok(history_csv(&histories, by))
+}
+
+/// `GET /gc/run/<id>/log`: a garbage collection run's full log as a text file.
+pub async fn gc_run_log(
+    State(services): State<Services>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Response {
+    let log = async {
+        let user = session_user(&services, &session).await?;
+        regatta_core::gc::run_details(&services, &user, id)
+            .await
+            .map(|(_, log)| log)
+    };
+    match log.await {
+        Ok(text) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/plain; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"regatta-gc-{id}.log\""),
+                ),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(error) => refusal(&error),
+    }
+}
+
+/// The session's user, checked as the server functions check it.
+async fn session_user(
+    services: &Services,
+    session: &Session,
+) -> Result<regatta_core::users::User, DomainError> {
+    let id = session.get::<i64>(USER_ID_KEY).await.ok().flatten();
+    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.ok().flatten();
+    regatta_core::auth::session_user(services, id, epoch).await
+}
+
+fn refusal(error: &DomainError) -> Response {
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, error.user_message()).into_response()
 }

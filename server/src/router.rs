@@ -75,6 +75,7 @@ pub fn build_router(
     };
     let downloads = Router::new()
         .route("/storage.csv", get(crate::downloads::storage_csv))
+        .route("/gc/run/{id}/log", get(crate::downloads::gc_run_log))
         .with_state(services.clone());
     let hooks = Router::new()
         .route(

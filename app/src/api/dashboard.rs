@@ -17,11 +17,13 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let alerts = regatta_core::storage::active_alerts(&services)
         .await
         .map_err(from_domain)?;
-    Ok(Dashboard::new(
-        &user,
-        &services.settings,
-        &overviews,
-        trends,
-        alerts,
-    ))
+    let maintenance = regatta_core::gc::registries_in_maintenance(&services)
+        .await
+        .map_err(from_domain)?;
+    let mut dashboard = Dashboard::new(&user, &services.settings, &overviews, trends, alerts);
+    dashboard.maintenance = maintenance
+        .into_iter()
+        .map(|(registry, since)| (registry, since.into()))
+        .collect();
+    Ok(dashboard)
 }

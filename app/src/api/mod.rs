@@ -4,6 +4,7 @@
 mod check_registry;
 mod dashboard;
 mod deletion;
+mod gc;
 mod image_details;
 mod list_repositories;
 mod list_tags;
@@ -21,6 +22,7 @@ pub use deletion::{
     delete_tags, list_trash, preview_deletion, restore_from_trash, running_deletions, DeleteTags,
     ListTrash, PreviewDeletion, RestoreFromTrash, RunningDeletions,
 };
+pub use gc::{load_gc, load_gc_run, run_gc, running_gc, LoadGc, LoadGcRun, RunGc, RunningGc};
 pub use image_details::{image_details, ImageDetails};
 pub use list_repositories::{list_repositories, ListRepositories};
 pub use list_tags::{list_tags, ListTags};

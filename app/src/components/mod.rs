@@ -1,6 +1,7 @@
 mod copy_button;
 mod crumbs;
 mod delete_button;
+mod gc_run_form;
 mod header_bar;
 mod hydration_mark;
 mod image_body_view;
@@ -19,6 +20,7 @@ mod theme_toggle;
 pub use copy_button::CopyButton;
 pub use crumbs::Crumbs;
 pub use delete_button::DeleteButton;
+pub use gc_run_form::GcRunForm;
 pub use header_bar::HeaderBar;
 pub use hydration_mark::HydrationMark;
 pub use image_body_view::ImageBodyView;

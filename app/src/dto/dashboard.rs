@@ -33,6 +33,8 @@ pub struct Dashboard {
     pub storage_trends: Vec<Vec<u64>>,
     /// Storage thresholds crossed now.
     pub storage_alerts: Vec<super::AlertItem>,
+    /// Registries read-only for garbage collection now, and since when.
+    pub maintenance: Vec<(String, When)>,
     pub environments: Vec<EnvironmentSummary>,
 }
 
@@ -160,6 +162,7 @@ mod from_domain {
         ) -> Self {
             Self {
                 storage_alerts: alerts.into_iter().map(Into::into).collect(),
+                maintenance: Vec::new(),
                 storage_trends: settings
                     .registries
                     .iter()

@@ -6,6 +6,7 @@
 mod browse;
 mod dashboard;
 mod deletion;
+mod gc;
 mod image;
 mod promotion;
 mod retention;
@@ -15,6 +16,7 @@ mod storage;
 pub use browse::*;
 pub use dashboard::*;
 pub use deletion::*;
+pub use gc::*;
 pub use image::*;
 pub use promotion::*;
 pub use retention::*;

@@ -1,5 +1,5 @@
 use crate::api::load_dashboard;
-use crate::components::{HeaderBar, PipelineStrip, RegistryCard, StorageAlertBanner};
+use crate::components::{HeaderBar, Moment, PipelineStrip, RegistryCard, StorageAlertBanner};
 use leptos::prelude::*;
 
 /// The landing page: who you are, the registries Regatta fronts, and the promotion pipeline.
@@ -14,6 +14,14 @@ pub fn DashboardPage() -> impl IntoView {
                         <HeaderBar />
                         <main>
                             <StorageAlertBanner alerts=data.storage_alerts.clone() />
+                            {data.maintenance.iter().map(|(registry, since)| view! {
+                                <p class="notice warn" role="status" aria-label="Maintenance">
+                                    {format!("Registry {registry} is read-only for garbage collection since ")}
+                                    <Moment when=*since />
+                                    ". Pushes and Regatta's writes to it wait until it ends. "
+                                    <a href=crate::routes::gc()>"Garbage collection"</a>
+                                </p>
+                            }).collect_view()}
                             <h2>"Pipeline"</h2>
                             <PipelineStrip environments=data.environments.clone() />
                             <h2>"Registries"</h2>

@@ -1,5 +1,7 @@
 mod dashboard_page;
 mod delete_page;
+mod gc_page;
+mod gc_run_page;
 mod image_page;
 mod login_page;
 mod namespace_page;
@@ -26,6 +28,8 @@ fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -
 
 pub use dashboard_page::DashboardPage;
 pub use delete_page::DeletePage;
+pub use gc_page::GcPage;
+pub use gc_run_page::GcRunPage;
 pub use image_page::ImagePage;
 pub use login_page::LoginPage;
 pub use namespace_page::NamespacePage;

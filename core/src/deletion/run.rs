@@ -131,18 +131,28 @@ pub(super) async fn run(
         held_elsewhere: &held_elsewhere,
         deletion_id: id,
     };
-    let mut outcomes: Vec<TagOutcome> = stream::iter(groups.into_values())
-        .map(|group| context.delete_group(group))
-        .buffer_unordered(CONCURRENCY)
-        .inspect(|outcomes| {
-            let dealt = outcomes.len() as u32;
-            progress
-                .tags_done
-                .fetch_add(dealt, std::sync::atomic::Ordering::Relaxed);
-        })
-        .flat_map(stream::iter)
-        .collect()
-        .await;
+    // An index deleted by digest takes its platform images along: tags on those platforms go
+    // first (alone, see `goes_by_digest`), in a wave of their own, while the manifests the
+    // index's trash entry keeps are still there.
+    let (indexes, others): (Vec<_>, Vec<_>) = groups
+        .into_values()
+        .partition(|group| group.iter().any(|t| !t.platforms_going.is_empty()));
+    let mut outcomes: Vec<TagOutcome> = Vec::new();
+    for wave in [others, indexes] {
+        let dealt: Vec<TagOutcome> = stream::iter(wave)
+            .map(|group| context.delete_group(group))
+            .buffer_unordered(CONCURRENCY)
+            .inspect(|outcomes| {
+                let dealt = outcomes.len() as u32;
+                progress
+                    .tags_done
+                    .fetch_add(dealt, std::sync::atomic::Ordering::Relaxed);
+            })
+            .flat_map(stream::iter)
+            .collect()
+            .await;
+        outcomes.extend(dealt);
+    }
     outcomes.extend(planned.unknown.iter().map(|tag| TagOutcome {
         tag: tag.clone(),
         digest: String::new(),
@@ -367,8 +377,15 @@ impl GroupContext<'_> {
 
     /// Whether the image goes with the tag (deleted by digest): the plan says no tag stays on
     /// it, and the registry agrees.
+    /// A platform image that an index of this deletion takes along is left to the index (its
+    /// own tags go alone, first): deleted here, the index's trash entry could not keep it.
     fn goes_by_digest(&self, tag: &PlannedTag) -> bool {
-        tag.image_goes && !self.held_elsewhere.contains(&tag.digest)
+        let taken_by_an_index = self
+            .plan
+            .tags
+            .iter()
+            .any(|t| t.platforms_going.contains(&tag.digest));
+        tag.image_goes && !self.held_elsewhere.contains(&tag.digest) && !taken_by_an_index
     }
 
     /// Checks the tag still points where the plan says and keeps its manifests in the trash.

@@ -35,7 +35,7 @@ use crate::auth::require_role;
 use crate::config::GcConfig;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// How Regatta collects `registry`, or why it does not.
@@ -134,35 +134,83 @@ pub async fn run_details(
     Ok((run, log))
 }
 
-/// Registries with a run in this process (one at a time per registry).
+/// A run in this process, and the step it is at (for the pages' progress).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GcProgress {
+    pub registry: String,
+    pub run_id: Option<i64>,
+    /// `predicting`, `untagged cleanup`, `maintenance_on`, `collect`, `maintenance_off`,
+    /// `refreshing the index`.
+    pub stage: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: time::OffsetDateTime,
+}
+
+/// Registries with a run in this process (one at a time per registry), with its progress.
 #[derive(Debug, Default)]
-pub struct RunningCollections(Mutex<HashSet<String>>);
+pub struct RunningCollections(Mutex<HashMap<String, GcProgress>>);
 
 impl RunningCollections {
-    fn claim(&self, registry: &str) -> Result<Claim<'_>, DomainError> {
+    fn claim(&self, registry: &str, now: time::OffsetDateTime) -> Result<Claim<'_>, DomainError> {
         let mut running = self.0.lock().expect("running collections");
-        if !running.insert(registry.to_string()) {
+        if running.contains_key(registry) {
             return Err(DomainError::Conflict(format!(
                 "A garbage collection of `{registry}` is running already."
             )));
         }
+        let progress = GcProgress {
+            registry: registry.to_string(),
+            run_id: None,
+            stage: "predicting".into(),
+            started_at: now,
+        };
+        running.insert(registry.to_string(), progress);
         Ok(Claim {
             set: self,
             registry: registry.to_string(),
         })
     }
 
-    pub fn is_running(&self, registry: &str) -> bool {
-        self.0
+    /// The runs of this process, by registry name.
+    pub fn running(&self) -> Vec<GcProgress> {
+        let mut running: Vec<GcProgress> = self
+            .0
             .lock()
             .expect("running collections")
-            .contains(registry)
+            .values()
+            .cloned()
+            .collect();
+        running.sort_by(|a, b| a.registry.cmp(&b.registry));
+        running
     }
 }
 
+/// A registry's place in [`RunningCollections`], given back when the run ends however it ends.
 struct Claim<'a> {
     set: &'a RunningCollections,
     registry: String,
+}
+
+impl Claim<'_> {
+    fn update(&self, change: impl FnOnce(&mut GcProgress)) {
+        if let Some(progress) = self
+            .set
+            .0
+            .lock()
+            .expect("running collections")
+            .get_mut(&self.registry)
+        {
+            change(progress);
+        }
+    }
+
+    pub(crate) fn stage(&self, stage: &str) {
+        self.update(|p| p.stage = stage.to_string());
+    }
+
+    pub(crate) fn run_id(&self, id: i64) {
+        self.update(|p| p.run_id = Some(id));
+    }
 }
 
 impl Drop for Claim<'_> {
@@ -173,4 +221,10 @@ impl Drop for Claim<'_> {
             .expect("running collections")
             .remove(&self.registry);
     }
+}
+
+/// Collections running now in this process (any user: the banner and progress show them).
+pub fn running(services: &Services, user: &User) -> Result<Vec<GcProgress>, DomainError> {
+    require_role(user, Role::Viewer)?;
+    Ok(services.gc_running.running())
 }

@@ -40,7 +40,7 @@ pub(super) async fn execute(
     config: &GcConfig,
 ) -> Result<GcReport, DomainError> {
     let registry = request.registry.as_str();
-    let _one_at_a_time = services.gc_running.claim(registry)?;
+    let claim = services.gc_running.claim(registry, services.clock.now())?;
     if let Some(running) = store::running_elsewhere(&services.db, registry).await? {
         return Err(DomainError::Conflict(format!(
             "A garbage collection of `{registry}` is running already (run #{running})."
@@ -65,6 +65,7 @@ pub(super) async fn execute(
         },
     )
     .await?;
+    claim.run_id(id);
     events::started(services, id, registry, request, &prediction).await;
     let started = Instant::now();
     let mut log = RunLog::default();
@@ -75,6 +76,7 @@ pub(super) async fn execute(
     let mut collected_from = services.clock.now();
     let result = async {
         if request.untagged && !request.dry_run && !prediction.untagged.is_empty() {
+            claim.stage("untagged cleanup");
             end.untagged_deleted =
                 cleanup::delete_untagged(services, registry, &prediction.untagged, &mut log)
                     .await
@@ -83,16 +85,13 @@ pub(super) async fn execute(
         }
         match config.kind {
             GcKind::Command => {
-                collect_by_commands(
-                    services,
+                let steps = Steps {
                     id,
                     request,
                     config,
-                    &mut log,
-                    &mut output,
-                    &mut end,
-                )
-                .await
+                    claim: &claim,
+                };
+                collect_by_commands(services, steps, &mut log, &mut output, &mut end).await
             }
             GcKind::Harbor => Err("the harbor driver is not available in this build".into()),
         }
@@ -130,22 +129,35 @@ pub(super) async fn execute(
     audit_run(services, actor, &run).await;
     events::finished(services, &run).await;
     if !request.dry_run {
+        claim.stage("refreshing the index");
         refresh_after(services, registry).await;
     }
     Ok(GcReport { run, prediction })
+}
+
+/// What the steps of one run share.
+struct Steps<'a> {
+    id: i64,
+    request: &'a GcRequest,
+    config: &'a GcConfig,
+    claim: &'a super::Claim<'a>,
 }
 
 /// `maintenance_on`, `collect`, `maintenance_off` (always, once `maintenance_on` started),
 /// inside Regatta's maintenance window. A dry run deletes nothing: it needs no window.
 async fn collect_by_commands(
     services: &Services,
-    id: i64,
-    request: &GcRequest,
-    config: &GcConfig,
+    steps: Steps<'_>,
     log: &mut RunLog,
     output: &mut CollectOutput,
     end: &mut RunEnd,
 ) -> Result<(), String> {
+    let Steps {
+        id,
+        request,
+        config,
+        claim,
+    } = steps;
     let context = StepContext {
         registry: request.registry.clone(),
         dry_run: request.dry_run,
@@ -158,15 +170,18 @@ async fn collect_by_commands(
         .as_deref()
         .zip(config.maintenance_off.as_deref());
     let Some((on, off)) = window_commands.filter(|_| !request.dry_run) else {
+        claim.stage("collect");
         return run_step("collect", collect, collect_timeout, &context, log, |l| {
             output.feed(l)
         })
         .await;
     };
+    claim.stage("waiting for Regatta's writes to end");
     let window = maintenance::open(services, &request.registry, id)
         .await
         .map_err(|e| e.to_string())?;
     let read_only = Instant::now();
+    claim.stage("maintenance_on");
     let mut result = run_step(
         "maintenance_on",
         on,
@@ -177,11 +192,13 @@ async fn collect_by_commands(
     )
     .await;
     if result.is_ok() {
+        claim.stage("collect");
         result = run_step("collect", collect, collect_timeout, &context, log, |l| {
             output.feed(l)
         })
         .await;
     }
+    claim.stage("maintenance_off");
     let off = run_step(
         "maintenance_off",
         off,

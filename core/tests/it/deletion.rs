@@ -744,6 +744,6 @@ async fn deleting_a_repository_lowers_the_next_snapshot_by_exactly_the_predicted
     let report = deletion::delete(&world.services, &actor, &whole)
         .await
         .unwrap();
-    assert_eq!(report.deleted().count(), 2);
+    assert_eq!(report.deleted().count(), 2, "{report:?}");
     assert_eq!(before - stored().await, predicted);
 }

@@ -98,13 +98,7 @@ async fn prod_refuses_a_developer_and_an_admin_who_did_not_type_the_reference() 
     let delete = |user: &'static str, password: &'static str, typed: Option<&'static str>| {
         let app_url = app.url.clone();
         async move {
-            let http = reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .unwrap();
-            http.post(app_url.join("/api/login").unwrap())
-                .form(&[("username", user), ("password", password)])
-                .send()
+            let http = end2end::app_fixture::log_in(&app_url, user, password)
                 .await
                 .unwrap();
             let mut form = vec![

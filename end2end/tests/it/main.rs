@@ -3,6 +3,7 @@
 
 mod browse;
 mod deletion;
+mod gc;
 mod login_and_hydration;
 mod promotion;
 mod registry_fixture;

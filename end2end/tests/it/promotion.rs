@@ -62,15 +62,7 @@ async fn promote_a_dev_tag_to_staging_from_its_page() {
 async fn a_developer_cannot_promote_into_prod_even_by_calling_the_server() {
     let (registry, app) = seeded_app_with_pipeline().await;
     app.add_user("dana", "developer", "developer-pass").unwrap();
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    http.post(app.url.join("/api/login").unwrap())
-        .form(&[("username", "dana"), ("password", "developer-pass")])
-        .send()
-        .await
-        .unwrap();
+    let http = app.logged_in("dana", "developer-pass").await.unwrap();
     let response = http
         .post(app.url.join("/api/promote").unwrap())
         .form(&[

@@ -86,15 +86,7 @@ async fn the_storage_page_draws_on_the_server_and_switches_range_in_place() {
     assert_no_console_errors(&client).await;
 
     // The server's HTML, as a browser without the WASM gets it.
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    http.post(app.url.join("/api/login").unwrap())
-        .form(&[("username", ADMIN_USER), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let http = app.logged_in(ADMIN_USER, ADMIN_PASSWORD).await.unwrap();
     let html = http
         .get(page.clone())
         .send()
