@@ -87,8 +87,17 @@ impl GcConfig {
             GcKind::Command if self.maintenance_on.is_some() != self.maintenance_off.is_some() => {
                 Some("`maintenance_on` and `maintenance_off` go together")
             }
-            GcKind::Harbor => {
-                Some("kind = \"harbor\" is not available yet (issue #14); use kind = \"command\"")
+            GcKind::Harbor
+                if self.collect.is_some()
+                    || self.maintenance_on.is_some()
+                    || self.maintenance_off.is_some() =>
+            {
+                Some("kind = \"harbor\" runs through Harbor's API: no commands")
+            }
+            GcKind::Harbor
+                if self.harbor_username.is_some() != self.harbor_password_env.is_some() =>
+            {
+                Some("`harbor_username` and `harbor_password_env` go together")
             }
             _ => None,
         }

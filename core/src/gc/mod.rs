@@ -6,13 +6,15 @@
 //! its full log.
 //!
 //! Drivers (`[registry.gc] kind`): `command` runs configured commands on Regatta's host (CNCF
-//! distribution has no API for it). A registry without a driver is not collected by Regatta.
+//! distribution has no API for it); `harbor` goes through Harbor's GC API. A registry without a
+//! driver is not collected by Regatta.
 //! The driver is an enum matched in [`run`], not a trait object: there are two, and each needs
 //! its own settings.
 
 mod cleanup;
 mod command;
 mod events;
+mod harbor;
 mod log;
 mod maintenance;
 mod output;
@@ -21,6 +23,7 @@ mod recover;
 mod run;
 mod store;
 
+pub use harbor::{HarborClient, HarborFreed, HarborJob};
 pub use maintenance::{
     in_maintenance_since, registries_in_maintenance, writing, MaintenanceGates, WritePermit,
 };

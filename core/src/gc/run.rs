@@ -93,7 +93,14 @@ pub(super) async fn execute(
                 };
                 collect_by_commands(services, steps, &mut log, &mut output, &mut end).await
             }
-            GcKind::Harbor => Err("the harbor driver is not available in this build".into()),
+            GcKind::Harbor => {
+                claim.stage("collect");
+                let freed = collect_by_harbor(services, request, config, &mut log).await?;
+                end.blobs_deleted = freed.purged_blobs;
+                end.manifests_eligible = freed.purged_manifests;
+                end.bytes_freed = freed.freed_space;
+                Ok(())
+            }
         }
     }
     .await;
@@ -111,7 +118,7 @@ pub(super) async fn execute(
         true => &output.eligible,
         false => &output.deleted,
     };
-    if !deleted.is_empty() || output.blobs_eligible.is_some() {
+    if config.kind == GcKind::Command && (!deleted.is_empty() || output.blobs_eligible.is_some()) {
         end.blobs_deleted = Some(deleted.len() as u64);
         end.bytes_freed = Some(deleted.iter().filter_map(|d| prediction.sizes.get(d)).sum());
     }
@@ -215,6 +222,33 @@ async fn collect_by_commands(
         (Err(error), Ok(())) | (Ok(()), Err(error)) => Err(error),
         (Ok(()), Ok(())) => Ok(()),
     }
+}
+
+/// Harbor collects online: start its job, follow it, keep its log; what it freed.
+async fn collect_by_harbor(
+    services: &Services,
+    request: &GcRequest,
+    config: &GcConfig,
+    log: &mut RunLog,
+) -> Result<super::harbor::HarborFreed, String> {
+    let registry = services
+        .settings
+        .registry(&request.registry)
+        .ok_or("the registry is no longer configured")?;
+    let client =
+        super::harbor::HarborClient::new(registry, config, &services.settings.shared_secrets)
+            .map_err(|e| e.to_string())?;
+    let job = client
+        .start(request.dry_run, services.clock.now())
+        .await
+        .map_err(|e| e.to_string())?;
+    log.line(&format!(
+        "Harbor GC job {} started (dry run: {})",
+        job.id, request.dry_run
+    ));
+    let timeout = Duration::from_secs(config.collect_timeout_seconds);
+    let done = client.await_job(job.id, timeout, log).await?;
+    Ok(done.freed())
 }
 
 /// `<storage_path>/docker/registry/v2/blobs` when it is a distribution storage directory

@@ -36,6 +36,7 @@ fn the_example_retention_policy_is_valid_once_uncommented() {
 
 #[test]
 fn every_example_gc_driver_is_valid_once_uncommented() {
+    use regatta_core::config::GcKind;
     let blocks: Vec<String> = EXAMPLE
         .match_indices("# [registry.gc]")
         .map(|(start, _)| {
@@ -46,18 +47,27 @@ fn every_example_gc_driver_is_valid_once_uncommented() {
                 .collect()
         })
         .collect();
-    assert_eq!(blocks.len(), 4, "systemd, compose, kubectl, the demo");
+    assert_eq!(
+        blocks.len(),
+        5,
+        "systemd, compose, kubectl, Harbor, the demo"
+    );
+    let env = [("HARBOR_GC_PASSWORD".to_string(), "secret".to_string())];
+    let mut kinds = Vec::new();
     for block in blocks {
         let text = format!("{EXAMPLE}\n{block}");
-        let settings = regatta_core::config::parse_settings("regatta.example.toml", &text, &[])
+        let settings = regatta_core::config::parse_settings("regatta.example.toml", &text, &env)
             .unwrap_or_else(|e| panic!("{e}\n{block}"));
-        let gc = settings.registries[0].gc.as_ref().expect("the driver");
-        assert_eq!(gc.kind, regatta_core::config::GcKind::Command);
-        assert!(gc
-            .collect
-            .as_deref()
-            .unwrap()
-            .contains("garbage-collect {dry_run}"));
-        assert!(gc.maintenance_on.is_some() && gc.maintenance_off.is_some());
+        let gc = settings.registries[0].gc.clone().expect("the driver");
+        if gc.kind == GcKind::Command {
+            assert!(gc
+                .collect
+                .as_deref()
+                .unwrap()
+                .contains("garbage-collect {dry_run}"));
+            assert!(gc.maintenance_on.is_some() && gc.maintenance_off.is_some());
+        }
+        kinds.push(gc.kind);
     }
+    assert_eq!(kinds.iter().filter(|k| **k == GcKind::Harbor).count(), 1);
 }

@@ -7,6 +7,7 @@ mod credential_helper;
 mod deletion;
 mod example_config;
 mod gc;
+mod gc_harbor;
 mod index_crawl;
 mod index_garbage;
 mod promotion;
