@@ -18,6 +18,7 @@ pub mod promotion;
 pub mod registry;
 pub mod registry_status;
 pub mod retention;
+pub mod schedule;
 pub mod search;
 pub mod services;
 pub mod storage;

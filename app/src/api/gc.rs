@@ -39,6 +39,27 @@ pub async fn run_gc(
     form_outcome(result, |run| crate::routes::gc_run(run.id), "/gc").await
 }
 
+/// An empty `schedule` removes it; `untagged` is a checkbox.
+#[server(prefix = "/api", endpoint = "gc-schedule")]
+pub async fn save_gc_schedule(
+    registry: String,
+    schedule: String,
+    untagged: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = regatta_core::gc::save_schedule(
+        &services,
+        &actor,
+        &registry,
+        &schedule,
+        untagged.is_some(),
+    )
+    .await;
+    form_outcome(result, |_| "/gc?saved=schedule".into(), "/gc").await
+}
+
 #[server(prefix = "/api", endpoint = "gc-running")]
 pub async fn running_gc() -> Result<Vec<GcProgressItem>, AppError> {
     use crate::ssr::{current_user, from_domain, services};
@@ -75,6 +96,7 @@ mod gc_ssr {
         let runs = gc::history(services, user, None, 50).await?;
         let in_maintenance = gc::registries_in_maintenance(services).await?;
         let running = gc::running(services, user)?;
+        let schedules = gc::schedules(services, user).await?;
         let mut registries = Vec::new();
         for registry in &services.settings.registries {
             let name = registry.name.as_str();
@@ -92,6 +114,10 @@ mod gc_ssr {
                     .map(|(_, since)| (*since).into()),
                 running: running.iter().find(|p| p.registry == name).map(Into::into),
                 prediction,
+                schedule: schedules
+                    .iter()
+                    .find(|s| s.registry == name)
+                    .map(|s| (s.schedule.clone(), s.untagged, s.managed_by_config)),
             });
         }
         Ok(GcOverview {

@@ -22,7 +22,10 @@ pub use deletion::{
     delete_tags, list_trash, preview_deletion, restore_from_trash, running_deletions, DeleteTags,
     ListTrash, PreviewDeletion, RestoreFromTrash, RunningDeletions,
 };
-pub use gc::{load_gc, load_gc_run, run_gc, running_gc, LoadGc, LoadGcRun, RunGc, RunningGc};
+pub use gc::{
+    load_gc, load_gc_run, run_gc, running_gc, save_gc_schedule, LoadGc, LoadGcRun, RunGc,
+    RunningGc, SaveGcSchedule,
+};
 pub use image_details::{image_details, ImageDetails};
 pub use list_repositories::{list_repositories, ListRepositories};
 pub use list_tags::{list_tags, ListTags};

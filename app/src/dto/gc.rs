@@ -19,6 +19,8 @@ pub struct GcRegistry {
     pub maintenance_since: Option<When>,
     pub running: Option<GcProgressItem>,
     pub prediction: Option<GcPredictionItem>,
+    /// (schedule, untagged cleanup, set in the settings file).
+    pub schedule: Option<(String, bool, bool)>,
 }
 
 /// What a collection would free, from the index.

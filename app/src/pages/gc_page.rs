@@ -1,4 +1,4 @@
-use crate::api::load_gc;
+use crate::api::{load_gc, SaveGcSchedule};
 use crate::components::{GcRunForm, HeaderBar, Moment};
 use crate::dto::{GcPredictionItem, GcRegistry, GcRunItem};
 use crate::{format, routes};
@@ -13,11 +13,13 @@ pub fn GcPage() -> impl IntoView {
     let query = use_query_map();
     let overview = Resource::new(|| (), |_| load_gc());
     let failed = move || query.read().get("failed");
+    let saved = move || query.read().get("saved").is_some();
     view! {
         <HeaderBar />
         <main>
             <h1 class="page-title">"Garbage collection"</h1>
             {move || failed().map(|reason| view! { <p class="error" role="alert">{reason}</p> })}
+            {move || saved().then(|| view! { <p class="notice ok" role="status">"Schedule saved."</p> })}
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
@@ -47,6 +49,7 @@ fn RegistrySection(registry: GcRegistry, may_run: bool) -> impl IntoView {
         maintenance_since,
         running,
         prediction,
+        schedule,
     } = registry;
     let banner = maintenance_since.map(|since| {
         view! {
@@ -69,6 +72,7 @@ fn RegistrySection(registry: GcRegistry, may_run: bool) -> impl IntoView {
         }
         (None, Some(prediction)) => view! {
             <Prediction prediction=prediction.clone() />
+            <ScheduleLine registry=name.clone() schedule may_run />
             {may_run.then(|| view! { <GcRunForm registry=name.clone() /> })}
         }
         .into_any(),
@@ -131,6 +135,52 @@ fn Prediction(prediction: GcPredictionItem) -> impl IntoView {
         <p aria-label="Prediction">{released} " " {untagged}</p>
         {repositories}
         {lost}
+    }
+}
+
+/// The registry's schedule; for an admin, a form to set it (unless the settings file does).
+#[component]
+fn ScheduleLine(
+    registry: String,
+    schedule: Option<(String, bool, bool)>,
+    may_run: bool,
+) -> impl IntoView {
+    let said = match &schedule {
+        Some((when, untagged, by_config)) => format!(
+            "Runs by itself: {when} UTC{}{}.",
+            if *untagged {
+                ", with the untagged cleanup"
+            } else {
+                ""
+            },
+            if *by_config {
+                " (set in the settings file)"
+            } else {
+                ""
+            }
+        ),
+        None => "No schedule: runs only when started here or with `regatta gc`.".into(),
+    };
+    let editable = may_run
+        && !schedule
+            .as_ref()
+            .is_some_and(|(_, _, by_config)| *by_config);
+    let (current, untagged) = schedule
+        .map(|(when, untagged, _)| (when, untagged))
+        .unwrap_or_default();
+    let save = ServerAction::<SaveGcSchedule>::new();
+    let label = format!("Schedule of {registry}");
+    view! {
+        <p aria-label="Schedule">{said}</p>
+        {editable.then(|| view! {
+            <ActionForm action=save attr:aria-label=label>
+                <input type="hidden" name="registry" value=registry />
+                <label>"Schedule (" <code>"sun 03:00"</code> ", " <code>"daily 03:00"</code> " UTC, "
+                    <code>"every 6h"</code> ", or empty) " <input name="schedule" value=current /></label>
+                <label><input type="checkbox" name="untagged" value="on" checked=untagged />" with the untagged cleanup"</label>
+                <button type="submit" class="secondary">"Save schedule"</button>
+            </ActionForm>
+        })}
     }
 }
 

@@ -16,6 +16,7 @@ pub enum AuditAction {
     RetentionPolicyDelete,
     RetentionRun,
     GcRun,
+    GcScheduleSave,
 }
 
 impl AuditAction {
@@ -35,6 +36,7 @@ impl AuditAction {
             Self::RetentionPolicyDelete => "retention.policy.delete",
             Self::RetentionRun => "retention.run",
             Self::GcRun => "gc.run",
+            Self::GcScheduleSave => "gc.schedule.save",
         }
     }
 }

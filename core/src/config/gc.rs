@@ -31,6 +31,12 @@ pub struct GcConfig {
     /// window to end before failing.
     #[serde(default = "default_writes_wait")]
     pub writes_wait_seconds: u64,
+    /// Runs by itself: `sun 03:00`, `daily 03:00` (UTC) or `every 6h`. Without it, admins may
+    /// set one on the /gc page.
+    pub schedule: Option<String>,
+    /// Scheduled runs do the untagged cleanup first.
+    #[serde(default)]
+    pub schedule_untagged: bool,
     /// `harbor`: the Harbor API's user, and the variable holding its password (a system admin
     /// or robot account with the GC permission); otherwise the registry's own credentials.
     pub harbor_username: Option<String>,
@@ -75,14 +81,23 @@ impl GcConfig {
             storage_path: None,
             untagged_grace_hours: default_untagged_grace_hours(),
             writes_wait_seconds: default_writes_wait(),
+            schedule: None,
+            schedule_untagged: false,
             harbor_username: None,
             harbor_password_env: None,
         }
     }
 
     /// What is wrong with this driver's settings, if anything.
-    pub fn problem(&self) -> Option<&'static str> {
-        match self.kind {
+    pub fn problem(&self) -> Option<String> {
+        if let Some(Err(error)) = self
+            .schedule
+            .as_deref()
+            .map(crate::schedule::Schedule::parse)
+        {
+            return Some(error);
+        }
+        let problem = match self.kind {
             GcKind::Command if self.collect.is_none() => Some("kind = \"command\" needs `collect`"),
             GcKind::Command if self.maintenance_on.is_some() != self.maintenance_off.is_some() => {
                 Some("`maintenance_on` and `maintenance_off` go together")
@@ -100,6 +115,7 @@ impl GcConfig {
                 Some("`harbor_username` and `harbor_password_env` go together")
             }
             _ => None,
-        }
+        };
+        problem.map(str::to_string)
     }
 }

@@ -21,6 +21,7 @@ mod output;
 mod predict;
 mod recover;
 mod run;
+mod schedules;
 mod store;
 
 pub use harbor::{HarborClient, HarborFreed, HarborJob};
@@ -31,6 +32,7 @@ pub use output::CollectOutput;
 pub use predict::{GcPrediction, RepositoryFreed, TrashLoss, UntaggedCandidate};
 pub use recover::recover_interrupted;
 pub use run::{GcReport, GcRequest};
+pub use schedules::{run_due, save_schedule, schedules, GcSchedule};
 pub use store::GcRun;
 
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};

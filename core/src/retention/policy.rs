@@ -221,53 +221,7 @@ fn most_recent(tags: &[TagFacts<'_>], n: Option<u32>) -> HashSet<usize> {
         .collect()
 }
 
-/// `daily HH:MM` (UTC) or `every Nh`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Schedule {
-    Daily { hour: u8, minute: u8 },
-    EveryHours(u32),
-}
-
-impl Schedule {
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let refuse =
-            || format!("`{text}` is not a schedule: use `daily 03:00` (UTC) or `every 6h`");
-        let text = text.trim();
-        if let Some(at) = text.strip_prefix("daily ") {
-            let (hour, minute) = at.trim().split_once(':').ok_or_else(refuse)?;
-            let (hour, minute): (u8, u8) = (
-                hour.parse().map_err(|_| refuse())?,
-                minute.parse().map_err(|_| refuse())?,
-            );
-            return match hour < 24 && minute < 60 {
-                true => Ok(Schedule::Daily { hour, minute }),
-                false => Err(refuse()),
-            };
-        }
-        let hours = text
-            .strip_prefix("every ")
-            .and_then(|h| h.trim().strip_suffix('h'))
-            .and_then(|h| h.parse::<u32>().ok())
-            .filter(|h| (1..=168).contains(h))
-            .ok_or_else(refuse)?;
-        Ok(Schedule::EveryHours(hours))
-    }
-
-    /// Whether a run is due at `now`, the last one having been at `last`.
-    pub fn is_due(self, last: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
-        match self {
-            Schedule::EveryHours(hours) => {
-                last.is_none_or(|last| now - last >= Duration::hours(hours.into()))
-            }
-            Schedule::Daily { hour, minute } => {
-                let today = now
-                    .to_offset(time::UtcOffset::UTC)
-                    .replace_time(time::Time::from_hms(hour, minute, 0).expect("checked"));
-                now >= today && last.is_none_or(|last| last < today)
-            }
-        }
-    }
-}
+pub use crate::schedule::Schedule;
 
 /// Checks a policy's own fields (the registry and environment are checked against the
 /// settings by the caller).

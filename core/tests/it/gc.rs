@@ -345,3 +345,51 @@ async fn a_failing_or_hanging_collect_still_ends_the_window_and_is_recorded_fail
         assert!(log.contains("[maintenance_off]"), "{log}");
     }
 }
+
+#[tokio::test]
+async fn a_due_schedule_runs_once_as_regatta_and_only_an_admin_sets_one() {
+    use regatta_core::clock::ManualClock;
+    use time::macros::datetime;
+    let registry = supervised_registry().await;
+    let base = opaque_layer(10_000, 30);
+    let pusher = registry.pusher().unwrap();
+    pusher
+        .push_image("dev/app", "1", &built(&base, 31))
+        .await
+        .unwrap();
+    let (_dir, mut services) = services_with(&registry, registry.gc_settings()).await;
+    // 2026-12-06 is a Sunday.
+    services.clock = std::sync::Arc::new(ManualClock::new(datetime!(2026-12-06 03:01 UTC)));
+    let maintainer = Actor::new(User::not_stored("m", Role::Maintainer), "test");
+    let refused = gc::save_schedule(&services, &maintainer, "local", "sun 03:00", false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, DomainError::Forbidden { .. }),
+        "{refused}"
+    );
+    let invalid = gc::save_schedule(&services, &admin(), "local", "sunday at 3", false)
+        .await
+        .unwrap_err();
+    assert!(
+        invalid.to_string().contains("is not a schedule"),
+        "{invalid}"
+    );
+    assert!(gc::run_due(&services).await.unwrap().is_empty(), "none yet");
+
+    gc::save_schedule(&services, &admin(), "local", "sun 03:00", true)
+        .await
+        .unwrap();
+    let schedules = gc::schedules(&services, &maintainer.user).await.unwrap();
+    assert_eq!(schedules[0].schedule, "sun 03:00");
+    assert!(schedules[0].untagged && !schedules[0].managed_by_config);
+    let ran = gc::run_due(&services).await.unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].run.trigger, "schedule");
+    assert!(ran[0].run.untagged_cleanup && !ran[0].run.dry_run);
+    assert_eq!(ran[0].run.status, "done", "{:?}", ran[0].run.error);
+    assert!(
+        gc::run_due(&services).await.unwrap().is_empty(),
+        "once a week"
+    );
+}

@@ -73,6 +73,22 @@ async fn an_admin_previews_runs_and_sees_the_history_and_a_maintainer_cannot_run
         "dev/billing-worker:0.1.0",
     )
     .await;
+    wait_for(
+        &client,
+        "form[aria-label='Schedule of local'] [name=schedule]",
+    )
+    .await
+    .send_keys("sun 03:00")
+    .await
+    .unwrap();
+    click(&client, Locator::XPath("//button[text()='Save schedule']")).await;
+    wait_for_text(&client, "[role=status]", "Schedule saved.").await;
+    wait_for_text(
+        &client,
+        "[aria-label=Schedule]",
+        "Runs by itself: sun 03:00 UTC",
+    )
+    .await;
     screenshot(&client, "gc-prediction").await;
     let before = registry.stored_blob_bytes();
     wait_for(&client, "body[data-hydrated]").await; // the Run form's island shows progress

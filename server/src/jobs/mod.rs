@@ -4,6 +4,7 @@
 //! Jobs call the same domain services as the pages.
 
 mod crawl;
+mod gc;
 mod retention;
 mod session_cleanup;
 mod storage_snapshots;
@@ -60,6 +61,7 @@ pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
         session_cleanup::job(sessions.clone()),
         trash_purge::job(services.clone()),
         retention::job(services.clone()),
+        gc::job(services.clone()),
     ];
     jobs.extend(storage_snapshots::job(services.clone()));
     jobs
