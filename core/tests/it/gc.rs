@@ -81,7 +81,14 @@ async fn a_collection_frees_exactly_the_prediction_and_leaves_the_registry_writa
     let pusher = registry.pusher().unwrap();
     pusher.push_image("dev/app", "1", &one).await.unwrap();
     pusher.push_image("dev/app", "2", &two).await.unwrap();
-    let (_dir, services) = services_with(&registry, registry.gc_settings()).await;
+    let (_dir, mut services) = services_with(&registry, registry.gc_settings()).await;
+    let mut settings = (*services.settings).clone();
+    settings.webhooks.push(regatta_core::config::WebhookConfig {
+        name: "ops".into(),
+        url: "http://127.0.0.1:9/hook".parse().unwrap(),
+        secret_env: "UNUSED_HERE".into(),
+    });
+    services.settings = std::sync::Arc::new(settings);
     crawl_registry(&services, "local").await.unwrap();
     let maintainer = User::not_stored("m", Role::Maintainer);
     let nothing = gc::prediction(&services, &maintainer, "local", false)
@@ -143,6 +150,33 @@ async fn a_collection_frees_exactly_the_prediction_and_leaves_the_registry_writa
         .unwrap();
     assert_eq!(after.bytes, 0, "what was released is collected");
 
+    let events: Vec<String> = sqlx::query_scalar(
+        "SELECT json_extract(payload, '$.event') || ' ' || gc_run_id FROM webhook_deliveries
+         WHERE gc_run_id IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&services.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        events,
+        [
+            "gc.started 1",
+            "gc.finished 1",
+            "gc.started 2",
+            "gc.finished 2"
+        ]
+    );
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT outcome || ' ' || detail FROM audit_log WHERE action = 'gc.run' ORDER BY id",
+    )
+    .fetch_all(&services.db)
+    .await
+    .unwrap();
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    assert!(
+        audited[1].contains("run #2: done; predicted 3 blobs"),
+        "{audited:?}"
+    );
     let history = gc::history(&services, &maintainer, Some("local"), 10)
         .await
         .unwrap();

@@ -361,3 +361,56 @@ async fn delete_asks_deletes_and_the_trash_restores_from_the_command_line() {
     );
     assert!(actions.contains(&"tag.restore".to_string()));
 }
+
+#[tokio::test]
+async fn gc_prints_the_prediction_then_the_run_and_refuses_a_registry_without_a_driver() {
+    let registry = end2end::RegistryFixture::start_seeded(end2end::RegistryOptions {
+        supervised: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = settings_file(
+        &dir,
+        SettingsFile::new()
+            .registry(Registry::fixture("local", &registry).gc(registry.gc_settings()))
+            .registry(Registry::fixture("plain", &registry)),
+    );
+    let output = regatta(&config, &["gc", "local", "--dry-run", "--json"], None);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "the prediction, then the run");
+    assert_eq!(lines[0]["prediction"]["registry"], "local");
+    let run = &lines[1]["run"];
+    assert_eq!(
+        (run["status"].as_str(), run["dry_run"].as_bool()),
+        (Some("done"), Some(true))
+    );
+    assert!(
+        run["blobs_marked"].as_i64().unwrap() > 0,
+        "the registry's own count: {run}"
+    );
+
+    let history = regatta(&config, &["gc", "history", "local"], None);
+    let text = String::from_utf8_lossy(&history.stdout);
+    assert!(
+        text.contains("#1") && text.contains("dry run") && text.contains("done"),
+        "{text}"
+    );
+
+    let refused = regatta(&config, &["gc", "plain"], None);
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("Garbage collection is not run by Regatta here"),
+        "{said}"
+    );
+}
