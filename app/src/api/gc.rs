@@ -101,6 +101,17 @@ mod gc_ssr {
         for registry in &services.settings.registries {
             let name = registry.name.as_str();
             let not_run_because = gc::driver_of(services, name).err().map(|e| e.to_string());
+            let harbor = gc::driver_of(services, name)
+                .is_ok_and(|c| c.kind == regatta_core::config::GcKind::Harbor);
+            let harbor_jobs = match harbor {
+                true => Some(
+                    gc::harbor_history(services, user, name, 10)
+                        .await
+                        .map(|jobs| jobs.iter().map(Into::into).collect())
+                        .map_err(|e| e.to_string()),
+                ),
+                false => None,
+            };
             let prediction = match not_run_because {
                 None => Some((&gc::prediction(services, user, name, true).await?).into()),
                 Some(_) => None,
@@ -118,6 +129,7 @@ mod gc_ssr {
                     .iter()
                     .find(|s| s.registry == name)
                     .map(|s| (s.schedule.clone(), s.untagged, s.managed_by_config)),
+                harbor_jobs,
             });
         }
         Ok(GcOverview {

@@ -21,6 +21,19 @@ pub struct GcRegistry {
     pub prediction: Option<GcPredictionItem>,
     /// (schedule, untagged cleanup, set in the settings file).
     pub schedule: Option<(String, bool, bool)>,
+    /// A `harbor` registry: Harbor's own latest GC jobs (those its schedule or UI started
+    /// too), or why they could not be read.
+    pub harbor_jobs: Option<Result<Vec<HarborJobItem>, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HarborJobItem {
+    pub id: i64,
+    /// Manual or Schedule.
+    pub kind: String,
+    pub status: String,
+    pub created: Option<When>,
+    pub freed_bytes: Option<u64>,
 }
 
 /// What a collection would free, from the index.
@@ -131,6 +144,18 @@ mod from_domain {
                     .iter()
                     .map(|t| (t.trash_id, format!("{}:{}", t.repository, t.tag)))
                     .collect(),
+            }
+        }
+    }
+
+    impl From<&regatta_core::gc::HarborJob> for HarborJobItem {
+        fn from(job: &regatta_core::gc::HarborJob) -> Self {
+            Self {
+                id: job.id,
+                kind: job.job_kind.clone().unwrap_or_default(),
+                status: job.job_status.clone(),
+                created: job.creation_time.map(Into::into),
+                freed_bytes: job.freed().freed_space,
             }
         }
     }

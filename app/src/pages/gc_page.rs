@@ -1,6 +1,6 @@
 use crate::api::{load_gc, SaveGcSchedule};
 use crate::components::{GcRunForm, HeaderBar, Moment};
-use crate::dto::{GcPredictionItem, GcRegistry, GcRunItem};
+use crate::dto::{GcPredictionItem, GcRegistry, GcRunItem, HarborJobItem};
 use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -50,7 +50,9 @@ fn RegistrySection(registry: GcRegistry, may_run: bool) -> impl IntoView {
         running,
         prediction,
         schedule,
+        harbor_jobs,
     } = registry;
+    let harbor = harbor_jobs.map(|jobs| view! { <HarborJobs jobs /> });
     let banner = maintenance_since.map(|since| {
         view! {
             <p class="notice warn" role="status" aria-label="Maintenance">
@@ -84,6 +86,7 @@ fn RegistrySection(registry: GcRegistry, may_run: bool) -> impl IntoView {
             {banner}
             {running}
             {body}
+            {harbor}
         </section>
     }
 }
@@ -135,6 +138,32 @@ fn Prediction(prediction: GcPredictionItem) -> impl IntoView {
         <p aria-label="Prediction">{released} " " {untagged}</p>
         {repositories}
         {lost}
+    }
+}
+
+/// Harbor's own list of GC jobs, those Regatta did not start included.
+#[component]
+fn HarborJobs(jobs: Result<Vec<HarborJobItem>, String>) -> impl IntoView {
+    match jobs {
+        Err(error) => view! { <p class="error" aria-label="Harbor's runs">{error}</p> }.into_any(),
+        Ok(jobs) if jobs.is_empty() => view! { <p class="muted">"Harbor lists no GC runs yet."</p> }.into_any(),
+        Ok(jobs) => view! {
+            <table class="history" aria-label="Harbor's runs">
+                <thead><tr><th>"Harbor job"</th><th>"Kind"</th><th>"Created"</th><th>"Status"</th><th>"Freed"</th></tr></thead>
+                <tbody>
+                    {jobs.into_iter().map(|job| view! {
+                        <tr>
+                            <td>{job.id}</td>
+                            <td>{job.kind}</td>
+                            <td class="nowrap">{job.created.map(|when| view! { <Moment when /> })}</td>
+                            <td>{job.status}</td>
+                            <td>{job.freed_bytes.map_or("—".into(), format::human_size)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any(),
     }
 }
 

@@ -23,13 +23,16 @@ const MIN_INTERVAL: time::Duration = time::Duration::minutes(1);
 const POLL_EVERY: Duration = Duration::from_millis(500);
 
 /// One of Harbor's GC jobs.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct HarborJob {
     pub id: i64,
     #[serde(default)]
     pub job_status: String,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub creation_time: Option<OffsetDateTime>,
+    /// Manual or Schedule.
+    #[serde(default)]
+    pub job_kind: Option<String>,
     /// JSON text: the parameters it ran with, and when done what it freed.
     #[serde(default)]
     pub job_parameters: Option<String>,

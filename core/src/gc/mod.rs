@@ -124,6 +124,29 @@ pub async fn history(
     Ok(store::runs(&services.db, &names, limit.clamp(1, 1000)).await?)
 }
 
+/// Harbor's own latest GC jobs for a `harbor` registry — also those started in Harbor (its
+/// schedule, its UI), not by Regatta (maintainer and up).
+pub async fn harbor_history(
+    services: &Services,
+    user: &User,
+    registry: &str,
+    limit: u32,
+) -> Result<Vec<HarborJob>, DomainError> {
+    require_role(user, Role::Maintainer)?;
+    let config = driver_of(services, registry)?;
+    if config.kind != crate::config::GcKind::Harbor {
+        return Err(DomainError::Invalid(format!(
+            "`{registry}` is not collected through Harbor."
+        )));
+    }
+    let registry_config = services
+        .settings
+        .registry(registry)
+        .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
+    let client = HarborClient::new(registry_config, config, &services.settings.shared_secrets)?;
+    client.history(limit.clamp(1, 100)).await
+}
+
 /// One run and its full log (maintainer and up).
 pub async fn run_details(
     services: &Services,

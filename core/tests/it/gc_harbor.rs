@@ -248,6 +248,16 @@ async fn a_run_is_started_followed_and_its_figures_and_log_recorded() {
         "never Harbor's own"
     );
 
+    let jobs = gc::harbor_history(&services, &admin().user, "harbor", 10)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1, "Harbor's own list");
+    assert_eq!(
+        (jobs[0].job_status.as_str(), jobs[0].job_kind.as_deref()),
+        ("Success", Some("MANUAL"))
+    );
+    assert_eq!(jobs[0].freed().freed_space, Some(FREED));
+
     // Within the minute: refused with the wait, not sent to Harbor.
     let again = gc::run(&services, &admin(), &request(true)).await.unwrap();
     let error = again.run.error.unwrap();

@@ -46,6 +46,17 @@ pub async fn gc(settings: Settings, args: GcArgs) -> anyhow::Result<()> {
                 false => println!("{}", run_line(&run)),
             }
         }
+        let harbor = gc::driver_of(&services, &registry)
+            .is_ok_and(|config| config.kind == regatta_core::config::GcKind::Harbor);
+        if harbor {
+            // Harbor's own list: also the runs its schedule or its UI started.
+            for job in gc::harbor_history(&services, &actor.user, &registry, 20).await? {
+                match args.json {
+                    true => println!("{}", serde_json::json!({ "harbor_job": job })),
+                    false => println!("{}", harbor_line(&job)),
+                }
+            }
+        }
         return Ok(());
     }
     let Some(registry) = args.registry else {
@@ -117,5 +128,19 @@ fn run_line(run: &GcRun) -> String {
         count(run.blobs_deleted),
         size(run.bytes_freed),
         run.error.as_deref().map(|e| format!("  error: {e}")).unwrap_or_default(),
+    )
+}
+
+fn harbor_line(job: &regatta_core::gc::HarborJob) -> String {
+    let freed = job.freed();
+    format!(
+        "harbor job {:<5} {} {:<8} {:<8} freed {}  ({} blobs, {} manifests)",
+        job.id,
+        job.creation_time.map(|t| t.to_string()).unwrap_or_default(),
+        job.job_kind.as_deref().unwrap_or("?"),
+        job.job_status,
+        freed.freed_space.map_or("?".into(), human_size),
+        freed.purged_blobs.map_or("?".into(), |n| n.to_string()),
+        freed.purged_manifests.map_or("?".into(), |n| n.to_string()),
     )
 }
