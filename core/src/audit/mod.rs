@@ -1,12 +1,17 @@
 //! The audit trail: who did what, when, from where. Written by every action that changes
-//! something or grants access, read by admins.
+//! something or grants access (refusals too), read on /audit by maintainers and admins, never
+//! changed (a trigger refuses updates), deleted only past `audit.keep_days`.
 
 mod action;
 mod actor;
+mod query;
 mod store;
 
 pub use action::AuditAction;
 pub use actor::Actor;
+pub use query::{
+    audit_chunk, audit_page, purge_old_audit_rows, AuditFilter, AuditPage, AuditRow, PAGE_SIZE,
+};
 pub use store::record;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

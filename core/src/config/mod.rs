@@ -48,6 +48,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     #[serde(default)]
     pub trash: TrashSettings,
+    #[serde(default)]
+    pub audit: AuditSettings,
     #[serde(default, rename = "registry")]
     pub registries: Vec<RegistryConfig>,
     /// Pipeline order is the order of the entries in the file.
@@ -162,6 +164,27 @@ impl Default for TrashSettings {
 
 fn default_trash_keep_days() -> u32 {
     7
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Audit rows older than this many days are deleted by a daily job (nothing else deletes
+    /// or changes them).
+    #[serde(default = "default_audit_keep_days")]
+    pub keep_days: u32,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            keep_days: default_audit_keep_days(),
+        }
+    }
+}
+
+fn default_audit_keep_days() -> u32 {
+    400
 }
 
 fn default_unused_after_days() -> u32 {

@@ -85,6 +85,10 @@ pub(super) fn validate(
         let message = "must be at least 1";
         return Err(ConfigError::invalid(file, "trash.keep_days", message));
     }
+    if settings.audit.keep_days == 0 {
+        let message = "must be at least 1 day";
+        return Err(ConfigError::invalid(file, "audit.keep_days", message));
+    }
     if settings.storage.unused_after_days == 0 {
         let message = "must be at least 1";
         return Err(ConfigError::invalid(

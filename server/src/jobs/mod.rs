@@ -3,6 +3,7 @@
 //! again after a back-off, and on shutdown lets a running pass finish (bounded) before it stops.
 //! Jobs call the same domain services as the pages.
 
+mod audit_purge;
 mod crawl;
 mod gc;
 mod retention;
@@ -60,6 +61,7 @@ pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
         webhooks::job(services.clone()),
         session_cleanup::job(sessions.clone()),
         trash_purge::job(services.clone()),
+        audit_purge::job(services.clone()),
         retention::job(services.clone()),
         gc::job(services.clone()),
     ];
