@@ -1,6 +1,6 @@
 use crate::components::HydrationMark;
 use crate::pages::{
-    DashboardPage, DeletePage, GcPage, GcRunPage, ImagePage, LoginPage, NamespacePage,
+    AuditPage, DashboardPage, DeletePage, GcPage, GcRunPage, ImagePage, LoginPage, NamespacePage,
     NotFoundPage, PromotionsPage, RegistryPage, RepositoryPage, RetentionPage, RetentionRunPage,
     SearchPage, StoragePage, TrashPage,
 };
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/retention") view=RetentionPage ssr=SsrMode::Async />
                 <Route path=path!("/retention/run/:id") view=RetentionRunPage ssr=SsrMode::Async />
                 <Route path=path!("/gc") view=GcPage ssr=SsrMode::Async />
+                <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                 <Route path=path!("/gc/run/:id") view=GcRunPage ssr=SsrMode::Async />
             </Routes>
         </Router>

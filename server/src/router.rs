@@ -76,6 +76,8 @@ pub fn build_router(
     let downloads = Router::new()
         .route("/storage.csv", get(crate::downloads::storage_csv))
         .route("/gc/run/{id}/log", get(crate::downloads::gc_run_log))
+        .route("/audit.csv", get(crate::downloads::audit_csv))
+        .route("/audit.json", get(crate::downloads::audit_json))
         .with_state(services.clone());
     let hooks = Router::new()
         .route(

@@ -1,6 +1,7 @@
 //! Server functions, one per file. Each is a thin adapter: who is calling, one domain call,
 //! map to a DTO.
 
+mod audit;
 mod check_registry;
 mod dashboard;
 mod deletion;
@@ -16,6 +17,7 @@ mod search;
 mod storage;
 mod who_am_i;
 
+pub use audit::{load_audit, LoadAudit};
 pub use check_registry::{check_registry, CheckRegistry};
 pub use dashboard::{load_dashboard, LoadDashboard};
 pub use deletion::{

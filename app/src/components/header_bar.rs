@@ -17,6 +17,7 @@ pub fn HeaderBar() -> impl IntoView {
             <a class="nav" href=crate::routes::retention()>"Retention"</a>
             <a class="nav" href=crate::routes::trash(&[])>"Trash"</a>
             <a class="nav" href=crate::routes::gc()>"GC"</a>
+            <a class="nav" href="/audit">"Audit"</a>
             {user.map(|user| view! {
                 <span class="who">
                     <span class="username">{user.username}</span>

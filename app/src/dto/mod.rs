@@ -3,6 +3,7 @@
 //! no field that could hold one. Values stay typed (sizes in bytes, moments as [`When`]);
 //! `crate::format` renders them, the same on the server and in the browser.
 
+mod audit;
 mod browse;
 mod dashboard;
 mod deletion;
@@ -13,6 +14,7 @@ mod retention;
 mod search;
 mod storage;
 
+pub use audit::*;
 pub use browse::*;
 pub use dashboard::*;
 pub use deletion::*;

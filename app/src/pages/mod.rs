@@ -1,3 +1,4 @@
+mod audit_page;
 mod dashboard_page;
 mod delete_page;
 mod gc_page;
@@ -26,6 +27,7 @@ fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -
         .unwrap_or(1)
 }
 
+pub use audit_page::AuditPage;
 pub use dashboard_page::DashboardPage;
 pub use delete_page::DeletePage;
 pub use gc_page::GcPage;

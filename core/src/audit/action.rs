@@ -20,6 +20,26 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Every action, for filters by family (`gc` → `gc.run`, `gc.schedule.save`). A new action
+    /// goes here too.
+    pub const ALL: &[AuditAction] = &[
+        Self::LoginSuccess,
+        Self::LoginFailure,
+        Self::LoginThrottled,
+        Self::Logout,
+        Self::UserAdd,
+        Self::UserPasswd,
+        Self::UserDisable,
+        Self::Promotion,
+        Self::TagDelete,
+        Self::TagRestore,
+        Self::RetentionPolicySave,
+        Self::RetentionPolicyDelete,
+        Self::RetentionRun,
+        Self::GcRun,
+        Self::GcScheduleSave,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LoginSuccess => "login.success",

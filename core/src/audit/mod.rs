@@ -10,7 +10,8 @@ mod store;
 pub use action::AuditAction;
 pub use actor::Actor;
 pub use query::{
-    audit_chunk, audit_page, purge_old_audit_rows, AuditFilter, AuditPage, AuditRow, PAGE_SIZE,
+    audit_chunk, audit_csv, audit_page, purge_old_audit_rows, AuditFilter, AuditPage, AuditRow,
+    PAGE_SIZE,
 };
 pub use store::record;
 

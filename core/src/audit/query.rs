@@ -36,6 +36,86 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
+impl AuditFilter {
+    /// A filter from form fields (empty means no filter); times as `2026-12-05`,
+    /// `2026-12-05T14:30` (a date-time field, UTC) or RFC 3339.
+    pub fn from_fields(
+        user: Option<String>,
+        action: Option<String>,
+        target: Option<String>,
+        result: Option<String>,
+        from: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Self, DomainError> {
+        let result = result.filter(|r| !r.trim().is_empty());
+        if let Some(result) = &result {
+            if !["ok", "denied", "error"].contains(&result.as_str()) {
+                return Err(DomainError::Invalid(format!(
+                    "`{result}` is not a result: ok, denied or error."
+                )));
+            }
+        }
+        Ok(Self {
+            user,
+            action,
+            target,
+            result,
+            from: from.map(parse_moment).transpose()?.flatten(),
+            until: until.map(parse_moment).transpose()?.flatten(),
+        })
+    }
+}
+
+/// `2026-12-05`, `2026-12-05T14:30` (UTC) or RFC 3339; empty is none.
+fn parse_moment(text: &str) -> Result<Option<OffsetDateTime>, DomainError> {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(Some(at));
+    }
+    let minute = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    if let Ok(at) = time::PrimitiveDateTime::parse(text, &minute) {
+        return Ok(Some(at.assume_utc()));
+    }
+    let day = format_description!("[year]-[month]-[day]");
+    if let Ok(date) = time::Date::parse(text, &day) {
+        return Ok(Some(date.midnight().assume_utc()));
+    }
+    Err(DomainError::Invalid(format!(
+        "`{text}` is not a time: use 2026-12-05, 2026-12-05T14:30 (UTC) or RFC 3339."
+    )))
+}
+
+/// The rows as CSV lines (with the header line when `header`).
+pub fn audit_csv(rows: &[AuditRow], header: bool) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    if header {
+        let _ = writer.write_record([
+            "id", "at", "user", "action", "target", "source", "result", "detail",
+        ]);
+    }
+    let format = time::format_description::well_known::Rfc3339;
+    for row in rows {
+        let _ = writer.write_record([
+            row.id.to_string(),
+            row.at.format(&format).unwrap_or_default(),
+            row.actor.clone().unwrap_or_default(),
+            row.action.clone(),
+            row.target.clone().unwrap_or_default(),
+            row.source.clone().unwrap_or_default(),
+            row.outcome.clone(),
+            row.detail.clone().unwrap_or_default(),
+        ]);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
 /// One page, and the cursor of the next (older) one when there is more.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditPage {
@@ -88,24 +168,66 @@ async fn fetch(
     let mut upper = before;
     let mut lower = None;
     if let Some(from) = filter.from {
-        lower = sqlx::query_scalar("SELECT MIN(id) FROM audit_log WHERE at >= ?")
-            .bind(from)
-            .fetch_one(&services.db)
-            .await?;
+        lower =
+            sqlx::query_scalar("SELECT id FROM audit_log WHERE at >= ? ORDER BY at, id LIMIT 1")
+                .bind(from)
+                .fetch_optional(&services.db)
+                .await?;
         if lower.is_none() {
             return Ok(Vec::new());
         }
     }
     if let Some(until) = filter.until {
-        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_log WHERE at < ?")
-            .bind(until)
-            .fetch_one(&services.db)
-            .await?;
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM audit_log WHERE at < ? ORDER BY at DESC, id DESC LIMIT 1",
+        )
+        .bind(until)
+        .fetch_optional(&services.db)
+        .await?;
         let Some(last) = last else {
             return Ok(Vec::new());
         };
         upper = Some(upper.map_or(last + 1, |u| u.min(last + 1)));
     }
+    // An action family is each of its actions walked down its own index, merged here: one
+    // range over several actions would have to be sorted whole.
+    let actions: Vec<Option<String>> = match nonempty(&filter.action) {
+        None => vec![None],
+        Some(action) => family(action).into_iter().map(Some).collect(),
+    };
+    let mut rows = Vec::new();
+    for action in actions {
+        rows.extend(fetch_one_action(services, user, filter, action, (lower, upper), limit).await?);
+    }
+    rows.sort_by_key(|row: &AuditRow| std::cmp::Reverse(row.id));
+    rows.truncate(limit.max(0) as usize);
+    Ok(rows)
+}
+
+/// `action` and the recorded actions of its family (`gc` → `gc.run`, `gc.schedule.save`).
+fn family(action: &str) -> Vec<String> {
+    let prefix = format!("{action}.");
+    let mut names: Vec<String> = crate::audit::AuditAction::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .filter(|name| *name == action || name.starts_with(&prefix))
+        .map(str::to_string)
+        .collect();
+    if !names.iter().any(|n| n == action) {
+        // Not a current action name: an older one may still be in the trail.
+        names.push(action.to_string());
+    }
+    names
+}
+
+async fn fetch_one_action(
+    services: &Services,
+    user: &User,
+    filter: &AuditFilter,
+    action: Option<String>,
+    (lower, upper): (Option<i64>, Option<i64>),
+    limit: i64,
+) -> Result<Vec<AuditRow>, DomainError> {
     let mut sql = String::from(
         "SELECT id, at, actor, action, target, source, outcome, detail FROM audit_log WHERE 1",
     );
@@ -122,11 +244,9 @@ async fn fetch(
         sql += " AND actor = ?";
         binds.push(Bound::Text(name.to_string()));
     }
-    if let Some(action) = nonempty(&filter.action) {
-        sql += " AND (action = ? OR (action > ? AND action < ?))";
-        binds.push(Bound::Text(action.to_string()));
-        binds.push(Bound::Text(format!("{action}.")));
-        binds.push(Bound::Text(format!("{action}/")));
+    if let Some(action) = action {
+        sql += " AND action = ?";
+        binds.push(Bound::Text(action));
     }
     if let Some(target) = nonempty(&filter.target) {
         sql += " AND target >= ? AND target < ?";
