@@ -116,14 +116,25 @@ fn users_are_added_from_a_pipe_listed_disabled_and_audited() {
     let added = regatta(
         &config,
         &["user", "add", "rel-mgr", "--role", "maintainer"],
-        Some("s3cret-pass\n"),
+        Some("tall-ledger-sprout\n"),
     );
     assert!(added.status.success(), "{:?}", stderr_lines(&added));
+    let common = regatta(
+        &config,
+        &["user", "add", "weak", "--role", "viewer"],
+        Some("password123\n"),
+    );
+    assert_eq!(common.status.code(), Some(1));
+    assert!(
+        stderr_lines(&common)[0].contains("among the first ones an attacker tries"),
+        "{:?}",
+        stderr_lines(&common)
+    );
 
     let duplicate = regatta(
         &config,
         &["user", "add", "rel-mgr", "--role", "viewer"],
-        Some("s3cret-pass\n"),
+        Some("tall-ledger-sprout\n"),
     );
     assert_eq!(duplicate.status.code(), Some(1));
     assert!(stderr_lines(&duplicate)[0].contains("user `rel-mgr` already exists"));
@@ -131,7 +142,7 @@ fn users_are_added_from_a_pipe_listed_disabled_and_audited() {
     let bad_role = regatta(
         &config,
         &["user", "add", "bob", "--role", "root"],
-        Some("s3cret-pass\n"),
+        Some("tall-ledger-sprout\n"),
     );
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role `root`"));
 
