@@ -3,6 +3,7 @@
 //! services back the web UI, the CLI and background jobs.
 
 pub mod accounts;
+pub mod accounts_admin;
 pub mod audit;
 pub mod auth;
 pub mod browse;

@@ -5,10 +5,12 @@ mod role;
 mod store;
 mod username;
 
-pub use password::{generate_password, hash_password, verify_password, PasswordHash};
+pub use password::{
+    check_new_password, generate_password, hash_password, verify_password, PasswordHash,
+};
 pub use role::Role;
 pub use store::{
-    count_users, create_user, find_by_id, find_by_name, list_users, record_login, set_disabled,
-    set_password_hash, User,
+    bump_session_epoch, count_enabled_admins, count_users, create_user, find_by_id, find_by_name,
+    list_users, record_login, set_disabled, set_password_hash, set_role, User,
 };
 pub use username::Username;

@@ -143,3 +143,38 @@ pub async fn record_login(
         .await?;
     Ok(())
 }
+
+/// Returns false when no such user exists.
+pub async fn set_role(
+    db: impl SqliteExecutor<'_>,
+    name: &str,
+    role: Role,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("UPDATE users SET role = ? WHERE username = ?")
+        .bind(role.as_str())
+        .bind(name)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Ends every session of the user (they log in again); returns the new epoch, `None` when no
+/// such user exists.
+pub async fn bump_session_epoch(
+    db: impl SqliteExecutor<'_>,
+    name: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE users SET session_epoch = session_epoch + 1 WHERE username = ? RETURNING session_epoch",
+    )
+    .bind(name)
+    .fetch_optional(db)
+    .await
+}
+
+/// Admins who can still log in.
+pub async fn count_enabled_admins(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+        .fetch_one(db)
+        .await
+}

@@ -1,6 +1,7 @@
 //! One integration-test binary for the crate (each binary links the world: one link instead of
 //! one per file). Each module is one concern.
 
+mod accounts_admin;
 mod audit_log;
 mod browse_limits;
 mod config_settings;
