@@ -15,6 +15,7 @@ mod promotion;
 mod retention;
 mod search;
 mod storage;
+mod users;
 mod who_am_i;
 
 pub use audit::{load_audit, LoadAudit};
@@ -44,4 +45,9 @@ pub use retention::{
 };
 pub use search::{search, Search};
 pub use storage::{load_storage, LoadStorage};
+pub use users::{
+    admin_add_user, admin_change_user, admin_reset_password, change_own_password,
+    end_own_other_sessions, load_users, AdminAddUser, AdminChangeUser, AdminResetPassword,
+    ChangeOwnPassword, EndOwnOtherSessions, LoadUsers,
+};
 pub use who_am_i::{who_am_i, WhoAmI};

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 pub fn HeaderBar() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let user = page_user();
+    let is_admin = user.as_ref().is_some_and(|u| u.role == "admin");
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Regatta"</a>
@@ -18,9 +19,10 @@ pub fn HeaderBar() -> impl IntoView {
             <a class="nav" href=crate::routes::trash(&[])>"Trash"</a>
             <a class="nav" href=crate::routes::gc()>"GC"</a>
             <a class="nav" href="/audit">"Audit"</a>
+            {is_admin.then(|| view! { <a class="nav" href="/admin/users">"Users"</a> })}
             {user.map(|user| view! {
                 <span class="who">
-                    <span class="username">{user.username}</span>
+                    <a class="username" href="/settings" title="Your settings">{user.username}</a>
                     // Read aloud as "admin, role admin", not "adminadmin".
                     <span class="sr-only">", role "</span>
                     <span class="role">{user.role}</span>

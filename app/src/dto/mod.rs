@@ -13,6 +13,7 @@ mod promotion;
 mod retention;
 mod search;
 mod storage;
+mod users;
 
 pub use audit::*;
 pub use browse::*;
@@ -24,6 +25,7 @@ pub use promotion::*;
 pub use retention::*;
 pub use search::*;
 pub use storage::*;
+pub use users::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -14,8 +14,10 @@ mod repository_page;
 mod retention_page;
 mod retention_run_page;
 mod search_page;
+mod settings_page;
 mod storage_page;
 mod trash_page;
+mod users_page;
 
 /// `?page=N` of a paged list, 1 when absent or not a number.
 fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -> i64 {
@@ -42,5 +44,7 @@ pub use repository_page::RepositoryPage;
 pub use retention_page::RetentionPage;
 pub use retention_run_page::RetentionRunPage;
 pub use search_page::SearchPage;
+pub use settings_page::SettingsPage;
 pub use storage_page::StoragePage;
 pub use trash_page::TrashPage;
+pub use users_page::UsersPage;

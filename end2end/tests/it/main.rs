@@ -10,3 +10,4 @@ mod registry_fixture;
 mod retention;
 mod search;
 mod storage;
+mod users;

@@ -1,0 +1,164 @@
+//! Users: the admin's page (add, role, disable/enable, reset password, end sessions) and
+//! everyone's settings (own password, own other sessions). Plain forms: each answers with a
+//! redirect. A generated password goes to the page through the session, once, never through
+//! an address.
+
+use crate::dto::UsersOverview;
+use crate::AppError;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "users")]
+pub async fn load_users() -> Result<UsersOverview, AppError> {
+    use crate::ssr::{current_user, from_domain, internal, services, session};
+    let services = services()?;
+    let me = current_user(&services).await?;
+    let users = regatta_core::accounts_admin::users_for_admin(&services, &me)
+        .await
+        .map_err(from_domain)?;
+    let one_time_password = session()
+        .await?
+        .remove::<(String, String)>(users_ssr::ONE_TIME_PASSWORD)
+        .await
+        .map_err(internal)?;
+    Ok(UsersOverview {
+        users: users.iter().map(Into::into).collect(),
+        one_time_password,
+    })
+}
+
+#[server(prefix = "/api", endpoint = "user-add")]
+pub async fn admin_add_user(username: String, role: String) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = async {
+        let role = users_ssr::role(&role)?;
+        regatta_core::accounts_admin::add_user_with_generated_password(
+            &services, &actor, &username, role,
+        )
+        .await
+    }
+    .await;
+    let result = users_ssr::show_once(&username, result).await?;
+    form_outcome(result, |_| "/admin/users?added=1".into(), "/admin/users").await
+}
+
+#[server(prefix = "/api", endpoint = "user-reset")]
+pub async fn admin_reset_password(username: String) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = regatta_core::accounts_admin::reset_password(&services, &actor, &username).await;
+    let result = users_ssr::show_once(&username, result).await?;
+    form_outcome(result, |_| "/admin/users?reset=1".into(), "/admin/users").await
+}
+
+/// `change` is `role` (with `role`), `disable`, `enable` or `end-sessions`.
+#[server(prefix = "/api", endpoint = "user-change")]
+pub async fn admin_change_user(
+    username: String,
+    change: String,
+    role: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    use regatta_core::accounts_admin as admin;
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = match change.as_str() {
+        "role" => match users_ssr::role(role.as_deref().unwrap_or_default()) {
+            Ok(role) => admin::change_role(&services, &actor, &username, role).await,
+            Err(error) => Err(error),
+        },
+        "disable" => admin::set_enabled(&services, &actor, &username, false).await,
+        "enable" => admin::set_enabled(&services, &actor, &username, true).await,
+        "end-sessions" => admin::end_sessions(&services, &actor, &username).await,
+        other => Err(regatta_core::DomainError::Invalid(format!(
+            "`{other}` is not a change: role, disable, enable or end-sessions."
+        ))),
+    };
+    form_outcome(result, |_| "/admin/users?changed=1".into(), "/admin/users").await
+}
+
+#[server(prefix = "/api", endpoint = "own-password")]
+pub async fn change_own_password(
+    current: String,
+    new: String,
+    repeat: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = match new == repeat {
+        false => Err(regatta_core::DomainError::Invalid(
+            "The new password and its repetition differ.".into(),
+        )),
+        true => {
+            regatta_core::accounts_admin::change_own_password(
+                &services,
+                &actor,
+                &current.into(),
+                &new.into(),
+            )
+            .await
+        }
+    };
+    let result = users_ssr::keep_this_session(result).await?;
+    form_outcome(result, |_| "/settings?changed=password".into(), "/settings").await
+}
+
+#[server(prefix = "/api", endpoint = "own-sessions-end")]
+pub async fn end_own_other_sessions() -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = regatta_core::accounts_admin::end_own_other_sessions(&services, &actor).await;
+    let result = users_ssr::keep_this_session(result).await?;
+    form_outcome(result, |_| "/settings?changed=sessions".into(), "/settings").await
+}
+
+#[cfg(feature = "ssr")]
+mod users_ssr {
+    use crate::ssr::{internal, session, SESSION_EPOCH_KEY};
+    use crate::AppError;
+    use regatta_core::users::Role;
+    use regatta_core::DomainError;
+    use secrecy::{ExposeSecret, SecretString};
+
+    pub const ONE_TIME_PASSWORD: &str = "one_time_password";
+
+    pub fn role(text: &str) -> Result<Role, DomainError> {
+        text.parse().map_err(DomainError::Invalid)
+    }
+
+    /// Keeps a generated password in the session for the next page to show once.
+    pub async fn show_once(
+        username: &str,
+        result: Result<SecretString, DomainError>,
+    ) -> Result<Result<(), DomainError>, AppError> {
+        let Ok(password) = result else {
+            return Ok(result.map(drop));
+        };
+        let shown = (username.to_string(), password.expose_secret().to_string());
+        session()
+            .await?
+            .insert(ONE_TIME_PASSWORD, shown)
+            .await
+            .map_err(internal)?;
+        Ok(Ok(()))
+    }
+
+    /// After one's own change ended every session: this one takes the new epoch and stays.
+    pub async fn keep_this_session(
+        result: Result<i64, DomainError>,
+    ) -> Result<Result<(), DomainError>, AppError> {
+        let Ok(epoch) = result else {
+            return Ok(result.map(drop));
+        };
+        session()
+            .await?
+            .insert(SESSION_EPOCH_KEY, epoch)
+            .await
+            .map_err(internal)?;
+        Ok(Ok(()))
+    }
+}
