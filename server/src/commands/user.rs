@@ -1,10 +1,10 @@
 //! `regatta user …`: managing dashboard users from the host. Audited under the OS user.
 
 use anyhow::{bail, Context};
-use regatta_core::accounts;
 use regatta_core::config::Settings;
 use regatta_core::users::Role;
 use regatta_core::Services;
+use regatta_core::{accounts, accounts_admin};
 use secrecy::SecretString;
 use std::io::{IsTerminal, Read};
 
@@ -22,6 +22,20 @@ pub enum UserCommand {
     List,
     /// Disable a user: their sessions stop working at the next request.
     Disable { name: String },
+    /// Enable a disabled user again.
+    Enable { name: String },
+    /// Change a user's role (the last admin who can log in keeps theirs).
+    Role {
+        name: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// A user's sessions: `--end` ends all of them (they log in again).
+    Sessions {
+        name: String,
+        #[arg(long)]
+        end: bool,
+    },
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
@@ -61,6 +75,23 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
         UserCommand::Disable { name } => {
             accounts::disable_user(&services, &actor, &name).await?;
             println!("disabled user `{name}`");
+        }
+        UserCommand::Enable { name } => {
+            accounts_admin::set_enabled(&services, &actor, &name, true).await?;
+            println!("enabled user `{name}`");
+        }
+        UserCommand::Role { name, role } => {
+            accounts_admin::change_role(&services, &actor, &name, role).await?;
+            println!("`{name}` is now {role}");
+        }
+        UserCommand::Sessions { name, end } => {
+            if !end {
+                // Sessions are opaque records of the session store: only ending them all is
+                // possible (through the user's session epoch).
+                bail!("listing sessions is not available; `--end` ends all of `{name}`'s sessions");
+            }
+            accounts_admin::end_sessions(&services, &actor, &name).await?;
+            println!("ended every session of `{name}`");
         }
     }
     Ok(())

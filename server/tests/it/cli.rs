@@ -174,8 +174,36 @@ fn users_are_added_from_a_pipe_listed_disabled_and_audited() {
     );
     assert!(String::from_utf8_lossy(&missing.stderr).contains("User `nobody` not found"));
 
+    for args in [
+        &["user", "enable", "rel-mgr"][..],
+        &["user", "role", "rel-mgr", "developer"],
+        &["user", "sessions", "rel-mgr", "--end"],
+    ] {
+        let output = regatta(&config, args, None);
+        assert!(
+            output.status.success(),
+            "{args:?}: {:?}",
+            stderr_lines(&output)
+        );
+    }
+    let listed =
+        String::from_utf8_lossy(&regatta(&config, &["user", "list"], None).stdout).to_string();
+    let row = listed.lines().find(|l| l.starts_with("rel-mgr")).unwrap();
+    assert!(row.contains("developer") && row.contains("active"), "{row}");
+    let listing = regatta(&config, &["user", "sessions", "rel-mgr"], None);
+    assert_eq!(listing.status.code(), Some(1), "only --end is offered");
+
     let actions = audit_actions(&dir.path().join("regatta.db"));
-    assert_eq!(actions, ["user.add", "user.disable"]);
+    assert_eq!(
+        actions,
+        [
+            "user.add",
+            "user.disable",
+            "user.enable",
+            "user.role",
+            "user.sessions.end"
+        ]
+    );
 }
 
 fn audit_actions(database: &std::path::Path) -> Vec<String> {
