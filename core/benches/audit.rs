@@ -1,7 +1,7 @@
 //! The audit page's figure: `audit_page` over 1,000,000 audit rows (written straight into
-//! SQLite: 50 users, 12 actions, 2,000 targets, 2 % refused, one row every 30 s over a year),
-//! p50 and max of 20 runs: the first page, a page deep in the trail, and filtered pages (a
-//! user, an action family, a result, a target prefix, a time range).
+//! SQLite by `end2end::synthetic_audit`), p50 and max of 20 runs: the first page, a page deep
+//! in the trail, and filtered pages (a user, an action family, a result, a target prefix, a
+//! time range).
 //!
 //! Run: `cargo bench -p regatta-core --bench audit` (filling takes a few seconds).
 
@@ -21,24 +21,7 @@ async fn main() -> anyhow::Result<()> {
     let text = format!("database = \"{}\"\n", dir.path().join("audit.db").display());
     let services = Services::start(parse_settings("bench.toml", &text, &[])?).await?;
     let filling = Instant::now();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO audit_log (at, actor, action, target, source, outcome, detail)
-         SELECT strftime('%Y-%m-%dT%H:%M:%SZ', '2025-12-01', '+' || (i * 30) || ' seconds'),
-                'user' || (i % 50),
-                CASE i % 12 WHEN 0 THEN 'promotion' WHEN 1 THEN 'tag.delete' WHEN 2 THEN 'login.success'
-                    WHEN 3 THEN 'login.failure' WHEN 4 THEN 'gc.run' WHEN 5 THEN 'retention.run'
-                    WHEN 6 THEN 'tag.restore' WHEN 7 THEN 'logout' WHEN 8 THEN 'user.add'
-                    WHEN 9 THEN 'gc.schedule.save' WHEN 10 THEN 'retention.policy.save' ELSE 'promotion' END,
-                'local/team' || (i % 40) || '/app' || (i % 50) || ':' || (i % 97),
-                '10.0.' || (i % 200) || '.1',
-                CASE WHEN i % 50 = 0 THEN 'denied' ELSE 'ok' END,
-                'detail of row ' || i
-         FROM n",
-    )
-    .bind(ROWS)
-    .execute(&services.db)
-    .await?;
+    end2end::synthetic_audit::fill(&services.db, ROWS).await?;
     println!(
         "{ROWS} audit rows written in {:.1} s",
         filling.elapsed().as_secs_f64()

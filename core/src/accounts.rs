@@ -101,7 +101,7 @@ pub async fn disable_user(
 }
 
 /// Ends the trust in cached users (here and in other processes on this database).
-fn users_changed(services: &Services) {
+pub(crate) fn users_changed(services: &Services) {
     if let Err(error) = services.user_cache.users_changed() {
         // The change is committed; other processes see it when their cache entries expire.
         tracing::warn!(%error, "could not signal a user change to other processes");

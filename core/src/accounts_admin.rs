@@ -1,6 +1,7 @@
 //! What an admin does to other users on /admin/users, and what every user does to their own
 //! account on /settings. Every change is audited; an admin cannot lock the last admin out.
 
+use crate::accounts::users_changed;
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
 use crate::auth::require_role;
 use crate::users::{self, generate_password, hash_password, verify_password, Role, User};
@@ -253,13 +254,5 @@ async fn refused(
         .target(username)
         .outcome(outcome)
         .detail(&message);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a refused account change");
-    }
-}
-
-fn users_changed(services: &Services) {
-    if let Err(error) = services.user_cache.users_changed() {
-        tracing::warn!(%error, "could not signal a user change to other processes");
-    }
+    audit::record_or_log(services, &event).await;
 }

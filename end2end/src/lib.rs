@@ -12,6 +12,7 @@ pub mod ports;
 pub mod registry_fixture;
 pub mod seed;
 pub mod settings;
+pub mod synthetic_audit;
 pub mod synthetic_index;
 pub mod synthetic_snapshots;
 pub mod token_server;

@@ -101,8 +101,8 @@ mod gc_ssr {
         for registry in &services.settings.registries {
             let name = registry.name.as_str();
             let not_run_because = gc::driver_of(services, name).err().map(|e| e.to_string());
-            let harbor = gc::driver_of(services, name)
-                .is_ok_and(|c| c.kind == regatta_core::config::GcKind::Harbor);
+            let harbor = (registry.gc.as_ref())
+                .is_some_and(|c| c.kind == regatta_core::config::GcKind::Harbor);
             let harbor_jobs = match harbor {
                 true => Some(
                     gc::harbor_history(services, user, name, 10)

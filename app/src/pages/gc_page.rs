@@ -214,7 +214,7 @@ fn ScheduleLine(
 }
 
 #[component]
-pub fn RunTable(runs: Vec<GcRunItem>) -> impl IntoView {
+fn RunTable(runs: Vec<GcRunItem>) -> impl IntoView {
     if runs.is_empty() {
         return view! { <p class="empty">"No garbage collection has run yet."</p> }.into_any();
     }

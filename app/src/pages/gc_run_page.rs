@@ -3,20 +3,12 @@ use crate::components::{HeaderBar, Moment};
 use crate::dto::GcRunDetails;
 use crate::{format, routes};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// `/gc/run/<id>`: one collection — the prediction beside the registry's own counts and what
 /// it freed, the read-only window, the error if any — and its full log (also as a download).
 #[component]
 pub fn GcRunPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::id_param();
     let details = Resource::new(id, load_gc_run);
     view! {
         <HeaderBar />

@@ -48,3 +48,17 @@ pub use settings_page::SettingsPage;
 pub use storage_page::StoragePage;
 pub use trash_page::TrashPage;
 pub use users_page::UsersPage;
+
+/// The `:id` of a page's path (a run's number), 0 when it is not a number (the page then says
+/// the run is not found).
+fn id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        use leptos::prelude::Read;
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}

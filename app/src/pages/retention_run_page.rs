@@ -3,21 +3,14 @@ use crate::components::{HeaderBar, Moment};
 use crate::dto::RunDetails;
 use crate::{format, routes};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// `/retention/run/<id>`: a preview — what each rule kept, every candidate with its size, what
 /// GC then frees — with Run while it has not run; once run, what became of each candidate.
 #[component]
 pub fn RetentionRunPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::id_param();
     let details = Resource::new(id, retention_run_details);
     let failed = move || query.read().get("failed");
     view! {

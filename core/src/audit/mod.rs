@@ -15,6 +15,14 @@ pub use query::{
 };
 pub use store::record;
 
+/// Records `event` now. A failure to record is logged, not returned: the action it describes
+/// has happened (or been refused) either way.
+pub async fn record_or_log(services: &crate::Services, event: &AuditEvent<'_>) {
+    if let Err(error) = record(&services.db, services.clock.now(), event).await {
+        tracing::error!(%error, action = %event.action, "recording in the audit trail");
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Ok,

@@ -66,7 +66,5 @@ pub fn readable_registries<'a>(
 /// Records a logout. Auditing must not stop someone from logging out, so failures are logged.
 pub async fn log_out(services: &Services, actor: &crate::audit::Actor) {
     let event = crate::audit::AuditEvent::by(actor, crate::audit::AuditAction::Logout);
-    if let Err(error) = crate::audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "cannot audit a logout");
-    }
+    crate::audit::record_or_log(services, &event).await;
 }

@@ -69,25 +69,6 @@ fn default_writes_wait() -> u64 {
 }
 
 impl GcConfig {
-    /// A `command` driver running `collect` alone (no maintenance window).
-    pub fn command(collect: &str) -> Self {
-        Self {
-            kind: GcKind::Command,
-            maintenance_on: None,
-            collect: Some(collect.to_string()),
-            maintenance_off: None,
-            maintenance_timeout_seconds: default_maintenance_timeout(),
-            collect_timeout_seconds: default_collect_timeout(),
-            storage_path: None,
-            untagged_grace_hours: default_untagged_grace_hours(),
-            writes_wait_seconds: default_writes_wait(),
-            schedule: None,
-            schedule_untagged: false,
-            harbor_username: None,
-            harbor_password_env: None,
-        }
-    }
-
     /// What is wrong with this driver's settings, if anything.
     pub fn problem(&self) -> Option<String> {
         if let Some(Err(error)) = self

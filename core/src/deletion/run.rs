@@ -548,7 +548,5 @@ async fn audit_deletion(
         .target(target)
         .outcome(outcome)
         .detail(detail);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a deletion in the audit trail");
-    }
+    audit::record_or_log(services, &event).await;
 }

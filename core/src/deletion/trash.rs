@@ -61,9 +61,7 @@ async fn restore_now(
         .target(&target)
         .outcome(outcome)
         .detail(&detail);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a restore in the audit trail");
-    }
+    audit::record_or_log(services, &event).await;
     result?;
     let now = services.clock.now();
     store::mark_restored(&services.db, id, &actor.user.username, now).await?;

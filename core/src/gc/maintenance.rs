@@ -41,9 +41,7 @@ pub async fn writing(services: &Services, registry: &str) -> Result<WritePermit,
     let gate = services.maintenance.gate(registry);
     let limit = services
         .settings
-        .registries
-        .iter()
-        .find(|r| r.name == registry)
+        .registry(registry)
         .and_then(|r| r.gc.as_ref())
         .map(|gc| gc.writes_wait_seconds);
     let Some(limit) = limit else {
@@ -140,12 +138,17 @@ pub async fn open(services: &Services, registry: &str, run_id: i64) -> Result<Wi
 impl Window {
     /// Ends the window: Regatta's writes go ahead again.
     pub async fn close(self, services: &Services) {
-        let closed = sqlx::query("DELETE FROM registry_maintenance WHERE registry = ?")
-            .bind(&self.registry)
-            .execute(&services.db)
-            .await;
-        if let Err(error) = closed {
+        if let Err(error) = end_recorded(services, &self.registry).await {
             tracing::error!(%error, registry = self.registry, "ending a maintenance window");
         }
     }
+}
+
+/// Forgets that `registry` is in maintenance (its window closed, or its run was interrupted).
+pub(super) async fn end_recorded(services: &Services, registry: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM registry_maintenance WHERE registry = ?")
+        .bind(registry)
+        .execute(&services.db)
+        .await?;
+    Ok(())
 }

@@ -91,9 +91,7 @@ pub async fn run(
                 .target(&request.registry)
                 .outcome(Outcome::Denied)
                 .detail(&message);
-            if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-                tracing::error!(%error, "recording a refused garbage collection");
-            }
+            audit::record_or_log(services, &event).await;
             return Err(error);
         }
     };

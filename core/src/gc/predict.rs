@@ -82,8 +82,10 @@ pub async fn predict(
         let cutoff = services.clock.now() - time::Duration::hours(grace as i64);
         let graph = RegistryGraph::load(&services.db, registry).await?;
         let freed = untagged_freed(&graph, cutoff);
-        let digests = store::digests_of(&services.db, &freed.manifests, &freed.blobs).await?;
-        let manifest_digests = RegistryGraph::load_digests(&services.db, registry).await?;
+        // The candidates' own digests too: one may stay (another repository holds it).
+        let mut manifests = freed.manifests.clone();
+        manifests.extend(freed.candidates.iter().map(|(_, manifest, _)| *manifest));
+        let digests = store::digests_of(&services.db, &manifests, &freed.blobs).await?;
         for (repository, ids) in &freed.by_repository {
             let entry = per_repository.entry(Some(repository.clone())).or_default();
             for (id, size) in ids {
@@ -101,7 +103,7 @@ pub async fn predict(
             .filter_map(|(repository, manifest, since)| {
                 Some(UntaggedCandidate {
                     repository: repository.clone(),
-                    digest: manifest_digests.get(manifest)?.clone(),
+                    digest: digests.get(&Id::Manifest(*manifest))?.clone(),
                     since: since.clone(),
                 })
             })
@@ -140,12 +142,10 @@ pub async fn predict(
     Ok(prediction)
 }
 
-pub(super) fn grace_hours(services: &Services, registry: &str) -> u64 {
+fn grace_hours(services: &Services, registry: &str) -> u64 {
     services
         .settings
-        .registries
-        .iter()
-        .find(|r| r.name == registry)
+        .registry(registry)
         .and_then(|r| r.gc.as_ref())
         .map_or(24, |gc| gc.untagged_grace_hours)
 }

@@ -33,10 +33,7 @@ pub async fn recover_interrupted(services: &Services) -> Result<usize, sqlx::Err
         tracing::warn!(id, registry, error, "garbage collection run interrupted");
         let now = services.clock.now();
         store::mark_failed(&services.db, *id, &error, &log.text(), now).await?;
-        sqlx::query("DELETE FROM registry_maintenance WHERE registry = ?")
-            .bind(registry)
-            .execute(&services.db)
-            .await?;
+        super::maintenance::end_recorded(services, registry).await?;
     }
     Ok(interrupted.len())
 }

@@ -306,9 +306,7 @@ async fn audit_run(services: &Services, actor: &Actor, run: &GcRun) {
         .target(&run.registry)
         .outcome(outcome)
         .detail(&detail);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a garbage collection in the audit trail");
-    }
+    audit::record_or_log(services, &event).await;
 }
 
 /// After a real run: a crawl that checks everything it knows (the registry restarted, so

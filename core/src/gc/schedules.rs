@@ -83,9 +83,7 @@ pub async fn save_schedule(
         .target(registry)
         .outcome(outcome)
         .detail(&detail);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a GC schedule change");
-    }
+    audit::record_or_log(services, &event).await;
     result
 }
 

@@ -278,7 +278,5 @@ async fn audit_promotion(
         .target(target)
         .outcome(outcome)
         .detail(detail);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a promotion in the audit trail");
-    }
+    audit::record_or_log(services, &event).await;
 }

@@ -174,9 +174,7 @@ async fn audit_policy(
         .target(name)
         .outcome(outcome)
         .detail(&detail);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a retention policy change in the audit trail");
-    }
+    audit::record_or_log(services, &event).await;
 }
 
 /// How a preview came to be: by hand on the page, by the schedule, or from the CLI.

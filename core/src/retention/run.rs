@@ -103,9 +103,7 @@ pub(super) async fn run_preview(
         .target(&policy.name)
         .outcome(outcome)
         .detail(&detail);
-    if let Err(error) = audit::record(&services.db, services.clock.now(), &event).await {
-        tracing::error!(%error, "recording a retention run in the audit trail");
-    }
+    audit::record_or_log(services, &event).await;
     notify_webhooks(services, &report, status).await;
     Ok(report)
 }

@@ -127,6 +127,21 @@ impl World {
             .await;
         head.unwrap().is_some()
     }
+
+    /// Saves `dev_cleanup` and previews it as a maintainer: (preview id, preview).
+    async fn previewed_dev_cleanup(&self) -> (i64, retention::RetentionPreview) {
+        retention::save_policy(&self.services, &maintainer(), dev_cleanup())
+            .await
+            .unwrap();
+        retention::preview(
+            &self.services,
+            &maintainer(),
+            "dev-cleanup",
+            Trigger::Manual,
+        )
+        .await
+        .unwrap()
+    }
 }
 
 fn candidates(preview: &retention::RetentionPreview) -> Vec<String> {
@@ -146,17 +161,7 @@ fn candidates(preview: &retention::RetentionPreview) -> Vec<String> {
 #[tokio::test]
 async fn the_run_deletes_exactly_what_the_preview_listed() {
     let world = world().await;
-    retention::save_policy(&world.services, &maintainer(), dev_cleanup())
-        .await
-        .unwrap();
-    let (id, preview) = retention::preview(
-        &world.services,
-        &maintainer(),
-        "dev-cleanup",
-        Trigger::Manual,
-    )
-    .await
-    .unwrap();
+    let (id, preview) = world.previewed_dev_cleanup().await;
     assert_eq!(candidates(&preview), ["dev/app:b-1", "dev/app:b-3"]);
     assert_eq!(
         preview.kept_by.get(&Kept::TagPattern),
@@ -207,17 +212,7 @@ async fn the_run_deletes_exactly_what_the_preview_listed() {
 #[tokio::test]
 async fn a_tag_pushed_or_moved_between_preview_and_run_survives_and_is_reported() {
     let world = world().await;
-    retention::save_policy(&world.services, &maintainer(), dev_cleanup())
-        .await
-        .unwrap();
-    let (id, _) = retention::preview(
-        &world.services,
-        &maintainer(),
-        "dev-cleanup",
-        Trigger::Manual,
-    )
-    .await
-    .unwrap();
+    let (id, _) = world.previewed_dev_cleanup().await;
     let pusher = world.registry.pusher().unwrap();
     pusher
         .push_image("dev/app", "b-0", &built(1, 80))
