@@ -2,7 +2,7 @@
 //! audited with the acting user and where the change came from.
 
 use crate::audit::{self, Actor, AuditAction, AuditEvent};
-use crate::users::{self, generate_password, hash_password, Role, User, Username};
+use crate::users::{self, generate_password, hash_password, Role, Username};
 use crate::{DomainError, Services};
 use secrecy::SecretString;
 
@@ -108,6 +108,3 @@ pub(crate) fn users_changed(services: &Services) {
     }
 }
 
-pub async fn list_users(services: &Services) -> Result<Vec<User>, DomainError> {
-    Ok(users::list_users(&services.db).await?)
-}

@@ -4,14 +4,93 @@
 use crate::accounts::users_changed;
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
 use crate::auth::require_role;
-use crate::users::{self, generate_password, hash_password, verify_password, Role, User};
+use crate::users::{
+    self, generate_password, hash_password, verify_password, Grant, Place, Role, User,
+};
 use crate::{DomainError, Services};
 use secrecy::SecretString;
 
-/// Every user, for admins.
+/// Every user with their grants, for admins.
 pub async fn users_for_admin(services: &Services, user: &User) -> Result<Vec<User>, DomainError> {
     require_role(user, Role::Admin)?;
-    Ok(users::list_users(&services.db).await?)
+    let mut users = users::list_users(&services.db).await?;
+    let mut grants = users::all_grants(&services.db).await?;
+    for user in &mut users {
+        user.grants = grants.remove(&user.id).unwrap_or_default().into();
+    }
+    Ok(users)
+}
+
+/// One user with their grants, for an admin (their rights page).
+pub async fn user_for_admin(
+    services: &Services,
+    user: &User,
+    username: &str,
+) -> Result<User, DomainError> {
+    require_role(user, Role::Admin)?;
+    let mut found = users::find_by_name(&services.db, username)
+        .await?
+        .ok_or_else(|| DomainError::NotFound(format!("User `{username}`")))?;
+    found.grants = users::grants_of(&services.db, found.id).await?.into();
+    Ok(found)
+}
+
+/// Gives `username` `role` at `place` (a configured registry or environment), or changes the
+/// role of their grant there. Takes effect at their next request.
+pub async fn grant(
+    services: &Services,
+    actor: &Actor,
+    username: &str,
+    place: Place,
+    role: Role,
+) -> Result<(), DomainError> {
+    let grant = Grant { place, role };
+    let detail = grant.to_string();
+    let op = match check_grant(services, &grant) {
+        Ok(()) => Op::Grant(grant, actor.user.username.clone(), services.clock.now()),
+        Err(error) => {
+            refused(services, actor, AuditAction::UserGrant, username, &error).await;
+            return Err(error);
+        }
+    };
+    change(services, actor, AuditAction::UserGrant, username, &detail, op).await
+}
+
+/// Takes `username`'s grant at `place` away.
+pub async fn revoke(
+    services: &Services,
+    actor: &Actor,
+    username: &str,
+    place: Place,
+) -> Result<(), DomainError> {
+    let detail = place.to_string();
+    let op = Op::Revoke(place);
+    change(services, actor, AuditAction::UserRevoke, username, &detail, op).await
+}
+
+/// A grant must name a configured place and give a role.
+fn check_grant(services: &Services, grant: &Grant) -> Result<(), DomainError> {
+    users::grantable(grant.role).map_err(DomainError::Invalid)?;
+    let settings = &services.settings;
+    let (known, names): (bool, Vec<&str>) = match &grant.place {
+        Place::Registry(name) => (
+            settings.registry(name).is_some(),
+            settings.registries.iter().map(|r| r.name.as_str()).collect(),
+        ),
+        Place::Environment(name) => (
+            settings.environments.iter().any(|e| &e.name == name),
+            settings.environments.iter().map(|e| e.name.as_str()).collect(),
+        ),
+    };
+    if known {
+        return Ok(());
+    }
+    Err(DomainError::Invalid(format!(
+        "No {} is named `{}`; configured: {}.",
+        grant.place.scope(),
+        grant.place.name(),
+        if names.is_empty() { "none".into() } else { names.join(", ") }
+    )))
 }
 
 /// Adds a user with a generated one-time password, returned to be shown once.
@@ -166,6 +245,9 @@ enum Op {
     Enabled(bool),
     Password(users::PasswordHash),
     EndSessions,
+    /// The grant, who gives it, when.
+    Grant(Grant, String, time::OffsetDateTime),
+    Revoke(Place),
 }
 
 /// Applies `op` to `username`; false when there is no such user.
@@ -191,6 +273,18 @@ async fn apply(
         Op::EndSessions => users::bump_session_epoch(&mut *tx, username)
             .await?
             .is_some(),
+        Op::Grant(grant, by, now) => users::put_grant(&mut *tx, username, &grant, &by, now).await?,
+        Op::Revoke(place) => {
+            if users::find_by_name(&mut *tx, username).await?.is_none() {
+                return Ok(false);
+            }
+            if !users::delete_grant(&mut *tx, username, &place).await? {
+                return Err(DomainError::NotFound(format!(
+                    "A grant of `{username}` on {place}"
+                )));
+            }
+            true
+        }
     })
 }
 

@@ -1,10 +1,10 @@
 //! What the browsing pages ask: registry summaries, repositories, namespaces, tags — read from
 //! the index, each checking that the user may look.
 
-use crate::auth::require_role;
+use crate::auth::{may_read, require_read};
 use crate::index::pages::{self, RegistryIndexRow, RepositoryRow, RepositoryScope, ScopeCounts};
 use crate::index::CrawlProgress;
-use crate::users::{Role, User};
+use crate::users::User;
 use crate::{DomainError, Services};
 
 mod tag_order;
@@ -24,17 +24,18 @@ pub struct RegistryOverview {
     pub progress: CrawlProgress,
 }
 
-/// Every configured registry with what the index holds of it (one query for all).
+/// Every configured registry `user` may read, with what the index holds of it (one query for
+/// all).
 pub async fn registry_overviews(
     services: &Services,
     user: &User,
 ) -> Result<Vec<RegistryOverview>, DomainError> {
-    require_role(user, Role::Viewer)?;
     let mut rows = pages::registry_index_rows(&services.db).await?;
     Ok(services
         .settings
         .registries
         .iter()
+        .filter(|config| may_read(user, &config.name))
         .map(|config| {
             let index = rows
                 .iter()
@@ -82,7 +83,7 @@ pub async fn repositories(
     namespace: Option<&str>,
     page: i64,
 ) -> Result<RepositoryPage, DomainError> {
-    require_role(user, Role::Viewer)?;
+    require_read(user, &services.settings, registry)?;
     let namespace = namespace
         .map(|n| n.trim_matches('/'))
         .filter(|n| !n.is_empty());

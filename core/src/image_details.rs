@@ -2,10 +2,10 @@
 //! not, so they are never stale): platforms, layers with the history step that made each and
 //! the other repositories sharing it, config, annotations, referrers.
 
-use crate::auth::require_role;
+use crate::auth::require_read;
 use crate::registry::ops::Manifest;
 use crate::registry::{Digest, Reference, RepoName};
-use crate::users::{Role, User};
+use crate::users::User;
 use crate::{DomainError, Services};
 use std::collections::BTreeMap;
 
@@ -68,7 +68,7 @@ pub async fn image_details(
     repository: &str,
     reference: &str,
 ) -> Result<ImageDetails, DomainError> {
-    require_role(user, Role::Viewer)?;
+    require_read(user, &services.settings, registry)?;
     let client = services.registry_client(registry)?;
     let invalid = |e: crate::registry::ReferenceError| DomainError::Invalid(e.to_string());
     let repo = RepoName::parse(repository).map_err(invalid)?;

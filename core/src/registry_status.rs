@@ -1,8 +1,8 @@
 //! "Is this registry up, and do our credentials work?" — asked from the dashboard.
 
-use crate::auth::require_role;
+use crate::auth::require_read;
 use crate::registry::RegistryHealth;
-use crate::users::{Role, User};
+use crate::users::User;
 use crate::{DomainError, Services};
 
 pub async fn check_registry(
@@ -10,6 +10,6 @@ pub async fn check_registry(
     user: &User,
     name: &str,
 ) -> Result<RegistryHealth, DomainError> {
-    require_role(user, Role::Viewer)?;
+    require_read(user, &services.settings, name)?;
     Ok(services.registry_client(name)?.ping().await)
 }

@@ -23,6 +23,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let mut dashboard = Dashboard::new(&user, &services.settings, &overviews, trends, alerts);
     dashboard.maintenance = maintenance
         .into_iter()
+        .filter(|(registry, _)| regatta_core::auth::may_read(&user, registry))
         .map(|(registry, since)| (registry, since.into()))
         .collect();
     Ok(dashboard)

@@ -87,6 +87,7 @@ pub async fn load_gc_run(id: i64) -> Result<GcRunDetails, AppError> {
 mod gc_ssr {
     use crate::dto::{GcOverview, GcRegistry};
     use regatta_core::gc;
+    use regatta_core::auth::role_in_registry;
     use regatta_core::users::{Role, User};
     use regatta_core::{DomainError, Services};
 
@@ -98,7 +99,10 @@ mod gc_ssr {
         let running = gc::running(services, user)?;
         let schedules = gc::schedules(services, user).await?;
         let mut registries = Vec::new();
-        for registry in &services.settings.registries {
+        let maintained = gc::maintained_registries(services, user);
+        let registries_shown = (services.settings.registries.iter())
+            .filter(|r| maintained.contains(&r.name.as_str()));
+        for registry in registries_shown {
             let name = registry.name.as_str();
             let not_run_because = gc::driver_of(services, name).err().map(|e| e.to_string());
             let harbor = (registry.gc.as_ref())
@@ -130,12 +134,12 @@ mod gc_ssr {
                     .find(|s| s.registry == name)
                     .map(|s| (s.schedule.clone(), s.untagged, s.managed_by_config)),
                 harbor_jobs,
+                may_run: role_in_registry(user, name) >= Role::Admin,
             });
         }
         Ok(GcOverview {
             registries,
             runs: runs.iter().map(Into::into).collect(),
-            may_run: user.role >= Role::Admin,
         })
     }
 }

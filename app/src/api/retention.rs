@@ -22,10 +22,12 @@ pub async fn load_retention() -> Result<RetentionOverview, AppError> {
     let runs = retention::history(&services, &user, 50)
         .await
         .map_err(from_domain)?;
+    // A maintainer anywhere may make policies (each is checked where it deletes).
+    let may_edit = regatta_core::auth::highest_role(&user) >= regatta_core::users::Role::Maintainer;
     Ok(RetentionOverview {
         policies: policies.into_iter().map(Into::into).collect(),
         runs: runs.iter().map(Into::into).collect(),
-        may_edit: user.role >= regatta_core::users::Role::Maintainer,
+        may_edit,
     })
 }
 
@@ -126,7 +128,10 @@ pub async fn retention_run_details(id: i64) -> Result<RunDetails, AppError> {
     let row = regatta_core::retention::run_record(&services, &user, id)
         .await
         .map_err(from_domain)?;
-    let may_run = user.role >= regatta_core::users::Role::Maintainer;
+    let may_run = match regatta_core::retention::find_policy(&services, &row.policy).await {
+        Ok(policy) => regatta_core::retention::may_manage(&user, &services.settings, &policy),
+        Err(_) => false,
+    };
     Ok(RunDetails::new(&row, may_run))
 }
 

@@ -160,20 +160,23 @@ mod from_domain {
             mut trends: std::collections::HashMap<String, Vec<i64>>,
             alerts: Vec<regatta_core::storage::StorageAlert>,
         ) -> Self {
+            // Only what the user may read: registries, their environments, trends, alerts.
+            let readable = |name: &str| regatta_core::auth::may_read(user, name);
+            let registries = || settings.registries.iter().filter(|r| readable(&r.name));
             Self {
-                storage_alerts: alerts.into_iter().map(Into::into).collect(),
+                storage_alerts: alerts
+                    .into_iter()
+                    .filter(|a| readable(&a.registry))
+                    .map(Into::into)
+                    .collect(),
                 maintenance: Vec::new(),
-                storage_trends: settings
-                    .registries
-                    .iter()
+                storage_trends: registries()
                     .map(|r| trends.remove(&r.name).unwrap_or_default())
                     .map(|bytes| bytes.into_iter().map(|b| b.max(0) as u64).collect())
                     .collect(),
                 indexes: overviews.iter().map(Into::into).collect(),
                 user: user.into(),
-                registries: settings
-                    .registries
-                    .iter()
+                registries: registries()
                     .map(|r| RegistrySummary {
                         name: r.name.clone(),
                         url: r.url.to_string(),
@@ -187,6 +190,7 @@ mod from_domain {
                 environments: settings
                     .environments
                     .iter()
+                    .filter(|e| readable(&e.registry))
                     .map(|e| EnvironmentSummary {
                         name: e.name.clone(),
                         registry: e.registry.clone(),

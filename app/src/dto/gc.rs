@@ -6,8 +6,6 @@ use serde::{Deserialize, Serialize};
 pub struct GcOverview {
     pub registries: Vec<GcRegistry>,
     pub runs: Vec<GcRunItem>,
-    /// Admins run collections; maintainers see predictions and history.
-    pub may_run: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +22,8 @@ pub struct GcRegistry {
     /// A `harbor` registry: Harbor's own latest GC jobs (those its schedule or UI started
     /// too), or why they could not be read.
     pub harbor_jobs: Option<Result<Vec<HarborJobItem>, String>>,
+    /// Admins of this registry run collections; its maintainers see predictions and history.
+    pub may_run: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,10 +24,9 @@ pub fn GcPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(overview) => {
-                            let may_run = overview.may_run;
                             view! {
                                 {overview.registries.into_iter().map(|registry| view! {
-                                    <RegistrySection registry may_run />
+                                    <RegistrySection registry />
                                 }).collect_view()}
                                 <h2>"Runs"</h2>
                                 <RunTable runs=overview.runs />
@@ -42,7 +41,7 @@ pub fn GcPage() -> impl IntoView {
 }
 
 #[component]
-fn RegistrySection(registry: GcRegistry, may_run: bool) -> impl IntoView {
+fn RegistrySection(registry: GcRegistry) -> impl IntoView {
     let GcRegistry {
         name,
         not_run_because,
@@ -51,6 +50,7 @@ fn RegistrySection(registry: GcRegistry, may_run: bool) -> impl IntoView {
         prediction,
         schedule,
         harbor_jobs,
+        may_run,
     } = registry;
     let harbor = harbor_jobs.map(|jobs| view! { <HarborJobs jobs /> });
     let banner = maintenance_since.map(|since| {

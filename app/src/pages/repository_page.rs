@@ -23,7 +23,7 @@ pub fn RepositoryPage() -> impl IntoView {
     );
     let tool = move || query.read().get("tool").unwrap_or_else(|| "docker".into());
     let delete_repository = move || {
-        may_delete().then(|| {
+        may_delete(&registry(), &repository()).then(|| {
             let href = crate::routes::delete_tags(&registry(), &repository(), &[], true);
             view! { <p><a class="danger-link" href=href>"Delete this repository…"</a></p> }
         })
@@ -39,7 +39,7 @@ pub fn RepositoryPage() -> impl IntoView {
                         Ok(listing) if listing.total == 0 => view! {
                             <p class="muted">"This repository has no tags (all were deleted). It stays in the catalog until the registry's storage is cleaned."</p>
                         }.into_any(),
-                        Ok(listing) => view! { <TagTable listing tool=tool() may_delete=may_delete() /> }.into_any(),
+                        Ok(listing) => view! { <TagTable listing tool=tool() may_delete=may_delete(&registry(), &repository()) /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
                 })}
@@ -48,15 +48,22 @@ pub fn RepositoryPage() -> impl IntoView {
     }
 }
 
-/// Whether to offer deletion: developers and up (the domain's rules decide per environment;
-/// the confirmation page says why when they refuse). Pages render on the server only.
+/// Whether to offer deletion: developers and up at this repository (the domain's rules decide
+/// per environment; the confirmation page says why when they refuse). Pages render on the
+/// server only.
 #[cfg(feature = "ssr")]
-fn may_delete() -> bool {
+fn may_delete(registry: &str, repository: &str) -> bool {
     use regatta_core::users::Role;
-    crate::ssr::gate_user().is_some_and(|user| user.role >= Role::Developer)
+    let Ok(services) = crate::ssr::services() else {
+        return false;
+    };
+    crate::ssr::gate_user().is_some_and(|user| {
+        regatta_core::auth::role_at(&user, &services.settings, registry, repository)
+            >= Role::Developer
+    })
 }
 
 #[cfg(not(feature = "ssr"))]
-fn may_delete() -> bool {
+fn may_delete(_registry: &str, _repository: &str) -> bool {
     false
 }

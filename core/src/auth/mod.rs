@@ -2,12 +2,19 @@
 //! hands us the user id it stored.
 
 mod client_address;
+mod effective;
 mod login;
+mod rights;
 mod throttle;
 mod user_cache;
 
 pub use client_address::client_address;
+pub use effective::{effective_rights, EffectiveRights, EnvironmentRights, RegistryRights};
 pub use login::log_in;
+pub use rights::{
+    highest_role, may_read, may_read_target, require_read, require_role_in, role_at, role_in_environment,
+    role_in_registry,
+};
 pub use throttle::LoginThrottle;
 pub use user_cache::UserCache;
 
@@ -25,7 +32,10 @@ pub async fn session_user(
     let user = match services.user_cache.get(id, &reading) {
         Some(user) => Some(user),
         None => {
-            let user = users::find_by_id(&services.db, id).await?;
+            let mut user = users::find_by_id(&services.db, id).await?;
+            if let Some(user) = &mut user {
+                user.grants = users::grants_of(&services.db, id).await?.into();
+            }
             if let Some(user) = &user {
                 services.user_cache.keep(user.clone(), reading);
             }
@@ -50,16 +60,16 @@ pub fn require_role(user: &users::User, need: Role) -> Result<(), DomainError> {
     }
 }
 
-/// The registries `user` may read. Every role reads every configured registry today; lists and
-/// search already filter by this, so per-registry roles will change this one place.
+/// The registries `user` may read, in configuration order: every list and search filters by it.
 pub fn readable_registries<'a>(
-    _user: &users::User,
+    user: &users::User,
     settings: &'a crate::config::Settings,
 ) -> Vec<&'a str> {
     settings
         .registries
         .iter()
         .map(|r| r.name.as_str())
+        .filter(|name| may_read(user, name))
         .collect()
 }
 

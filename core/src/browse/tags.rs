@@ -2,9 +2,9 @@
 //! CI tags on every build (tens of thousands of tags) costs one page per request.
 
 use super::tag_order::{sort_by_version, TagSort};
-use crate::auth::require_role;
+use crate::auth::require_read;
 use crate::index::pages::{self, TagCounts, TagDetailRow};
-use crate::users::{Role, User};
+use crate::users::User;
 use crate::{DomainError, Services};
 
 /// Tags per page of the tag table.
@@ -46,7 +46,7 @@ pub async fn repository_tags(
     repository: &str,
     query: &TagQuery,
 ) -> Result<RepositoryTags, DomainError> {
-    require_role(user, Role::Viewer)?;
+    require_read(user, &services.settings, registry)?;
     let config = services
         .settings
         .registry(registry)

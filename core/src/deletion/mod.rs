@@ -53,6 +53,9 @@ pub fn running(
     services: &Services,
     user: &User,
 ) -> Result<Vec<std::sync::Arc<DeletionProgress>>, DomainError> {
-    crate::auth::require_role(user, crate::users::Role::Viewer)?;
-    Ok(services.deletion_progress.running())
+    let running = services.deletion_progress.running();
+    Ok(running
+        .into_iter()
+        .filter(|progress| crate::auth::may_read_target(user, &progress.target))
+        .collect())
 }

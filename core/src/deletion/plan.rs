@@ -66,9 +66,7 @@ pub async fn plan(
     request: &DeletionRequest,
 ) -> Result<DeletionPlan, DomainError> {
     let settings = &services.settings;
-    settings
-        .registry(&request.registry)
-        .ok_or_else(|| DomainError::NotFound(format!("Registry `{}`", request.registry)))?;
+    crate::auth::require_read(user, settings, &request.registry)?;
     crate::registry::RepoName::parse(&request.repository)
         .map_err(|e| DomainError::Invalid(e.to_string()))?;
     for tag in &request.tags {

@@ -44,9 +44,17 @@ pub fn check(
     doomed: Doomed<'_>,
     typed: Option<&str>,
 ) -> Result<(), DomainError> {
-    crate::auth::require_role(user, Role::Developer)?;
+    // The role that counts is the one at this repository: global, or granted on its registry
+    // or its environment.
+    let role = crate::auth::role_at(user, settings, registry, repository);
+    if role < Role::Developer {
+        return Err(DomainError::Forbidden {
+            have: format!("{role} at {registry}/{repository}"),
+            need: Role::Developer.to_string(),
+        });
+    }
     let Some(stage) = stage_of(settings, registry, repository) else {
-        if user.role < Role::Maintainer {
+        if role < Role::Maintainer {
             return Err(DomainError::NotAllowed(format!(
                 "`{repository}` is in no environment of the pipeline: deleting there needs a maintainer."
             )));
@@ -59,7 +67,7 @@ pub fn check(
         (false, true) => "immutable-tag",
         (false, false) => return Ok(()),
     };
-    if user.role < Role::Admin {
+    if role < Role::Admin {
         return Err(DomainError::NotAllowed(format!(
             "`{}` is a {guard} environment: only an admin may delete there.",
             environment.name

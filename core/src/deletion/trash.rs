@@ -6,9 +6,9 @@
 use super::rules::{self, Doomed};
 use super::store::{self, TrashRow, TrashedManifest};
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
-use crate::auth::{readable_registries, require_role};
+use crate::auth::readable_registries;
 use crate::registry::{Digest, Reference, RegistryClient, RepoName, Tag};
-use crate::users::{Role, User};
+use crate::users::User;
 use crate::{DomainError, Services};
 use bytes::Bytes;
 
@@ -20,7 +20,6 @@ pub async fn trash_list(
     user: &User,
     limit: i64,
 ) -> Result<Vec<TrashEntry>, DomainError> {
-    require_role(user, Role::Viewer)?;
     let readable = readable_registries(user, &services.settings);
     Ok(store::list_trash(&services.db, &readable, limit.clamp(1, 1000)).await?)
 }

@@ -36,7 +36,7 @@ pub use schedules::{run_due, save_schedule, schedules, GcSchedule};
 pub use store::GcRun;
 
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
-use crate::auth::require_role;
+use crate::auth::{may_read, require_read, require_role, require_role_in, role_in_registry};
 use crate::config::GcConfig;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
@@ -66,11 +66,8 @@ pub async fn prediction(
     registry: &str,
     untagged: bool,
 ) -> Result<GcPrediction, DomainError> {
-    require_role(user, Role::Maintainer)?;
-    services
-        .settings
-        .registry(registry)
-        .ok_or_else(|| DomainError::NotFound(format!("Registry `{registry}`")))?;
+    require_read(user, &services.settings, registry)?;
+    require_role_in(user, registry, Role::Maintainer)?;
     predict::predict(services, registry, untagged).await
 }
 
@@ -81,7 +78,8 @@ pub async fn run(
     actor: &Actor,
     request: &GcRequest,
 ) -> Result<GcReport, DomainError> {
-    let allowed = require_role(&actor.user, Role::Admin)
+    let allowed = require_read(&actor.user, &services.settings, &request.registry)
+        .and_then(|()| require_role_in(&actor.user, &request.registry, Role::Admin))
         .and_then(|()| driver_of(services, &request.registry).cloned());
     let config = match allowed {
         Ok(config) => config,
@@ -102,22 +100,28 @@ pub async fn run(
         .await?
 }
 
-/// The latest runs, newest first, of `registry` or of every registry (maintainer and up).
+/// The latest runs, newest first, of `registry` or of every registry where `user` is a
+/// maintainer or more.
 pub async fn history(
     services: &Services,
     user: &User,
     registry: Option<&str>,
     limit: i64,
 ) -> Result<Vec<GcRun>, DomainError> {
-    require_role(user, Role::Maintainer)?;
     let names: Vec<&str> = match registry {
-        Some(name) => vec![name],
-        None => services
-            .settings
-            .registries
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect(),
+        Some(name) => {
+            require_read(user, &services.settings, name)?;
+            require_role_in(user, name, Role::Maintainer)?;
+            vec![name]
+        }
+        None => {
+            let names = maintained_registries(services, user);
+            if names.is_empty() {
+                // The global role names what is missing.
+                require_role(user, Role::Maintainer)?;
+            }
+            names
+        }
     };
     Ok(store::runs(&services.db, &names, limit.clamp(1, 1000)).await?)
 }
@@ -130,7 +134,8 @@ pub async fn harbor_history(
     registry: &str,
     limit: u32,
 ) -> Result<Vec<HarborJob>, DomainError> {
-    require_role(user, Role::Maintainer)?;
+    require_read(user, &services.settings, registry)?;
+    require_role_in(user, registry, Role::Maintainer)?;
     let config = driver_of(services, registry)?;
     if config.kind != crate::config::GcKind::Harbor {
         return Err(DomainError::Invalid(format!(
@@ -151,9 +156,10 @@ pub async fn run_details(
     user: &User,
     id: i64,
 ) -> Result<(GcRun, String), DomainError> {
-    require_role(user, Role::Maintainer)?;
     let not_found = || DomainError::NotFound(format!("Garbage collection run #{id}"));
     let run = store::run(&services.db, id).await?.ok_or_else(not_found)?;
+    require_read(user, &services.settings, &run.registry).map_err(|_| not_found())?;
+    require_role_in(user, &run.registry, Role::Maintainer)?;
     let log = store::run_log(&services.db, id)
         .await?
         .ok_or_else(not_found)?;
@@ -249,8 +255,21 @@ impl Drop for Claim<'_> {
     }
 }
 
-/// Collections running now in this process (any user: the banner and progress show them).
+/// Collections running now in this process, of the registries `user` may read (the banner
+/// and progress show them).
 pub fn running(services: &Services, user: &User) -> Result<Vec<GcProgress>, DomainError> {
-    require_role(user, Role::Viewer)?;
-    Ok(services.gc_running.running())
+    let mut running = services.gc_running.running();
+    running.retain(|progress| may_read(user, &progress.registry));
+    Ok(running)
+}
+
+/// The registries where `user` is a maintainer or more: whose collections they may see.
+pub fn maintained_registries<'a>(services: &'a Services, user: &User) -> Vec<&'a str> {
+    services
+        .settings
+        .registries
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|name| role_in_registry(user, name) >= Role::Maintainer)
+        .collect()
 }

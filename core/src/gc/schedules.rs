@@ -20,10 +20,16 @@ pub struct GcSchedule {
     pub managed_by_config: bool,
 }
 
-/// The schedule of every registry Regatta collects that has one (maintainer and up).
+/// The schedule of every registry Regatta collects that has one, where `user` is a maintainer
+/// or more.
 pub async fn schedules(services: &Services, user: &User) -> Result<Vec<GcSchedule>, DomainError> {
-    require_role(user, Role::Maintainer)?;
-    all_schedules(services).await
+    let maintained = super::maintained_registries(services, user);
+    if maintained.is_empty() {
+        require_role(user, Role::Maintainer)?;
+    }
+    let mut schedules = all_schedules(services).await?;
+    schedules.retain(|s| maintained.contains(&s.registry.as_str()));
+    Ok(schedules)
 }
 
 async fn all_schedules(services: &Services) -> Result<Vec<GcSchedule>, DomainError> {
@@ -94,7 +100,8 @@ async fn save(
     schedule: &str,
     untagged: bool,
 ) -> Result<(), DomainError> {
-    require_role(&actor.user, Role::Admin)?;
+    crate::auth::require_read(&actor.user, &services.settings, registry)?;
+    crate::auth::require_role_in(&actor.user, registry, Role::Admin)?;
     let config = super::driver_of(services, registry)?;
     if config.schedule.is_some() {
         return Err(DomainError::NotAllowed(format!(

@@ -18,8 +18,8 @@ pub use progress::{PromotionProgress, PromotionProgressMap};
 pub use store::{mark_interrupted, PromotionRecord, PromotionStatus, WebhookState};
 
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
-use crate::auth::require_role;
-use crate::users::{Role, User};
+use crate::auth::{may_read, may_read_target};
+use crate::users::User;
 use crate::{DomainError, Services};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -225,8 +225,11 @@ pub fn running(
     services: &Services,
     user: &User,
 ) -> Result<Vec<(i64, std::sync::Arc<PromotionProgress>)>, DomainError> {
-    require_role(user, Role::Viewer)?;
-    Ok(services.promotion_progress.running())
+    let running = services.promotion_progress.running();
+    Ok(running
+        .into_iter()
+        .filter(|(_, progress)| may_read_target(user, &progress.target))
+        .collect())
 }
 
 /// The latest promotions, newest first.
@@ -235,8 +238,10 @@ pub async fn history(
     user: &User,
     limit: i64,
 ) -> Result<Vec<PromotionRecord>, DomainError> {
-    require_role(user, Role::Viewer)?;
-    Ok(store::recent(&services.db, limit.clamp(1, 500)).await?)
+    let mut records = store::recent(&services.db, limit.clamp(1, 500)).await?;
+    // Both ends must be readable: the source's names are as private as the target's.
+    records.retain(|r| may_read(user, &r.source_registry) && may_read(user, &r.target_registry));
+    Ok(records)
 }
 
 /// Queues the configured webhooks' calls and sends them now, in the background (a receiver

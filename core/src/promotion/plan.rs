@@ -114,6 +114,7 @@ pub async fn plan(
     let tag = Tag::parse(&request.tag).map_err(invalid)?;
     let target_tag =
         Tag::parse(request.target_tag.as_deref().unwrap_or(&request.tag)).map_err(invalid)?;
+    crate::auth::require_read(user, settings, &request.registry)?;
     let source_client = services.registry_client(&request.registry)?;
     let from = rules::stage_of(settings, &request.registry, repository.as_str());
     let to = rules::stage_named(settings, &request.to_environment)?;

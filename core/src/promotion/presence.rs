@@ -1,9 +1,9 @@
 //! Where a digest already is along the pipeline (✓ dev, ✓ staging, – prod), from the index.
 
 use super::rules;
-use crate::auth::require_role;
+use crate::auth::{may_read, require_read};
 use crate::index::pages;
-use crate::users::{Role, User};
+use crate::users::User;
 use crate::{DomainError, Services};
 
 #[derive(Debug, Clone)]
@@ -28,8 +28,8 @@ pub async fn pipeline_presence(
     repository: &str,
     digest: &str,
 ) -> Result<Vec<Presence>, DomainError> {
-    require_role(user, Role::Viewer)?;
     let settings = &services.settings;
+    require_read(user, settings, registry)?;
     let from = rules::stage_of(settings, registry, repository);
     type Planned<'a> = (
         usize,
@@ -41,6 +41,8 @@ pub async fn pipeline_presence(
         .environments
         .iter()
         .enumerate()
+        // Stages in registries the user may not read are not shown (nor asked for).
+        .filter(|(_, environment)| may_read(user, &environment.registry))
         .map(|(position, environment)| {
             let to = rules::Stage {
                 position,

@@ -51,10 +51,22 @@ pub fn target_repository(from: Option<Stage<'_>>, to: Stage<'_>, repository: &st
     format!("{}{rest}", to.environment.prefix)
 }
 
-/// Refuses, with the reason, a promotion `user` may not make.
+/// Refuses, with the reason, a promotion `user` may not make. The role that counts is the
+/// user's role in the target environment (global, or granted on its registry or on it).
 pub fn check(user: &User, from: Option<Stage<'_>>, to: Stage<'_>) -> Result<(), DomainError> {
-    crate::auth::require_role(user, Role::Developer)?;
-    if user.role >= Role::Admin {
+    let role = crate::auth::role_in_environment(user, to.environment);
+    let require = |need: Role| {
+        if role >= need {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden {
+                have: format!("{role} in {}", to.environment.name),
+                need: need.to_string(),
+            })
+        }
+    };
+    require(Role::Developer)?;
+    if role >= Role::Admin {
         return Ok(());
     }
     let Some(from) = from else {
@@ -70,7 +82,7 @@ pub fn check(user: &User, from: Option<Stage<'_>>, to: Stage<'_>) -> Result<(), 
         )));
     }
     if to.environment.protected || to.position > from.position + 1 {
-        crate::auth::require_role(user, Role::Maintainer)?;
+        require(Role::Maintainer)?;
     }
     Ok(())
 }

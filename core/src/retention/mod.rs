@@ -16,7 +16,7 @@ pub use run::RetentionReport;
 pub use store::RunRow;
 
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
-use crate::auth::require_role;
+use crate::auth::{may_read, role_in_environment, role_in_registry};
 use crate::config::Settings;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
@@ -29,10 +29,43 @@ pub struct PolicyEntry {
     pub managed_by_config: bool,
 }
 
-/// Every policy, those of the configuration first.
+/// Every policy of a registry `user` may read, those of the configuration first.
 pub async fn policies(services: &Services, user: &User) -> Result<Vec<PolicyEntry>, DomainError> {
-    require_role(user, Role::Viewer)?;
-    all_policies(services).await
+    let mut entries = all_policies(services).await?;
+    entries.retain(|entry| may_read(user, &entry.policy.registry));
+    Ok(entries)
+}
+
+/// Whether `user` may edit, preview and run `policy`: a maintainer where it deletes (its
+/// environment, or its whole registry).
+pub fn may_manage(user: &User, settings: &Settings, policy: &RetentionPolicy) -> bool {
+    require_maintainer(user, settings, policy).is_ok()
+}
+
+pub fn require_maintainer(
+    user: &User,
+    settings: &Settings,
+    policy: &RetentionPolicy,
+) -> Result<(), DomainError> {
+    let environment = policy
+        .environment
+        .as_ref()
+        .and_then(|name| settings.environments.iter().find(|e| &e.name == name));
+    let (role, place) = match environment {
+        Some(environment) => (
+            role_in_environment(user, environment),
+            environment.name.as_str(),
+        ),
+        None => (role_in_registry(user, &policy.registry), policy.registry.as_str()),
+    };
+    if role >= Role::Maintainer {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden {
+            have: format!("{role} in {place}"),
+            need: Role::Maintainer.to_string(),
+        })
+    }
 }
 
 async fn all_policies(services: &Services) -> Result<Vec<PolicyEntry>, DomainError> {
@@ -53,7 +86,7 @@ async fn all_policies(services: &Services) -> Result<Vec<PolicyEntry>, DomainErr
         .collect())
 }
 
-pub(crate) async fn find_policy(
+pub async fn find_policy(
     services: &Services,
     name: &str,
 ) -> Result<RetentionPolicy, DomainError> {
@@ -109,9 +142,9 @@ async fn save_checked(
     actor: &Actor,
     policy: &RetentionPolicy,
 ) -> Result<(), DomainError> {
-    require_role(&actor.user, Role::Maintainer)?;
     policy::validate(policy).map_err(DomainError::Invalid)?;
     check_scope(&services.settings, policy)?;
+    require_maintainer(&actor.user, &services.settings, policy)?;
     if services
         .settings
         .retention
@@ -133,7 +166,8 @@ pub async fn delete_policy(
     name: &str,
 ) -> Result<(), DomainError> {
     let result = async {
-        require_role(&actor.user, Role::Maintainer)?;
+        let policy = find_policy(services, name).await?;
+        require_maintainer(&actor.user, &services.settings, &policy)?;
         if services.settings.retention.iter().any(|p| p.name == name) {
             return Err(DomainError::NotAllowed(format!(
                 "Policy `{name}` is managed by the configuration (regatta.toml): remove it there."
@@ -202,8 +236,8 @@ pub async fn preview(
     name: &str,
     trigger: Trigger,
 ) -> Result<(i64, RetentionPreview), DomainError> {
-    require_role(&actor.user, Role::Maintainer)?;
     let policy = find_policy(services, name).await?;
+    require_maintainer(&actor.user, &services.settings, &policy)?;
     let preview = preview::compute(services, &policy).await?;
     let id = store::insert_preview(
         &services.db,
@@ -228,7 +262,7 @@ pub async fn run(
     actor: &Actor,
     run_id: i64,
 ) -> Result<RetentionReport, DomainError> {
-    require_role(&actor.user, Role::Maintainer)?;
+    // The rights are checked against the preview's policy in the task (run.rs).
     let (owned, actor) = (services.clone(), actor.clone());
     services
         .tasks
@@ -250,9 +284,9 @@ pub async fn preview_and_run(
 
 /// A stored preview or run.
 pub async fn run_record(services: &Services, user: &User, id: i64) -> Result<RunRow, DomainError> {
-    require_role(user, Role::Viewer)?;
     store::run(&services.db, id)
         .await?
+        .filter(|row| may_read(user, &row.registry))
         .ok_or_else(|| DomainError::NotFound(format!("Retention run #{id}")))
 }
 
@@ -262,8 +296,9 @@ pub async fn history(
     user: &User,
     limit: i64,
 ) -> Result<Vec<RunRow>, DomainError> {
-    require_role(user, Role::Viewer)?;
-    Ok(store::recent_runs(&services.db, limit.clamp(1, 500)).await?)
+    let mut runs = store::recent_runs(&services.db, limit.clamp(1, 500)).await?;
+    runs.retain(|row| may_read(user, &row.registry));
+    Ok(runs)
 }
 
 /// The policies whose schedule says they are due now.

@@ -39,6 +39,7 @@ pub(super) async fn run_preview(
     let previewed: RetentionPreview = serde_json::from_str(&row.preview)
         .map_err(|e| DomainError::internal(format!("reading preview #{run_id}: {e}")))?;
     let policy = super::find_policy(services, &row.policy).await?;
+    super::require_maintainer(&actor.user, &services.settings, &policy)?;
     if !store::start_run(&services.db, run_id, services.clock.now()).await? {
         return Err(DomainError::Conflict(format!(
             "Preview #{run_id} was run already ({}): preview again.",

@@ -10,9 +10,9 @@
 //! grouping is counted from the graph in one pass: which groups hold each blob.
 
 use super::graph::{GraphTag, RegistryGraph};
-use crate::auth::{readable_registries, require_role};
+use crate::auth::readable_registries;
 use crate::config::Settings;
-use crate::users::{Role, User};
+use crate::users::User;
 use crate::{DomainError, Services};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -98,7 +98,6 @@ pub async fn storage_accounting(
     registry: Option<&str>,
     by: Grouping,
 ) -> Result<Vec<RegistryAccount>, DomainError> {
-    require_role(user, Role::Viewer)?;
     let readable = readable_registries(user, &services.settings);
     let names: Vec<&str> = match registry {
         Some(name) if readable.contains(&name) => vec![name],

@@ -5,8 +5,8 @@
 
 use super::accounting::{Grouping, ScopeUsage, Usage};
 use super::snapshots::{format_taken_at, FULL_RESOLUTION_DAYS, TOP_REPOSITORIES};
-use crate::auth::{readable_registries, require_role};
-use crate::users::{Role, User};
+use crate::auth::readable_registries;
+use crate::users::User;
 use crate::{DomainError, Services};
 use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
@@ -141,7 +141,6 @@ pub async fn storage_history(
     registry: Option<&str>,
     by: Grouping,
 ) -> Result<Vec<RegistryHistory>, DomainError> {
-    require_role(user, Role::Viewer)?;
     if !matches!(by, Grouping::Environment | Grouping::Namespace) {
         return Err(DomainError::Invalid(
             "Storage history is split by environment or namespace.".into(),

@@ -5,6 +5,9 @@ use std::{fmt, str::FromStr};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// Nothing beyond what the user's grants give (stored as `none`).
+    #[serde(rename = "none")]
+    NoAccess,
     /// Browse and search.
     Viewer,
     /// Also promote into and delete from unprotected environments.
@@ -16,10 +19,17 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Viewer, Role::Developer, Role::Maintainer, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::NoAccess,
+        Role::Viewer,
+        Role::Developer,
+        Role::Maintainer,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::NoAccess => "none",
             Role::Viewer => "viewer",
             Role::Developer => "developer",
             Role::Maintainer => "maintainer",
@@ -42,7 +52,7 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown role `{s}`: use viewer, developer, maintainer or admin")
+                format!("unknown role `{s}`: use none, viewer, developer, maintainer or admin")
             })
     }
 }
@@ -53,6 +63,7 @@ mod tests {
 
     #[test]
     fn roles_are_ordered_by_power() {
+        assert!(Role::NoAccess < Role::Viewer);
         assert!(Role::Viewer < Role::Developer);
         assert!(Role::Maintainer < Role::Admin);
     }

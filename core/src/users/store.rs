@@ -1,7 +1,8 @@
 //! SQL for the `users` table. Functions take an executor so the caller owns any transaction.
 
-use super::{PasswordHash, Role, Username};
+use super::{Grant, PasswordHash, Role, Username};
 use sqlx::{sqlite::SqliteRow, Row, SqliteExecutor};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone)]
@@ -15,6 +16,9 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
     /// Bumped by a password change or a disable: sessions from before no longer count.
     pub session_epoch: i64,
+    /// Roles at single registries and environments. Loaded where rights are decided (the
+    /// session's user, the admin's list); empty elsewhere, which can only deny, never allow.
+    pub grants: Arc<[Grant]>,
 }
 
 impl User {
@@ -30,6 +34,7 @@ impl User {
             created_at: OffsetDateTime::UNIX_EPOCH,
             last_login_at: None,
             session_epoch: 0,
+            grants: Arc::new([]),
         }
     }
 }
@@ -50,6 +55,7 @@ fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         last_login_at: row.try_get("last_login_at")?,
         session_epoch: row.try_get("session_epoch")?,
+        grants: Arc::new([]),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use regatta_core::config::Settings;
-use regatta_core::users::Role;
+use regatta_core::users::{Place, Role};
 use regatta_core::Services;
 use regatta_core::{accounts, accounts_admin};
 use secrecy::SecretString;
@@ -30,6 +30,24 @@ pub enum UserCommand {
         #[arg(value_parser = parse_role)]
         role: Role,
     },
+    /// Give a user a role at one place, beside their global role:
+    /// `regatta user grant alice maintainer environment:staging`.
+    Grant {
+        name: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+        /// `registry:NAME` or `environment:NAME`.
+        #[arg(value_parser = parse_place)]
+        place: Place,
+    },
+    /// Take a user's grant at a place away: `regatta user revoke alice environment:staging`.
+    Revoke {
+        name: String,
+        #[arg(value_parser = parse_place)]
+        place: Place,
+    },
+    /// What a user may do where, and which role (global or granted) gives it.
+    Rights { name: String },
     /// A user's sessions: `--end` ends all of them (they log in again).
     Sessions {
         name: String,
@@ -39,6 +57,10 @@ pub enum UserCommand {
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse()
+}
+
+fn parse_place(raw: &str) -> Result<Place, String> {
     raw.parse()
 }
 
@@ -57,18 +79,24 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
             println!("password of `{name}` changed");
         }
         UserCommand::List => {
-            println!("{:<24} {:<11} {:<9} last login", "USER", "ROLE", "STATUS");
-            for user in accounts::list_users(&services).await? {
+            println!(
+                "{:<24} {:<11} {:<9} {:<26} grants",
+                "USER", "ROLE", "STATUS", "LAST LOGIN"
+            );
+            let admin = regatta_core::users::User::not_stored("cli", Role::Admin);
+            for user in accounts_admin::users_for_admin(&services, &admin).await? {
                 let status = if user.disabled { "disabled" } else { "active" };
                 let last = user
                     .last_login_at
                     .map(|t| t.to_string())
                     .unwrap_or_else(|| "never".into());
+                let grants: Vec<String> = user.grants.iter().map(|g| g.to_string()).collect();
                 println!(
-                    "{:<24} {:<11} {:<9} {last}",
+                    "{:<24} {:<11} {:<9} {last:<26} {}",
                     user.username,
                     user.role.as_str(),
-                    status
+                    status,
+                    grants.join(", ")
                 );
             }
         }
@@ -83,6 +111,20 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
         UserCommand::Role { name, role } => {
             accounts_admin::change_role(&services, &actor, &name, role).await?;
             println!("`{name}` is now {role}");
+        }
+        UserCommand::Grant { name, role, place } => {
+            let said = format!("`{name}` is now {role} in {place}");
+            accounts_admin::grant(&services, &actor, &name, place, role).await?;
+            println!("{said}");
+        }
+        UserCommand::Revoke { name, place } => {
+            let said = format!("`{name}` no longer has a grant on {place}");
+            accounts_admin::revoke(&services, &actor, &name, place).await?;
+            println!("{said}");
+        }
+        UserCommand::Rights { name } => {
+            let user = accounts_admin::user_for_admin(&services, &actor.user, &name).await?;
+            print!("{}", rights_text(&user, &services.settings));
         }
         UserCommand::Sessions { name, end } => {
             if !end {
@@ -113,4 +155,45 @@ fn read_password() -> anyhow::Result<SecretString> {
         bail!("the two passwords differ");
     }
     Ok(first.into())
+}
+
+/// The effective rights as plain text, one place per line.
+fn rights_text(user: &regatta_core::users::User, settings: &Settings) -> String {
+    use std::fmt::Write;
+    let rights = regatta_core::auth::effective_rights(user, settings);
+    let mut text = format!("{}: global role {}\n", user.username, rights.global);
+    for registry in &rights.registries {
+        let may = registry.may.join(", ");
+        let _ = writeln!(
+            text,
+            "registry {}: {} ({}){}",
+            registry.name,
+            registry.role,
+            registry.from,
+            if may.is_empty() { String::new() } else { format!(": {may}") }
+        );
+        for environment in &registry.environments {
+            let _ = writeln!(
+                text,
+                "  environment {}: {} ({}); may: {}; may not: {}",
+                environment.name,
+                environment.role,
+                environment.from,
+                or_nothing(&environment.may),
+                or_nothing(&environment.may_not)
+            );
+        }
+    }
+    for grant in &rights.idle_grants {
+        let _ = writeln!(text, "grant {grant}: names no configured place, gives nothing");
+    }
+    text
+}
+
+fn or_nothing(items: &[String]) -> String {
+    if items.is_empty() {
+        "nothing".into()
+    } else {
+        items.join(", ")
+    }
 }

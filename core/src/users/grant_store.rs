@@ -1,0 +1,88 @@
+//! SQL for the `grants` table.
+
+use super::grant::{Grant, Place};
+use super::Role;
+use sqlx::{Row, SqliteExecutor};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+fn grant_from(scope: &str, name: String, role: &str) -> Result<Grant, sqlx::Error> {
+    let decode = |e: String| sqlx::Error::Decode(e.into());
+    Ok(Grant {
+        place: Place::from_parts(scope, name).map_err(decode)?,
+        role: role.parse::<Role>().map_err(decode)?,
+    })
+}
+
+/// The grants of user `id`, registries first, by name.
+pub async fn grants_of(db: impl SqliteExecutor<'_>, id: i64) -> Result<Vec<Grant>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT scope, name, role FROM grants WHERE user_id = ? ORDER BY scope DESC, name",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| grant_from(row.try_get("scope")?, row.try_get("name")?, row.try_get("role")?))
+        .collect()
+}
+
+/// Every user's grants, by user id (the admin's list).
+pub async fn all_grants(
+    db: impl SqliteExecutor<'_>,
+) -> Result<HashMap<i64, Vec<Grant>>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT user_id, scope, name, role FROM grants ORDER BY scope DESC, name")
+            .fetch_all(db)
+            .await?;
+    let mut by_user: HashMap<i64, Vec<Grant>> = HashMap::new();
+    for row in &rows {
+        let grant = grant_from(row.try_get("scope")?, row.try_get("name")?, row.try_get("role")?)?;
+        by_user.entry(row.try_get("user_id")?).or_default().push(grant);
+    }
+    Ok(by_user)
+}
+
+/// Gives or changes the role of `username` at `place`; false when no such user exists.
+pub async fn put_grant(
+    db: impl SqliteExecutor<'_>,
+    username: &str,
+    grant: &Grant,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO grants (user_id, scope, name, role, granted_at, granted_by)
+         SELECT id, ?, ?, ?, ?, ? FROM users WHERE username = ?
+         ON CONFLICT (user_id, scope, name)
+         DO UPDATE SET role = excluded.role, granted_at = excluded.granted_at,
+                       granted_by = excluded.granted_by",
+    )
+    .bind(grant.place.scope())
+    .bind(grant.place.name())
+    .bind(grant.role.as_str())
+    .bind(now)
+    .bind(by)
+    .bind(username)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Takes the grant of `username` at `place` away; false when there was none.
+pub async fn delete_grant(
+    db: impl SqliteExecutor<'_>,
+    username: &str,
+    place: &Place,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM grants WHERE scope = ? AND name = ?
+         AND user_id = (SELECT id FROM users WHERE username = ?)",
+    )
+    .bind(place.scope())
+    .bind(place.name())
+    .bind(username)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
