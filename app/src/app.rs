@@ -2,7 +2,7 @@ use crate::components::HydrationMark;
 use crate::pages::{
     AuditPage, DashboardPage, DeletePage, GcPage, GcRunPage, ImagePage, LoginPage, NamespacePage,
     NotFoundPage, PromotionsPage, RegistryPage, RepositoryPage, RetentionPage, RetentionRunPage,
-    SearchPage, SettingsPage, StoragePage, TrashPage, UsersPage,
+    SearchPage, SettingsPage, StoragePage, TrashPage, UserRightsPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/gc") view=GcPage ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/users/:name") view=UserRightsPage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/gc/run/:id") view=GcRunPage ssr=SsrMode::Async />
             </Routes>

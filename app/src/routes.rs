@@ -180,3 +180,8 @@ mod tests {
         assert_eq!(storage_csv("namespace"), "/storage.csv?by=namespace");
     }
 }
+
+/// An admin's page of one user: grants and effective rights (usernames need no escaping).
+pub fn admin_user(username: &str) -> String {
+    format!("/admin/users/{username}")
+}

@@ -3,7 +3,7 @@
 //! redirect. A generated password goes to the page through the session, once, never through
 //! an address.
 
-use crate::dto::UsersOverview;
+use crate::dto::{RightsView, UsersOverview};
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -23,7 +23,65 @@ pub async fn load_users() -> Result<UsersOverview, AppError> {
     Ok(UsersOverview {
         users: users.iter().map(Into::into).collect(),
         one_time_password,
+        places: crate::dto::grant_places(&services.settings),
     })
+}
+
+/// What `username` may do where (admins), or without a name what the signed-in user may.
+#[server(prefix = "/api", endpoint = "rights")]
+pub async fn load_rights(username: Option<String>) -> Result<RightsView, AppError> {
+    use crate::ssr::{current_user, from_domain, services};
+    let services = services()?;
+    let me = current_user(&services).await?;
+    Ok(match username.filter(|name| *name != me.username) {
+        None => RightsView::new(&me, &services.settings, Vec::new()),
+        Some(name) => {
+            let user = regatta_core::accounts_admin::user_for_admin(&services, &me, &name)
+                .await
+                .map_err(from_domain)?;
+            let places = crate::dto::grant_places(&services.settings);
+            RightsView::new(&user, &services.settings, places)
+        }
+    })
+}
+
+/// Gives `username` `role` at `place` (`registry:NAME`, `environment:NAME`); `back` is the
+/// page to return to (the users list or the user's page).
+#[server(prefix = "/api", endpoint = "user-grant")]
+pub async fn admin_grant(
+    username: String,
+    role: String,
+    place: String,
+    back: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = async {
+        let role = users_ssr::role(&role)?;
+        let place = users_ssr::place(&place)?;
+        regatta_core::accounts_admin::grant(&services, &actor, &username, place, role).await
+    }
+    .await;
+    let back = users_ssr::back_to(back.as_deref(), &username);
+    form_outcome(result, |_| format!("{back}?changed=1"), &back).await
+}
+
+#[server(prefix = "/api", endpoint = "user-revoke")]
+pub async fn admin_revoke(
+    username: String,
+    place: String,
+    back: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = match users_ssr::place(&place) {
+        Ok(place) => regatta_core::accounts_admin::revoke(&services, &actor, &username, place).await,
+        Err(error) => Err(error),
+    };
+    let back = users_ssr::back_to(back.as_deref(), &username);
+    form_outcome(result, |_| format!("{back}?changed=1"), &back).await
 }
 
 #[server(prefix = "/api", endpoint = "user-add")]
@@ -128,6 +186,19 @@ mod users_ssr {
 
     pub fn role(text: &str) -> Result<Role, DomainError> {
         text.parse().map_err(DomainError::Invalid)
+    }
+
+    pub fn place(text: &str) -> Result<regatta_core::users::Place, DomainError> {
+        text.parse().map_err(DomainError::Invalid)
+    }
+
+    /// Where a grant form returns: the user's own page when it came from there, else the list
+    /// (never an address from the form: no open redirect).
+    pub fn back_to(back: Option<&str>, username: &str) -> String {
+        match back {
+            Some("user") => crate::routes::admin_user(username),
+            _ => "/admin/users".into(),
+        }
     }
 
     /// Keeps a generated password in the session for the next page to show once.

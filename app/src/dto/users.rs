@@ -8,6 +8,8 @@ pub struct UsersOverview {
     /// A password just generated (a new user's, or a reset): (user, password). Shown this once;
     /// it was kept in the session, never in an address, and is gone from it now.
     pub one_time_password: Option<(String, String)>,
+    /// What a grant may name: `registry:NAME` and `environment:NAME` of the configuration.
+    pub places: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +21,45 @@ pub struct UserItem {
     pub last_login_at: Option<When>,
     /// `local` (a password here); SSO users come with single sign-on.
     pub source: String,
+    pub grants: Vec<GrantItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantItem {
+    /// `registry:NAME` or `environment:NAME`.
+    pub place: String,
+    pub role: String,
+}
+
+/// What a user may do where (their settings page; an admin's page of the user).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RightsView {
+    pub username: String,
+    pub global: String,
+    pub grants: Vec<GrantItem>,
+    pub registries: Vec<RegistryRightsItem>,
+    /// Grants naming a place no longer configured.
+    pub idle_grants: Vec<String>,
+    /// For an admin's page: the places a grant may name.
+    pub places: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRightsItem {
+    pub name: String,
+    pub role: String,
+    pub from: String,
+    pub may: Vec<String>,
+    pub environments: Vec<EnvironmentRightsItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentRightsItem {
+    pub name: String,
+    pub role: String,
+    pub from: String,
+    pub may: Vec<String>,
+    pub may_not: Vec<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -31,6 +72,60 @@ impl From<&regatta_core::users::User> for UserItem {
             created_at: user.created_at.into(),
             last_login_at: user.last_login_at.map(Into::into),
             source: "local".into(),
+            grants: grant_items(user),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn grant_items(user: &regatta_core::users::User) -> Vec<GrantItem> {
+    (user.grants.iter())
+        .map(|g| GrantItem {
+            place: g.place.to_string(),
+            role: g.role.to_string(),
+        })
+        .collect()
+}
+
+/// `registry:NAME` and `environment:NAME` of every configured place, for the grant forms.
+#[cfg(feature = "ssr")]
+pub fn grant_places(settings: &regatta_core::config::Settings) -> Vec<String> {
+    let registries = settings.registries.iter().map(|r| format!("registry:{}", r.name));
+    let environments = (settings.environments.iter()).map(|e| format!("environment:{}", e.name));
+    registries.chain(environments).collect()
+}
+
+#[cfg(feature = "ssr")]
+impl RightsView {
+    pub fn new(
+        user: &regatta_core::users::User,
+        settings: &regatta_core::config::Settings,
+        places: Vec<String>,
+    ) -> Self {
+        let rights = regatta_core::auth::effective_rights(user, settings);
+        Self {
+            username: user.username.clone(),
+            global: rights.global.to_string(),
+            grants: grant_items(user),
+            registries: (rights.registries.into_iter())
+                .map(|r| RegistryRightsItem {
+                    name: r.name,
+                    role: r.role.to_string(),
+                    from: r.from,
+                    may: r.may,
+                    environments: (r.environments.into_iter())
+                        .map(|e| EnvironmentRightsItem {
+                            name: e.name,
+                            role: e.role.to_string(),
+                            from: e.from,
+                            may: e.may,
+                            may_not: e.may_not,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            idle_grants: rights.idle_grants.iter().map(|g| g.to_string()).collect(),
+            places,
         }
     }
 }

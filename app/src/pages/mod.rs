@@ -17,6 +17,7 @@ mod search_page;
 mod settings_page;
 mod storage_page;
 mod trash_page;
+mod user_rights_page;
 mod users_page;
 
 /// `?page=N` of a paged list, 1 when absent or not a number.
@@ -47,6 +48,7 @@ pub use search_page::SearchPage;
 pub use settings_page::SettingsPage;
 pub use storage_page::StoragePage;
 pub use trash_page::TrashPage;
+pub use user_rights_page::UserRightsPage;
 pub use users_page::UsersPage;
 
 /// The `:id` of a page's path (a run's number), 0 when it is not a number (the page then says

@@ -1,15 +1,17 @@
-use crate::api::{ChangeOwnPassword, EndOwnOtherSessions};
-use crate::components::HeaderBar;
+use crate::api::{load_rights, ChangeOwnPassword, EndOwnOtherSessions};
+use crate::components::{HeaderBar, RightsTable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// `/settings`: one's own account — change the password (the current one is asked; other
-/// sessions end, this one stays) and end every other session. Plain forms.
+/// sessions end, this one stays), end every other session, and see one's rights (what the
+/// global role and the grants allow where). Plain forms.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let query = use_query_map();
     let password = ServerAction::<ChangeOwnPassword>::new();
     let sessions = ServerAction::<EndOwnOtherSessions>::new();
+    let rights = Resource::new(|| (), |_| load_rights(None));
     let notice = move || {
         let query = query.read();
         if let Some(reason) = query.get("failed") {
@@ -39,6 +41,15 @@ pub fn SettingsPage() -> impl IntoView {
                 <p class="muted">"Logged in elsewhere (another browser, a lost laptop)? End every session but this one."</p>
                 <button type="submit" class="secondary">"End my other sessions"</button>
             </ActionForm>
+            <h2>"Your rights"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match rights.await {
+                        Ok(rights) => view! { <RightsTable rights /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </main>
     }
 }

@@ -1,10 +1,15 @@
-use crate::api::{load_users, AdminAddUser, AdminChangeUser, AdminResetPassword};
+use crate::api::{
+    load_users, AdminAddUser, AdminChangeUser, AdminGrant, AdminResetPassword, AdminRevoke,
+};
 use crate::components::{HeaderBar, Moment};
-use crate::dto::{UserItem, UsersOverview};
+use crate::dto::{GrantItem, UserItem, UsersOverview};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-const ROLES: [&str; 4] = ["viewer", "developer", "maintainer", "admin"];
+/// Global roles; `none` leaves only what grants give.
+const ROLES: [&str; 5] = ["none", "viewer", "developer", "maintainer", "admin"];
+/// Roles a grant may give.
+pub(crate) const GRANT_ROLES: [&str; 4] = ["viewer", "developer", "maintainer", "admin"];
 
 /// `/admin/users` (admins): every user with role, state, last login and source; add a user (a
 /// one-time password is generated and shown here once), change a role, disable or enable,
@@ -34,7 +39,7 @@ pub fn UsersPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(UsersOverview { users, one_time_password }) => view! {
+                        Ok(UsersOverview { users, one_time_password, places }) => view! {
                             {one_time_password.map(|(user, password)| view! {
                                 <p class="notice warn" role="status" aria-label="One-time password">
                                     "The password of " <strong>{user}</strong> " is "
@@ -42,6 +47,7 @@ pub fn UsersPage() -> impl IntoView {
                                     ". It is shown only now: hand it over, they change it on their settings page."
                                 </p>
                             })}
+                            <GrantForm usernames=users.iter().map(|u| u.username.clone()).collect() places back="list" />
                             <UsersTable users />
                             <AddUserForm />
                         }.into_any(),
@@ -59,7 +65,7 @@ fn UsersTable(users: Vec<UserItem>) -> impl IntoView {
         <table class="history" aria-label="Users">
             <thead><tr>
                 <th>"User"</th><th>"Role"</th><th>"State"</th><th>"Last login"</th><th>"Since"</th>
-                <th>"Source"</th><th></th>
+                <th>"Source"</th><th>"Grants"</th><th></th>
             </tr></thead>
             <tbody>
                 {users.into_iter().map(|user| view! { <UserRow user /> }).collect_view()}
@@ -85,7 +91,7 @@ fn UserRow(user: UserItem) -> impl IntoView {
     let [for_role, for_toggle, for_reset, for_end] = names;
     view! {
         <tr>
-            <td class="mono">{user.username.clone()}</td>
+            <td class="mono"><a href=crate::routes::admin_user(&user.username)>{user.username.clone()}</a></td>
             <td>
                 <ActionForm action=change attr:aria-label=role_label attr:class="inline">
                     <input type="hidden" name="username" value=for_role />
@@ -102,6 +108,7 @@ fn UserRow(user: UserItem) -> impl IntoView {
             <td class="nowrap">{user.last_login_at.map(|when| view! { <Moment when /> })}</td>
             <td class="nowrap"><Moment when=user.created_at /></td>
             <td>{user.source}</td>
+            <td><Grants username=user.username.clone() grants=user.grants back="list" /></td>
             <td class="actions">
                 <ActionForm action=change attr:aria-label=toggle_label attr:class="inline">
                     <input type="hidden" name="username" value=for_toggle />
@@ -138,6 +145,74 @@ fn AddUserForm() -> impl IntoView {
             </label>
             <button type="submit">"Add user"</button>
             <span class="muted">" A password is generated and shown once."</span>
+        </ActionForm>
+    }
+}
+
+/// A user's grants, each with a button that revokes it.
+#[component]
+pub(crate) fn Grants(
+    username: String,
+    grants: Vec<GrantItem>,
+    back: &'static str,
+) -> impl IntoView {
+    let revoke = ServerAction::<AdminRevoke>::new();
+    let items = grants.into_iter().map(|grant| {
+        let label = format!("Revoke {} in {} of {username}", grant.role, grant.place);
+        let username = username.clone();
+        view! {
+            <li>
+                {format!("{} in {} ", grant.role, grant.place)}
+                <ActionForm action=revoke attr:aria-label=label attr:class="inline">
+                    <input type="hidden" name="username" value=username />
+                    <input type="hidden" name="place" value=grant.place />
+                    <input type="hidden" name="back" value=back />
+                    <button type="submit" class="secondary small">"Revoke"</button>
+                </ActionForm>
+            </li>
+        }
+    });
+    view! { <ul class="plain">{items.collect_view()}</ul> }
+}
+
+/// Gives a user a role at one registry or environment (or changes the role of the grant
+/// there). With one username the form is that user's; with several it asks which.
+#[component]
+pub(crate) fn GrantForm(
+    usernames: Vec<String>,
+    places: Vec<String>,
+    back: &'static str,
+) -> impl IntoView {
+    let grant = ServerAction::<AdminGrant>::new();
+    let who = match usernames.as_slice() {
+        [one] => view! { <input type="hidden" name="username" value=one.clone() /> }.into_any(),
+        _ => view! {
+            <label>"User "
+                <select name="username">
+                    {usernames.into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+        }.into_any(),
+    };
+    view! {
+        <h2>"Grant a role at one place"</h2>
+        <ActionForm action=grant attr:aria-label="Grant a role">
+            {who}
+            <input type="hidden" name="back" value=back />
+            <label>"Role "
+                <select name="role">
+                    {GRANT_ROLES.into_iter().map(|role| view! {
+                        <option value=role selected=role == "developer">{role}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>" at "
+                <select name="place">
+                    {places.into_iter().map(|place| view! { <option value=place.clone()>{place.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Grant"</button>
+            <span class="muted">" Beside the global role; the higher of the two counts there."</span>
         </ActionForm>
     }
 }
