@@ -107,4 +107,3 @@ pub(crate) fn users_changed(services: &Services) {
         tracing::warn!(%error, "could not signal a user change to other processes");
     }
 }
-

@@ -53,7 +53,15 @@ pub async fn grant(
             return Err(error);
         }
     };
-    change(services, actor, AuditAction::UserGrant, username, &detail, op).await
+    change(
+        services,
+        actor,
+        AuditAction::UserGrant,
+        username,
+        &detail,
+        op,
+    )
+    .await
 }
 
 /// Takes `username`'s grant at `place` away.
@@ -65,7 +73,15 @@ pub async fn revoke(
 ) -> Result<(), DomainError> {
     let detail = place.to_string();
     let op = Op::Revoke(place);
-    change(services, actor, AuditAction::UserRevoke, username, &detail, op).await
+    change(
+        services,
+        actor,
+        AuditAction::UserRevoke,
+        username,
+        &detail,
+        op,
+    )
+    .await
 }
 
 /// A grant must name a configured place and give a role.
@@ -75,11 +91,19 @@ fn check_grant(services: &Services, grant: &Grant) -> Result<(), DomainError> {
     let (known, names): (bool, Vec<&str>) = match &grant.place {
         Place::Registry(name) => (
             settings.registry(name).is_some(),
-            settings.registries.iter().map(|r| r.name.as_str()).collect(),
+            settings
+                .registries
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect(),
         ),
         Place::Environment(name) => (
             settings.environments.iter().any(|e| &e.name == name),
-            settings.environments.iter().map(|e| e.name.as_str()).collect(),
+            settings
+                .environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect(),
         ),
     };
     if known {
@@ -89,7 +113,11 @@ fn check_grant(services: &Services, grant: &Grant) -> Result<(), DomainError> {
         "No {} is named `{}`; configured: {}.",
         grant.place.scope(),
         grant.place.name(),
-        if names.is_empty() { "none".into() } else { names.join(", ") }
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
     )))
 }
 

@@ -86,8 +86,8 @@ pub async fn load_gc_run(id: i64) -> Result<GcRunDetails, AppError> {
 #[cfg(feature = "ssr")]
 mod gc_ssr {
     use crate::dto::{GcOverview, GcRegistry};
-    use regatta_core::gc;
     use regatta_core::auth::role_in_registry;
+    use regatta_core::gc;
     use regatta_core::users::{Role, User};
     use regatta_core::{DomainError, Services};
 
@@ -100,8 +100,8 @@ mod gc_ssr {
         let schedules = gc::schedules(services, user).await?;
         let mut registries = Vec::new();
         let maintained = gc::maintained_registries(services, user);
-        let registries_shown = (services.settings.registries.iter())
-            .filter(|r| maintained.contains(&r.name.as_str()));
+        let registries_shown =
+            (services.settings.registries.iter()).filter(|r| maintained.contains(&r.name.as_str()));
         for registry in registries_shown {
             let name = registry.name.as_str();
             let not_run_because = gc::driver_of(services, name).err().map(|e| e.to_string());

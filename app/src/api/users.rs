@@ -77,7 +77,9 @@ pub async fn admin_revoke(
     let services = services()?;
     let actor = actor(&services).await?;
     let result = match users_ssr::place(&place) {
-        Ok(place) => regatta_core::accounts_admin::revoke(&services, &actor, &username, place).await,
+        Ok(place) => {
+            regatta_core::accounts_admin::revoke(&services, &actor, &username, place).await
+        }
         Err(error) => Err(error),
     };
     let back = users_ssr::back_to(back.as_deref(), &username);

@@ -90,7 +90,10 @@ fn grant_items(user: &regatta_core::users::User) -> Vec<GrantItem> {
 /// `registry:NAME` and `environment:NAME` of every configured place, for the grant forms.
 #[cfg(feature = "ssr")]
 pub fn grant_places(settings: &regatta_core::config::Settings) -> Vec<String> {
-    let registries = settings.registries.iter().map(|r| format!("registry:{}", r.name));
+    let registries = settings
+        .registries
+        .iter()
+        .map(|r| format!("registry:{}", r.name));
     let environments = (settings.environments.iter()).map(|e| format!("environment:{}", e.name));
     registries.chain(environments).collect()
 }

@@ -12,8 +12,8 @@ pub use client_address::client_address;
 pub use effective::{effective_rights, EffectiveRights, EnvironmentRights, RegistryRights};
 pub use login::log_in;
 pub use rights::{
-    highest_role, may_read, may_read_target, require_read, require_role_in, role_at, role_in_environment,
-    role_in_registry,
+    highest_role, may_read, may_read_target, require_read, require_role_in, role_at,
+    role_in_environment, role_in_registry,
 };
 pub use throttle::LoginThrottle;
 pub use user_cache::UserCache;

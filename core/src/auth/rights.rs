@@ -10,7 +10,10 @@ use crate::DomainError;
 
 /// The role of `user` in the whole of `registry` (the global role or a registry grant).
 pub fn role_in_registry(user: &User, registry: &str) -> Role {
-    granted(user, |place| matches!(place, Place::Registry(r) if r == registry))
+    granted(
+        user,
+        |place| matches!(place, Place::Registry(r) if r == registry),
+    )
 }
 
 /// The role of `user` in `environment`: also raised by a grant on that environment.
@@ -129,9 +132,15 @@ mod tests {
             Role::Developer,
             &[("environment:staging", Role::Maintainer)],
         );
-        assert_eq!(role_at(&dev, &settings, "a", "staging/app"), Role::Maintainer);
+        assert_eq!(
+            role_at(&dev, &settings, "a", "staging/app"),
+            Role::Maintainer
+        );
         assert_eq!(role_at(&dev, &settings, "a", "dev/app"), Role::Developer);
-        assert_eq!(role_at(&dev, &settings, "b", "staging/app"), Role::Developer);
+        assert_eq!(
+            role_at(&dev, &settings, "b", "staging/app"),
+            Role::Developer
+        );
         assert_eq!(role_in_registry(&dev, "a"), Role::Developer);
         assert_eq!(highest_role(&dev), Role::Maintainer);
 
@@ -150,6 +159,9 @@ mod tests {
 
         let staging_only = user(Role::NoAccess, &[("env:staging", Role::Viewer)]);
         assert!(!may_read(&staging_only, "a"), "prod's names stay hidden");
-        assert_eq!(role_at(&staging_only, &settings, "a", "staging/x"), Role::Viewer);
+        assert_eq!(
+            role_at(&staging_only, &settings, "a", "staging/x"),
+            Role::Viewer
+        );
     }
 }

@@ -56,7 +56,10 @@ pub fn require_maintainer(
             role_in_environment(user, environment),
             environment.name.as_str(),
         ),
-        None => (role_in_registry(user, &policy.registry), policy.registry.as_str()),
+        None => (
+            role_in_registry(user, &policy.registry),
+            policy.registry.as_str(),
+        ),
     };
     if role >= Role::Maintainer {
         Ok(())
@@ -86,10 +89,7 @@ async fn all_policies(services: &Services) -> Result<Vec<PolicyEntry>, DomainErr
         .collect())
 }
 
-pub async fn find_policy(
-    services: &Services,
-    name: &str,
-) -> Result<RetentionPolicy, DomainError> {
+pub async fn find_policy(services: &Services, name: &str) -> Result<RetentionPolicy, DomainError> {
     all_policies(services)
         .await?
         .into_iter()

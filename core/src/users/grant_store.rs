@@ -23,7 +23,13 @@ pub async fn grants_of(db: impl SqliteExecutor<'_>, id: i64) -> Result<Vec<Grant
     .fetch_all(db)
     .await?;
     rows.iter()
-        .map(|row| grant_from(row.try_get("scope")?, row.try_get("name")?, row.try_get("role")?))
+        .map(|row| {
+            grant_from(
+                row.try_get("scope")?,
+                row.try_get("name")?,
+                row.try_get("role")?,
+            )
+        })
         .collect()
 }
 
@@ -37,8 +43,15 @@ pub async fn all_grants(
             .await?;
     let mut by_user: HashMap<i64, Vec<Grant>> = HashMap::new();
     for row in &rows {
-        let grant = grant_from(row.try_get("scope")?, row.try_get("name")?, row.try_get("role")?)?;
-        by_user.entry(row.try_get("user_id")?).or_default().push(grant);
+        let grant = grant_from(
+            row.try_get("scope")?,
+            row.try_get("name")?,
+            row.try_get("role")?,
+        )?;
+        by_user
+            .entry(row.try_get("user_id")?)
+            .or_default()
+            .push(grant);
     }
     Ok(by_user)
 }

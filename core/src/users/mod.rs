@@ -7,11 +7,11 @@ mod role;
 mod store;
 mod username;
 
+pub use grant::{grantable, Grant, Place};
+pub use grant_store::{all_grants, delete_grant, grants_of, put_grant};
 pub use password::{
     check_new_password, generate_password, hash_password, verify_password, PasswordHash,
 };
-pub use grant::{grantable, Grant, Place};
-pub use grant_store::{all_grants, delete_grant, grants_of, put_grant};
 pub use role::Role;
 pub use store::{
     bump_session_epoch, count_enabled_admins, count_users, create_user, find_by_id, find_by_name,

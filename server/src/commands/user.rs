@@ -170,7 +170,11 @@ fn rights_text(user: &regatta_core::users::User, settings: &Settings) -> String 
             registry.name,
             registry.role,
             registry.from,
-            if may.is_empty() { String::new() } else { format!(": {may}") }
+            if may.is_empty() {
+                String::new()
+            } else {
+                format!(": {may}")
+            }
         );
         for environment in &registry.environments {
             let _ = writeln!(
@@ -185,7 +189,10 @@ fn rights_text(user: &regatta_core::users::User, settings: &Settings) -> String 
         }
     }
     for grant in &rights.idle_grants {
-        let _ = writeln!(text, "grant {grant}: names no configured place, gives nothing");
+        let _ = writeln!(
+            text,
+            "grant {grant}: names no configured place, gives nothing"
+        );
     }
     text
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cli;
+mod grants;
 mod hostile;
 mod login;
 mod notifications;
