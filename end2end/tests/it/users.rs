@@ -1,10 +1,12 @@
 //! Users in a real Chromium: an admin adds a user (the generated password is shown once), the
 //! user logs in with it and changes it on their settings page, the audit log shows both, and
-//! disabling the user ends their session at the next request.
+//! disabling the user ends their session at the next request. An admin grants a registry to a
+//! user without a global role, who then sees that registry only.
 
 use end2end::app_fixture::AppFixture;
 use end2end::browser::{
-    assert_no_console_errors, click, log_in_as_admin, open, screenshot, wait_for, wait_for_text,
+    assert_no_console_errors, click, log_in_as_admin, open, screenshot, submit_login, wait_for,
+    wait_for_text,
 };
 use end2end::{Browser, SettingsFile};
 use fantoccini::Locator;
@@ -98,5 +100,83 @@ async fn an_admin_adds_a_user_who_logs_in_changes_the_password_and_is_disabled()
         after.url()
     );
     assert_no_console_errors(&client).await;
+    browser.close().await;
+}
+
+/// Two registries; an admin adds a user with no global role and grants them developer in
+/// registry `a` on the user's page; the user logs in (same browser, after the admin logs out)
+/// and sees registry `a` only; the audit log shows the addition and the grant.
+#[tokio::test]
+async fn an_admin_adds_a_user_and_a_grant_and_the_user_sees_only_the_granted_registry() {
+    use end2end::settings::Registry;
+    use end2end::{RegistryFixture, RegistryOptions};
+    let a = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let b = RegistryFixture::start_seeded(RegistryOptions::default())
+        .await
+        .unwrap();
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("a", &a))
+        .registry(Registry::fixture("b", &b));
+    let app = AppFixture::start_with(settings).await.unwrap();
+    let browser = Browser::start().await.unwrap();
+    let client = browser.client.clone();
+    log_in_as_admin(&client, &app.url).await;
+
+    open(&client, &app.url, "/admin/users").await;
+    wait_for(&client, "form[aria-label='Add a user'] [name=username]")
+        .await
+        .send_keys("tara")
+        .await
+        .unwrap();
+    let role = wait_for(&client, "form[aria-label='Add a user'] select[name=role]").await;
+    role.select_by_value("none").await.unwrap();
+    click(&client, Locator::XPath("//button[text()='Add user']")).await;
+    let password = wait_for(&client, "[aria-label='One-time password'] code")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    open(&client, &app.url, "/admin/users/tara").await;
+    let form = "form[aria-label='Grant a role']";
+    let role = wait_for(&client, &format!("{form} select[name=role]")).await;
+    role.select_by_value("developer").await.unwrap();
+    let place = wait_for(&client, &format!("{form} select[name=place]")).await;
+    place.select_by_value("registry:a").await.unwrap();
+    click(&client, Locator::Css(&format!("{form} button"))).await;
+    wait_for_text(&client, "[role=status]", "Changed.").await;
+    let rights = wait_for_text(
+        &client,
+        "table[aria-label='Effective rights'] tbody",
+        "grant on registry:a",
+    )
+    .await;
+    assert!(rights.contains("browse and search"), "{rights}");
+    screenshot(&client, "user-rights").await;
+
+    click(&client, Locator::XPath("//button[text()='Log out']")).await;
+    wait_for(&client, "form[aria-label='Log in']").await;
+    submit_login(&client, "tara", &password).await;
+    wait_for(&client, "header.topbar").await;
+    wait_for(&client, "article[aria-label='Registry a']").await;
+    let registries = client
+        .find_all(Locator::Css("article.registry"))
+        .await
+        .unwrap();
+    assert_eq!(registries.len(), 1, "only the granted registry");
+    open(&client, &app.url, "/r/b").await;
+    wait_for_text(&client, "[role=alert]", "Registry `b` not found").await;
+    assert_no_console_errors(&client).await;
+
+    click(&client, Locator::XPath("//button[text()='Log out']")).await;
+    log_in_as_admin(&client, &app.url).await;
+    open(&client, &app.url, "/audit?target=tara").await;
+    let log = wait_for_text(&client, "table[aria-label='Audit log'] tbody", "user.grant").await;
+    assert!(
+        log.contains("user.add") && log.contains("developer in registry:a"),
+        "{log}"
+    );
     browser.close().await;
 }
