@@ -239,9 +239,14 @@ impl RegistryFixture {
     }
 }
 
-/// The repository's `scripts/` directory.
+/// The repository's `scripts/` directory, found at run time like [`crate::app_fixture::site_root`]
+/// (a test binary reused from another checkout sharing the target directory must not run
+/// that checkout's scripts, which may be gone).
 pub fn scripts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("../scripts")
 }
 
 /// Runs the registry with the `config.yml` in `dir`, appending to `dir/registry.log`; when

@@ -141,3 +141,66 @@ async fn ones_own_password_change_needs_the_current_one_and_keeps_this_session()
             .is_ok()
     );
 }
+
+/// Grants: given, changed, revoked, each audited with the place and role; a maintainer may
+/// not give one (refused and audited); the session's user carries the grants and a change is
+/// seen at the next lookup (the cache is dropped).
+#[tokio::test]
+async fn grants_are_given_changed_and_revoked_by_admins_only_and_audited() {
+    use regatta_core::accounts_admin::{grant, revoke};
+    use regatta_core::auth::{role_in_registry, session_user};
+    use regatta_core::users::Place;
+    let settings = SettingsFile::new()
+        .registry(end2end::settings::Registry::new("team-a", "http://127.0.0.1:9"));
+    let (_dir, services) = crate::start_services(settings).await;
+    let password: SecretString = "tess-password-2026".into();
+    add_user(&services, &admin(), "tess", Role::NoAccess, &password)
+        .await
+        .unwrap();
+    let tess = find_by_name(&services.db, "tess").await.unwrap().unwrap();
+    let session = |services: &Services| {
+        let (id, epoch) = (tess.id, tess.session_epoch);
+        let services = services.clone();
+        async move { session_user(&services, Some(id), Some(epoch)).await.unwrap() }
+    };
+    assert_eq!(role_in_registry(&session(&services).await, "team-a"), Role::NoAccess);
+
+    let team_a = || Place::Registry("team-a".into());
+    grant(&services, &admin(), "tess", team_a(), Role::Developer)
+        .await
+        .unwrap();
+    assert_eq!(role_in_registry(&session(&services).await, "team-a"), Role::Developer);
+    grant(&services, &admin(), "tess", team_a(), Role::Maintainer)
+        .await
+        .unwrap();
+    assert_eq!(
+        role_in_registry(&session(&services).await, "team-a"),
+        Role::Maintainer,
+        "a second grant on the place changes its role"
+    );
+    let maintainer = Actor::new(User::not_stored("mia", Role::Maintainer), "10.0.0.2");
+    let refused = grant(&services, &maintainer, "tess", team_a(), Role::Admin)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, DomainError::Forbidden { .. }), "{refused}");
+    revoke(&services, &admin(), "tess", team_a()).await.unwrap();
+    assert_eq!(role_in_registry(&session(&services).await, "team-a"), Role::NoAccess);
+
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT actor || ' ' || action || ' ' || outcome || ' ' || COALESCE(detail, '')
+         FROM audit_log WHERE target = 'tess' AND action LIKE 'user.%' ORDER BY id",
+    )
+    .fetch_all(&services.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited[1..],
+        [
+            "root user.grant ok developer in registry:team-a",
+            "root user.grant ok maintainer in registry:team-a",
+            "mia user.grant denied Your role (maintainer) may not do this; it needs admin.",
+            "root user.revoke ok registry:team-a",
+        ],
+        "{audited:?}"
+    );
+}
