@@ -14,6 +14,19 @@ use tower_sessions::Session;
 pub const USER_ID_KEY: &str = "user_id";
 /// The user's `session_epoch` at login: a password change or a disable since ends the session.
 pub const SESSION_EPOCH_KEY: &str = "session_epoch";
+/// The key of the session's `user_sessions` row (listing and ending single sessions).
+pub const SESSION_ROW_KEY: &str = "session_key";
+
+/// What the session holds of its login, for [`regatta_core::auth::session_user`].
+pub async fn session_claims(
+    session: &Session,
+) -> Result<regatta_core::auth::SessionClaims, tower_sessions::session::Error> {
+    Ok(regatta_core::auth::SessionClaims {
+        user_id: session.get::<i64>(USER_ID_KEY).await?,
+        epoch: session.get::<i64>(SESSION_EPOCH_KEY).await?,
+        key: session.get::<String>(SESSION_ROW_KEY).await?,
+    })
+}
 
 pub fn services() -> Result<Services, AppError> {
     use_context::<Services>().ok_or_else(|| AppError::new(500, "server misconfigured: no services"))
@@ -58,10 +71,10 @@ pub async fn current_user(services: &Services) -> Result<User, AppError> {
 
 async fn session_user(services: &Services) -> Result<User, AppError> {
     let session = session().await?;
-    let read = |e| internal(format_args!("reading the session: {e}"));
-    let id = session.get::<i64>(USER_ID_KEY).await.map_err(read)?;
-    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.map_err(read)?;
-    regatta_core::auth::session_user(services, id, epoch)
+    let claims = session_claims(&session)
+        .await
+        .map_err(|e| internal(format_args!("reading the session: {e}")))?;
+    regatta_core::auth::session_user(services, &claims)
         .await
         .map_err(from_domain)
 }

@@ -1,6 +1,6 @@
 //! The rights check's figure (issue #15: < 0.1 ms per request): what every request does to
 //! decide what its user may do — the session's user from the cache (the marker file read, the
-//! cached user with its grants cloned), then the registries it may read and its role at one
+//! session's row still alive, the cached user with its grants cloned), then the registries it may read and its role at one
 //! repository — over 20 registries and 100 environments, for a user with no global role and
 //! 25 grants. Also timed: the first lookup after a change (a grant given: the cache is
 //! dropped, the user and grants read from SQLite), and that the change is seen at once.
@@ -8,7 +8,7 @@
 //! Run: `cargo bench -p regatta-core --bench rights`.
 
 use regatta_core::audit::Actor;
-use regatta_core::auth::{readable_registries, role_at, session_user};
+use regatta_core::auth::{readable_registries, role_at, session_user, SessionClaims};
 use regatta_core::config::parse_settings;
 use regatta_core::users::{Place, Role};
 use regatta_core::{accounts, accounts_admin, users, Services};
@@ -22,7 +22,10 @@ const RUNS: usize = 20_000;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let mut text = format!("database = \"{}\"\n", dir.path().join("rights.db").display());
+    let mut text = format!(
+        "database = \"{}\"\n",
+        dir.path().join("rights.db").display()
+    );
     for r in 0..REGISTRIES {
         let _ = write!(
             text,
@@ -51,13 +54,18 @@ async fn main() -> anyhow::Result<()> {
     let user = users::find_by_name(&services.db, "bench-user")
         .await?
         .expect("added");
-    let (id, epoch) = (Some(user.id), Some(user.session_epoch));
+    let key = regatta_core::sessions::start(&services, &user, "10.0.0.1", Some("bench")).await?;
+    let claims = SessionClaims {
+        user_id: Some(user.id),
+        epoch: Some(user.session_epoch),
+        key: Some(key),
+    };
 
     // A request: who, what they may read, their role where the page points.
     let request = |n: usize| {
-        let services = &services;
+        let (services, claims) = (&services, &claims);
         async move {
-            let user = session_user(services, id, epoch).await.expect("a session");
+            let user = session_user(services, claims).await.expect("a session");
             let readable = readable_registries(&user, &services.settings).len();
             let registry = format!("reg{}", n % REGISTRIES);
             let repository = format!("stage{}/app{n}", n % ENVIRONMENTS_PER_REGISTRY);

@@ -22,6 +22,7 @@ pub mod retention;
 pub mod schedule;
 pub mod search;
 pub mod services;
+pub mod sessions;
 pub mod storage;
 pub mod tasks;
 pub mod users;

@@ -97,6 +97,11 @@ impl AppFixture {
         self.user_command(&["add", name, "--role", role], password)
     }
 
+    /// This app's settings file (for CLI commands against it).
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("regatta.toml")
+    }
+
     /// Runs `regatta user ARGS…` against this app's configuration, `password` on stdin.
     pub fn user_command(&self, args: &[&str], password: &str) -> anyhow::Result<()> {
         use std::io::Write;
@@ -104,7 +109,7 @@ impl AppFixture {
             .arg("user")
             .args(args)
             .arg("--config")
-            .arg(self.dir.path().join("regatta.toml"))
+            .arg(self.config_path())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -121,6 +126,13 @@ impl AppFixture {
     /// make without a browser).
     pub async fn logged_in(&self, user: &str, password: &str) -> anyhow::Result<reqwest::Client> {
         log_in(&self.url, user, password).await
+    }
+
+    /// An HTTP client logged in as the first admin.
+    pub async fn as_admin(&self) -> reqwest::Client {
+        self.logged_in(ADMIN_USER, ADMIN_PASSWORD)
+            .await
+            .expect("the admin logs in")
     }
 
     pub fn log(&self) -> String {

@@ -3,7 +3,6 @@
 //! link needs a GET that answers with a file, and the browser sends the session cookie with it
 //! like with any page (the login gate sends strangers to log in).
 
-use app::ssr::{SESSION_EPOCH_KEY, USER_ID_KEY};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -86,9 +85,8 @@ async fn session_user(
     services: &Services,
     session: &Session,
 ) -> Result<regatta_core::users::User, DomainError> {
-    let id = session.get::<i64>(USER_ID_KEY).await.ok().flatten();
-    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.ok().flatten();
-    regatta_core::auth::session_user(services, id, epoch).await
+    let claims = app::ssr::session_claims(session).await.unwrap_or_default();
+    regatta_core::auth::session_user(services, &claims).await
 }
 
 fn refusal(error: &DomainError) -> Response {

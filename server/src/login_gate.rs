@@ -5,7 +5,7 @@
 //! themselves (they answer 401, not a redirect), as do assets and health checks, which are
 //! public.
 
-use app::ssr::{GateUser, SESSION_EPOCH_KEY, USER_ID_KEY};
+use app::ssr::{session_claims, GateUser};
 use axum::{
     extract::{Request, State},
     http::Method,
@@ -36,9 +36,8 @@ pub async fn require_login(
     if request.method() != Method::GET || public {
         return next.run(request).await;
     }
-    let id = session.get::<i64>(USER_ID_KEY).await.ok().flatten();
-    let epoch = session.get::<i64>(SESSION_EPOCH_KEY).await.ok().flatten();
-    match regatta_core::auth::session_user(&services, id, epoch).await {
+    let claims = session_claims(&session).await.unwrap_or_default();
+    match regatta_core::auth::session_user(&services, &claims).await {
         Ok(user) => {
             request.extensions_mut().insert(GateUser(user));
             return next.run(request).await;

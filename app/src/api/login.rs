@@ -14,7 +14,7 @@ pub async fn login(
     let services = services()?;
     let source = client_address().await;
     match regatta_core::auth::log_in(&services, &username, password.into(), &source).await {
-        Ok(user) => login_ssr::start_session(&user, next.as_deref()).await,
+        Ok(user) => login_ssr::start_session(&services, &user, &source, next.as_deref()).await,
         Err(error) => Err(login_ssr::refuse(error, next.as_deref()).await),
     }
 }
@@ -22,15 +22,23 @@ pub async fn login(
 #[cfg(feature = "ssr")]
 mod login_ssr {
     use crate::ssr::{
-        from_domain, internal, is_plain_form_post, session, SESSION_EPOCH_KEY, USER_ID_KEY,
+        from_domain, internal, is_plain_form_post, session, SESSION_EPOCH_KEY, SESSION_ROW_KEY,
+        USER_ID_KEY,
     };
     use crate::AppError;
     use regatta_core::DomainError;
 
+    /// Starts the session of `user`, recorded in `user_sessions` (listed on /settings).
     pub async fn start_session(
+        services: &regatta_core::Services,
         user: &regatta_core::users::User,
+        source: &str,
         next: Option<&str>,
     ) -> Result<(), AppError> {
+        let agent = user_agent().await;
+        let key = regatta_core::sessions::start(services, user, source, agent.as_deref())
+            .await
+            .map_err(from_domain)?;
         let session = session().await?;
         // A new id on login defeats session fixation (OWASP session management).
         session.cycle_id().await.map_err(internal)?;
@@ -42,8 +50,18 @@ mod login_ssr {
             .insert(SESSION_EPOCH_KEY, user.session_epoch)
             .await
             .map_err(internal)?;
+        session
+            .insert(SESSION_ROW_KEY, key)
+            .await
+            .map_err(internal)?;
         leptos_axum::redirect(local_path(next));
         Ok(())
+    }
+
+    async fn user_agent() -> Option<String> {
+        let headers: axum::http::HeaderMap = leptos_axum::extract().await.ok()?;
+        let agent = headers.get(axum::http::header::USER_AGENT)?.to_str().ok()?;
+        Some(agent.to_string())
     }
 
     pub async fn refuse(error: DomainError, next: Option<&str>) -> AppError {

@@ -11,6 +11,9 @@ pub async fn logout() -> Result<(), AppError> {
     if let Ok(actor) = actor(&services).await {
         regatta_core::auth::log_out(&services, &actor).await;
     }
+    if let Ok(Some(key)) = session.get::<String>(crate::ssr::SESSION_ROW_KEY).await {
+        regatta_core::sessions::ended_by_logout(&services, &key).await;
+    }
     session.flush().await.map_err(internal)?;
     leptos_axum::redirect("/login");
     Ok(())

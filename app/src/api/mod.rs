@@ -47,7 +47,8 @@ pub use search::{search, Search};
 pub use storage::{load_storage, LoadStorage};
 pub use users::{
     admin_add_user, admin_change_user, admin_reset_password, change_own_password,
-    end_own_other_sessions, load_rights, load_users, AdminAddUser, AdminChangeUser, AdminGrant,
-    AdminResetPassword, AdminRevoke, ChangeOwnPassword, EndOwnOtherSessions, LoadUsers,
+    end_own_other_sessions, end_session, load_rights, load_users, AdminAddUser, AdminChangeUser,
+    AdminGrant, AdminResetPassword, AdminRevoke, ChangeOwnPassword, EndOwnOtherSessions,
+    EndSession, LoadUsers,
 };
 pub use who_am_i::{who_am_i, WhoAmI};

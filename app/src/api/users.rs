@@ -27,22 +27,56 @@ pub async fn load_users() -> Result<UsersOverview, AppError> {
     })
 }
 
-/// What `username` may do where (admins), or without a name what the signed-in user may.
+/// What `username` may do where and their sessions (admins), or without a name the signed-in
+/// user's own.
 #[server(prefix = "/api", endpoint = "rights")]
 pub async fn load_rights(username: Option<String>) -> Result<RightsView, AppError> {
-    use crate::ssr::{current_user, from_domain, services};
+    use crate::dto::SessionItem;
+    use crate::ssr::{current_user, from_domain, internal, services, session, SESSION_ROW_KEY};
+    use regatta_core::sessions;
     let services = services()?;
     let me = current_user(&services).await?;
     Ok(match username.filter(|name| *name != me.username) {
-        None => RightsView::new(&me, &services.settings, Vec::new()),
+        None => {
+            let key = session()
+                .await?
+                .get::<String>(SESSION_ROW_KEY)
+                .await
+                .map_err(internal)?;
+            let (rows, current) = sessions::own_sessions(&services, &me, key.as_deref())
+                .await
+                .map_err(from_domain)?;
+            let listed = rows.iter().map(|r| SessionItem::new(r, current)).collect();
+            RightsView::new(&me, &services.settings, Vec::new(), listed)
+        }
         Some(name) => {
             let user = regatta_core::accounts_admin::user_for_admin(&services, &me, &name)
                 .await
                 .map_err(from_domain)?;
+            let rows = sessions::sessions_of(&services, &me, &name)
+                .await
+                .map_err(from_domain)?;
+            let listed = rows.iter().map(|r| SessionItem::new(r, None)).collect();
             let places = crate::dto::grant_places(&services.settings);
-            RightsView::new(&user, &services.settings, places)
+            RightsView::new(&user, &services.settings, places, listed)
         }
     })
+}
+
+/// Ends one session: one's own from /settings (`back` absent), or a user's from their admin
+/// page (`back` = the username).
+#[server(prefix = "/api", endpoint = "session-end")]
+pub async fn end_session(id: i64, back: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{actor, form_outcome, services};
+    let services = services()?;
+    let actor = actor(&services).await?;
+    let result = regatta_core::sessions::end_session(&services, &actor, id).await;
+    let back = match back.as_deref() {
+        Some(name) => users_ssr::back_to(Some("user"), name),
+        None => "/settings".into(),
+    };
+    let joint = if back.contains('?') { '&' } else { '?' };
+    form_outcome(result, |_| format!("{back}{joint}changed=session"), &back).await
 }
 
 /// Gives `username` `role` at `place` (`registry:NAME`, `environment:NAME`); `back` is the
@@ -197,8 +231,9 @@ mod users_ssr {
     /// Where a grant form returns: the user's own page when it came from there, else the list
     /// (never an address from the form: no open redirect).
     pub fn back_to(back: Option<&str>, username: &str) -> String {
+        let valid = regatta_core::users::Username::parse(username).is_ok();
         match back {
-            Some("user") => crate::routes::admin_user(username),
+            Some("user") if valid => crate::routes::admin_user(username),
             _ => "/admin/users".into(),
         }
     }
@@ -227,11 +262,22 @@ mod users_ssr {
         let Ok(epoch) = result else {
             return Ok(result.map(drop));
         };
-        session()
-            .await?
+        let session = session().await?;
+        session
             .insert(SESSION_EPOCH_KEY, epoch)
             .await
             .map_err(internal)?;
+        // This session's row moves to the new epoch with it (the listing shows it still).
+        if let Some(key) = session
+            .get::<String>(crate::ssr::SESSION_ROW_KEY)
+            .await
+            .map_err(internal)?
+        {
+            let services = crate::ssr::services()?;
+            regatta_core::sessions::carry_over(&services, &key, epoch)
+                .await
+                .map_err(crate::ssr::from_domain)?;
+        }
         Ok(Ok(()))
     }
 }

@@ -24,6 +24,32 @@ pub struct UserItem {
     pub grants: Vec<GrantItem>,
 }
 
+/// A login session as listed on /settings and an admin's page of a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionItem {
+    pub id: i64,
+    pub created_at: When,
+    pub last_seen_at: When,
+    pub source: String,
+    pub agent: Option<String>,
+    /// The session this page was asked from.
+    pub current: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl SessionItem {
+    pub fn new(row: &regatta_core::sessions::SessionRow, current: Option<i64>) -> Self {
+        Self {
+            id: row.id,
+            created_at: row.created_at.into(),
+            last_seen_at: row.last_seen_at.into(),
+            source: row.source.clone(),
+            agent: row.agent.clone(),
+            current: current == Some(row.id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantItem {
     /// `registry:NAME` or `environment:NAME`.
@@ -42,6 +68,8 @@ pub struct RightsView {
     pub idle_grants: Vec<String>,
     /// For an admin's page: the places a grant may name.
     pub places: Vec<String>,
+    /// The user's sessions that count now.
+    pub sessions: Vec<SessionItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +132,7 @@ impl RightsView {
         user: &regatta_core::users::User,
         settings: &regatta_core::config::Settings,
         places: Vec<String>,
+        sessions: Vec<SessionItem>,
     ) -> Self {
         let rights = regatta_core::auth::effective_rights(user, settings);
         Self {
@@ -129,6 +158,7 @@ impl RightsView {
                 .collect(),
             idle_grants: rights.idle_grants.iter().map(|g| g.to_string()).collect(),
             places,
+            sessions,
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::api::{load_rights, ChangeOwnPassword, EndOwnOtherSessions};
-use crate::components::{HeaderBar, RightsTable};
+use crate::components::{HeaderBar, RightsTable, SessionsTable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -20,6 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
         let said = match query.get("changed").as_deref() {
             Some("password") => "Password changed. Your other sessions ended.",
             Some("sessions") => "Your other sessions ended.",
+            Some("session") => "The session ended.",
             _ => return None,
         };
         Some(view! { <p class="notice ok" role="status">{said}</p> }.into_any())
@@ -37,6 +38,11 @@ pub fn SettingsPage() -> impl IntoView {
                 <button type="submit">"Change password"</button>
             </ActionForm>
             <h2>"Sessions"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    rights.await.ok().map(|rights| view! { <SessionsTable sessions=rights.sessions owner=None /> })
+                })}
+            </Suspense>
             <ActionForm action=sessions attr:aria-label="End your other sessions">
                 <p class="muted">"Logged in elsewhere (another browser, a lost laptop)? End every session but this one."</p>
                 <button type="submit" class="secondary">"End my other sessions"</button>

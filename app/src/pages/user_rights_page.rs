@@ -1,11 +1,11 @@
 use crate::api::load_rights;
-use crate::components::{HeaderBar, RightsTable};
+use crate::components::{HeaderBar, RightsTable, SessionsTable};
 use crate::pages::users_page::{GrantForm, Grants};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/admin/users/:name` (admins): one user's grants (give, change, revoke) and what they may
-/// do where as a result.
+/// `/admin/users/:name` (admins): one user's grants (give, change, revoke), what they may do
+/// where as a result, and their sessions (each can be ended).
 #[component]
 pub fn UserRightsPage() -> impl IntoView {
     let params = use_params_map();
@@ -32,8 +32,10 @@ pub fn UserRightsPage() -> impl IntoView {
                     match rights.await {
                         Ok(rights) => {
                             let username = rights.username.clone();
+                            let username_for_sessions = username.clone();
                             let grants = rights.grants.clone();
                             let places = rights.places.clone();
+                            let sessions = rights.sessions.clone();
                             view! {
                                 <h2>"Grants"</h2>
                                 {grants.is_empty().then(|| view! { <p class="muted">"No grants: the global role counts everywhere."</p> })}
@@ -41,6 +43,8 @@ pub fn UserRightsPage() -> impl IntoView {
                                 <GrantForm usernames=vec![username] places back="user" />
                                 <h2>"Effective rights"</h2>
                                 <RightsTable rights />
+                                <h2>"Sessions"</h2>
+                                <SessionsTable sessions owner=Some(username_for_sessions) />
                             }.into_any()
                         }
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),

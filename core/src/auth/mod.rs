@@ -20,15 +20,43 @@ pub use user_cache::UserCache;
 
 use crate::{users, users::Role, DomainError, Services};
 
-/// The logged-in user behind a session. Disabling an account or changing its role takes effect
-/// at once: the [`UserCache`] is trusted only while no process has changed a user since.
+/// What a session holds of its login: the user id, the user's session epoch at login, and
+/// the key of its `user_sessions` row (sessions from before that table have none).
+#[derive(Debug, Clone, Default)]
+pub struct SessionClaims {
+    pub user_id: Option<i64>,
+    pub epoch: Option<i64>,
+    pub key: Option<String>,
+}
+
+/// The logged-in user behind a session. Disabling an account, changing its role or grants, or
+/// ending the session takes effect at once: the [`UserCache`] is trusted only while no process
+/// has changed a user since.
 pub async fn session_user(
     services: &Services,
-    user_id: Option<i64>,
-    session_epoch: Option<i64>,
+    claims: &SessionClaims,
 ) -> Result<users::User, DomainError> {
-    let id = user_id.ok_or(DomainError::Unauthenticated)?;
+    let id = claims.user_id.ok_or(DomainError::Unauthenticated)?;
     let reading = services.user_cache.read_marker();
+    if let Some(key) = &claims.key {
+        let alive = match services.user_cache.session_alive(key, &reading) {
+            Some(alive) => alive,
+            None => {
+                let alive = crate::sessions::is_alive(&services.db, key, id).await?;
+                services.user_cache.keep_session(key, alive, &reading);
+                alive
+            }
+        };
+        if !alive {
+            return Err(DomainError::Unauthenticated);
+        }
+        if services
+            .user_cache
+            .due_for_seen(key, crate::sessions::SEEN_EVERY)
+        {
+            crate::sessions::seen(services, key).await;
+        }
+    }
     let user = match services.user_cache.get(id, &reading) {
         Some(user) => Some(user),
         None => {
@@ -43,7 +71,7 @@ pub async fn session_user(
         }
     };
     match user {
-        Some(user) if !user.disabled && Some(user.session_epoch) == session_epoch => Ok(user),
+        Some(user) if !user.disabled && Some(user.session_epoch) == claims.epoch => Ok(user),
         _ => Err(DomainError::Unauthenticated),
     }
 }

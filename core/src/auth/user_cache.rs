@@ -23,6 +23,17 @@ pub struct UserCache {
     /// `<database>-users`: its content changes whenever any process changes a user.
     marker: PathBuf,
     entries: RwLock<HashMap<i64, Cached>>,
+    /// Whether a session's row (by key) still counts, under the same marker rule.
+    sessions: RwLock<HashMap<String, CachedSession>>,
+    /// When each session's use was last written (kept across changes: it only spaces writes).
+    seen: std::sync::Mutex<HashMap<String, Instant>>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedSession {
+    alive: bool,
+    marker: Option<Vec<u8>>,
+    read_at: Instant,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +54,8 @@ impl UserCache {
         Self {
             marker: PathBuf::from(marker),
             entries: RwLock::default(),
+            sessions: RwLock::default(),
+            seen: std::sync::Mutex::default(),
         }
     }
 
@@ -72,11 +85,47 @@ impl UserCache {
         entries.insert(user.id, cached);
     }
 
+    /// Whether session `key` counts, if known under the same marker and recently.
+    pub fn session_alive(&self, key: &str, reading: &MarkerReading) -> Option<bool> {
+        let sessions = self.sessions.read().unwrap_or_else(|e| e.into_inner());
+        let cached = sessions.get(key)?;
+        (cached.marker == reading.0 && cached.read_at.elapsed() < KEEP).then_some(cached.alive)
+    }
+
+    pub fn keep_session(&self, key: &str, alive: bool, reading: &MarkerReading) {
+        let cached = CachedSession {
+            alive,
+            marker: reading.0.clone(),
+            read_at: Instant::now(),
+        };
+        let mut sessions = self.sessions.write().unwrap_or_else(|e| e.into_inner());
+        sessions.insert(key.to_string(), cached);
+    }
+
+    /// True when session `key`'s use should be written now (once per `every`).
+    pub fn due_for_seen(&self, key: &str, every: Duration) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        match seen.get(key) {
+            Some(at) if at.elapsed() < every => false,
+            _ => {
+                if seen.len() > 100_000 {
+                    seen.retain(|_, at| at.elapsed() < every); // bounded: old keys go
+                }
+                seen.insert(key.to_string(), Instant::now());
+                true
+            }
+        }
+    }
+
     /// Call after committing any change to a user: forgets every cached user here and tells
     /// other processes through the marker. The marker gets a value no other writer can write
     /// (pid and time), so two processes changing users at once still both change it.
     pub fn users_changed(&self) -> std::io::Result<()> {
         self.entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.sessions
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .clear();

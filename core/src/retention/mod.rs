@@ -16,7 +16,7 @@ pub use run::RetentionReport;
 pub use store::RunRow;
 
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
-use crate::auth::{may_read, role_in_environment, role_in_registry};
+use crate::auth::{highest_role, may_read, require_role, role_in_environment, role_in_registry};
 use crate::config::Settings;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
@@ -40,6 +40,14 @@ pub async fn policies(services: &Services, user: &User) -> Result<Vec<PolicyEntr
 /// environment, or its whole registry).
 pub fn may_manage(user: &User, settings: &Settings, policy: &RetentionPolicy) -> bool {
     require_maintainer(user, settings, policy).is_ok()
+}
+
+/// Refuses early, before a policy is looked up, someone who is a maintainer nowhere.
+fn require_maintainer_somewhere(user: &User) -> Result<(), DomainError> {
+    match highest_role(user) >= Role::Maintainer {
+        true => Ok(()),
+        false => require_role(user, Role::Maintainer),
+    }
 }
 
 pub fn require_maintainer(
@@ -166,6 +174,7 @@ pub async fn delete_policy(
     name: &str,
 ) -> Result<(), DomainError> {
     let result = async {
+        require_maintainer_somewhere(&actor.user)?;
         let policy = find_policy(services, name).await?;
         require_maintainer(&actor.user, &services.settings, &policy)?;
         if services.settings.retention.iter().any(|p| p.name == name) {
@@ -236,6 +245,7 @@ pub async fn preview(
     name: &str,
     trigger: Trigger,
 ) -> Result<(i64, RetentionPreview), DomainError> {
+    require_maintainer_somewhere(&actor.user)?;
     let policy = find_policy(services, name).await?;
     require_maintainer(&actor.user, &services.settings, &policy)?;
     let preview = preview::compute(services, &policy).await?;
@@ -262,7 +272,8 @@ pub async fn run(
     actor: &Actor,
     run_id: i64,
 ) -> Result<RetentionReport, DomainError> {
-    // The rights are checked against the preview's policy in the task (run.rs).
+    // The rights are checked against the preview's policy in the task too (run.rs).
+    require_maintainer_somewhere(&actor.user)?;
     let (owned, actor) = (services.clone(), actor.clone());
     services
         .tasks

@@ -148,10 +148,12 @@ async fn ones_own_password_change_needs_the_current_one_and_keeps_this_session()
 #[tokio::test]
 async fn grants_are_given_changed_and_revoked_by_admins_only_and_audited() {
     use regatta_core::accounts_admin::{grant, revoke};
-    use regatta_core::auth::{role_in_registry, session_user};
+    use regatta_core::auth::{role_in_registry, session_user, SessionClaims};
     use regatta_core::users::Place;
-    let settings = SettingsFile::new()
-        .registry(end2end::settings::Registry::new("team-a", "http://127.0.0.1:9"));
+    let settings = SettingsFile::new().registry(end2end::settings::Registry::new(
+        "team-a",
+        "http://127.0.0.1:9",
+    ));
     let (_dir, services) = crate::start_services(settings).await;
     let password: SecretString = "tess-password-2026".into();
     add_user(&services, &admin(), "tess", Role::NoAccess, &password)
@@ -161,15 +163,28 @@ async fn grants_are_given_changed_and_revoked_by_admins_only_and_audited() {
     let session = |services: &Services| {
         let (id, epoch) = (tess.id, tess.session_epoch);
         let services = services.clone();
-        async move { session_user(&services, Some(id), Some(epoch)).await.unwrap() }
+        async move {
+            let claims = SessionClaims {
+                user_id: Some(id),
+                epoch: Some(epoch),
+                key: None,
+            };
+            session_user(&services, &claims).await.unwrap()
+        }
     };
-    assert_eq!(role_in_registry(&session(&services).await, "team-a"), Role::NoAccess);
+    assert_eq!(
+        role_in_registry(&session(&services).await, "team-a"),
+        Role::NoAccess
+    );
 
     let team_a = || Place::Registry("team-a".into());
     grant(&services, &admin(), "tess", team_a(), Role::Developer)
         .await
         .unwrap();
-    assert_eq!(role_in_registry(&session(&services).await, "team-a"), Role::Developer);
+    assert_eq!(
+        role_in_registry(&session(&services).await, "team-a"),
+        Role::Developer
+    );
     grant(&services, &admin(), "tess", team_a(), Role::Maintainer)
         .await
         .unwrap();
@@ -182,9 +197,15 @@ async fn grants_are_given_changed_and_revoked_by_admins_only_and_audited() {
     let refused = grant(&services, &maintainer, "tess", team_a(), Role::Admin)
         .await
         .unwrap_err();
-    assert!(matches!(refused, DomainError::Forbidden { .. }), "{refused}");
+    assert!(
+        matches!(refused, DomainError::Forbidden { .. }),
+        "{refused}"
+    );
     revoke(&services, &admin(), "tess", team_a()).await.unwrap();
-    assert_eq!(role_in_registry(&session(&services).await, "team-a"), Role::NoAccess);
+    assert_eq!(
+        role_in_registry(&session(&services).await, "team-a"),
+        Role::NoAccess
+    );
 
     let audited: Vec<String> = sqlx::query_scalar(
         "SELECT actor || ' ' || action || ' ' || outcome || ' ' || COALESCE(detail, '')

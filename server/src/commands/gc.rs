@@ -115,15 +115,7 @@ fn run_line(run: &GcRun) -> String {
     let kind = if run.dry_run { "dry run" } else { "run" };
     let size = |bytes: Option<i64>| bytes.map_or("?".into(), |b| human_size(b.max(0) as u64));
     let count = |n: Option<i64>| n.map_or("?".into(), |n| n.to_string());
-    let started = run
-        .started_at
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
+    let started = super::rfc3339(run.started_at);
     format!(
         "#{:<4} {started} {kind:<7} {:<7} by {:<16} {} ms (read-only {} ms)  predicted {} / {}  deleted {} blobs / {}{}",
         run.id,
@@ -144,11 +136,7 @@ fn harbor_line(job: &regatta_core::gc::HarborJob) -> String {
     format!(
         "harbor job {:<5} {} {:<8} {:<8} freed {}  ({} blobs, {} manifests)",
         job.id,
-        job.creation_time
-            .and_then(|t| t
-                .format(&time::format_description::well_known::Rfc3339)
-                .ok())
-            .unwrap_or_default(),
+        job.creation_time.map(super::rfc3339).unwrap_or_default(),
         job.job_kind.as_deref().unwrap_or("?"),
         job.job_status,
         freed.freed_space.map_or("?".into(), human_size),

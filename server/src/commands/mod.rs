@@ -32,3 +32,10 @@ fn cli_actor() -> Actor {
         "cli",
     )
 }
+
+/// A time as the CLI prints it: RFC 3339 to the second, UTC as the database keeps it.
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    let at = at.replace_nanosecond(0).unwrap_or(at);
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}

@@ -4,7 +4,7 @@ use anyhow::{bail, Context};
 use regatta_core::config::Settings;
 use regatta_core::users::{Place, Role};
 use regatta_core::Services;
-use regatta_core::{accounts, accounts_admin};
+use regatta_core::{accounts, accounts_admin, sessions};
 use secrecy::SecretString;
 use std::io::{IsTerminal, Read};
 
@@ -48,11 +48,14 @@ pub enum UserCommand {
     },
     /// What a user may do where, and which role (global or granted) gives it.
     Rights { name: String },
-    /// A user's sessions: `--end` ends all of them (they log in again).
+    /// A user's sessions that count now (since, last used, from where, browser);
+    /// `--end` ends all of them (they log in again), `--end-id ID` the one listed as ID.
     Sessions {
         name: String,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "end_id")]
         end: bool,
+        #[arg(long, value_name = "ID")]
+        end_id: Option<i64>,
     },
 }
 
@@ -126,15 +129,36 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
             let user = accounts_admin::user_for_admin(&services, &actor.user, &name).await?;
             print!("{}", rights_text(&user, &services.settings));
         }
-        UserCommand::Sessions { name, end } => {
-            if !end {
-                // Sessions are opaque records of the session store: only ending them all is
-                // possible (through the user's session epoch).
-                bail!("listing sessions is not available; `--end` ends all of `{name}`'s sessions");
+        UserCommand::Sessions { name, end, end_id } => match (end, end_id) {
+            (true, _) => {
+                accounts_admin::end_sessions(&services, &actor, &name).await?;
+                println!("ended every session of `{name}`");
             }
-            accounts_admin::end_sessions(&services, &actor, &name).await?;
-            println!("ended every session of `{name}`");
-        }
+            (false, Some(id)) => {
+                let listed = sessions::sessions_of(&services, &actor.user, &name).await?;
+                if !listed.iter().any(|s| s.id == id) {
+                    bail!("`{name}` has no session {id} (see `regatta user sessions {name}`)");
+                }
+                sessions::end_session(&services, &actor, id).await?;
+                println!("ended session {id} of `{name}`");
+            }
+            (false, None) => {
+                println!(
+                    "{:<6} {:<26} {:<26} {:<40} browser",
+                    "ID", "SINCE", "LAST USED", "FROM"
+                );
+                for s in sessions::sessions_of(&services, &actor.user, &name).await? {
+                    println!(
+                        "{:<6} {:<26} {:<26} {:<40} {}",
+                        s.id,
+                        super::rfc3339(s.created_at),
+                        super::rfc3339(s.last_seen_at),
+                        s.source,
+                        s.agent.unwrap_or_default()
+                    );
+                }
+            }
+        },
     }
     Ok(())
 }

@@ -57,13 +57,7 @@ async fn two_registries_with_pipeline() -> (RegistryFixture, RegistryFixture, Ap
 
 /// Waits until both registries are indexed (the admin sees both).
 async fn until_indexed(app: &AppFixture) {
-    let admin = app
-        .logged_in(
-            end2end::app_fixture::ADMIN_USER,
-            end2end::app_fixture::ADMIN_PASSWORD,
-        )
-        .await
-        .unwrap();
+    let admin = app.as_admin().await;
     let started = Instant::now();
     loop {
         let (_, body) = post(&admin, app, "/api/dashboard", &[]).await;

@@ -8,5 +8,6 @@ mod hostile;
 mod login;
 mod notifications;
 mod registry_health;
+mod sessions;
 mod support;
 mod two_registries;
