@@ -74,7 +74,20 @@ install_wasm_opt() {
     ln -sf "$TOOLS_DIR/binaryen/node_modules/binaryen/bin/wasm-opt" "$bin"
 }
 
+# The OpenID provider the single sign-on tests log in at (panva/oidc-provider, OpenID Certified),
+# installed beside its start script from the committed package-lock.json.
+install_oidc_provider() {
+    local dir=end2end/oidc wanted installed
+    wanted=$(node -p "require('./$dir/package.json').dependencies['oidc-provider']")
+    installed=$(node -p "require('./$dir/node_modules/oidc-provider/package.json').version" 2>/dev/null || true)
+    [[ "$installed" == "$wanted" ]] && return
+    log "installing oidc-provider $wanted (for the single sign-on tests) from npm"
+    command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+    npm ci --prefix "$dir" --no-audit --no-fund --silent
+}
+
 install_debian_packages
+install_oidc_provider
 install_rust_components
 install_wasm_opt
 install_wasm_target

@@ -150,6 +150,11 @@ pub fn search_page(text: &str, registry: Option<&str>, page: i64) -> String {
     format!("{}&page={page}", search(text, registry))
 }
 
+/// An admin's page of one user: grants and effective rights (usernames need no escaping).
+pub fn admin_user(username: &str) -> String {
+    format!("/admin/users/{username}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,9 +184,4 @@ mod tests {
         assert_eq!(storage("namespace", "1y"), "/storage?by=namespace&range=1y");
         assert_eq!(storage_csv("namespace"), "/storage.csv?by=namespace");
     }
-}
-
-/// An admin's page of one user: grants and effective rights (usernames need no escaping).
-pub fn admin_user(username: &str) -> String {
-    format!("/admin/users/{username}")
 }

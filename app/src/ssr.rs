@@ -90,15 +90,26 @@ pub async fn client_address() -> String {
     let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
         return "unknown".into();
     };
-    let trusted = services()
-        .map(|s| s.settings.trusted_proxies.clone())
-        .unwrap_or_default();
-    if trusted.is_empty() {
-        return peer.ip().to_string();
-    }
     let headers = leptos_axum::extract::<axum::http::HeaderMap>()
         .await
         .unwrap_or_default();
+    match services() {
+        Ok(services) => address_of(&services, peer, &headers),
+        Err(_) => peer.ip().to_string(),
+    }
+}
+
+/// The client's address from the peer and the headers (see [`client_address`]); for handlers
+/// outside the server functions.
+pub fn address_of(
+    services: &Services,
+    peer: SocketAddr,
+    headers: &axum::http::HeaderMap,
+) -> String {
+    let trusted = &services.settings.trusted_proxies;
+    if trusted.is_empty() {
+        return peer.ip().to_string();
+    }
     let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
@@ -106,7 +117,50 @@ pub async fn client_address() -> String {
         .collect::<Vec<_>>()
         .join(",");
     let forwarded = (!forwarded.is_empty()).then_some(forwarded.as_str());
-    regatta_core::auth::client_address(peer.ip(), forwarded, &trusted).to_string()
+    regatta_core::auth::client_address(peer.ip(), forwarded, trusted).to_string()
+}
+
+/// Starts the logged-in session of `user` (a password or a single sign-on login): a new id
+/// against session fixation, the user, their epoch, and a `user_sessions` row (listed on
+/// /settings) whose key the session keeps.
+pub async fn open_session(
+    session: &Session,
+    services: &Services,
+    user: &User,
+    source: &str,
+    agent: Option<&str>,
+) -> Result<(), AppError> {
+    let key = regatta_core::sessions::start(services, user, source, agent)
+        .await
+        .map_err(from_domain)?;
+    // A new id on login defeats session fixation (OWASP session management).
+    session.cycle_id().await.map_err(internal)?;
+    session
+        .insert(USER_ID_KEY, user.id)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(SESSION_EPOCH_KEY, user.session_epoch)
+        .await
+        .map_err(internal)?;
+    session.insert(SESSION_ROW_KEY, key).await.map_err(internal)
+}
+
+/// Only same-site paths: `//evil.example` or `https://…` would make this an open redirect.
+/// Browsers drop tabs and newlines from a `Location` (`/<TAB>/evil.example` becomes
+/// `//evil.example`) and a non-ASCII byte cannot go into the header at all, so only visible
+/// ASCII is followed (a browser sends a local path percent-encoded anyway).
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            path
+        }
+        _ => "/",
+    }
 }
 
 /// True when the request is a plain HTML form post (no WASM yet), which expects a redirect

@@ -221,6 +221,11 @@ pub async fn change_own_password(
     let me = users::find_by_id(&services.db, actor.user.id)
         .await?
         .ok_or(DomainError::Unauthenticated)?;
+    if me.sso_subject.is_some() {
+        return Err(DomainError::Invalid(
+            "You log in with single sign-on: your password is kept by the provider.".into(),
+        ));
+    }
     if !verify_password(current, &me.password_hash) {
         let error = DomainError::Invalid("The current password is not right.".into());
         refused(
@@ -297,7 +302,15 @@ async fn apply(
             }
             users::set_disabled(&mut *tx, username, !enabled).await?
         }
-        Op::Password(hash) => users::set_password_hash(&mut *tx, username, &hash).await?,
+        Op::Password(hash) => {
+            let target = users::find_by_name(&mut *tx, username).await?;
+            if target.as_ref().is_some_and(|u| u.sso_subject.is_some()) {
+                return Err(DomainError::Invalid(format!(
+                    "`{username}` logs in with single sign-on: there is no password here to reset."
+                )));
+            }
+            users::set_password_hash(&mut *tx, username, &hash).await?
+        }
         Op::EndSessions => users::bump_session_epoch(&mut *tx, username)
             .await?
             .is_some(),

@@ -23,6 +23,7 @@ pub mod schedule;
 pub mod search;
 pub mod services;
 pub mod sessions;
+pub mod sso;
 pub mod storage;
 pub mod tasks;
 pub mod users;

@@ -110,6 +110,8 @@ impl AppFixture {
             .args(args)
             .arg("--config")
             .arg(self.config_path())
+            // The settings name secrets by variable: the CLI checks them as the server does.
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

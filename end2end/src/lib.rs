@@ -7,6 +7,7 @@ pub mod audit;
 pub mod browser;
 pub mod ideal_fetch;
 pub mod images;
+pub mod oidc_provider;
 pub mod page_timing;
 pub mod ports;
 pub mod registry_fixture;

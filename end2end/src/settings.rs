@@ -31,6 +31,31 @@ pub struct SettingsFile {
     environments: Vec<Environment>,
     #[serde(rename = "webhook", skip_serializing_if = "Vec::is_empty")]
     webhooks: Vec<Webhook>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oidc: Option<Oidc>,
+}
+
+/// `[oidc]`, with its `[[oidc.map]]` entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct Oidc {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret_env: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_login: Option<bool>,
+    #[serde(rename = "map", skip_serializing_if = "Vec::is_empty")]
+    pub mappings: Vec<OidcMap>,
+}
+
+/// `[[oidc.map]]`: `group` → `role`, at `place` (`registry:NAME`) or globally.
+#[derive(Debug, Clone, Serialize)]
+pub struct OidcMap {
+    pub group: String,
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -187,6 +212,11 @@ impl SettingsFile {
     }
 
     /// The demo's pipeline on one registry: `dev/` → `staging/` → `prod/` (protected).
+    pub fn oidc(mut self, oidc: Oidc) -> Self {
+        self.oidc = Some(oidc);
+        self
+    }
+
     pub fn demo_pipeline(self, registry: &str) -> Self {
         self.environment(Environment::new("dev", registry).prefix("dev/"))
             .environment(Environment::new("staging", registry).prefix("staging/"))

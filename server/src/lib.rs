@@ -11,5 +11,6 @@ mod jobs;
 mod login_gate;
 mod router;
 mod session_touch;
+mod sso;
 pub mod startup;
 pub mod telemetry;

@@ -31,8 +31,10 @@ pub async fn require_login(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let public =
-        path.starts_with("/login") || path.starts_with("/api/") || is_machine_request(path);
+    let public = path.starts_with("/login")
+        || path.starts_with("/api/")
+        || path.starts_with("/auth/")
+        || is_machine_request(path);
     if request.method() != Method::GET || public {
         return next.run(request).await;
     }

@@ -78,6 +78,8 @@ pub fn build_router(
         .route("/gc/run/{id}/log", get(crate::downloads::gc_run_log))
         .route("/audit.csv", get(crate::downloads::audit_csv))
         .route("/audit.json", get(crate::downloads::audit_json))
+        .route("/auth/oidc/start", get(crate::sso::start))
+        .route(regatta_core::sso::CALLBACK_PATH, get(crate::sso::callback))
         .with_state(services.clone());
     let hooks = Router::new()
         .route(

@@ -21,10 +21,7 @@ pub async fn login(
 
 #[cfg(feature = "ssr")]
 mod login_ssr {
-    use crate::ssr::{
-        from_domain, internal, is_plain_form_post, session, SESSION_EPOCH_KEY, SESSION_ROW_KEY,
-        USER_ID_KEY,
-    };
+    use crate::ssr::{from_domain, is_plain_form_post, local_path, open_session, session};
     use crate::AppError;
     use regatta_core::DomainError;
 
@@ -36,24 +33,8 @@ mod login_ssr {
         next: Option<&str>,
     ) -> Result<(), AppError> {
         let agent = user_agent().await;
-        let key = regatta_core::sessions::start(services, user, source, agent.as_deref())
-            .await
-            .map_err(from_domain)?;
         let session = session().await?;
-        // A new id on login defeats session fixation (OWASP session management).
-        session.cycle_id().await.map_err(internal)?;
-        session
-            .insert(USER_ID_KEY, user.id)
-            .await
-            .map_err(internal)?;
-        session
-            .insert(SESSION_EPOCH_KEY, user.session_epoch)
-            .await
-            .map_err(internal)?;
-        session
-            .insert(SESSION_ROW_KEY, key)
-            .await
-            .map_err(internal)?;
+        open_session(&session, services, user, source, agent.as_deref()).await?;
         leptos_axum::redirect(local_path(next));
         Ok(())
     }
@@ -69,6 +50,7 @@ mod login_ssr {
             DomainError::Throttled { retry_after_secs } => {
                 format!("throttled&wait={retry_after_secs}")
             }
+            DomainError::NotAllowed(_) => "password-off".into(),
             _ => "credentials".into(),
         };
         let error = from_domain(error);
@@ -87,26 +69,9 @@ mod login_ssr {
         error
     }
 
-    /// Only same-site paths: `//evil.example` or `https://…` would make this an open redirect.
-    /// Browsers drop tabs and newlines from a `Location` (`/<TAB>/evil.example` becomes
-    /// `//evil.example`) and a non-ASCII byte cannot go into the header at all, so only visible
-    /// ASCII is followed (a browser sends a local path percent-encoded anyway).
-    pub fn local_path(next: Option<&str>) -> &str {
-        match next {
-            Some(path)
-                if path.starts_with('/')
-                    && !path.starts_with("//")
-                    && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
-            {
-                path
-            }
-            _ => "/",
-        }
-    }
-
     #[cfg(test)]
     mod tests {
-        use super::local_path;
+        use crate::ssr::local_path;
 
         #[test]
         fn only_local_paths_are_followed_after_login() {

@@ -19,7 +19,8 @@ pub struct UserItem {
     pub disabled: bool,
     pub created_at: When,
     pub last_login_at: Option<When>,
-    /// `local` (a password here); SSO users come with single sign-on.
+    /// `local` (a password here) or `sso` (single sign-on: role and some grants follow the
+    /// provider's groups at each login).
     pub source: String,
     pub grants: Vec<GrantItem>,
 }
@@ -99,7 +100,10 @@ impl From<&regatta_core::users::User> for UserItem {
             disabled: user.disabled,
             created_at: user.created_at.into(),
             last_login_at: user.last_login_at.map(Into::into),
-            source: "local".into(),
+            source: match user.sso_subject {
+                Some(_) => "sso".into(),
+                None => "local".into(),
+            },
             grants: grant_items(user),
         }
     }

@@ -12,12 +12,51 @@ pub fn LoginPage() -> impl IntoView {
         query.read().get("failed").as_deref(),
         query.read().get("wait"),
     );
+    let (sso, password_login) = sign_in_options();
+    let sso_link = sso.map(|label| {
+        let href = format!(
+            "/auth/oidc/start?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
+        view! {
+            <p class="card sso">
+                <a class="button" href=href>{format!("Log in with {label}")}</a>
+            </p>
+        }
+    });
+    let sso_refused = (query.read().get("failed").as_deref() == Some("sso")).then(|| {
+        view! {
+            <p class="error" role="alert">
+                "Single sign-on did not log you in. Try again; if it keeps failing, an admin finds the reason in the audit log."
+            </p>
+        }
+    });
     view! {
         <main class="login">
             <h1 class="brand">"Regatta"</h1>
-            <LoginForm next refused />
+            {sso_refused}
+            {sso_link}
+            {password_login.then(|| view! { <LoginForm next refused /> })}
         </main>
     }
+}
+
+/// The single sign-on button's label (when `[oidc]` is set) and whether the password form
+/// shows. Read on the server, where this page renders.
+#[cfg(feature = "ssr")]
+fn sign_in_options() -> (Option<String>, bool) {
+    let Ok(services) = crate::ssr::services() else {
+        return (None, true);
+    };
+    match &services.settings.oidc {
+        Some(oidc) => (Some(oidc.label.clone()), oidc.local_login),
+        None => (None, true),
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn sign_in_options() -> (Option<String>, bool) {
+    (None, true)
 }
 
 /// `refused`: why the last plain (pre-hydration) post was refused, shown until the next try.
@@ -47,6 +86,8 @@ fn reason_from_query(failed: Option<&str>, wait: Option<String>) -> Option<Strin
             "Too many failed logins. Try again in {} s.",
             wait.unwrap_or_else(|| "a few".into())
         )),
+        "sso" => None, // said above the forms
+        "password-off" => Some("Password login is off here: log in with single sign-on.".into()),
         _ => Some("Wrong username or password.".into()),
     }
 }

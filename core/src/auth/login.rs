@@ -32,6 +32,22 @@ pub async fn log_in(
         detail,
     };
     let now = services.clock.now();
+    if services
+        .settings
+        .oidc
+        .as_ref()
+        .is_some_and(|o| !o.local_login)
+    {
+        let event = audit_as(
+            Outcome::Denied,
+            AuditAction::LoginFailure,
+            Some("password login is off (single sign-on only)"),
+        );
+        audit::record(&services.db, now, &event).await?;
+        return Err(DomainError::NotAllowed(
+            "Password login is off here: log in with single sign-on.".into(),
+        ));
+    }
     let attempt = match services.throttle.begin(account, source) {
         Ok(attempt) => attempt,
         Err(retry_after_secs) => {

@@ -50,6 +50,7 @@ fn shared_secrets(settings: &Settings, env: &[(String, String)]) -> super::Share
         })
         .flatten()
         .chain(settings.webhooks.iter().map(|w| w.secret_env.as_str()))
+        .chain(settings.oidc.iter().map(|o| o.client_secret_env.as_str()))
         .collect();
     super::SharedSecrets(
         env.iter()

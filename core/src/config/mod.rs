@@ -6,6 +6,7 @@ mod environment;
 mod error;
 mod gc;
 mod load;
+mod oidc;
 mod overrides;
 mod registry;
 mod validate;
@@ -15,6 +16,7 @@ pub use environment::EnvironmentConfig;
 pub use error::ConfigError;
 pub use gc::{GcConfig, GcKind};
 pub use load::{load_settings, parse_settings};
+pub use oidc::{GroupMapping, OidcConfig};
 pub use registry::{RegistryAuth, RegistryConfig, RegistryStorageLimits};
 pub use webhook::WebhookConfig;
 
@@ -50,6 +52,9 @@ pub struct Settings {
     pub trash: TrashSettings,
     #[serde(default)]
     pub audit: AuditSettings,
+    /// Single sign-on; absent: password logins only.
+    #[serde(default)]
+    pub oidc: Option<OidcConfig>,
     #[serde(default, rename = "registry")]
     pub registries: Vec<RegistryConfig>,
     /// Pipeline order is the order of the entries in the file.

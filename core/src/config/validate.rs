@@ -50,6 +50,9 @@ pub(super) fn validate(
             ));
         }
     }
+    if let Some(oidc) = &settings.oidc {
+        validate_oidc(file, settings, oidc, &env_has)?;
+    }
     if let Some(url) = &settings.public_url {
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || url.path() != "/" {
             let message = format!("`{url}` is not an http(s) origin (scheme, host, port, no path)");
@@ -221,4 +224,56 @@ fn refuse_userinfo(file: &str, key: &str, url: &url::Url) -> Result<(), ConfigEr
     let message =
         "must not contain a user name or password (use `auth` or an environment variable)";
     Err(ConfigError::invalid(file, key, message))
+}
+
+fn validate_oidc(
+    file: &str,
+    settings: &Settings,
+    oidc: &super::OidcConfig,
+    env_has: &dyn Fn(&str) -> bool,
+) -> Result<(), ConfigError> {
+    if !matches!(oidc.issuer.scheme(), "http" | "https") {
+        let message = format!("`{}` is not an http(s) URL", oidc.issuer);
+        return Err(ConfigError::invalid(file, "oidc.issuer", message));
+    }
+    refuse_userinfo(file, "oidc.issuer", &oidc.issuer)?;
+    if !env_has(&oidc.client_secret_env) {
+        let message = format!(
+            "environment variable `{}` is not set",
+            oidc.client_secret_env
+        );
+        return Err(ConfigError::invalid(
+            file,
+            "oidc.client_secret_env",
+            message,
+        ));
+    }
+    if settings.public_url.is_none() {
+        let message = "single sign-on needs `public_url`: the provider sends people back to it";
+        return Err(ConfigError::invalid(file, "public_url", message));
+    }
+    for (i, mapping) in oidc.mappings.iter().enumerate() {
+        let key = format!("oidc.map[{i}]");
+        let known = match &mapping.place {
+            None => true,
+            Some(crate::users::Place::Registry(name)) => settings.registry(name).is_some(),
+            Some(crate::users::Place::Environment(name)) => {
+                settings.environments.iter().any(|e| &e.name == name)
+            }
+        };
+        if !known {
+            let place = mapping
+                .place
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let message = format!("no registry or environment is `{place}`");
+            return Err(ConfigError::invalid(file, format!("{key}.place"), message));
+        }
+        if mapping.place.is_some() && mapping.role == crate::users::Role::NoAccess {
+            let message = "a grant gives a role: viewer, developer, maintainer or admin";
+            return Err(ConfigError::invalid(file, format!("{key}.role"), message));
+        }
+    }
+    Ok(())
 }

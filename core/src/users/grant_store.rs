@@ -99,3 +99,36 @@ pub async fn delete_grant(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// Who the grants of single sign-on are recorded as given by: they are replaced at each login.
+pub const SSO_GRANTOR: &str = "sso";
+
+/// Replaces the grants single sign-on gave user `user_id` with `grants` (from their groups
+/// now). A grant an admin gave on the same place stays as the admin set it.
+pub async fn replace_sso_grants(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    grants: &[Grant],
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM grants WHERE user_id = ? AND granted_by = ?")
+        .bind(user_id)
+        .bind(SSO_GRANTOR)
+        .execute(&mut *tx)
+        .await?;
+    for grant in grants {
+        sqlx::query(
+            "INSERT INTO grants (user_id, scope, name, role, granted_at, granted_by)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, scope, name) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(grant.place.scope())
+        .bind(grant.place.name())
+        .bind(grant.role.as_str())
+        .bind(now)
+        .bind(SSO_GRANTOR)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}

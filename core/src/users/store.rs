@@ -16,6 +16,8 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
     /// Bumped by a password change or a disable: sessions from before no longer count.
     pub session_epoch: i64,
+    /// Set for users of single sign-on: the provider's `issuer#subject`.
+    pub sso_subject: Option<String>,
     /// Roles at single registries and environments. Loaded where rights are decided (the
     /// session's user, the admin's list); empty elsewhere, which can only deny, never allow.
     pub grants: Arc<[Grant]>,
@@ -34,13 +36,14 @@ impl User {
             created_at: OffsetDateTime::UNIX_EPOCH,
             last_login_at: None,
             session_epoch: 0,
+            sso_subject: None,
             grants: Arc::new([]),
         }
     }
 }
 
-const COLUMNS: &str =
-    "id, username, role, disabled, password_hash, created_at, last_login_at, session_epoch";
+const COLUMNS: &str = "id, username, role, disabled, password_hash, created_at, last_login_at, \
+     session_epoch, sso_subject";
 
 fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -55,6 +58,7 @@ fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         last_login_at: row.try_get("last_login_at")?,
         session_epoch: row.try_get("session_epoch")?,
+        sso_subject: row.try_get("sso_subject")?,
         grants: Arc::new([]),
     })
 }
@@ -183,4 +187,38 @@ pub async fn count_enabled_admins(db: impl SqliteExecutor<'_>) -> Result<i64, sq
     sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
         .fetch_one(db)
         .await
+}
+
+/// The single sign-on user with provider subject `subject` (`issuer#sub`).
+pub async fn find_by_sso_subject(
+    db: impl SqliteExecutor<'_>,
+    subject: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE sso_subject = ?");
+    let row = sqlx::query(&sql).bind(subject).fetch_optional(db).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Creates a single sign-on user (no usable password); returns the id.
+pub async fn create_sso_user(
+    db: impl SqliteExecutor<'_>,
+    name: &Username,
+    role: Role,
+    subject: &str,
+    now: OffsetDateTime,
+) -> Result<i64, sqlx::Error> {
+    // Not a PHC string: argon2 cannot parse it, so no password ever matches.
+    const UNUSABLE: &str = "!single-sign-on";
+    let row = sqlx::query(
+        "INSERT INTO users (username, password_hash, role, created_at, sso_subject)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(name.as_str())
+    .bind(UNUSABLE)
+    .bind(role.as_str())
+    .bind(now)
+    .bind(subject)
+    .fetch_one(db)
+    .await?;
+    row.try_get("id")
 }

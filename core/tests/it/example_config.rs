@@ -71,3 +71,33 @@ fn every_example_gc_driver_is_valid_once_uncommented() {
     }
     assert_eq!(kinds.iter().filter(|k| **k == GcKind::Harbor).count(), 1);
 }
+
+#[test]
+fn the_example_single_sign_on_is_valid_once_uncommented() {
+    use regatta_core::users::Role;
+    let start = EXAMPLE.find("# [oidc]").expect("the example has [oidc]");
+    let block: String = EXAMPLE[start..]
+        .lines()
+        .map_while(|line| line.strip_prefix("# "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let text = format!("public_url = \"https://regatta.example.com/\"\n{EXAMPLE}\n{block}");
+    let env = [("REGATTA_OIDC_CLIENT_SECRET".to_string(), "s".to_string())];
+    let settings =
+        regatta_core::config::parse_settings("regatta.example.toml", &text, &env).unwrap();
+    let oidc = settings.oidc.expect("[oidc] parsed");
+    assert_eq!(oidc.mappings.len(), 2);
+    assert_eq!(oidc.default_role, Role::NoAccess);
+    assert_eq!(
+        oidc.mappings[1]
+            .place
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("registry:local")
+    );
+    let refused = regatta_core::config::parse_settings("regatta.example.toml", &text, &[])
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("REGATTA_OIDC_CLIENT_SECRET"), "{refused}");
+}

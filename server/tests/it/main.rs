@@ -9,5 +9,6 @@ mod login;
 mod notifications;
 mod registry_health;
 mod sessions;
+mod sso;
 mod support;
 mod two_registries;
