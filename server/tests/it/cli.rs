@@ -191,7 +191,15 @@ fn users_are_added_from_a_pipe_listed_disabled_and_audited() {
     let row = listed.lines().find(|l| l.starts_with("rel-mgr")).unwrap();
     assert!(row.contains("developer") && row.contains("active"), "{row}");
     let listing = regatta(&config, &["user", "sessions", "rel-mgr"], None);
-    assert_eq!(listing.status.code(), Some(1), "only --end is offered");
+    assert!(listing.status.success());
+    let listed = String::from_utf8_lossy(&listing.stdout).to_string();
+    assert_eq!(listed.lines().count(), 1, "a header, no session: {listed}");
+    let rights = regatta(&config, &["user", "rights", "rel-mgr"], None);
+    let rights = String::from_utf8_lossy(&rights.stdout).to_string();
+    assert!(
+        rights.starts_with("rel-mgr: global role developer"),
+        "{rights}"
+    );
 
     let actions = audit_actions(&dir.path().join("regatta.db"));
     assert_eq!(
