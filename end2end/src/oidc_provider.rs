@@ -92,3 +92,35 @@ fn oidc_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .join("../end2end/oidc")
 }
+
+/// A provider with `accounts` and an app using it: `public_url` and the callback on a port
+/// chosen first, the client secret in the app's environment, `settings` (registries…) with
+/// `[oidc]` added (`mappings`; `local_login` false turns the password form off).
+pub async fn app_with_provider(
+    settings: crate::SettingsFile,
+    accounts: serde_json::Value,
+    local_login: bool,
+    mappings: Vec<crate::settings::OidcMap>,
+) -> anyhow::Result<(OidcProvider, crate::AppFixture)> {
+    const SECRET_ENV: &str = "REGATTA_TEST_OIDC_SECRET";
+    let port = crate::ports::free_port();
+    let callback = format!("http://127.0.0.1:{port}/auth/oidc/callback");
+    let provider = OidcProvider::start(&callback, accounts)?;
+    let settings = settings
+        .public_url(format!("http://127.0.0.1:{port}/"))
+        .oidc(crate::settings::Oidc {
+            issuer: provider.issuer.clone(),
+            client_id: CLIENT_ID.into(),
+            client_secret_env: SECRET_ENV.into(),
+            default_role: None,
+            local_login: Some(local_login),
+            mappings,
+        });
+    let options = crate::AppOptions {
+        port: Some(port),
+        settings,
+        env: vec![(SECRET_ENV.into(), CLIENT_SECRET.into())],
+    };
+    let app = crate::AppFixture::start(&crate::app_fixture::regatta_binary(), options).await?;
+    Ok((provider, app))
+}

@@ -9,5 +9,6 @@ mod promotion;
 mod registry_fixture;
 mod retention;
 mod search;
+mod sso;
 mod storage;
 mod users;

@@ -5,13 +5,11 @@
 //! user's name cannot be taken over; with password login off, the form is gone and a password
 //! post is refused.
 
-use end2end::oidc_provider::{OidcProvider, CLIENT_ID, CLIENT_SECRET};
-use end2end::settings::{Oidc, OidcMap, Registry};
-use end2end::{AppFixture, AppOptions, SettingsFile};
+use end2end::oidc_provider::OidcProvider;
+use end2end::settings::{OidcMap, Registry};
+use end2end::{AppFixture, SettingsFile};
 use reqwest::{redirect, Client, Url};
 use serde_json::{json, Value};
-
-const SECRET_ENV: &str = "REGATTA_TEST_OIDC_SECRET";
 
 fn accounts(bob_groups: &[&str]) -> Value {
     json!({
@@ -23,37 +21,24 @@ fn accounts(bob_groups: &[&str]) -> Value {
 
 /// A provider and an app that uses it; `local_login` false turns the password form off.
 async fn app_with_provider(local_login: bool) -> (OidcProvider, AppFixture) {
-    let port = end2end::ports::free_port();
-    let callback = format!("http://127.0.0.1:{port}/auth/oidc/callback");
-    let provider = OidcProvider::start(&callback, accounts(&["team-a"])).unwrap();
     let map = |group: &str, role: &str, place: Option<&str>| OidcMap {
         group: group.into(),
         role: role.into(),
         place: place.map(str::to_string),
     };
-    let settings = SettingsFile::new()
-        .public_url(format!("http://127.0.0.1:{port}/"))
-        .registry(Registry::unreachable("a"))
-        .oidc(Oidc {
-            issuer: provider.issuer.clone(),
-            client_id: CLIENT_ID.into(),
-            client_secret_env: SECRET_ENV.into(),
-            default_role: None,
-            local_login: Some(local_login),
-            mappings: vec![
-                map("platform-admins", "admin", None),
-                map("team-a", "developer", Some("registry:a")),
-            ],
-        });
-    let options = AppOptions {
-        port: Some(port),
+    let settings = SettingsFile::new().registry(Registry::unreachable("a"));
+    let mappings = vec![
+        map("platform-admins", "admin", None),
+        map("team-a", "developer", Some("registry:a")),
+    ];
+    end2end::oidc_provider::app_with_provider(
         settings,
-        env: vec![(SECRET_ENV.into(), CLIENT_SECRET.into())],
-    };
-    let app = AppFixture::start(&end2end::app_fixture::regatta_binary(), options)
-        .await
-        .unwrap();
-    (provider, app)
+        accounts(&["team-a"]),
+        local_login,
+        mappings,
+    )
+    .await
+    .unwrap()
 }
 
 /// A browser-like client that stops before Regatta's callback (to look at, or tamper with,
