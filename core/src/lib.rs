@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod sso;
 pub mod storage;
 pub mod tasks;
+pub mod tokens;
 pub mod users;
 pub mod webhooks;
 

@@ -104,24 +104,31 @@ impl AppFixture {
 
     /// Runs `regatta user ARGS…` against this app's configuration, `password` on stdin.
     pub fn user_command(&self, args: &[&str], password: &str) -> anyhow::Result<()> {
+        let mut full = vec!["user"];
+        full.extend_from_slice(args);
+        self.command(&full, password).map(drop)
+    }
+
+    /// Runs `regatta ARGS…` against this app's configuration with `input` on stdin; its
+    /// standard output, or its standard error as the failure.
+    pub fn command(&self, args: &[&str], input: &str) -> anyhow::Result<String> {
         use std::io::Write;
         let mut child = Command::new(regatta_binary())
-            .arg("user")
             .args(args)
             .arg("--config")
             .arg(self.config_path())
             // The settings name secrets by variable: the CLI checks them as the server does.
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
-        writeln!(child.stdin.take().expect("piped stdin"), "{password}")?;
+        writeln!(child.stdin.take().expect("piped stdin"), "{input}")?;
         let output = child.wait_with_output()?;
         if !output.status.success() {
-            bail!("user {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+            bail!("{args:?}: {}", String::from_utf8_lossy(&output.stderr));
         }
-        Ok(())
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// An HTTP client that keeps cookies, logged in as `user` (for requests the browser tests

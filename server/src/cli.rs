@@ -1,5 +1,6 @@
 use crate::commands::{
-    self, DeleteArgs, GcArgs, PromoteArgs, RetentionArgs, StorageArgs, TrashCommand, UserCommand,
+    self, DeleteArgs, GcArgs, PromoteArgs, RetentionArgs, StorageArgs, TokenCommand, TrashCommand,
+    UserCommand,
 };
 use clap::{Parser, Subcommand};
 use regatta_core::config::{load_settings, ConfigError};
@@ -39,6 +40,9 @@ pub enum Command {
     Retention(RetentionArgs),
     /// Garbage collection: predict and run it (`--dry-run`, `--untagged`), or `gc history`.
     Gc(GcArgs),
+    /// Personal access tokens for the JSON API (/api/v1): create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 /// Exit codes: 0 success, 1 the command failed, 2 the configuration is invalid.
@@ -60,6 +64,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Trash(command) => commands::trash(settings, command).await,
         Command::Retention(args) => commands::retention(settings, args).await,
         Command::Gc(args) => commands::gc(settings, args).await,
+        Command::Token(command) => commands::token(settings, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

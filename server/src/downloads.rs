@@ -95,15 +95,9 @@ fn refusal(error: &DomainError) -> Response {
     (status, error.user_message()).into_response()
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AuditQuery {
-    user: Option<String>,
-    action: Option<String>,
-    target: Option<String>,
-    result: Option<String>,
-    from: Option<String>,
-    until: Option<String>,
-}
+/// The /audit page's filters in the address, as the API takes them (`before` is ignored:
+/// an export is every matching row).
+use crate::api_v1::AuditQuery;
 
 /// `GET /audit.csv?…`: see [`audit_export`].
 pub async fn audit_csv(
@@ -131,17 +125,10 @@ async fn audit_export(
     query: AuditQuery,
     json: bool,
 ) -> Response {
-    use regatta_core::audit::{audit_chunk, audit_csv, AuditFilter};
+    use regatta_core::audit::{audit_chunk, audit_csv};
     let checked = async {
         let user = session_user(&services, &session).await?;
-        let filter = AuditFilter::from_fields(
-            query.user,
-            query.action,
-            query.target,
-            query.result,
-            query.from.as_deref(),
-            query.until.as_deref(),
-        )?;
+        let filter = query.filter()?;
         // Refused now rather than half-way through the body.
         audit_chunk(&services, &user, &filter, None, 1).await?;
         Ok::<_, DomainError>((user, filter))

@@ -1,6 +1,7 @@
 //! The `regatta` binary's library half: CLI, start-up and the HTTP router. Kept as a library so
 //! that tests and the binary build the same `Application`.
 
+mod api_v1;
 mod assets;
 pub mod cli;
 mod commands;

@@ -91,6 +91,15 @@ pub fn build_router(
             BodyLimit::NOTIFICATIONS,
             limit_body,
         ));
+    let api = Router::new()
+        .nest(
+            crate::api_v1::PREFIX,
+            crate::api_v1::router(services.clone()),
+        )
+        .layer(middleware::from_fn_with_state(
+            BodyLimit::SERVER_FUNCTIONS,
+            limit_body,
+        ));
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
@@ -116,6 +125,7 @@ pub fn build_router(
         .merge(crate::assets::pkg_router(site_root, options.hash_files))
         .merge(hooks)
         .merge(downloads)
+        .merge(api)
         .merge(pages)
         .layer(middleware::from_fn_with_state(
             services.clone(),

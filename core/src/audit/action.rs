@@ -22,6 +22,10 @@ pub enum AuditAction {
     RetentionRun,
     GcRun,
     GcScheduleSave,
+    TokenCreate,
+    TokenRevoke,
+    TokenUse,
+    TokenRefused,
 }
 
 impl AuditAction {
@@ -48,6 +52,10 @@ impl AuditAction {
         Self::RetentionRun,
         Self::GcRun,
         Self::GcScheduleSave,
+        Self::TokenCreate,
+        Self::TokenRevoke,
+        Self::TokenUse,
+        Self::TokenRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +80,10 @@ impl AuditAction {
             Self::RetentionRun => "retention.run",
             Self::GcRun => "gc.run",
             Self::GcScheduleSave => "gc.schedule.save",
+            Self::TokenCreate => "token.create",
+            Self::TokenRevoke => "token.revoke",
+            Self::TokenUse => "token.use",
+            Self::TokenRefused => "token.refused",
         }
     }
 }

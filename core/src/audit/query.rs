@@ -259,7 +259,7 @@ async fn fetch_one_action(
     }
     if user.role < Role::Admin {
         // Logins say who was where when: other users' are for admins only.
-        sql += " AND (action NOT IN ('login.success', 'login.failure', 'login.throttled', 'logout') OR actor = ?)";
+        sql += " AND (action NOT IN ('login.success', 'login.failure', 'login.throttled', 'logout', 'token.use', 'token.refused') OR actor = ?)";
         binds.push(Bound::Text(user.username.clone()));
     }
     sql += " ORDER BY id DESC LIMIT ?";

@@ -57,23 +57,27 @@ pub async fn session_user(
             crate::sessions::seen(services, key).await;
         }
     }
-    let user = match services.user_cache.get(id, &reading) {
-        Some(user) => Some(user),
-        None => {
-            let mut user = users::find_by_id(&services.db, id).await?;
-            if let Some(user) = &mut user {
-                user.grants = users::grants_of(&services.db, id).await?.into();
-            }
-            if let Some(user) = &user {
-                services.user_cache.keep(user.clone(), reading);
-            }
-            user
-        }
-    };
-    match user {
+    match cached_user(services, id, reading).await? {
         Some(user) if !user.disabled && Some(user.session_epoch) == claims.epoch => Ok(user),
         _ => Err(DomainError::Unauthenticated),
     }
+}
+
+/// User `id` with their grants, from the [`UserCache`] while no user changed since `reading`.
+pub(crate) async fn cached_user(
+    services: &Services,
+    id: i64,
+    reading: user_cache::MarkerReading,
+) -> Result<Option<users::User>, DomainError> {
+    if let Some(user) = services.user_cache.get(id, &reading) {
+        return Ok(Some(user));
+    }
+    let mut user = users::find_by_id(&services.db, id).await?;
+    if let Some(user) = &mut user {
+        user.grants = users::grants_of(&services.db, id).await?.into();
+        services.user_cache.keep(user.clone(), reading);
+    }
+    Ok(user)
 }
 
 /// Fails with a message naming both roles when `user` is below `need`.

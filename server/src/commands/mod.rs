@@ -6,6 +6,7 @@ mod promote;
 mod retention;
 mod serve;
 mod storage;
+mod token;
 mod trash;
 mod user;
 
@@ -15,6 +16,7 @@ pub use promote::{promote, PromoteArgs};
 pub use retention::{retention, RetentionArgs};
 pub use serve::serve;
 pub use storage::{storage, StorageArgs};
+pub use token::{token, TokenCommand};
 pub use trash::{trash, TrashCommand};
 pub use user::{user, UserCommand};
 

@@ -1,6 +1,7 @@
 //! One integration-test binary for the crate (each binary links the world: one link instead of
 //! one per file). Each module is one concern.
 
+mod api;
 mod audit;
 mod cli;
 mod grants;

@@ -1,0 +1,81 @@
+//! The JSON API under `/api/v1`: stable names, bearer tokens, one error shape, documented by
+//! an OpenAPI 3.1 document generated from these handlers (`/api/v1/openapi.json`). Each
+//! handler is a domain call and a mapping to the API's own types — no rules of its own, and
+//! no UI types (the pages' DTOs may change; these may not).
+
+mod admin;
+mod auth;
+mod browse;
+mod error;
+mod promotions;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use regatta_core::Services;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use admin::AuditQuery;
+
+pub const PREFIX: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Regatta API",
+        description = "Browse, search and promote across container registries. Authenticate with a personal access token: `Authorization: Bearer rgt_…` (scopes read, write, admin; never more than the token's owner may). Errors: `{\"error\": {\"code\", \"message\"}}`."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every API route with its OpenAPI description, built together so neither can miss one.
+fn documented() -> OpenApiRouter<Services> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(browse::registries))
+        .routes(routes!(browse::health))
+        .routes(routes!(browse::repositories))
+        .routes(routes!(browse::tags))
+        .routes(routes!(browse::search))
+        .routes(routes!(promotions::preview))
+        .routes(routes!(promotions::promote, promotions::history))
+        .routes(routes!(promotions::running))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::users))
+        .routes(routes!(admin::token_list, admin::token_create))
+        .routes(routes!(admin::token_revoke))
+}
+
+/// `/api/v1/…`, nested by the caller under [`PREFIX`].
+pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+    let (api, document) = documented().split_for_parts();
+    let document = Json(document);
+    api.route(
+        "/openapi.json",
+        get(move || async move { document.clone() }),
+    )
+    .fallback(|| async {
+        error::ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "No such API route; see /api/v1/openapi.json.",
+        )
+    })
+    .with_state(services)
+}

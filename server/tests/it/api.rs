@@ -1,0 +1,249 @@
+//! The JSON API with tokens, against the seeded registry: a read token lists registries, tags
+//! and search hits but gets 403 on promote; a developer's write token promotes into staging
+//! and not into prod; a token never does more than its owner (an admin-scope token for a
+//! developer cannot be made, a read token cannot make a write one); expired and revoked tokens
+//! get 401; errors have one shape. The OpenAPI document parses as OpenAPI 3.1 and every
+//! operation in it is served.
+
+use end2end::app_fixture::{seeded_app_with_pipeline, AppFixture};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn token(app: &AppFixture, user: &str, scope: &str, expires: &str) -> String {
+    let args = [
+        "token",
+        "create",
+        "ci",
+        "--user",
+        user,
+        "--scope",
+        scope,
+        "--expires",
+        expires,
+    ];
+    app.command(&args, "").unwrap().trim().to_string()
+}
+
+async fn call(
+    app: &AppFixture,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Client::new()
+        .request(method, app.url.join(&format!("/api/v1{path}")).unwrap())
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn until_indexed(app: &AppFixture, token: &str) {
+    let started = Instant::now();
+    loop {
+        let (_, registries) = call(app, token, Method::GET, "/registries", None).await;
+        if registries[0]["tags"] == 11 {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{registries}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn promotion(repository: &str, tag: &str, to: &str) -> Value {
+    json!({"registry": "local", "repository": repository, "tag": tag, "to_environment": to})
+}
+
+#[tokio::test]
+async fn tokens_read_and_write_within_their_scope_and_their_owners_role() {
+    let (_registry, app) = seeded_app_with_pipeline().await;
+    app.add_user("dana", "developer", "dana-api-pass-7")
+        .unwrap();
+    let read = token(&app, "dana", "read", "30d");
+    assert!(read.starts_with("rgt_") && read.len() == 68, "{read}");
+    until_indexed(&app, &read).await;
+
+    let (status, tags) = call(
+        &app,
+        &read,
+        Method::GET,
+        "/registries/local/tags?repository=dev/shop-api",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags["total"], 4, "{tags}");
+    assert!(names.contains(&"1.2.0") && names.contains(&"latest"));
+    let (status, hits) = call(&app, &read, Method::GET, "/search?q=toolbox", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(hits["hits"].as_array().unwrap().len(), 2, "{hits}");
+    let (status, repos) = call(
+        &app,
+        &read,
+        Method::GET,
+        "/registries/local/repositories?namespace=dev",
+        None,
+    )
+    .await;
+    assert_eq!((status, repos["total"].clone()), (StatusCode::OK, json!(3)));
+
+    let (status, error) = call(
+        &app,
+        &read,
+        Method::POST,
+        "/promotions",
+        Some(promotion("dev/shop-api", "1.2.0", "staging")),
+    )
+    .await;
+    assert_eq!(status, 403, "a read token does not write: {error}");
+    assert_eq!(error["error"]["code"], "forbidden");
+
+    let write = token(&app, "dana", "write", "30d");
+    let (status, done) = call(
+        &app,
+        &write,
+        Method::POST,
+        "/promotions",
+        Some(promotion("dev/shop-api", "1.2.0", "staging")),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["plan"]["target"], "local/staging/shop-api:1.2.0");
+    assert_eq!(done["bytes_moved"], 0, "mounted within the registry");
+    let (status, error) = call(
+        &app,
+        &write,
+        Method::POST,
+        "/promotions",
+        Some(promotion("staging/shop-api", "1.2.0", "prod")),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "dana is a developer: not into protected prod: {error}"
+    );
+    let (_, history) = call(&app, &read, Method::GET, "/promotions", None).await;
+    assert_eq!(history[0]["actor"], "dana");
+    assert_eq!(history[0]["status"], "succeeded");
+
+    // Never more than the owner: no admin token for a developer; a read token makes no write one.
+    let refused = app
+        .command(
+            &["token", "create", "x", "--user", "dana", "--scope", "admin"],
+            "",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("would do more than `dana` may"),
+        "{refused}"
+    );
+    let (status, _) = call(
+        &app,
+        &read,
+        Method::POST,
+        "/tokens",
+        Some(json!({"name": "more", "scope": "write"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = call(&app, &read, Method::GET, "/users", None).await;
+    assert_eq!(status, 403, "users are for admin tokens");
+    let (status, _) = call(&app, &write, Method::GET, "/audit", None).await;
+    assert_eq!(status, 403, "dana is no maintainer");
+
+    // Revoked and expired tokens, and no token at all, get 401 in the one error shape.
+    let (status, listed) = call(&app, &write, Method::GET, "/tokens", None).await;
+    assert_eq!(status, 200);
+    let read_id = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["scope"] == "read")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    app.command(&["token", "revoke", &read_id.to_string()], "")
+        .unwrap();
+    let (status, error) = call(&app, &read, Method::GET, "/registries", None).await;
+    assert_eq!(status, 401);
+    assert_eq!(error["error"]["code"], "unauthenticated");
+    let short = token(&app, "dana", "read", "1d");
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display()))
+        .await
+        .unwrap();
+    // A day passes (the only write behind the domain's back: time).
+    sqlx::query("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE name = 'ci' AND revoked_at IS NULL AND scope = 'read'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (status, _) = call(&app, &short, Method::GET, "/registries", None).await;
+    assert_eq!(status, 401, "expired");
+    let (status, _) = call(&app, "", Method::GET, "/registries", None).await;
+    assert_eq!(status, 401);
+    let (status, error) = call(&app, &write, Method::GET, "/nothing-here", None).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
+
+    let admin = app.as_admin().await;
+    let audit = admin
+        .get(app.url.join("/audit.json?action=token").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let rows: Vec<Value> = audit.json().await.unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    for expected in ["token.create", "token.revoke", "token.use", "token.refused"] {
+        assert!(actions.contains(&expected), "{expected}: {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
+    let (_registry, app) = seeded_app_with_pipeline().await;
+    let text = Client::new()
+        .get(app.url.join("/api/v1/openapi.json").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let spec = oas3::from_json(&text).expect("an OpenAPI 3.1 document");
+    assert!(spec.openapi.starts_with("3.1"), "{}", spec.openapi);
+    let mut operations = 0;
+    for (path, method, operation) in spec.operations() {
+        operations += 1;
+        operation.parameters(&spec).expect("parameters resolve");
+        assert!(!operation.responses(&spec).is_empty(), "{method} {path}");
+        // Without a token every route answers 401 (a missing one would be the 404 fallback).
+        let concrete = path.replace("{registry}", "local").replace("{id}", "1");
+        let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
+        let response = Client::new()
+            .request(
+                method.clone(),
+                app.url.join(&format!("/api/v1{concrete}")).unwrap(),
+            )
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{method} {path} is served");
+    }
+    assert_eq!(operations, 14, "every API operation is documented");
+}
