@@ -6,6 +6,9 @@ use std::{path::Path, time::Duration};
 
 pub type Db = SqlitePool;
 
+/// The schema migrations this binary carries (`migrations/`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
 /// Opens (creating if needed) the database at `path` with WAL and foreign keys on, and applies
 /// every pending migration.
 #[tracing::instrument]
@@ -31,7 +34,7 @@ pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<Db> {
         .test_before_acquire(false)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("../migrations").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
 

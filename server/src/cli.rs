@@ -40,6 +40,9 @@ pub enum Command {
     Retention(RetentionArgs),
     /// Garbage collection: predict and run it (`--dry-run`, `--untagged`), or `gc history`.
     Gc(GcArgs),
+    /// Write a consistent copy of the database to FILE while the server runs (see the README
+    /// for restoring it).
+    Backup { file: PathBuf },
     /// Personal access tokens for the JSON API (/api/v1): create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -65,6 +68,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Retention(args) => commands::retention(settings, args).await,
         Command::Gc(args) => commands::gc(settings, args).await,
         Command::Token(command) => commands::token(settings, command).await,
+        Command::Backup { file } => commands::backup(settings, &file).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

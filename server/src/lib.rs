@@ -7,6 +7,7 @@ pub mod cli;
 mod commands;
 mod downloads;
 mod guards;
+mod health;
 mod hooks;
 mod jobs;
 mod login_gate;

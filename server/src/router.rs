@@ -121,7 +121,11 @@ pub fn build_router(
     ));
     let own_origin = OwnOrigin::new(services.settings.public_url.as_ref());
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(crate::health::live))
+        .route(
+            "/readyz",
+            get(crate::health::ready).with_state(services.clone()),
+        )
         .merge(crate::assets::pkg_router(site_root, options.hash_files))
         .merge(hooks)
         .merge(downloads)

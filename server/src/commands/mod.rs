@@ -1,5 +1,6 @@
 //! One file per `regatta` command, each declaring its own arguments.
 
+mod backup;
 mod delete;
 mod gc;
 mod promote;
@@ -10,6 +11,7 @@ mod token;
 mod trash;
 mod user;
 
+pub use backup::backup;
 pub use delete::{delete, DeleteArgs};
 pub use gc::{gc, GcArgs};
 pub use promote::{promote, PromoteArgs};

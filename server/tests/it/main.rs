@@ -8,6 +8,7 @@ mod grants;
 mod hostile;
 mod login;
 mod notifications;
+mod operations;
 mod registry_health;
 mod sessions;
 mod sso;

@@ -1,0 +1,93 @@
+//! Operations: `/healthz` and `/readyz` answer without a session, and readiness fails (503,
+//! saying why) while the database cannot be written — made immutable with `chattr +i`, which
+//! stops even root — and recovers after; `regatta backup` taken while the server crawls a
+//! registry gives a database that opens and passes `PRAGMA integrity_check`, and it never
+//! overwrites a file.
+
+use end2end::app_fixture::seeded_app_with_pipeline;
+use reqwest::Client;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+async fn readyz(url: &reqwest::Url) -> (u16, Value) {
+    let response = Client::new()
+        .get(url.join("/readyz").unwrap())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// `chattr +i` / `-i` on the database and its WAL and shared-memory files.
+fn immutable(database: &Path, on: bool) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = database.as_os_str().to_owned();
+        file.push(suffix);
+        let status = Command::new("chattr")
+            .arg(if on { "+i" } else { "-i" })
+            .arg(&file)
+            .status()
+            .expect("chattr (e2fsprogs) runs");
+        assert!(
+            status.success(),
+            "chattr on {file:?}: the test needs ext4-like attributes"
+        );
+    }
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_database_cannot_be_written() {
+    let app = crate::support::start_app().await;
+    let (status, body) = readyz(&app.url).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ready");
+
+    immutable(&app.database, true);
+    let (status, body) = readyz(&app.url).await;
+    let live = Client::new()
+        .get(app.url.join("/healthz").unwrap())
+        .send()
+        .await
+        .unwrap();
+    immutable(&app.database, false);
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["problems"][0].as_str().unwrap().contains("database"),
+        "{body}"
+    );
+    assert_eq!(live.status(), 200, "alive all the same");
+
+    let (status, _) = readyz(&app.url).await;
+    assert_eq!(status, 200, "ready again");
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_crawling_opens_and_passes_the_integrity_check() {
+    let (_registry, app) = seeded_app_with_pipeline().await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("regatta-backup.db");
+    let copy_arg = copy.to_str().unwrap();
+    // The first crawl starts with the server: the copy is taken while it writes.
+    let said = app.command(&["backup", copy_arg], "").unwrap();
+    assert!(said.contains("integrity checked"), "{said}");
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{copy_arg}?mode=ro"))
+        .await
+        .unwrap();
+    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(verdict, "ok");
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(admins, 1, "the copy holds the data");
+
+    let refused = app
+        .command(&["backup", copy_arg], "")
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("never overwrites"), "{refused}");
+}
