@@ -17,6 +17,7 @@ pub mod gc;
 pub mod health;
 pub mod image_details;
 pub mod index;
+pub mod metrics;
 pub mod promotion;
 pub mod registry;
 pub mod registry_status;

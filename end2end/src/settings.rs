@@ -33,6 +33,13 @@ pub struct SettingsFile {
     webhooks: Vec<Webhook>,
     #[serde(skip_serializing_if = "Option::is_none")]
     oidc: Option<Oidc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<MetricsSection>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct MetricsSection {
+    token_env: String,
 }
 
 /// `[oidc]`, with its `[[oidc.map]]` entries.
@@ -212,6 +219,14 @@ impl SettingsFile {
     }
 
     /// The demo's pipeline on one registry: `dev/` → `staging/` → `prod/` (protected).
+    /// `/metrics` wants the bearer token held by `variable`.
+    pub fn metrics_token_env(mut self, variable: &str) -> Self {
+        self.metrics = Some(MetricsSection {
+            token_env: variable.into(),
+        });
+        self
+    }
+
     pub fn oidc(mut self, oidc: Oidc) -> Self {
         self.oidc = Some(oidc);
         self

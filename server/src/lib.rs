@@ -11,6 +11,7 @@ mod health;
 mod hooks;
 mod jobs;
 mod login_gate;
+mod metrics;
 mod router;
 mod session_touch;
 mod sso;

@@ -16,7 +16,14 @@ use regatta_core::{DomainError, Services};
 use tower_sessions::Session;
 
 /// Requests that are not a person using the dashboard: assets, probes, registry hooks.
-pub const MACHINE_PREFIXES: &[&str] = &["/pkg/", "/healthz", "/readyz", "/favicon.svg", "/hooks/"];
+pub const MACHINE_PREFIXES: &[&str] = &[
+    "/pkg/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/favicon.svg",
+    "/hooks/",
+];
 
 pub fn is_machine_request(path: &str) -> bool {
     MACHINE_PREFIXES

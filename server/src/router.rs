@@ -126,6 +126,10 @@ pub fn build_router(
             "/readyz",
             get(crate::health::ready).with_state(services.clone()),
         )
+        .route(
+            "/metrics",
+            get(crate::metrics::scrape).with_state(services.clone()),
+        )
         .merge(crate::assets::pkg_router(site_root, options.hash_files))
         .merge(hooks)
         .merge(downloads)
@@ -142,6 +146,7 @@ pub fn build_router(
             refuse_cross_site,
         ))
         .layer(middleware::from_fn(security_headers))
+        .route_layer(middleware::from_fn(crate::metrics::track))
         // Brotli or gzip as the browser asks: the release WASM goes from 1.48 MB to a third.
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -33,6 +33,8 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, admin: AdminBootstrap) -> anyhow::Result<Self> {
         let site_root = settings.site_root.clone();
+        // Before anything records a metric (the first crawl starts with the services).
+        crate::metrics::handle();
         let services = Services::start(settings).await?;
         let first_admin = ensure_first_admin(&services, admin.username, admin.password).await?;
         // Here, not in `Services::start`: a CLI command run beside a live server must not mark

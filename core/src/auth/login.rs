@@ -51,6 +51,7 @@ pub async fn log_in(
     let attempt = match services.throttle.begin(account, source) {
         Ok(attempt) => attempt,
         Err(retry_after_secs) => {
+            crate::metrics::login("throttled");
             let event = audit_as(Outcome::Denied, AuditAction::LoginThrottled, None);
             audit::record(&services.db, now, &event).await?;
             return Err(DomainError::Throttled { retry_after_secs });
@@ -83,6 +84,7 @@ pub async fn log_in(
     match user {
         Some(user) if matches && !user.disabled => {
             services.throttle.succeeded(attempt);
+            crate::metrics::login("success");
             users::record_login(&services.db, user.id, now).await?;
             audit::record(
                 &services.db,
@@ -98,6 +100,7 @@ pub async fn log_in(
                 Some(u) if u.disabled => "account disabled",
                 Some(_) => "wrong password",
             };
+            crate::metrics::login("failure");
             let event = audit_as(Outcome::Denied, AuditAction::LoginFailure, Some(detail));
             audit::record(&services.db, now, &event).await?;
             Err(DomainError::BadCredentials)

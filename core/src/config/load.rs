@@ -51,6 +51,7 @@ fn shared_secrets(settings: &Settings, env: &[(String, String)]) -> super::Share
         .flatten()
         .chain(settings.webhooks.iter().map(|w| w.secret_env.as_str()))
         .chain(settings.oidc.iter().map(|o| o.client_secret_env.as_str()))
+        .chain(settings.metrics.token_env.as_deref())
         .collect();
     super::SharedSecrets(
         env.iter()

@@ -52,6 +52,8 @@ pub struct Settings {
     pub trash: TrashSettings,
     #[serde(default)]
     pub audit: AuditSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     /// Single sign-on; absent: password logins only.
     #[serde(default)]
     pub oidc: Option<OidcConfig>,
@@ -169,6 +171,15 @@ impl Default for TrashSettings {
 
 fn default_trash_keep_days() -> u32 {
     7
+}
+
+/// `[metrics]`: the Prometheus endpoint `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// The variable holding a bearer token the scraper must send; unset: `/metrics` is open
+    /// (it names registries and environments, never secrets).
+    pub token_env: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

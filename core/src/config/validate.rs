@@ -53,6 +53,15 @@ pub(super) fn validate(
     if let Some(oidc) = &settings.oidc {
         validate_oidc(file, settings, oidc, &env_has)?;
     }
+    if let Some(var) = settings
+        .metrics
+        .token_env
+        .as_deref()
+        .filter(|v| !env_has(v))
+    {
+        let message = format!("environment variable `{var}` is not set");
+        return Err(ConfigError::invalid(file, "metrics.token_env", message));
+    }
     if let Some(url) = &settings.public_url {
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || url.path() != "/" {
             let message = format!("`{url}` is not an http(s) origin (scheme, host, port, no path)");

@@ -205,6 +205,7 @@ pub(super) async fn run(
         tracing::error!(%error, "taking deleted tags out of the index");
     }
     let tally = tally(&outcomes, bytes_freed);
+    crate::metrics::tags_deleted(tally.deleted, tally.skipped, tally.failed);
     store::finish(&services.db, id, tally, services.clock.now()).await?;
     let report = DeletionReport {
         id,

@@ -126,6 +126,10 @@ pub(super) async fn execute(
         log.line(&format!("failed: {error}"));
     }
     end.log = log.text();
+    if !request.dry_run {
+        let freed = end.bytes_freed.unwrap_or(0);
+        crate::metrics::gc_finished(registry, end.failed.is_none(), freed);
+    }
     store::finish(&services.db, id, &end).await?;
     if !request.dry_run && end.failed.is_none() {
         store::forget_released(&services.db, registry, collected_from).await?;

@@ -58,6 +58,11 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
     });
     // Health first: a crawl that fails then still leaves "reachable? auth ok? how fast?" behind.
     let health = client.ping().await;
+    crate::metrics::registry_checked(
+        name,
+        health.level() == crate::registry::HealthLevel::Ok,
+        std::time::Duration::from_millis(health.latency_ms),
+    );
     let registry_id = store::registry_id(&services.db, name)
         .await
         .map_err(internal(name))?;
@@ -94,6 +99,15 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
     )
     .await
     .map_err(internal(name))?;
+    let took = std::time::Duration::try_from(finished - started).unwrap_or_default();
+    let index = result.as_ref().ok().map(|r| (r.repositories, r.tags));
+    crate::metrics::crawl_finished(
+        name,
+        took,
+        error.is_some(),
+        index,
+        finished.unix_timestamp(),
+    );
     let mut report = result?;
     report.requests = requests;
     tracing::info!(

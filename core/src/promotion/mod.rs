@@ -108,6 +108,8 @@ async fn run(
     let started = Instant::now();
     let result = copy::execute(source, target, &plan, &progress).await;
     let duration_ms = started.elapsed().as_millis() as i64;
+    let bytes = result.as_ref().map_or(0, |report| report.bytes_moved);
+    crate::metrics::promotion_finished(result.is_ok(), started.elapsed(), bytes);
     let message = result.as_ref().err().map(ToString::to_string);
     let finished = store::finish(
         &services.db,

@@ -53,6 +53,17 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
         }
     }
     tx.commit().await?;
+    for count in &counts {
+        for (by, ScopeUsage { scope, usage }) in &count.rows {
+            let environment = match by {
+                Grouping::Registry => None,
+                Grouping::Environment => Some(scope.as_str()),
+                _ => continue,
+            };
+            let (stored, exclusive) = (usage.stored_bytes, usage.exclusive_bytes);
+            crate::metrics::storage(&count.registry, environment, stored, exclusive);
+        }
+    }
     downsample(&services.db, now).await?;
     // The snapshot stands whatever the check does; a failed check is retried at the next one.
     let alerts = match super::alerts::check_thresholds(services).await {

@@ -84,11 +84,17 @@ pub async fn deliver_due(services: &Services) -> Result<usize, sqlx::Error> {
         match result {
             Ok(()) => {
                 store::delivered(&services.db, due.id, now).await?;
+                crate::metrics::webhook_delivery("delivered");
                 delivered += 1;
             }
             Err(error) => {
                 let next = BACKOFF.get(due.attempts as usize).map(|wait| now + *wait);
                 tracing::warn!(webhook = %due.webhook, %error, retry = next.is_some(), "webhook delivery failed");
+                crate::metrics::webhook_delivery(if next.is_some() {
+                    "retrying"
+                } else {
+                    "failed"
+                });
                 store::failed_attempt(&services.db, due.id, &error, next).await?;
             }
         }

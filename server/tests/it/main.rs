@@ -7,6 +7,7 @@ mod cli;
 mod grants;
 mod hostile;
 mod login;
+mod metrics;
 mod notifications;
 mod operations;
 mod registry_health;
