@@ -5,8 +5,13 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 # CI shares the target directory with earlier sessions and clones (other paths → other hashes):
-# keep it from filling the disk. Incremental caches go first; a full clean only if still short.
+# keep it from filling the disk. Superseded artefacts go first, then incremental caches, and a
+# full clean only if still short.
 free_gb() { df -BG --output=avail "${CARGO_TARGET_DIR:-target}/.." 2>/dev/null | tail -1 | tr -dc 0-9; }
+if [[ -d "${CARGO_TARGET_DIR:-}" ]] && (( $(free_gb) < 40 )); then
+    step "low disk ($(free_gb) GB free): removing superseded artefacts (a debug binary is ~2 GB)"
+    python3 scripts/prune-target.py "$CARGO_TARGET_DIR"
+fi
 if [[ -d "${CARGO_TARGET_DIR:-}" ]] && (( $(free_gb) < 20 )); then
     step "low disk ($(free_gb) GB free): removing incremental caches"
     rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/front/*/incremental

@@ -35,6 +35,13 @@ pub struct SettingsFile {
     oidc: Option<Oidc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metrics: Option<MetricsSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<LogSection>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct LogSection {
+    format: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -219,6 +226,14 @@ impl SettingsFile {
     }
 
     /// The demo's pipeline on one registry: `dev/` → `staging/` → `prod/` (protected).
+    /// `[log] format`: `text` or `json`.
+    pub fn log_format(mut self, format: &str) -> Self {
+        self.log = Some(LogSection {
+            format: format.into(),
+        });
+        self
+    }
+
     /// `/metrics` wants the bearer token held by `variable`.
     pub fn metrics_token_env(mut self, variable: &str) -> Self {
         self.metrics = Some(MetricsSection {

@@ -54,6 +54,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Ok(settings) => settings,
         Err(error) => return config_error(&error),
     };
+    crate::telemetry::init(settings.log.format);
     let result = match cli.command {
         Command::CheckConfig => {
             println!("{}: ok", cli.config.display());

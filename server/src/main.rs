@@ -7,6 +7,5 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    server::telemetry::init();
     server::cli::run(Cli::parse()).await
 }

@@ -16,8 +16,9 @@ use regatta_core::Services;
 use std::{net::SocketAddr, path::Path};
 use time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::{cookie::SameSite, CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::SqliteStore;
@@ -149,6 +150,14 @@ pub fn build_router(
         .route_layer(middleware::from_fn(crate::metrics::track))
         // Brotli or gzip as the browser asks: the release WASM goes from 1.48 MB to a third.
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // One line per answered request (an access log), in the request's span.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(crate::telemetry::request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        // Outermost: the id exists before the span opens and is echoed on every response.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(options)
 }

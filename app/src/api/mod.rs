@@ -15,6 +15,7 @@ mod promotion;
 mod retention;
 mod search;
 mod storage;
+mod tokens;
 mod users;
 mod who_am_i;
 
@@ -45,6 +46,7 @@ pub use retention::{
 };
 pub use search::{search, Search};
 pub use storage::{load_storage, LoadStorage};
+pub use tokens::{create_token, load_tokens, revoke_token, CreateToken, LoadTokens, RevokeToken};
 pub use users::{
     admin_add_user, admin_change_user, admin_reset_password, change_own_password,
     end_own_other_sessions, end_session, load_rights, load_users, AdminAddUser, AdminChangeUser,

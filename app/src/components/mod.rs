@@ -18,6 +18,7 @@ mod sessions_table;
 mod storage_chart;
 mod tag_table;
 mod theme_toggle;
+mod tokens_table;
 
 pub use copy_button::CopyButton;
 pub use crumbs::Crumbs;
@@ -38,3 +39,4 @@ pub use sessions_table::SessionsTable;
 pub use storage_chart::{Sparkline, StorageAlertBanner, StorageChart};
 pub use tag_table::TagTable;
 pub use theme_toggle::{ThemeToggle, APPLY_STORED_THEME};
+pub use tokens_table::TokensTable;

@@ -166,3 +166,20 @@ impl RightsView {
         }
     }
 }
+
+/// One's API tokens on /settings, and a token just made (shown this once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokensView {
+    pub tokens: Vec<TokenItem>,
+    pub new_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenItem {
+    pub id: i64,
+    pub name: String,
+    pub scope: String,
+    pub created_at: When,
+    pub expires_at: Option<When>,
+    pub last_used_at: Option<When>,
+}

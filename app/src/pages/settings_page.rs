@@ -1,5 +1,5 @@
-use crate::api::{load_rights, ChangeOwnPassword, EndOwnOtherSessions};
-use crate::components::{HeaderBar, RightsTable, SessionsTable};
+use crate::api::{load_rights, load_tokens, ChangeOwnPassword, EndOwnOtherSessions};
+use crate::components::{HeaderBar, RightsTable, SessionsTable, TokensTable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -12,6 +12,7 @@ pub fn SettingsPage() -> impl IntoView {
     let password = ServerAction::<ChangeOwnPassword>::new();
     let sessions = ServerAction::<EndOwnOtherSessions>::new();
     let rights = Resource::new(|| (), |_| load_rights(None));
+    let tokens = Resource::new(|| (), |_| load_tokens());
     let notice = move || {
         let query = query.read();
         if let Some(reason) = query.get("failed") {
@@ -21,6 +22,8 @@ pub fn SettingsPage() -> impl IntoView {
             Some("password") => "Password changed. Your other sessions ended.",
             Some("sessions") => "Your other sessions ended.",
             Some("session") => "The session ended.",
+            Some("token") => "Token made.",
+            Some("revoked") => "Token revoked: it stops working at once.",
             _ => return None,
         };
         Some(view! { <p class="notice ok" role="status">{said}</p> }.into_any())
@@ -47,6 +50,15 @@ pub fn SettingsPage() -> impl IntoView {
                 <p class="muted">"Logged in elsewhere (another browser, a lost laptop)? End every session but this one."</p>
                 <button type="submit" class="secondary">"End my other sessions"</button>
             </ActionForm>
+            <h2>"API tokens"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Ok(view) => view! { <TokensTable view /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <h2>"Your rights"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {

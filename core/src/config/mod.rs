@@ -54,6 +54,8 @@ pub struct Settings {
     pub audit: AuditSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub log: LogSettings,
     /// Single sign-on; absent: password logins only.
     #[serde(default)]
     pub oidc: Option<OidcConfig>,
@@ -171,6 +173,24 @@ impl Default for TrashSettings {
 
 fn default_trash_keep_days() -> u32 {
     7
+}
+
+/// `[log]`: how log lines look (on stderr; `RUST_LOG` filters them).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    #[serde(default)]
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line (for Loki, Elasticsearch, CloudWatch…).
+    Json,
 }
 
 /// `[metrics]`: the Prometheus endpoint `/metrics`.

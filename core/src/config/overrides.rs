@@ -17,6 +17,7 @@ const OVERRIDABLE: &[&str] = &[
     "index.crawl_interval_minutes",
     "index.verify_interval_hours",
     "index.max_removal_percent",
+    "log.format",
 ];
 
 pub(super) fn apply_env_overrides(

@@ -247,3 +247,63 @@ async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
     }
     assert_eq!(operations, 14, "every API operation is documented");
 }
+
+/// The settings page makes a token (shown once, through the session), lists it without the
+/// secret, and revokes it; the API takes it until then.
+#[tokio::test]
+async fn a_token_made_on_the_settings_page_is_shown_once_and_revoked_there() {
+    let app = crate::support::start_app().await;
+    app.add_user("vera", "viewer", "vera-settings-pass-7")
+        .unwrap();
+    let vera = app.logged_in("vera", "vera-settings-pass-7").await.unwrap();
+    let made = vera
+        .post(app.url.join("/api/token-create").unwrap())
+        .header("Accept", "text/html")
+        .form(&[
+            ("name", "laptop-script"),
+            ("scope", "read"),
+            ("expires_in_days", "30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        made.url().as_str().ends_with("/settings?changed=token"),
+        "{}",
+        made.url()
+    );
+    let page = made.text().await.unwrap();
+    let token = page
+        .split("rgt_")
+        .nth(1)
+        .map(|rest| format!("rgt_{}", &rest[..64]))
+        .expect("the new token on the page");
+    let again = vera
+        .get(app.url.join("/settings").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let again = again.text().await.unwrap();
+    assert!(
+        !again.contains(&token) && again.contains("laptop-script"),
+        "shown once, listed"
+    );
+
+    let (status, _) = call(&app, &token, Method::GET, "/registries", None).await;
+    assert_eq!(status, 200);
+    let id = again
+        .split("name=\"id\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let revoked = vera
+        .post(app.url.join("/api/token-revoke").unwrap())
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let (status, _) = call(&app, &token, Method::GET, "/registries", None).await;
+    assert_eq!(status, 401);
+}

@@ -2,7 +2,8 @@
 //! saying why) while the database cannot be written — made immutable with `chattr +i`, which
 //! stops even root — and recovers after; `regatta backup` taken while the server crawls a
 //! registry gives a database that opens and passes `PRAGMA integrity_check`, and it never
-//! overwrites a file.
+//! overwrites a file. With `[log] format = "json"` every line is a JSON object, and a request's
+//! lines carry its id, echoed as `X-Request-Id`.
 
 use end2end::app_fixture::seeded_app_with_pipeline;
 use reqwest::Client;
@@ -90,4 +91,45 @@ async fn a_backup_taken_while_crawling_opens_and_passes_the_integrity_check() {
         .unwrap_err()
         .to_string();
     assert!(refused.contains("never overwrites"), "{refused}");
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_the_response_echoes() {
+    use end2end::{AppFixture, SettingsFile};
+    let app = AppFixture::start_with(SettingsFile::new().log_format("json"))
+        .await
+        .unwrap();
+    let response = Client::new()
+        .get(app.url.join("/healthz").unwrap())
+        .header("x-request-id", "probe-4711")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "probe-4711", "echoed");
+    let minted = Client::new()
+        .get(app.url.join("/readyz").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let minted = minted.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        minted.len(),
+        36,
+        "a UUID when the client sent none: {minted}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = app.log();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let of = |id: &str| {
+        lines
+            .iter()
+            .any(|l| l["span"]["request_id"] == id && l["span"]["path"].is_string())
+    };
+    assert!(of("probe-4711") && of(&minted), "{log}");
 }
