@@ -6,8 +6,12 @@
 mod admin;
 mod auth;
 mod browse;
+mod deletion;
 mod error;
+mod gc;
 mod promotions;
+mod retention;
+mod storage;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -25,7 +29,7 @@ pub const PREFIX: &str = "/api/v1";
 #[openapi(
     info(
         title = "Regatta API",
-        description = "Browse, search and promote across container registries. Authenticate with a personal access token: `Authorization: Bearer rgt_…` (scopes read, write, admin; never more than the token's owner may). Errors: `{\"error\": {\"code\", \"message\"}}`."
+        description = "Browse, search, promote, delete and restore, run retention and garbage collection, read storage and the audit log across container registries. Authenticate with a personal access token: `Authorization: Bearer rgt_…` (scopes read, write, admin; never more than the token's owner may). Errors: `{\"error\": {\"code\", \"message\"}}`."
     ),
     servers((url = "/api/v1")),
     modifiers(&BearerAuth),
@@ -56,6 +60,18 @@ fn documented() -> OpenApiRouter<Services> {
         .routes(routes!(promotions::preview))
         .routes(routes!(promotions::promote, promotions::history))
         .routes(routes!(promotions::running))
+        .routes(routes!(deletion::preview))
+        .routes(routes!(deletion::delete))
+        .routes(routes!(deletion::trash))
+        .routes(routes!(deletion::restore))
+        .routes(routes!(retention::policies))
+        .routes(routes!(retention::preview))
+        .routes(routes!(retention::run))
+        .routes(routes!(retention::history))
+        .routes(routes!(gc::prediction))
+        .routes(routes!(gc::run, gc::history))
+        .routes(routes!(storage::accounting))
+        .routes(routes!(storage::series))
         .routes(routes!(admin::audit))
         .routes(routes!(admin::users))
         .routes(routes!(admin::token_list, admin::token_create))

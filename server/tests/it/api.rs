@@ -231,7 +231,10 @@ async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
         operation.parameters(&spec).expect("parameters resolve");
         assert!(!operation.responses(&spec).is_empty(), "{method} {path}");
         // Without a token every route answers 401 (a missing one would be the 404 fallback).
-        let concrete = path.replace("{registry}", "local").replace("{id}", "1");
+        let concrete = path
+            .replace("{registry}", "local")
+            .replace("{id}", "1")
+            .replace("{name}", "x");
         let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
         let response = Client::new()
             .request(
@@ -245,7 +248,7 @@ async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
             .unwrap();
         assert_eq!(response.status(), 401, "{method} {path} is served");
     }
-    assert_eq!(operations, 14, "every API operation is documented");
+    assert_eq!(operations, 27, "every API operation is documented");
 }
 
 /// The settings page makes a token (shown once, through the session), lists it without the
@@ -306,4 +309,62 @@ async fn a_token_made_on_the_settings_page_is_shown_once_and_revoked_there() {
     assert_eq!(revoked.status(), 200);
     let (status, _) = call(&app, &token, Method::GET, "/registries", None).await;
     assert_eq!(status, 401);
+}
+
+/// Deletion through the API: the preview names what goes and what a sibling keeps, the run
+/// with the preview's fingerprint deletes exactly that, the trash lists it and restores it.
+#[tokio::test]
+async fn a_write_token_deletes_exactly_the_preview_and_restores_from_the_trash() {
+    let (_registry, app) = seeded_app_with_pipeline().await;
+    app.add_user("dana", "developer", "dana-api-pass-7")
+        .unwrap();
+    let write = token(&app, "dana", "write", "30d");
+    until_indexed(&app, &write).await;
+    let body = json!({"registry": "local", "repository": "dev/shop-api", "tags": ["latest"]});
+    let (status, preview) = call(
+        &app,
+        &write,
+        Method::POST,
+        "/deletions/preview",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(
+        preview["tags"][0]["siblings_kept"],
+        json!(["1.2.0"]),
+        "{preview}"
+    );
+    assert_eq!(preview["tags"][0]["image_goes"], false);
+    let mut run = body.clone();
+    run["expected"] = preview["fingerprint"].clone();
+    let (status, done) = call(&app, &write, Method::POST, "/deletions", Some(run)).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["outcomes"][0]["result"], "deleted");
+    let trash_id = done["outcomes"][0]["trash_id"].as_i64().unwrap();
+    let (_, trash) = call(&app, &write, Method::GET, "/trash", None).await;
+    assert_eq!(trash[0]["tag"], "latest");
+    let (status, restored) = call(
+        &app,
+        &write,
+        Method::POST,
+        &format!("/trash/{trash_id}/restore"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{restored}");
+    let (_, tags) = call(
+        &app,
+        &write,
+        Method::GET,
+        "/registries/local/tags?repository=dev/shop-api",
+        None,
+    )
+    .await;
+    assert_eq!(tags["total"], 4, "latest is back");
+    let (status, _) = call(&app, &write, Method::GET, "/gc/local/prediction", None).await;
+    assert_eq!(status, 403, "GC is for maintainers of the registry");
+    let (status, storage) = call(&app, &write, Method::GET, "/storage?by=environment", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(storage[0]["registry"], "local", "{storage}");
 }
