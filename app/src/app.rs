@@ -1,8 +1,8 @@
 use crate::components::HydrationMark;
 use crate::pages::{
-    AuditPage, DashboardPage, DeletePage, GcPage, GcRunPage, ImagePage, LoginPage, NamespacePage,
-    NotFoundPage, PromotionsPage, RegistryPage, RepositoryPage, RetentionPage, RetentionRunPage,
-    SearchPage, SettingsPage, StoragePage, TrashPage, UserRightsPage, UsersPage,
+    ApiDocsPage, AuditPage, DashboardPage, DeletePage, GcPage, GcRunPage, ImagePage, LoginPage,
+    NamespacePage, NotFoundPage, PromotionsPage, RegistryPage, RepositoryPage, RetentionPage,
+    RetentionRunPage, SearchPage, SettingsPage, StoragePage, TrashPage, UserRightsPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users/:name") view=UserRightsPage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/api-docs") view=ApiDocsPage />
                 <Route path=path!("/gc/run/:id") view=GcRunPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -69,8 +69,10 @@ pub fn build_router(
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();
+        let api_docs = crate::api_v1::docs();
         move || {
             provide_context(services.clone());
+            provide_context(api_docs.clone());
             provide_context(app::ssr::RequestUser::default());
         }
     };

@@ -19,6 +19,7 @@ pub fn HeaderBar() -> impl IntoView {
             <a class="nav" href=crate::routes::trash(&[])>"Trash"</a>
             <a class="nav" href=crate::routes::gc()>"GC"</a>
             <a class="nav" href="/audit">"Audit"</a>
+            <a class="nav" href="/api-docs">"API"</a>
             {is_admin.then(|| view! { <a class="nav" href="/admin/users">"Users"</a> })}
             {user.map(|user| view! {
                 <span class="who">

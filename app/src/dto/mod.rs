@@ -3,6 +3,7 @@
 //! no field that could hold one. Values stay typed (sizes in bytes, moments as [`When`]);
 //! `crate::format` renders them, the same on the server and in the browser.
 
+mod api_docs;
 mod audit;
 mod browse;
 mod dashboard;
@@ -15,6 +16,7 @@ mod search;
 mod storage;
 mod users;
 
+pub use api_docs::*;
 pub use audit::*;
 pub use browse::*;
 pub use dashboard::*;

@@ -1,3 +1,4 @@
+mod api_docs_page;
 mod audit_page;
 mod dashboard_page;
 mod delete_page;
@@ -30,6 +31,7 @@ fn page_number(query: leptos::prelude::Memo<leptos_router::params::ParamsMap>) -
         .unwrap_or(1)
 }
 
+pub use api_docs_page::ApiDocsPage;
 pub use audit_page::AuditPage;
 pub use dashboard_page::DashboardPage;
 pub use delete_page::DeletePage;

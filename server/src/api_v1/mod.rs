@@ -95,3 +95,50 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S>
     })
     .with_state(services)
 }
+
+/// The operations for the dashboard's API page, from the same document.
+pub fn docs() -> app::dto::ApiDocs {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::Required;
+    let document = documented().split_for_parts().1;
+    let mut operations = Vec::new();
+    for (path, item) in &document.paths.paths {
+        let methods: [(&str, &Option<Operation>); 4] = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("DELETE", &item.delete),
+        ];
+        for (method, operation) in methods {
+            let Some(operation) = operation else { continue };
+            let parameters = (operation.parameters.iter().flatten())
+                .map(|p| {
+                    let place = match p.parameter_in {
+                        ParameterIn::Path => "path",
+                        ParameterIn::Query => "query",
+                        ParameterIn::Header => "header",
+                        ParameterIn::Cookie => "cookie",
+                    };
+                    let required = matches!(p.required, Required::True);
+                    let description = p.description.clone().unwrap_or_default();
+                    (p.name.clone(), place.to_string(), required, description)
+                })
+                .collect();
+            operations.push(app::dto::ApiOperationDoc {
+                tag: (operation.tags.iter().flatten().next().cloned()).unwrap_or_default(),
+                method: method.into(),
+                path: format!("{PREFIX}{path}"),
+                summary: [&operation.summary, &operation.description]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                parameters,
+                has_body: operation.request_body.is_some(),
+            });
+        }
+    }
+    operations.sort_by(|a, b| (&a.tag, &a.path).cmp(&(&b.tag, &b.path)));
+    app::dto::ApiDocs { operations }
+}

@@ -2,8 +2,8 @@
 //! and search hits but gets 403 on promote; a developer's write token promotes into staging
 //! and not into prod; a token never does more than its owner (an admin-scope token for a
 //! developer cannot be made, a read token cannot make a write one); expired and revoked tokens
-//! get 401; errors have one shape. The OpenAPI document parses as OpenAPI 3.1 and every
-//! operation in it is served.
+//! get 401; errors have one shape. The OpenAPI document parses as OpenAPI 3.1, every
+//! operation in it is served, and the dashboard's API page lists each.
 
 use end2end::app_fixture::{seeded_app_with_pipeline, AppFixture};
 use reqwest::{Client, Method, StatusCode};
@@ -249,6 +249,20 @@ async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
         assert_eq!(response.status(), 401, "{method} {path} is served");
     }
     assert_eq!(operations, 27, "every API operation is documented");
+
+    // The dashboard's API page lists the same operations, from the same document.
+    let page = app
+        .as_admin()
+        .await
+        .get(app.url.join("/api-docs").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("card api-operation").count(), operations, "one card each");
+    assert!(page.contains("POST /api/v1/promotions") && page.contains("/api/v1/openapi.json"));
 }
 
 /// The settings page makes a token (shown once, through the session), lists it without the
