@@ -75,6 +75,15 @@ impl AppFixture {
         let _ = self.child.wait();
     }
 
+    /// Sends SIGTERM (what systemd and orchestrators send) and waits for the process to exit.
+    pub fn terminate(&mut self) -> anyhow::Result<std::process::ExitStatus> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        anyhow::ensure!(status.success(), "kill -TERM failed");
+        Ok(self.child.wait()?)
+    }
+
     /// Starts the server again on the same settings and database (on a new port, in `url`).
     pub fn restart(&mut self) -> anyhow::Result<()> {
         self.kill();

@@ -261,7 +261,11 @@ async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
         .text()
         .await
         .unwrap();
-    assert_eq!(page.matches("card api-operation").count(), operations, "one card each");
+    assert_eq!(
+        page.matches("card api-operation").count(),
+        operations,
+        "one card each"
+    );
     assert!(page.contains("POST /api/v1/promotions") && page.contains("/api/v1/openapi.json"));
 }
 

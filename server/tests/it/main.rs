@@ -12,6 +12,7 @@ mod notifications;
 mod operations;
 mod registry_health;
 mod sessions;
+mod shutdown;
 mod sso;
 mod support;
 mod two_registries;
