@@ -1,8 +1,8 @@
 //! The audit log (maintainers and up), users (admins) and one's own API tokens.
 
 use super::auth::Caller;
-use super::error::{ApiError, ApiResult};
-use axum::extract::{Path, Query, State};
+use super::error::{ApiError, ApiResult, Body, Params};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use regatta_core::audit::{audit_page, AuditFilter};
@@ -70,7 +70,7 @@ pub struct AuditPageItem {
 pub async fn audit(
     State(services): State<Services>,
     caller: Caller,
-    Query(query): Query<AuditQuery>,
+    Params(query): Params<AuditQuery>,
 ) -> ApiResult<AuditPageItem> {
     let before = query.before;
     let filter = query.filter()?;
@@ -191,7 +191,7 @@ pub struct CreatedToken {
 pub async fn token_create(
     State(services): State<Services>,
     caller: Caller,
-    Json(body): Json<NewToken>,
+    Body(body): Body<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let scope: Scope = body
         .scope
@@ -231,5 +231,117 @@ pub async fn token_revoke(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     tokens::revoke(&services, &caller.0, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    /// `none`, `viewer`, `developer`, `maintainer` or `admin`.
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub username: String,
+    /// Generated; shown this once (the user changes it on their settings page).
+    pub password: String,
+}
+
+fn invalid(message: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid", message)
+}
+
+/// Adds a user with a generated one-time password (admins).
+#[utoipa::path(post, path = "/users", tag = "admin", request_body = NewUser,
+    responses((status = 201, body = CreatedUser), (status = 403, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody)))]
+pub async fn user_add(
+    State(services): State<Services>,
+    caller: Caller,
+    Body(body): Body<NewUser>,
+) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
+    use secrecy::ExposeSecret;
+    let role = body.role.parse().map_err(invalid)?;
+    let password = regatta_core::accounts_admin::add_user_with_generated_password(
+        &services,
+        &caller.0,
+        &body.username,
+        role,
+    )
+    .await?;
+    let created = CreatedUser {
+        username: body.username.trim().to_lowercase(),
+        password: password.expose_secret().to_string(),
+    };
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UserChange {
+    /// A new global role.
+    pub role: Option<String>,
+    /// `false` disables the user (their sessions and tokens stop), `true` enables.
+    pub enabled: Option<bool>,
+}
+
+/// Changes a user's global role and/or enables or disables them (admins; the last admin who
+/// can log in keeps theirs).
+#[utoipa::path(patch, path = "/users/{username}", tag = "admin", params(("username" = String, Path)),
+    request_body = UserChange,
+    responses((status = 204), (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+pub async fn user_change(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(username): Path<String>,
+    Body(body): Body<UserChange>,
+) -> Result<StatusCode, ApiError> {
+    use regatta_core::accounts_admin as admin;
+    admin::user_for_admin(&services, caller.user(), &username).await?;
+    if let Some(role) = body.role {
+        let role = role.parse().map_err(invalid)?;
+        admin::change_role(&services, &caller.0, &username, role).await?;
+    }
+    if let Some(enabled) = body.enabled {
+        admin::set_enabled(&services, &caller.0, &username, enabled).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GrantBody {
+    /// `registry:NAME` or `environment:NAME`.
+    pub place: String,
+    /// `viewer`, `developer`, `maintainer` or `admin`.
+    pub role: String,
+}
+
+/// Gives a user a role at one place (or changes it there), beside their global role (admins).
+#[utoipa::path(post, path = "/users/{username}/grants", tag = "admin",
+    params(("username" = String, Path)), request_body = GrantBody,
+    responses((status = 204), (status = 400, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
+pub async fn user_grant(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(username): Path<String>,
+    Body(body): Body<GrantBody>,
+) -> Result<StatusCode, ApiError> {
+    let place = body.place.parse().map_err(invalid)?;
+    let role = body.role.parse().map_err(invalid)?;
+    regatta_core::accounts_admin::grant(&services, &caller.0, &username, place, role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes a user's grant at `place` (`registry:NAME`, `environment:NAME`) away (admins).
+#[utoipa::path(delete, path = "/users/{username}/grants/{place}", tag = "admin",
+    params(("username" = String, Path), ("place" = String, Path)),
+    responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
+pub async fn user_revoke(
+    State(services): State<Services>,
+    caller: Caller,
+    Path((username, place)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let place = place.parse().map_err(invalid)?;
+    regatta_core::accounts_admin::revoke(&services, &caller.0, &username, place).await?;
     Ok(StatusCode::NO_CONTENT)
 }

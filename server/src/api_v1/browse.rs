@@ -2,8 +2,8 @@
 //! as the pages; a registry the token's user may not read is not found.
 
 use super::auth::Caller;
-use super::error::ApiResult;
-use axum::extract::{Path, Query, State};
+use super::error::{ApiResult, Params};
+use axum::extract::{Path, State};
 use axum::Json;
 use regatta_core::browse::{self, TagQuery, TagSort};
 use regatta_core::Services;
@@ -111,7 +111,7 @@ pub async fn repositories(
     State(services): State<Services>,
     caller: Caller,
     Path(registry): Path<String>,
-    Query(query): Query<RepositoriesQuery>,
+    Params(query): Params<RepositoriesQuery>,
 ) -> ApiResult<RepositoriesPage> {
     let page = browse::repositories(
         &services,
@@ -179,7 +179,7 @@ pub async fn tags(
     State(services): State<Services>,
     caller: Caller,
     Path(registry): Path<String>,
-    Query(query): Query<TagsQuery>,
+    Params(query): Params<TagsQuery>,
 ) -> ApiResult<TagsPage> {
     let tag_query = TagQuery {
         filter: query.filter.unwrap_or_default(),
@@ -255,7 +255,7 @@ pub struct SearchPage {
 pub async fn search(
     State(services): State<Services>,
     caller: Caller,
-    Query(query): Query<SearchQuery>,
+    Params(query): Params<SearchQuery>,
 ) -> ApiResult<SearchPage> {
     let request = regatta_core::search::SearchRequest {
         text: query.q,

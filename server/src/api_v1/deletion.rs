@@ -4,8 +4,8 @@
 //! restoring from it.
 
 use super::auth::Caller;
-use super::error::ApiResult;
-use axum::extract::{Path, Query, State};
+use super::error::{ApiResult, Body, Params};
+use axum::extract::{Path, State};
 use axum::Json;
 use regatta_core::deletion::{self, DeletionPlan, DeletionRequest, TagResult};
 use regatta_core::Services;
@@ -95,7 +95,7 @@ impl From<DeletionPlan> for DeletionPreview {
 pub async fn preview(
     State(services): State<Services>,
     caller: Caller,
-    Json(body): Json<DeletionBody>,
+    Body(body): Body<DeletionBody>,
 ) -> ApiResult<DeletionPreview> {
     let plan = deletion::preview(&services, caller.user(), &body.into()).await?;
     Ok(Json(plan.into()))
@@ -127,7 +127,7 @@ pub struct DeletionDone {
 pub async fn delete(
     State(services): State<Services>,
     caller: Caller,
-    Json(body): Json<DeletionBody>,
+    Body(body): Body<DeletionBody>,
 ) -> ApiResult<DeletionDone> {
     let report = deletion::delete(&services, &caller.0, &body.into()).await?;
     Ok(Json(DeletionDone {
@@ -198,7 +198,7 @@ impl From<deletion::TrashEntry> for TrashItem {
 pub async fn trash(
     State(services): State<Services>,
     caller: Caller,
-    Query(query): Query<TrashQuery>,
+    Params(query): Params<TrashQuery>,
 ) -> ApiResult<Vec<TrashItem>> {
     let entries =
         deletion::trash_list(&services, caller.user(), query.limit.unwrap_or(100)).await?;

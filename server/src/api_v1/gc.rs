@@ -2,8 +2,8 @@
 //! a server task with the registry read-only around the collect step), and the history.
 
 use super::auth::Caller;
-use super::error::ApiResult;
-use axum::extract::{Path, Query, State};
+use super::error::{ApiResult, Body, Params};
+use axum::extract::{Path, State};
 use axum::Json;
 use regatta_core::gc::{self, GcRequest, GcRun};
 use regatta_core::Services;
@@ -40,7 +40,7 @@ pub async fn prediction(
     State(services): State<Services>,
     caller: Caller,
     Path(registry): Path<String>,
-    Query(query): Query<PredictionQuery>,
+    Params(query): Params<PredictionQuery>,
 ) -> ApiResult<PredictionItem> {
     let p = gc::prediction(&services, caller.user(), &registry, query.untagged).await?;
     Ok(Json(PredictionItem {
@@ -112,7 +112,7 @@ pub async fn run(
     State(services): State<Services>,
     caller: Caller,
     Path(registry): Path<String>,
-    Json(body): Json<GcBody>,
+    Body(body): Body<GcBody>,
 ) -> ApiResult<GcRunItem> {
     let request = GcRequest {
         registry,
@@ -138,7 +138,7 @@ pub async fn history(
     State(services): State<Services>,
     caller: Caller,
     Path(registry): Path<String>,
-    Query(query): Query<RunsQuery>,
+    Params(query): Params<RunsQuery>,
 ) -> ApiResult<Vec<GcRunItem>> {
     let runs = gc::history(
         &services,

@@ -9,6 +9,7 @@ mod browse;
 mod deletion;
 mod error;
 mod gc;
+mod images;
 mod promotions;
 mod retention;
 mod storage;
@@ -57,6 +58,7 @@ fn documented() -> OpenApiRouter<Services> {
         .routes(routes!(browse::repositories))
         .routes(routes!(browse::tags))
         .routes(routes!(browse::search))
+        .routes(routes!(images::image))
         .routes(routes!(promotions::preview))
         .routes(routes!(promotions::promote, promotions::history))
         .routes(routes!(promotions::running))
@@ -73,7 +75,10 @@ fn documented() -> OpenApiRouter<Services> {
         .routes(routes!(storage::accounting))
         .routes(routes!(storage::series))
         .routes(routes!(admin::audit))
-        .routes(routes!(admin::users))
+        .routes(routes!(admin::users, admin::user_add))
+        .routes(routes!(admin::user_change))
+        .routes(routes!(admin::user_grant))
+        .routes(routes!(admin::user_revoke))
         .routes(routes!(admin::token_list, admin::token_create))
         .routes(routes!(admin::token_revoke))
 }
@@ -103,10 +108,11 @@ pub fn docs() -> app::dto::ApiDocs {
     let document = documented().split_for_parts().1;
     let mut operations = Vec::new();
     for (path, item) in &document.paths.paths {
-        let methods: [(&str, &Option<Operation>); 4] = [
+        let methods: [(&str, &Option<Operation>); 5] = [
             ("GET", &item.get),
             ("POST", &item.post),
             ("PUT", &item.put),
+            ("PATCH", &item.patch),
             ("DELETE", &item.delete),
         ];
         for (method, operation) in methods {

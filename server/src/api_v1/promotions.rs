@@ -3,8 +3,8 @@
 //! and what is running. The pipeline rules are the domain's, as for the button.
 
 use super::auth::Caller;
-use super::error::ApiResult;
-use axum::extract::{Query, State};
+use super::error::{ApiResult, Body, Params};
+use axum::extract::State;
 use axum::Json;
 use regatta_core::promotion::{self, PromotionPlan, PromotionRequest};
 use regatta_core::Services;
@@ -80,7 +80,7 @@ impl From<&PromotionPlan> for PlanItem {
 pub async fn preview(
     State(services): State<Services>,
     caller: Caller,
-    Json(body): Json<PromotionBody>,
+    Body(body): Body<PromotionBody>,
 ) -> ApiResult<PlanItem> {
     let plan = promotion::preview(&services, caller.user(), &body.into()).await?;
     Ok(Json((&plan).into()))
@@ -104,7 +104,7 @@ pub struct PromotionDone {
 pub async fn promote(
     State(services): State<Services>,
     caller: Caller,
-    Json(body): Json<PromotionBody>,
+    Body(body): Body<PromotionBody>,
 ) -> ApiResult<PromotionDone> {
     let done = promotion::promote(&services, &caller.0, &body.into()).await?;
     Ok(Json(PromotionDone {
@@ -148,7 +148,7 @@ pub struct PromotionItem {
 pub async fn history(
     State(services): State<Services>,
     caller: Caller,
-    Query(query): Query<HistoryQuery>,
+    Params(query): Params<HistoryQuery>,
 ) -> ApiResult<Vec<PromotionItem>> {
     let records = promotion::history(&services, caller.user(), query.limit.unwrap_or(50)).await?;
     Ok(Json(

@@ -3,8 +3,8 @@
 //! `regatta retention preview|run --json`.
 
 use super::auth::Caller;
-use super::error::ApiResult;
-use axum::extract::{Path, Query, State};
+use super::error::{ApiResult, Params};
+use axum::extract::{Path, State};
 use axum::Json;
 use regatta_core::retention::{self, Trigger};
 use regatta_core::Services;
@@ -88,7 +88,7 @@ pub struct RunItem {
 pub async fn history(
     State(services): State<Services>,
     caller: Caller,
-    Query(query): Query<RunsQuery>,
+    Params(query): Params<RunsQuery>,
 ) -> ApiResult<Vec<RunItem>> {
     let rows = retention::history(&services, caller.user(), query.limit.unwrap_or(50)).await?;
     Ok(Json(

@@ -2,8 +2,8 @@
 //! the history from the snapshots, with growth and the days until full.
 
 use super::auth::Caller;
-use super::error::ApiResult;
-use axum::extract::{Query, State};
+use super::error::{ApiResult, Params};
+use axum::extract::State;
 use axum::Json;
 use regatta_core::storage::{storage_accounting, storage_history, Grouping};
 use regatta_core::Services;
@@ -26,7 +26,7 @@ pub struct StorageQuery {
 pub async fn accounting(
     State(services): State<Services>,
     caller: Caller,
-    Query(query): Query<StorageQuery>,
+    Params(query): Params<StorageQuery>,
 ) -> ApiResult<Vec<Value>> {
     let by = Grouping::parse(query.by.as_deref().unwrap_or("environment"))?;
     let accounts =
@@ -62,7 +62,7 @@ pub struct SeriesItem {
 pub async fn series(
     State(services): State<Services>,
     caller: Caller,
-    Query(query): Query<StorageQuery>,
+    Params(query): Params<StorageQuery>,
 ) -> ApiResult<Vec<SeriesItem>> {
     let by = Grouping::parse(query.by.as_deref().unwrap_or("environment"))?;
     let histories =

@@ -212,6 +212,15 @@ async fn tokens_read_and_write_within_their_scope_and_their_owners_role() {
     }
 }
 
+/// A documented path with its placeholders filled (ids that exist nowhere).
+fn concrete(path: &str) -> String {
+    path.replace("{registry}", "local")
+        .replace("{id}", "999")
+        .replace("{name}", "x")
+        .replace("{username}", "nobody")
+        .replace("{place}", "registry:local")
+}
+
 #[tokio::test]
 async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
     let (_registry, app) = seeded_app_with_pipeline().await;
@@ -231,10 +240,7 @@ async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
         operation.parameters(&spec).expect("parameters resolve");
         assert!(!operation.responses(&spec).is_empty(), "{method} {path}");
         // Without a token every route answers 401 (a missing one would be the 404 fallback).
-        let concrete = path
-            .replace("{registry}", "local")
-            .replace("{id}", "1")
-            .replace("{name}", "x");
+        let concrete = concrete(&path);
         let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
         let response = Client::new()
             .request(
@@ -248,7 +254,29 @@ async fn the_openapi_document_is_valid_and_every_operation_in_it_is_served() {
             .unwrap();
         assert_eq!(response.status(), 401, "{method} {path} is served");
     }
-    assert_eq!(operations, 27, "every API operation is documented");
+    assert_eq!(operations, 32, "every API operation is documented");
+
+    // With an admin token and an empty body, every operation answers without a server error,
+    // and every refusal in the one error shape.
+    let admin_token = token(&app, "admin", "admin", "1d");
+    for (path, method, _) in spec.operations() {
+        let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
+        let (status, body) = call(
+            &app,
+            &admin_token,
+            method.clone(),
+            &concrete(&path),
+            Some(json!({})),
+        )
+        .await;
+        assert!(status.as_u16() < 500, "{method} {path}: {status} {body}");
+        if status.as_u16() >= 400 {
+            assert!(
+                body["error"]["code"].is_string(),
+                "{method} {path}: {status} {body}"
+            );
+        }
+    }
 
     // The dashboard's API page lists the same operations, from the same document.
     let page = app
@@ -385,4 +413,92 @@ async fn a_write_token_deletes_exactly_the_preview_and_restores_from_the_trash()
     let (status, storage) = call(&app, &write, Method::GET, "/storage?by=environment", None).await;
     assert_eq!(status, 200);
     assert_eq!(storage[0]["registry"], "local", "{storage}");
+}
+
+/// Users through the API (an admin token): add one (the password comes back once and logs in),
+/// grant and revoke a place, change the role, disable; a write token may do none of it.
+#[tokio::test]
+async fn an_admin_token_manages_users_and_grants() {
+    let (_registry, app) = seeded_app_with_pipeline().await;
+    let admin = token(&app, "admin", "admin", "1d");
+    let (status, created) = call(
+        &app,
+        &admin,
+        Method::POST,
+        "/users",
+        Some(json!({"username": "nia", "role": "none"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let password = created["password"].as_str().unwrap().to_string();
+    assert!(
+        app.logged_in("nia", &password).await.is_ok(),
+        "the one-time password works"
+    );
+    let grant = json!({"place": "environment:staging", "role": "maintainer"});
+    let (status, _) = call(&app, &admin, Method::POST, "/users/nia/grants", Some(grant)).await;
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &app,
+        &admin,
+        Method::PATCH,
+        "/users/nia",
+        Some(json!({"role": "viewer"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, users) = call(&app, &admin, Method::GET, "/users", None).await;
+    let nia = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "nia")
+        .unwrap()
+        .clone();
+    assert_eq!(nia["role"], "viewer");
+    assert_eq!(nia["grants"], json!(["maintainer in environment:staging"]));
+    let (status, _) = call(
+        &app,
+        &admin,
+        Method::DELETE,
+        "/users/nia/grants/environment:staging",
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &app,
+        &admin,
+        Method::PATCH,
+        "/users/nia",
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert!(app.logged_in("nia", &password).await.is_err(), "disabled");
+    let (status, error) = call(
+        &app,
+        &admin,
+        Method::PATCH,
+        "/users/nobody",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
+
+    app.add_user("dana", "developer", "dana-api-pass-7")
+        .unwrap();
+    let write = token(&app, "dana", "write", "1d");
+    let (status, _) = call(
+        &app,
+        &write,
+        Method::POST,
+        "/users",
+        Some(json!({"username": "x", "role": "admin"})),
+    )
+    .await;
+    assert_eq!(status, 403);
 }
