@@ -38,6 +38,13 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A request the extractors could not read (body, query): 400 `invalid`, axum's reason.
+    fn rejected(reason: String) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid", reason)
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         let status =
@@ -84,11 +91,7 @@ where
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                rejection.body_text(),
-            )),
+            Err(rejection) => Err(ApiError::rejected(rejection.body_text())),
         }
     }
 }
@@ -109,11 +112,7 @@ where
     ) -> Result<Self, ApiError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Params(value)),
-            Err(rejection) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                rejection.body_text(),
-            )),
+            Err(rejection) => Err(ApiError::rejected(rejection.body_text())),
         }
     }
 }
