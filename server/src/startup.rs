@@ -46,6 +46,13 @@ impl Application {
                 "promotions left running by the last server were marked failed"
             );
         }
+        let interrupted = regatta_core::deletion::mark_interrupted(&services).await?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "deletions and retention runs left running by the last server were marked failed"
+            );
+        }
         // The same for garbage collection, which may also have left a registry read-only.
         regatta_core::gc::recover_interrupted(&services).await?;
         let sessions = SqliteStore::new(services.db.clone())

@@ -59,3 +59,24 @@ pub fn running(
         .filter(|progress| crate::auth::may_read_target(user, &progress.target))
         .collect())
 }
+
+/// Marks deletions and retention runs left running by a server that stopped mid-way (a hard
+/// stop, or the shutdown grace ran out) as failed; returns how many. Each tag's own outcome is
+/// in the trash and the audit log already (a tag is trashed before it is deleted). Called at
+/// start by the server, not by CLI commands (they run beside a live server).
+pub async fn mark_interrupted(services: &Services) -> Result<u64, DomainError> {
+    let now = services.clock.now();
+    let deletions = sqlx::query(
+        "UPDATE deletions SET status = 'failed', finished_at = ? WHERE status = 'running'",
+    )
+    .bind(now)
+    .execute(&services.db)
+    .await?;
+    let runs = sqlx::query(
+        "UPDATE retention_runs SET status = 'failed', finished_at = ? WHERE status = 'running'",
+    )
+    .bind(now)
+    .execute(&services.db)
+    .await?;
+    Ok(deletions.rows_affected() + runs.rows_affected())
+}

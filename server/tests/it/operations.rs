@@ -133,3 +133,43 @@ async fn json_logs_carry_the_request_id_the_response_echoes() {
     };
     assert!(of("probe-4711") && of(&minted), "{log}");
 }
+
+/// A deletion and a retention run left `running` by a server that died (SIGKILL, no shutdown)
+/// are marked failed at the next start, so nothing claims to run forever.
+#[tokio::test]
+async fn work_left_running_by_a_dead_server_is_marked_failed_at_the_next_start() {
+    let mut app = crate::support::start_app().await;
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display()))
+        .await
+        .unwrap();
+    // What a server killed mid-deletion leaves behind.
+    sqlx::query(
+        "INSERT INTO deletions (registry, repository, kind, requested_by, started_at, status, tags_requested)
+         VALUES ('local', 'dev/app', 'tags', 'admin', '2026-12-05T00:00:00Z', 'running', 3)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO retention_runs (policy, registry, trigger, requested_by, previewed_at, started_at, status, candidates, bytes_freed, preview)
+         VALUES ('p', 'local', 'manual', 'admin', '2026-12-05T00:00:00Z', '2026-12-05T00:00:01Z', 'running', 1, 0, '{}')",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    app.kill();
+    app.restart().unwrap();
+    let statuses: Vec<String> = sqlx::query_scalar(
+        "SELECT status FROM deletions UNION ALL SELECT status FROM retention_runs",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(statuses, ["failed", "failed"]);
+    assert!(
+        app.log()
+            .contains("deletions and retention runs left running"),
+        "{}",
+        app.log()
+    );
+}
