@@ -67,9 +67,9 @@ pub fn build_router(
             session.idle_timeout_minutes.into(),
         )));
     let routes = generate_route_list(App);
+    let (api_v1, api_docs) = crate::api_v1::router(services.clone());
     let context = {
         let services = services.clone();
-        let api_docs = crate::api_v1::docs();
         move || {
             provide_context(services.clone());
             provide_context(api_docs.clone());
@@ -94,15 +94,13 @@ pub fn build_router(
             BodyLimit::NOTIFICATIONS,
             limit_body,
         ));
-    let api = Router::new()
-        .nest(
-            crate::api_v1::PREFIX,
-            crate::api_v1::router(services.clone()),
-        )
-        .layer(middleware::from_fn_with_state(
-            BodyLimit::SERVER_FUNCTIONS,
-            limit_body,
-        ));
+    let api =
+        Router::new()
+            .nest(crate::api_v1::PREFIX, api_v1)
+            .layer(middleware::from_fn_with_state(
+                BodyLimit::SERVER_FUNCTIONS,
+                limit_body,
+            ));
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();

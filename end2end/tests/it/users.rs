@@ -18,18 +18,7 @@ async fn an_admin_adds_a_user_who_logs_in_changes_the_password_and_is_disabled()
     let client = browser.client.clone();
     log_in_as_admin(&client, &app.url).await;
 
-    open(&client, &app.url, "/admin/users").await;
-    wait_for(&client, "form[aria-label='Add a user'] [name=username]")
-        .await
-        .send_keys("erin")
-        .await
-        .unwrap();
-    let role = wait_for(&client, "form[aria-label='Add a user'] select[name=role]").await;
-    role.select_by_value("maintainer").await.unwrap();
-    click(&client, Locator::XPath("//button[text()='Add user']")).await;
-    wait_for_text(&client, "[role=status]", "User added.").await;
-    let shown = wait_for(&client, "[aria-label='One-time password'] code").await;
-    let password = shown.text().await.unwrap();
+    let password = add_user(&client, &app, "erin", "maintainer").await;
     assert_eq!(password.len(), 20, "{password}");
     let users = wait_for_text(&client, "table[aria-label=Users] tbody", "erin").await;
     assert!(users.contains("active"), "{users}");
@@ -124,20 +113,7 @@ async fn an_admin_adds_a_user_and_a_grant_and_the_user_sees_only_the_granted_reg
     let client = browser.client.clone();
     log_in_as_admin(&client, &app.url).await;
 
-    open(&client, &app.url, "/admin/users").await;
-    wait_for(&client, "form[aria-label='Add a user'] [name=username]")
-        .await
-        .send_keys("tara")
-        .await
-        .unwrap();
-    let role = wait_for(&client, "form[aria-label='Add a user'] select[name=role]").await;
-    role.select_by_value("none").await.unwrap();
-    click(&client, Locator::XPath("//button[text()='Add user']")).await;
-    let password = wait_for(&client, "[aria-label='One-time password'] code")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let password = add_user(&client, &app, "tara", "none").await;
 
     open(&client, &app.url, "/admin/users/tara").await;
     let form = "form[aria-label='Grant a role']";
@@ -179,4 +155,20 @@ async fn an_admin_adds_a_user_and_a_grant_and_the_user_sees_only_the_granted_reg
         "{log}"
     );
     browser.close().await;
+}
+
+/// Adds `name` with `role` on /admin/users as the logged-in admin; the one-time password shown.
+async fn add_user(client: &fantoccini::Client, app: &AppFixture, name: &str, role: &str) -> String {
+    open(client, &app.url, "/admin/users").await;
+    wait_for(client, "form[aria-label='Add a user'] [name=username]")
+        .await
+        .send_keys(name)
+        .await
+        .unwrap();
+    let select = wait_for(client, "form[aria-label='Add a user'] select[name=role]").await;
+    select.select_by_value(role).await.unwrap();
+    click(client, Locator::XPath("//button[text()='Add user']")).await;
+    wait_for_text(client, "[role=status]", "User added.").await;
+    let shown = wait_for(client, "[aria-label='One-time password'] code").await;
+    shown.text().await.unwrap()
 }

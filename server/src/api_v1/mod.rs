@@ -83,29 +83,34 @@ fn documented() -> OpenApiRouter<Services> {
         .routes(routes!(admin::token_revoke))
 }
 
-/// `/api/v1/…`, nested by the caller under [`PREFIX`].
-pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+/// `/api/v1/…`, nested by the caller under [`PREFIX`], and the operations for the dashboard's
+/// API page — both from one build of the document.
+pub fn router<S: Clone + Send + Sync + 'static>(
+    services: Services,
+) -> (Router<S>, app::dto::ApiDocs) {
     let (api, document) = documented().split_for_parts();
+    let docs = docs(&document);
     let document = Json(document);
-    api.route(
-        "/openapi.json",
-        get(move || async move { document.clone() }),
-    )
-    .fallback(|| async {
-        error::ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "not_found",
-            "No such API route; see /api/v1/openapi.json.",
+    let router = api
+        .route(
+            "/openapi.json",
+            get(move || async move { document.clone() }),
         )
-    })
-    .with_state(services)
+        .fallback(|| async {
+            error::ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "No such API route; see /api/v1/openapi.json.",
+            )
+        })
+        .with_state(services);
+    (router, docs)
 }
 
-/// The operations for the dashboard's API page, from the same document.
-pub fn docs() -> app::dto::ApiDocs {
+/// The operations for the dashboard's API page.
+fn docs(document: &utoipa::openapi::OpenApi) -> app::dto::ApiDocs {
     use utoipa::openapi::path::{Operation, ParameterIn};
     use utoipa::openapi::Required;
-    let document = documented().split_for_parts().1;
     let mut operations = Vec::new();
     for (path, item) in &document.paths.paths {
         let methods: [(&str, &Option<Operation>); 5] = [
