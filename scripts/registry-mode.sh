@@ -10,17 +10,24 @@ case $mode in
     *) echo "usage: $0 readonly|writable CONFIG" >&2; exit 2 ;;
 esac
 old=$(cat "$config.pid")
-kill "$old"
+# A registry that already exited is being restarted by registry-service.sh, which reads the
+# mode when it starts it: wait for that one the same way.
+kill "$old" 2>/dev/null || echo "registry pid $old had already exited" >&2
 addr=$(sed -n 's/.*addr: *\([0-9.:a-z]*\).*/\1/p' "$config" | head -n1)
 scheme=http
 grep -q 'tls:' "$config" && scheme=https
+# Ours answers only if the new registry itself listens on the port: a registry that could not
+# bind (another process took the port while it was free) must not pass for it.
+listens() { [[ $(ss -Hltnp "sport = :${addr##*:}") == *"pid=$1,"* ]]; }
 for _ in $(seq 600); do
     new=$(cat "$config.pid" 2>/dev/null || true)
-    if [[ -n "$new" && "$new" != "$old" ]] && curl -ksf -o /dev/null "$scheme://$addr/v2/"; then
+    if [[ -n "$new" && "$new" != "$old" ]] && listens "$new" \
+        && curl -ksf -o /dev/null "$scheme://$addr/v2/"; then
         echo "registry on $addr is $mode (pid $new)"
         exit 0
     fi
     sleep 0.05
 done
-echo "registry on $addr did not come back $mode" >&2
+echo "registry on $addr did not come back $mode (pid file: ${new:-none}; listening:" \
+    "$(ss -Hltnp "sport = :${addr##*:}" | tr -s ' ' | cut -d' ' -f4,6))" >&2
 exit 1

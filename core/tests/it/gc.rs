@@ -258,7 +258,10 @@ async fn during_the_window_pushes_are_refused_and_a_promotion_waits_then_succeed
     };
     let promoted = promotion::promote(&services, &admin(), &promotion).await;
     let report = collection.await.unwrap().unwrap();
-    assert_eq!(report.run.status, "done", "{:?}", report.run.error);
+    let (_, log) = gc::run_details(&services, &admin().user, report.run.id)
+        .await
+        .unwrap();
+    assert_eq!(report.run.status, "done", "{:?}\n{log}", report.run.error);
     assert!(promoted.is_ok(), "it waited for the window: {promoted:?}");
     assert_eq!(
         gc::in_maintenance_since(&services, "local").await.unwrap(),
@@ -366,16 +369,16 @@ async fn a_failing_or_hanging_collect_still_ends_the_window_and_is_recorded_fail
         let report = gc::run(&services, &admin(), &request(false, false))
             .await
             .unwrap();
-        assert_eq!(report.run.status, "failed");
-        assert_eq!(report.run.error.as_deref(), Some(expected));
+        let (_, log) = gc::run_details(&services, &admin().user, report.run.id)
+            .await
+            .unwrap();
+        assert_eq!(report.run.status, "failed", "{log}");
+        assert_eq!(report.run.error.as_deref(), Some(expected), "{log}");
         assert_eq!(upload_status(&registry).await, 202, "writable again");
         assert_eq!(
             gc::in_maintenance_since(&services, "local").await.unwrap(),
             None
         );
-        let (_, log) = gc::run_details(&services, &admin().user, report.run.id)
-            .await
-            .unwrap();
         assert!(log.contains("[maintenance_off]"), "{log}");
     }
 }

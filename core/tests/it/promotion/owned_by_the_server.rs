@@ -27,8 +27,9 @@ async fn a_promotion_whose_caller_hangs_up_mid_copy_still_finishes_and_is_record
         let history = promotion::history(&services, &user(Role::Viewer), 1)
             .await
             .unwrap();
-        if history[0].status != PromotionStatus::Running {
-            break history[0].clone();
+        let newest = history.first().expect("the promotion is in the history");
+        if newest.status != PromotionStatus::Running {
+            break newest.clone();
         }
         assert!(started.elapsed() < Duration::from_secs(30), "still running");
         tokio::time::sleep(Duration::from_millis(20)).await;
