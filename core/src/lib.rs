@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod promotion;
 pub mod registry;
 pub mod registry_status;
+pub mod replicas;
 pub mod retention;
 pub mod schedule;
 pub mod search;

@@ -38,6 +38,8 @@ pub struct Services {
     /// Garbage collection's maintenance windows, which Regatta's writes wait for.
     pub maintenance: Arc<crate::gc::MaintenanceGates>,
     pub gc_running: Arc<crate::gc::RunningCollections>,
+    /// This process among the replicas sharing the database.
+    pub replica: Arc<crate::replicas::Replica>,
 }
 
 impl Services {
@@ -47,6 +49,8 @@ impl Services {
         let db = db::connect_and_migrate(&settings.database).await?;
         let registries = registry_clients(&settings)?;
         let user_cache = Arc::new(UserCache::beside(&settings.database));
+        let lease = std::time::Duration::from_secs(u64::from(settings.replicas.lease_seconds));
+        let replica = Arc::new(crate::replicas::Replica::new(lease, clock.now()));
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -72,6 +76,7 @@ impl Services {
             tasks: Default::default(),
             maintenance: Arc::default(),
             gc_running: Arc::default(),
+            replica,
         })
     }
 }

@@ -92,6 +92,22 @@ impl AppFixture {
         Ok(())
     }
 
+    /// Another replica of this app: the same binary, settings and database (the settings file
+    /// is copied beside the new replica's own log).
+    pub async fn replica(&self) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        std::fs::copy(self.config_path(), dir.path().join("regatta.toml"))?;
+        let (child, url) = spawn(&self.binary, dir.path(), &self.env)?;
+        Ok(Self {
+            url,
+            dir,
+            database: self.database.clone(),
+            child,
+            binary: self.binary.clone(),
+            env: self.env.clone(),
+        })
+    }
+
     /// The real binary with `settings` (registries, environments) and default options.
     pub async fn start_with(settings: SettingsFile) -> anyhow::Result<Self> {
         let options = AppOptions {

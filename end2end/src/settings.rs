@@ -37,6 +37,13 @@ pub struct SettingsFile {
     metrics: Option<MetricsSection>,
     #[serde(skip_serializing_if = "Option::is_none")]
     log: Option<LogSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replicas: Option<ReplicasSection>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct ReplicasSection {
+    lease_seconds: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -238,6 +245,14 @@ impl SettingsFile {
     pub fn metrics_token_env(mut self, variable: &str) -> Self {
         self.metrics = Some(MetricsSection {
             token_env: variable.into(),
+        });
+        self
+    }
+
+    /// `[replicas] lease_seconds`: how long an unseen replica keeps its jobs.
+    pub fn replica_lease_seconds(mut self, seconds: u32) -> Self {
+        self.replicas = Some(ReplicasSection {
+            lease_seconds: seconds,
         });
         self
     }

@@ -1,4 +1,4 @@
-use crate::jobs::{server_jobs, Supervisor};
+use crate::jobs::{server_jobs, Leases, Supervisor};
 use crate::router::build_router;
 use axum::serve::ListenerExt;
 use regatta_core::accounts::{ensure_first_admin, FirstAdmin};
@@ -37,30 +37,25 @@ impl Application {
         crate::metrics::handle();
         let services = Services::start(settings).await?;
         let first_admin = ensure_first_admin(&services, admin.username, admin.password).await?;
-        // Here, not in `Services::start`: a CLI command run beside a live server must not mark
-        // that server's running promotions failed.
-        let interrupted = regatta_core::promotion::mark_interrupted(&services.db).await?;
-        if interrupted > 0 {
-            tracing::warn!(
-                interrupted,
-                "promotions left running by the last server were marked failed"
-            );
-        }
-        let interrupted = regatta_core::deletion::mark_interrupted(&services).await?;
-        if interrupted > 0 {
-            tracing::warn!(
-                interrupted,
-                "deletions and retention runs left running by the last server were marked failed"
-            );
-        }
-        // The same for garbage collection, which may also have left a registry read-only.
-        regatta_core::gc::recover_interrupted(&services).await?;
+        // Here, not in `Services::start`: a CLI command is not a replica, and must not mark a
+        // live server's running work failed.
+        let listen = services.settings.listen.to_string();
+        let now = services.clock.now();
+        regatta_core::replicas::heartbeat::register(&services.db, &services.replica, &listen, now)
+            .await?;
+        tracing::info!(replica = services.replica.id, "registered as a replica");
+        // Work left running by a server that is gone (this host's last process, or a replica
+        // unseen for the lease time) is failed now; the interrupted-work job keeps doing it.
+        regatta_core::replicas::interrupted::end_work_of_dead_replicas(&services).await?;
         let sessions = SqliteStore::new(services.db.clone())
             .with_table_name("sessions")
             .map_err(anyhow::Error::msg)?;
         sessions.migrate().await?;
         let listener = TcpListener::bind(services.settings.listen).await?;
-        let jobs = Supervisor::start(server_jobs(&services, &sessions));
+        let jobs = Supervisor::start(
+            server_jobs(&services, &sessions),
+            Leases::shared(services.clone()),
+        );
         let tasks = services.tasks.clone();
         let router = build_router(services, sessions, &site_root, listener.local_addr()?);
         Ok(Self {

@@ -56,6 +56,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     #[serde(default)]
     pub log: LogSettings,
+    #[serde(default)]
+    pub replicas: ReplicaSettings,
     /// Single sign-on; absent: password logins only.
     #[serde(default)]
     pub oidc: Option<OidcConfig>,
@@ -173,6 +175,28 @@ impl Default for TrashSettings {
 
 fn default_trash_keep_days() -> u32 {
     7
+}
+
+/// `[replicas]`: several Regatta processes on one database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaSettings {
+    /// A replica unseen for this long is dead: another takes its background jobs over and its
+    /// running work is marked failed. Heartbeats are written every third of it.
+    #[serde(default = "default_lease_seconds")]
+    pub lease_seconds: u32,
+}
+
+impl Default for ReplicaSettings {
+    fn default() -> Self {
+        Self {
+            lease_seconds: default_lease_seconds(),
+        }
+    }
+}
+
+fn default_lease_seconds() -> u32 {
+    30
 }
 
 /// `[log]`: how log lines look (on stderr; `RUST_LOG` filters them).

@@ -53,6 +53,10 @@ pub(super) fn validate(
     if let Some(oidc) = &settings.oidc {
         validate_oidc(file, settings, oidc, &env_has)?;
     }
+    if !(3..=3600).contains(&settings.replicas.lease_seconds) {
+        let message = "must be between 3 and 3600 (a heartbeat every third of it)";
+        return Err(ConfigError::invalid(file, "replicas.lease_seconds", message));
+    }
     if let Some(var) = settings
         .metrics
         .token_env

@@ -105,6 +105,7 @@ pub(super) async fn run(
             requested_by: &actor.user.username,
             tags_requested: planned.tags.len() + planned.unknown.len(),
             at: now,
+            replica: &services.replica.id,
         },
     )
     .await?;

@@ -53,12 +53,13 @@ pub struct NewDeletion<'a> {
     pub requested_by: &'a str,
     pub tags_requested: usize,
     pub at: OffsetDateTime,
+    pub replica: &'a str,
 }
 
 pub async fn start(db: impl SqliteExecutor<'_>, new: &NewDeletion<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO deletions (registry, repository, kind, requested_by, started_at, status, tags_requested)
-         VALUES (?, ?, ?, ?, ?, 'running', ?) RETURNING id",
+        "INSERT INTO deletions (registry, repository, kind, requested_by, started_at, status, tags_requested, replica)
+         VALUES (?, ?, ?, ?, ?, 'running', ?, ?) RETURNING id",
     )
     .bind(new.registry)
     .bind(new.repository)
@@ -66,6 +67,7 @@ pub async fn start(db: impl SqliteExecutor<'_>, new: &NewDeletion<'_>) -> Result
     .bind(new.requested_by)
     .bind(new.at)
     .bind(new.tags_requested as i64)
+    .bind(new.replica)
     .fetch_one(db)
     .await
 }

@@ -1,6 +1,7 @@
 //! A server stopped mid-run (killed, crashed, the host rebooted) leaves the run `running` and
-//! perhaps the registry read-only. At the next start: the run is failed and, for a real run,
-//! `maintenance_off` runs again (making a writable registry writable is harmless).
+//! perhaps the registry read-only. Once its replica is known dead (at the next start, or by the
+//! replicas that live on): the run is failed and, for a real run, `maintenance_off` runs again
+//! (making a writable registry writable is harmless). A live replica's run is left alone.
 
 use super::command::{run_step, StepContext};
 use super::log::RunLog;
@@ -9,8 +10,11 @@ use crate::Services;
 use std::time::Duration;
 
 /// Ends what interrupted runs left behind; returns how many there were.
-pub async fn recover_interrupted(services: &Services) -> Result<usize, sqlx::Error> {
-    let interrupted = store::interrupted(&services.db).await?;
+pub async fn recover_interrupted(
+    services: &Services,
+    alive_since: i64,
+) -> Result<usize, sqlx::Error> {
+    let interrupted = store::interrupted(&services.db, alive_since).await?;
     for (id, registry, dry_run) in &interrupted {
         let mut log = RunLog::default();
         let mut error = "the server stopped during the run".to_string();

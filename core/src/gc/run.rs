@@ -62,6 +62,7 @@ pub(super) async fn execute(
             started_at,
             predicted_blobs: prediction.blobs,
             predicted_bytes: prediction.bytes,
+            replica: &services.replica.id,
         },
     )
     .await?;

@@ -79,13 +79,14 @@ pub struct NewRun<'a> {
     pub started_at: OffsetDateTime,
     pub predicted_blobs: u64,
     pub predicted_bytes: u64,
+    pub replica: &'a str,
 }
 
 pub async fn start(db: impl SqliteExecutor<'_>, run: &NewRun<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO gc_runs (registry, trigger, dry_run, untagged_cleanup, status, started_at,
-                              predicted_blobs, predicted_bytes)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?) RETURNING id",
+                              predicted_blobs, predicted_bytes, replica)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?) RETURNING id",
     )
     .bind(run.registry)
     .bind(run.trigger)
@@ -94,6 +95,7 @@ pub async fn start(db: impl SqliteExecutor<'_>, run: &NewRun<'_>) -> Result<i64,
     .bind(run.started_at)
     .bind(run.predicted_blobs as i64)
     .bind(run.predicted_bytes as i64)
+    .bind(run.replica)
     .fetch_one(db)
     .await
 }
@@ -215,10 +217,15 @@ pub async fn run_log(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Stri
 /// Runs left `running` (by a server that stopped mid-run): (id, registry, dry run).
 pub async fn interrupted(
     db: impl SqliteExecutor<'_>,
+    alive_since: i64,
 ) -> Result<Vec<(i64, String, bool)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, registry, dry_run FROM gc_runs WHERE status = 'running'")
-        .fetch_all(db)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT id, registry, dry_run FROM gc_runs WHERE status = 'running' AND {}",
+        crate::replicas::interrupted::REPLICA_IS_DEAD
+    ))
+    .bind(alive_since)
+    .fetch_all(db)
+    .await
 }
 
 /// A run of `registry` recorded as running (by another process: this one's are known in

@@ -93,7 +93,14 @@ async fn run(
     let source = services.registry_client(&plan.source.registry)?;
     let target = services.registry_client(&plan.target.registry)?;
 
-    let id = store::start(&services.db, services.clock.now(), &user.username, &plan).await?;
+    let id = store::start(
+        &services.db,
+        services.clock.now(),
+        &user.username,
+        &plan,
+        &services.replica.id,
+    )
+    .await?;
     let record = RunningRecord::new(services, id);
     let progress = services
         .promotion_progress

@@ -10,11 +10,12 @@ pub async fn start(
     at: OffsetDateTime,
     actor: &str,
     plan: &PromotionPlan,
+    replica: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO promotions (started_at, actor, source_registry, source_repository, source_tag, digest,
-                                 target_registry, target_repository, target_tag, from_environment, to_environment, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id",
+                                 target_registry, target_repository, target_tag, from_environment, to_environment, status, replica)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?) RETURNING id",
     )
     .bind(at)
     .bind(actor)
@@ -27,6 +28,7 @@ pub async fn start(
     .bind(plan.target.tag.as_str())
     .bind(&plan.from_environment)
     .bind(&plan.to_environment)
+    .bind(replica)
     .fetch_one(db)
     .await
 }
@@ -73,12 +75,18 @@ pub async fn mark_stopped(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), sq
     Ok(())
 }
 
-/// Promotions a previous process left running can never finish: say so.
-pub async fn mark_interrupted(db: impl SqliteExecutor<'_>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+/// Promotions a dead replica left running can never finish: say so. `alive_since`: see
+/// [`crate::replicas::interrupted::REPLICA_IS_DEAD`].
+pub async fn mark_interrupted(
+    db: impl SqliteExecutor<'_>,
+    alive_since: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(&format!(
         "UPDATE promotions SET status = 'failed', error = 'interrupted: the server stopped during the promotion; run it again to finish'
-         WHERE status = 'running'",
-    )
+         WHERE status = 'running' AND {}",
+        crate::replicas::interrupted::REPLICA_IS_DEAD
+    ))
+    .bind(alive_since)
     .execute(db)
     .await?;
     Ok(done.rows_affected())

@@ -40,7 +40,13 @@ pub(super) async fn run_preview(
         .map_err(|e| DomainError::internal(format!("reading preview #{run_id}: {e}")))?;
     let policy = super::find_policy(services, &row.policy).await?;
     super::require_maintainer(&actor.user, &services.settings, &policy)?;
-    if !store::start_run(&services.db, run_id, services.clock.now()).await? {
+    if !store::start_run(
+        &services.db,
+        run_id,
+        services.clock.now(),
+        &services.replica.id,
+    )
+    .await? {
         return Err(DomainError::Conflict(format!(
             "Preview #{run_id} was run already ({}): preview again.",
             row.status

@@ -182,11 +182,14 @@ pub async fn start_run(
     db: impl SqliteExecutor<'_>,
     id: i64,
     at: OffsetDateTime,
+    replica: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE retention_runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'previewed'",
+        "UPDATE retention_runs SET status = 'running', started_at = ?, replica = ?
+         WHERE id = ? AND status = 'previewed'",
     )
     .bind(at)
+    .bind(replica)
     .bind(id)
     .execute(db)
     .await?;

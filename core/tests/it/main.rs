@@ -18,6 +18,7 @@ mod registry_faults;
 mod registry_token_auth;
 mod registry_token_faults;
 mod registry_writes;
+mod replicas;
 mod retention;
 mod search;
 mod storage_accounting;

@@ -2,16 +2,26 @@
 //! returns a [`Job`]; the supervisor runs it on its schedule, logs a panic and runs the job
 //! again after a back-off, and on shutdown lets a running pass finish (bounded) before it stops.
 //! Jobs call the same domain services as the pages.
+//!
+//! Several replicas may share the database: then each job runs on one of them at a time, the
+//! one holding its lease ([`regatta_core::replicas::leases`]), on the cluster's schedule. When
+//! that replica dies, another takes the job over within the lease time and finishes a pass it
+//! left half-way.
 
 mod audit_purge;
 mod crawl;
 mod gc;
+mod interrupted_work;
+mod leases;
 mod retention;
 mod session_cleanup;
 mod storage_snapshots;
 mod trash_purge;
 mod webhooks;
 
+pub use leases::Leases;
+
+use regatta_core::replicas::leases::Held;
 use regatta_core::Services;
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
@@ -52,6 +62,24 @@ impl Job {
     pub fn after(self, delay: Duration) -> Self {
         Self { delay, ..self }
     }
+
+    /// How long until the next pass is due, given the job's last pass; `None`: never again.
+    fn due_in(&self, last: &Held, ran_here: bool, process_started: i64, now: i64) -> Option<Duration> {
+        if last.interrupted() {
+            return Some(Duration::ZERO);
+        }
+        match (self.every, last.pass_finished_at) {
+            (Some(_), None) => Some(Duration::ZERO),
+            (Some(every), Some(finished)) => {
+                let due_at = finished.saturating_add(every.as_millis() as i64);
+                Some(Duration::from_millis(due_at.saturating_sub(now).max(0) as u64))
+            }
+            // A once job runs once per start of the cluster: not again on a replica that
+            // started before another one's pass finished.
+            (None, finished) => (!ran_here && finished.is_none_or(|f| f < process_started))
+                .then_some(Duration::ZERO),
+        }
+    }
 }
 
 /// The server's jobs.
@@ -64,6 +92,7 @@ pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
         audit_purge::job(services.clone()),
         retention::job(services.clone()),
         gc::job(services.clone()),
+        interrupted_work::job(services.clone()),
     ];
     jobs.extend(storage_snapshots::job(services.clone()));
     jobs
@@ -73,61 +102,122 @@ pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
 pub struct Supervisor {
     tasks: JoinSet<()>,
     stop: CancellationToken,
+    leases: Leases,
 }
 
 impl Supervisor {
-    pub fn start(jobs: Vec<Job>) -> Self {
+    pub fn start(jobs: Vec<Job>, leases: Leases) -> Self {
         let stop = CancellationToken::new();
         let mut tasks = JoinSet::new();
+        tasks.spawn(leases.clone().heartbeat(stop.clone()));
         for job in jobs {
-            tasks.spawn(supervise(job, stop.clone()));
+            tasks.spawn(supervise(job, stop.clone(), leases.clone()));
         }
-        Self { tasks, stop }
+        Self {
+            tasks,
+            stop,
+            leases,
+        }
     }
 
-    /// Asks every job to stop and waits for them (a running pass gets [`SHUTDOWN_GRACE`]).
+    /// Asks every job to stop and waits for them (a running pass gets [`SHUTDOWN_GRACE`]);
+    /// then gives this replica's leases up, so another replica takes the jobs at once.
     pub async fn shutdown(mut self) {
         self.stop.cancel();
         while self.tasks.join_next().await.is_some() {}
+        self.leases.stopped().await;
     }
 }
 
-async fn supervise(job: Job, stop: CancellationToken) {
-    let mut wait = job.delay;
+/// Sleeps `wait`; true when shutdown was asked for meanwhile.
+async fn stopped_during(wait: Duration, stop: &CancellationToken) -> bool {
+    tokio::select! {
+        _ = stop.cancelled() => true,
+        _ = tokio::time::sleep(wait) => false,
+    }
+}
+
+async fn supervise(job: Job, stop: CancellationToken, leases: Leases) {
+    if stopped_during(job.delay, &stop).await {
+        return;
+    }
     let mut restart_delay = RESTART_DELAY;
+    let mut ran_here = false;
+    let mut holding = false;
     loop {
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(wait) => {}
-        }
-        // Its own task, so a panic ends the pass and not the supervisor.
-        let mut pass = tokio::spawn((job.pass)());
-        let outcome = tokio::select! {
-            outcome = &mut pass => outcome,
-            _ = stop.cancelled() => {
-                if tokio::time::timeout(SHUTDOWN_GRACE, &mut pass).await.is_err() {
-                    tracing::warn!(job = job.name, "still running at shutdown: stopped");
-                    pass.abort();
-                }
+        let Some(last) = leases.hold(job.name).await else {
+            if std::mem::take(&mut holding) {
+                tracing::warn!(job = job.name, "another replica runs this job now");
+            }
+            if stopped_during(leases.check_every(), &stop).await {
                 return;
             }
+            continue;
         };
-        wait = match (outcome, job.every) {
-            (Err(error), _) if error.is_panic() => {
+        if !std::mem::replace(&mut holding, true) && leases.is_shared() {
+            tracing::info!(job = job.name, "this replica runs the job");
+        }
+        let now = leases.now_ms();
+        match job.due_in(&last, ran_here, leases.process_started(), now) {
+            None => {
+                leases.release(job.name).await;
+                return;
+            }
+            Some(wait) if !wait.is_zero() => {
+                if stopped_during(wait.min(leases.check_every()), &stop).await {
+                    return;
+                }
+                continue;
+            }
+            Some(_) => {}
+        }
+        let Some(started) = leases.pass_started(job.name).await else {
+            continue; // the lease moved between the check and the start
+        };
+        // Its own task, so a panic ends the pass and not the supervisor.
+        let mut pass = tokio::spawn((job.pass)());
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut pass => break Some(outcome),
+                _ = tokio::time::sleep(leases.check_every()) => {
+                    if leases.hold(job.name).await.is_none() {
+                        // Another replica took the job (this one was unseen for the lease
+                        // time): two passes at once is what the lease is for avoiding.
+                        tracing::warn!(job = job.name, "lost the job's lease mid-pass: stopped");
+                        pass.abort();
+                        break None;
+                    }
+                }
+                _ = stop.cancelled() => {
+                    match tokio::time::timeout(SHUTDOWN_GRACE, &mut pass).await {
+                        Ok(_) => leases.pass_finished(job.name, started).await,
+                        Err(_) => {
+                            tracing::warn!(job = job.name, "still running at shutdown: stopped");
+                            pass.abort();
+                        }
+                    }
+                    return;
+                }
+            }
+        };
+        match outcome {
+            Some(Err(error)) if error.is_panic() => {
                 tracing::error!(job = job.name, %error, ?restart_delay, "job panicked; restarting");
-                let this_wait = restart_delay;
+                // The pass stays unfinished: whoever holds the job next runs it again.
+                if stopped_during(restart_delay, &stop).await {
+                    return;
+                }
                 restart_delay = (restart_delay * 2).min(MAX_RESTART_DELAY);
-                this_wait
             }
-            (_, Some(every)) => {
+            Some(_) => {
+                leases.pass_finished(job.name, started).await;
+                ran_here = true;
                 restart_delay = RESTART_DELAY;
-                every
             }
-            (_, None) => return,
-        };
+            None => {}
+        }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,7 +231,7 @@ mod tests {
             let pass = counted.fetch_add(1, Ordering::SeqCst);
             async move { assert!(pass > 0, "the first pass panics") }
         });
-        let supervisor = Supervisor::start(vec![job]);
+        let supervisor = Supervisor::start(vec![job], Leases::local());
         tokio::time::sleep(RESTART_DELAY * 3).await;
         assert_eq!(
             passes.load(Ordering::SeqCst),
@@ -162,7 +252,7 @@ mod tests {
                 counted.fetch_add(1, Ordering::SeqCst);
             }
         });
-        let supervisor = Supervisor::start(vec![job]);
+        let supervisor = Supervisor::start(vec![job], Leases::local());
         tokio::time::sleep(Duration::from_secs(1)).await;
         supervisor.shutdown().await;
         assert_eq!(

@@ -11,6 +11,7 @@ mod metrics;
 mod notifications;
 mod operations;
 mod registry_health;
+mod replicas;
 mod sessions;
 mod shutdown;
 mod sso;
