@@ -55,7 +55,11 @@ pub(super) fn validate(
     }
     if !(3..=3600).contains(&settings.replicas.lease_seconds) {
         let message = "must be between 3 and 3600 (a heartbeat every third of it)";
-        return Err(ConfigError::invalid(file, "replicas.lease_seconds", message));
+        return Err(ConfigError::invalid(
+            file,
+            "replicas.lease_seconds",
+            message,
+        ));
     }
     if let Some(var) = settings
         .metrics

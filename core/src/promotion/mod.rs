@@ -11,7 +11,7 @@ pub mod rules;
 mod store;
 
 pub use copy::{CopyReport, CHUNK_SIZE};
-pub use locks::TargetLocks;
+pub use locks::{lock_target, TargetGuard, TargetLocks};
 pub use plan::{Attachment, BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
 pub use presence::{pipeline_presence, Presence};
 pub use progress::{PromotionProgress, PromotionProgressMap};
@@ -80,10 +80,7 @@ async fn run(
             return Err(error);
         }
     };
-    let (_serialised, waited) = services
-        .promotion_locks
-        .lock(planned.target.to_string())
-        .await;
+    let (_serialised, waited) = locks::lock_target(services, planned.target.to_string()).await?;
     // The target registry may be read-only for garbage collection: wait for it to end.
     let writing = crate::gc::writing(services, &planned.target.registry).await?;
     let plan = match waited || writing.waited {

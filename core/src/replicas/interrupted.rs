@@ -48,7 +48,10 @@ pub async fn reap_local(
                 .bind(&id)
                 .execute(&services.db)
                 .await?;
-            tracing::warn!(replica = id, "a replica on this host is gone (its process ended)");
+            tracing::warn!(
+                replica = id,
+                "a replica on this host is gone (its process ended)"
+            );
             reaped += 1;
         }
     }

@@ -90,14 +90,12 @@ pub async fn pass_finished(
     started_at: i64,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE job_leases SET pass_finished_at = ? WHERE job = ? AND pass_started_at = ?",
-    )
-    .bind(unix_ms(now))
-    .bind(job)
-    .bind(started_at)
-    .execute(db)
-    .await?;
+    sqlx::query("UPDATE job_leases SET pass_finished_at = ? WHERE job = ? AND pass_started_at = ?")
+        .bind(unix_ms(now))
+        .bind(job)
+        .bind(started_at)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -46,7 +46,8 @@ pub(super) async fn run_preview(
         services.clock.now(),
         &services.replica.id,
     )
-    .await? {
+    .await?
+    {
         return Err(DomainError::Conflict(format!(
             "Preview #{run_id} was run already ({}): preview again.",
             row.status

@@ -10,7 +10,9 @@ use time::macros::datetime;
 #[tokio::test]
 async fn a_job_is_held_by_one_live_replica_and_moves_once_the_holder_is_unseen_or_stopped() {
     let dir = tempfile::tempdir().unwrap();
-    let db = connect_and_migrate(&dir.path().join("regatta.db")).await.unwrap();
+    let db = connect_and_migrate(&dir.path().join("regatta.db"))
+        .await
+        .unwrap();
     let lease = Duration::from_secs(30);
     let t0 = datetime!(2026-12-06 10:00 UTC);
     let (a, b) = (Replica::new(lease, t0), Replica::new(lease, t0));
@@ -19,7 +21,10 @@ async fn a_job_is_held_by_one_live_replica_and_moves_once_the_holder_is_unseen_o
 
     assert!(leases::hold(&db, &a, "crawl", t0).await.unwrap().is_some());
     assert!(leases::hold(&db, &b, "crawl", t0).await.unwrap().is_none());
-    assert!(leases::hold(&db, &b, "gc", t0).await.unwrap().is_some(), "per job");
+    assert!(
+        leases::hold(&db, &b, "gc", t0).await.unwrap().is_some(),
+        "per job"
+    );
     assert!(leases::pass_started(&db, &a, "crawl", t0).await.unwrap());
     assert!(!leases::pass_started(&db, &b, "crawl", t0).await.unwrap());
 
@@ -58,7 +63,9 @@ async fn a_job_is_held_by_one_live_replica_and_moves_once_the_holder_is_unseen_o
 #[tokio::test]
 async fn only_the_work_of_dead_replicas_is_marked_interrupted() {
     let dir = tempfile::tempdir().unwrap();
-    let db = connect_and_migrate(&dir.path().join("regatta.db")).await.unwrap();
+    let db = connect_and_migrate(&dir.path().join("regatta.db"))
+        .await
+        .unwrap();
     let lease = Duration::from_secs(30);
     let t0 = datetime!(2026-12-06 10:00 UTC);
     let (alive, dead) = (Replica::new(lease, t0), Replica::new(lease, t0));
@@ -90,4 +97,58 @@ async fn only_the_work_of_dead_replicas_is_marked_interrupted() {
             .await
             .unwrap();
     assert_eq!(still, [Some(alive.id.clone())]);
+}
+
+async fn replica_on(database: &std::path::Path) -> regatta_core::Services {
+    use regatta_core::config::parse_settings;
+    let text = end2end::SettingsFile::new().database(database).to_toml();
+    let services = regatta_core::Services::start(parse_settings("t.toml", &text, &[]).unwrap())
+        .await
+        .unwrap();
+    let now = services.clock.now();
+    heartbeat::register(&services.db, &services.replica, "test", now)
+        .await
+        .unwrap();
+    services
+}
+
+#[tokio::test]
+async fn a_promotion_target_is_written_by_one_replica_at_a_time() {
+    use regatta_core::promotion::lock_target;
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("regatta.db");
+    let (a, b) = (replica_on(&database).await, replica_on(&database).await);
+    let target = "release/prod/app:1".to_string();
+
+    let (held_by_a, waited) = lock_target(&a, target.clone()).await.unwrap();
+    assert!(!waited);
+    let b_waits = tokio::spawn({
+        let (b, target) = (b.clone(), target.clone());
+        async move { lock_target(&b, target).await.unwrap() }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!b_waits.is_finished(), "B waits while A writes the tag");
+    let other = lock_target(&b, "release/prod/app:2".into()).await.unwrap();
+    assert!(!other.1, "another tag is not held up");
+    drop(other);
+
+    drop(held_by_a);
+    let (held_by_b, waited) = tokio::time::timeout(Duration::from_secs(5), b_waits)
+        .await
+        .expect("B goes on once A is done")
+        .unwrap();
+    assert!(waited, "B is told it waited, so it plans again");
+
+    // A replica that dies holding a target does not hold it for ever: once it is known dead
+    // (here it stopped), the other takes the target over.
+    let stopped_at = b.clock.now();
+    std::mem::forget(held_by_b); // as if B died mid-copy: no release
+    heartbeat::stopped(&b.db, &b.replica, stopped_at)
+        .await
+        .unwrap();
+    let (_, waited) = tokio::time::timeout(Duration::from_secs(5), lock_target(&a, target))
+        .await
+        .expect("A takes the dead replica's target")
+        .unwrap();
+    assert!(!waited);
 }

@@ -9,7 +9,9 @@ pub fn job(services: Services) -> Job {
     Job::new("interrupted-work", Some(every), move || {
         let services = services.clone();
         async move {
-            if let Err(error) = regatta_core::replicas::interrupted::end_work_of_dead_replicas(&services).await {
+            if let Err(error) =
+                regatta_core::replicas::interrupted::end_work_of_dead_replicas(&services).await
+            {
                 tracing::warn!(%error, "could not end the work of stopped replicas");
             }
         }

@@ -1,8 +1,8 @@
 //! Where the supervisor keeps each job's lease and last pass: in the database, shared with the
 //! other replicas, or in memory for the supervisor's own tests.
 
-use regatta_core::replicas::{heartbeat, leases, unix_ms};
 use regatta_core::replicas::leases::Held;
+use regatta_core::replicas::{heartbeat, leases, unix_ms};
 use regatta_core::Services;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -70,7 +70,9 @@ impl Leases {
                 let now = services.clock.now();
                 leases::hold(&services.db, &services.replica, job, now)
                     .await
-                    .inspect_err(|error| tracing::warn!(job, %error, "could not check the job's lease"))
+                    .inspect_err(
+                        |error| tracing::warn!(job, %error, "could not check the job's lease"),
+                    )
                     .ok()
                     .flatten()
             }

@@ -64,7 +64,13 @@ impl Job {
     }
 
     /// How long until the next pass is due, given the job's last pass; `None`: never again.
-    fn due_in(&self, last: &Held, ran_here: bool, process_started: i64, now: i64) -> Option<Duration> {
+    fn due_in(
+        &self,
+        last: &Held,
+        ran_here: bool,
+        process_started: i64,
+        now: i64,
+    ) -> Option<Duration> {
         if last.interrupted() {
             return Some(Duration::ZERO);
         }
@@ -72,7 +78,9 @@ impl Job {
             (Some(_), None) => Some(Duration::ZERO),
             (Some(every), Some(finished)) => {
                 let due_at = finished.saturating_add(every.as_millis() as i64);
-                Some(Duration::from_millis(due_at.saturating_sub(now).max(0) as u64))
+                Some(Duration::from_millis(
+                    due_at.saturating_sub(now).max(0) as u64
+                ))
             }
             // A once job runs once per start of the cluster: not again on a replica that
             // started before another one's pass finished.

@@ -62,7 +62,10 @@ async fn the_crawl_runs_on_one_replica_and_moves_to_another_when_it_dies_mid_way
     let mut a = start_app_with_settings(settings).await;
     let started = std::time::Instant::now();
     while catalog_walks(&registry) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(20), "A never crawled");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "A never crawled"
+        );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     a.kill(); // mid-crawl: A's pass stays unfinished
