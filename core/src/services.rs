@@ -51,6 +51,7 @@ impl Services {
         let user_cache = Arc::new(UserCache::beside(&settings.database));
         let lease = std::time::Duration::from_secs(u64::from(settings.replicas.lease_seconds));
         let replica = Arc::new(crate::replicas::Replica::new(lease, clock.now()));
+        crate::replicas::heartbeat::join(&db, &replica, clock.clone()).await?;
         Ok(Self {
             settings: Arc::new(settings),
             db,

@@ -37,8 +37,8 @@ impl Application {
         crate::metrics::handle();
         let services = Services::start(settings).await?;
         let first_admin = ensure_first_admin(&services, admin.username, admin.password).await?;
-        // Here, not in `Services::start`: a CLI command is not a replica, and must not mark a
-        // live server's running work failed.
+        // Here, not in `Services::start`: a CLI command (also on the replicas list, so its own
+        // running work counts as alive) must not end others' work.
         let listen = services.settings.listen.to_string();
         let now = services.clock.now();
         regatta_core::replicas::heartbeat::register(&services.db, &services.replica, &listen, now)

@@ -1,6 +1,7 @@
 //! Each replica's row: registered at start, its `seen_at` rewritten every
 //! [`Replica::beat_every`], `stopped_at` set by a clean shutdown (its leases go at once then,
-//! instead of after the lease time).
+//! instead of after the lease time). Every process on the database beats, CLI commands too: a
+//! promotion or deletion run by `regatta promote` is as alive as its process.
 
 use super::{unix_ms, Replica};
 use crate::db::Db;
@@ -24,7 +25,8 @@ pub async fn register(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO replicas (id, host, process_namespace, pid, listen, started_at, seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET listen = excluded.listen, seen_at = excluded.seen_at",
     )
     .bind(&replica.id)
     .bind(&replica.host)
@@ -40,6 +42,26 @@ pub async fn register(
         .bind(unix_ms(now) - 86_400_000)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Registers `replica` and beats for it, every [`Replica::beat_every`], for as long as the
+/// process runs.
+pub async fn join(
+    db: &Db,
+    replica: &Replica,
+    clock: crate::clock::SharedClock,
+) -> Result<(), sqlx::Error> {
+    register(db, replica, "", clock.now()).await?;
+    let (db, replica) = (db.clone(), replica.clone());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(replica.beat_every()).await;
+            if let Err(error) = beat(&db, &replica, clock.now()).await {
+                tracing::warn!(%error, "could not write this replica's heartbeat");
+            }
+        }
+    });
     Ok(())
 }
 

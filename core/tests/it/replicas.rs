@@ -102,14 +102,10 @@ async fn only_the_work_of_dead_replicas_is_marked_interrupted() {
 async fn replica_on(database: &std::path::Path) -> regatta_core::Services {
     use regatta_core::config::parse_settings;
     let text = end2end::SettingsFile::new().database(database).to_toml();
-    let services = regatta_core::Services::start(parse_settings("t.toml", &text, &[]).unwrap())
+    // Every process on the database joins the replicas as it starts.
+    regatta_core::Services::start(parse_settings("t.toml", &text, &[]).unwrap())
         .await
-        .unwrap();
-    let now = services.clock.now();
-    heartbeat::register(&services.db, &services.replica, "test", now)
-        .await
-        .unwrap();
-    services
+        .unwrap()
 }
 
 #[tokio::test]

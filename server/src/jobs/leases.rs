@@ -7,7 +7,6 @@ use regatta_core::Services;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 #[derive(Clone)]
 pub enum Leases {
@@ -131,23 +130,6 @@ impl Leases {
         if let Self::Shared(services) = self {
             if let Err(error) = leases::release(&services.db, &services.replica, job).await {
                 tracing::warn!(job, %error, "could not give the job's lease up");
-            }
-        }
-    }
-
-    /// Writes this replica's heartbeat until `stop`.
-    pub async fn heartbeat(self, stop: CancellationToken) {
-        let Self::Shared(services) = self else {
-            return;
-        };
-        loop {
-            let now = services.clock.now();
-            if let Err(error) = heartbeat::beat(&services.db, &services.replica, now).await {
-                tracing::warn!(%error, "could not write this replica's heartbeat");
-            }
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(services.replica.beat_every()) => {}
             }
         }
     }

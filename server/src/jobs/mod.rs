@@ -117,7 +117,6 @@ impl Supervisor {
     pub fn start(jobs: Vec<Job>, leases: Leases) -> Self {
         let stop = CancellationToken::new();
         let mut tasks = JoinSet::new();
-        tasks.spawn(leases.clone().heartbeat(stop.clone()));
         for job in jobs {
             tasks.spawn(supervise(job, stop.clone(), leases.clone()));
         }
