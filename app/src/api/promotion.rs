@@ -95,11 +95,10 @@ pub async fn running_promotions() -> Result<Vec<RunningPromotion>, AppError> {
     use crate::ssr::{current_user, from_domain, services};
     let services = services()?;
     let user = current_user(&services).await?;
-    let running = regatta_core::promotion::running(&services, &user).map_err(from_domain)?;
-    Ok(running
-        .iter()
-        .map(|(_, progress)| progress.as_ref().into())
-        .collect())
+    let running = regatta_core::promotion::running(&services, &user)
+        .await
+        .map_err(from_domain)?;
+    Ok(running.into_iter().map(Into::into).collect())
 }
 
 #[cfg(feature = "ssr")]

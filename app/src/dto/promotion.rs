@@ -121,8 +121,7 @@ impl RunningPromotion {
 mod from_domain {
     use super::*;
     use regatta_core::promotion::{
-        self as domain, Presence, PromotionOutcome, PromotionPlan, PromotionProgress,
-        PromotionRecord,
+        self as domain, Presence, PromotionOutcome, PromotionPlan, PromotionRecord,
     };
 
     impl From<Presence> for PipelineStage {
@@ -223,15 +222,14 @@ mod from_domain {
         }
     }
 
-    impl From<&PromotionProgress> for RunningPromotion {
-        fn from(progress: &PromotionProgress) -> Self {
-            use std::sync::atomic::Ordering::Relaxed;
+    impl From<regatta_core::promotion::RunningPromotion> for RunningPromotion {
+        fn from(running: regatta_core::promotion::RunningPromotion) -> Self {
             Self {
-                target: progress.target.clone(),
-                bytes_done: progress.bytes_done.load(Relaxed),
-                bytes_total: progress.bytes_total.load(Relaxed),
-                blobs_done: progress.blobs_done.load(Relaxed),
-                blobs_total: progress.blobs_total.load(Relaxed),
+                target: running.target,
+                bytes_done: running.bytes_done as u64,
+                bytes_total: running.bytes_total as u64,
+                blobs_done: running.blobs_done as u32,
+                blobs_total: running.blobs_total as u32,
             }
         }
     }

@@ -14,11 +14,11 @@ pub use copy::{CopyReport, CHUNK_SIZE};
 pub use locks::{lock_target, TargetGuard, TargetLocks};
 pub use plan::{Attachment, BlobCopy, ManifestCopy, PromotionPlan, PromotionRequest, Side};
 pub use presence::{pipeline_presence, Presence};
-pub use progress::{PromotionProgress, PromotionProgressMap};
+pub use progress::{PromotionProgress, PromotionProgressMap, RunningPromotion};
 pub use store::{mark_interrupted, PromotionRecord, PromotionStatus, WebhookState};
 
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
-use crate::auth::{may_read, may_read_target};
+use crate::auth::may_read;
 use crate::users::User;
 use crate::{DomainError, Services};
 use std::sync::atomic::Ordering;
@@ -110,7 +110,7 @@ async fn run(
         .bytes_total
         .store(missing.map(|b| b.size).sum(), Ordering::Relaxed);
     let started = Instant::now();
-    let result = copy::execute(source, target, &plan, &progress).await;
+    let result = copy_writing_progress(services, id, source, target, &plan, &progress).await;
     let duration_ms = started.elapsed().as_millis() as i64;
     let bytes = result.as_ref().map_or(0, |report| report.bytes_moved);
     crate::metrics::promotion_finished(result.is_ok(), started.elapsed(), bytes);
@@ -186,6 +186,30 @@ async fn run(
     }
 }
 
+/// Copies, writing the progress to the promotion's row now and then for the other replicas.
+async fn copy_writing_progress(
+    services: &Services,
+    id: i64,
+    source: &crate::registry::RegistryClient,
+    target: &crate::registry::RegistryClient,
+    plan: &PromotionPlan,
+    progress: &PromotionProgress,
+) -> Result<CopyReport, crate::registry::RegistryError> {
+    let copying = copy::execute(source, target, plan, progress);
+    tokio::pin!(copying);
+    let mut write_progress = tokio::time::interval(progress::WRITE_EVERY);
+    loop {
+        tokio::select! {
+            result = &mut copying => return result,
+            _ = write_progress.tick() => {
+                if let Err(error) = store::write_progress(&services.db, id, progress).await {
+                    tracing::warn!(%error, id, "writing a promotion's progress");
+                }
+            }
+        }
+    }
+}
+
 /// Between `store::start` and a recorded finish, whatever ends the run (a panic, an early
 /// return, a database error) still ends its progress entry and marks its row failed, instead of
 /// leaving a promotion "running" until the next restart.
@@ -226,16 +250,25 @@ impl Drop for RunningRecord {
     }
 }
 
-/// Promotions running now in this process, with how far each is.
-pub fn running(
+/// Promotions running now on any live replica, with how far each is: this replica's from
+/// memory, the others' as their rows last said (at most [`progress::WRITE_EVERY`] old).
+pub async fn running(
     services: &Services,
     user: &User,
-) -> Result<Vec<(i64, std::sync::Arc<PromotionProgress>)>, DomainError> {
-    let running = services.promotion_progress.running();
-    Ok(running
-        .into_iter()
-        .filter(|(_, progress)| may_read_target(user, &progress.target))
-        .collect())
+) -> Result<Vec<RunningPromotion>, DomainError> {
+    let alive_since = services.replica.alive_since(services.clock.now());
+    let mut running = store::running(&services.db, alive_since).await?;
+    for row in &mut running {
+        if let Some(progress) = services.promotion_progress.get(row.id) {
+            use std::sync::atomic::Ordering::Relaxed;
+            row.bytes_done = progress.bytes_done.load(Relaxed) as i64;
+            row.bytes_total = progress.bytes_total.load(Relaxed) as i64;
+            row.blobs_done = progress.blobs_done.load(Relaxed).into();
+            row.blobs_total = progress.blobs_total.load(Relaxed).into();
+        }
+    }
+    running.retain(|row| may_read(user, &row.target_registry));
+    Ok(running)
 }
 
 /// The latest promotions, newest first.

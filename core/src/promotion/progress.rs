@@ -1,9 +1,25 @@
-//! How far running promotions are, for the UI to poll while a long copy runs. In memory: a
-//! promotion that outlives the process is marked failed at the next start.
+//! How far running promotions are, for the UI to poll while a long copy runs. In memory for
+//! the replica running it, and written to its row every [`WRITE_EVERY`] for the others.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::sync::{Arc, Mutex};
+
+/// How often a running promotion's progress is written to its row.
+pub const WRITE_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// A running promotion and how far it is, wherever it runs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RunningPromotion {
+    pub id: i64,
+    /// `registry/repository:tag` being written.
+    pub target: String,
+    pub target_registry: String,
+    pub bytes_done: i64,
+    pub bytes_total: i64,
+    pub blobs_done: i64,
+    pub blobs_total: i64,
+}
 
 #[derive(Debug, Default)]
 pub struct PromotionProgress {

@@ -63,6 +63,44 @@ pub async fn finish(
     Ok(())
 }
 
+/// Writes how far running promotion `id` is (for the other replicas' progress lines).
+pub async fn write_progress(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    progress: &super::PromotionProgress,
+) -> Result<(), sqlx::Error> {
+    use std::sync::atomic::Ordering::Relaxed;
+    sqlx::query(
+        "UPDATE promotions SET bytes_done = ?, bytes_total = ?, blobs_done = ?, blobs_total = ?
+         WHERE id = ? AND status = 'running'",
+    )
+    .bind(progress.bytes_done.load(Relaxed) as i64)
+    .bind(progress.bytes_total.load(Relaxed) as i64)
+    .bind(progress.blobs_done.load(Relaxed))
+    .bind(progress.blobs_total.load(Relaxed))
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Promotions running on live replicas, oldest first, as far as their rows say.
+pub async fn running(
+    db: impl SqliteExecutor<'_>,
+    alive_since: i64,
+) -> Result<Vec<super::RunningPromotion>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT id, target_registry || '/' || target_repository || ':' || target_tag AS target,
+                target_registry, bytes_done, bytes_total, blobs_done, blobs_total
+         FROM promotions WHERE status = 'running' AND NOT {}
+         ORDER BY id",
+        crate::replicas::interrupted::REPLICA_IS_DEAD
+    ))
+    .bind(alive_since)
+    .fetch_all(db)
+    .await
+}
+
 /// A run that ended without recording its end (see `RunningRecord`).
 pub async fn mark_stopped(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

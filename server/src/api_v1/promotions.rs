@@ -9,7 +9,6 @@ use axum::Json;
 use regatta_core::promotion::{self, PromotionPlan, PromotionRequest};
 use regatta_core::Services;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::Ordering;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
@@ -195,17 +194,17 @@ pub async fn running(
     State(services): State<Services>,
     caller: Caller,
 ) -> ApiResult<Vec<RunningItem>> {
-    let running = promotion::running(&services, caller.user())?;
+    let running = promotion::running(&services, caller.user()).await?;
     Ok(Json(
         running
             .into_iter()
-            .map(|(id, p)| RunningItem {
-                id,
-                target: p.target.clone(),
-                bytes_done: p.bytes_done.load(Ordering::Relaxed),
-                bytes_total: p.bytes_total.load(Ordering::Relaxed),
-                blobs_done: p.blobs_done.load(Ordering::Relaxed),
-                blobs_total: p.blobs_total.load(Ordering::Relaxed),
+            .map(|p| RunningItem {
+                id: p.id,
+                target: p.target,
+                bytes_done: p.bytes_done as u64,
+                bytes_total: p.bytes_total as u64,
+                blobs_done: p.blobs_done as u32,
+                blobs_total: p.blobs_total as u32,
             })
             .collect(),
     ))

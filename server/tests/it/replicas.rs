@@ -4,7 +4,7 @@
 
 use super::support::*;
 use end2end::settings::Registry;
-use end2end::{seed, RegistryFixture, RegistryOptions, SettingsFile};
+use end2end::{seed, AppFixture, RegistryFixture, RegistryOptions, SettingsFile};
 use std::time::Duration;
 
 /// Catalog walks in the registry's access log (a walk's later pages carry `last=`).
@@ -88,4 +88,117 @@ async fn the_crawl_runs_on_one_replica_and_moves_to_another_when_it_dies_mid_way
     tokio::time::sleep(Duration::from_secs(4)).await; // longer than the lease
     assert_eq!(catalog_walks(&registry), 2, "{}", c.log());
     assert_eq!(crawl_holder(&a.database).await.unwrap(), b_holds);
+}
+
+/// Two registries, a 64 MiB image in `build`'s dev/big:1.0, and replica A indexing it.
+async fn two_registries_and_a_big_image() -> (RegistryFixture, RegistryFixture, AppFixture) {
+    use end2end::images;
+    use end2end::settings::Environment;
+    let build = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let release = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    let big = images::image(
+        "linux",
+        "amd64",
+        vec![images::opaque_layer(64 << 20, 9)],
+        &[],
+    );
+    let pusher = build.pusher().unwrap();
+    pusher.push_image("dev/big", "1.0", &big).await.unwrap();
+    let settings = SettingsFile::new()
+        .registry(Registry::fixture("build", &build))
+        .registry(Registry::fixture("release", &release))
+        .environment(Environment::new("dev", "build").prefix("dev/"))
+        .environment(Environment::new("prod", "release").prefix("prod/"))
+        .replica_lease_seconds(3);
+    let a = AppFixture::start_with(settings).await.unwrap();
+    (build, release, a)
+}
+
+async fn dashboard(client: &reqwest::Client, app: &AppFixture) -> (u16, String) {
+    let response = client
+        .post(app.url.join("/api/dashboard").unwrap())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn promote_on(client: &reqwest::Client, app: &AppFixture) -> tokio::task::JoinHandle<u16> {
+    let request = client.post(app.url.join("/api/promote").unwrap()).form(&[
+        ("registry", "build"),
+        ("repository", "dev/big"),
+        ("tag", "1.0"),
+        ("to_environment", "prod"),
+    ]);
+    tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+}
+
+#[tokio::test]
+async fn a_session_from_one_replica_follows_and_waits_for_a_promotion_on_the_other() {
+    let (_build, _release, a) = two_registries_and_a_big_image().await;
+    let admin = a.as_admin().await; // the session is made on A
+    let indexed = end2end::wait::until(Duration::from_secs(30), || async {
+        dashboard(&admin, &a).await.1.contains("\"tags\":1")
+    })
+    .await;
+    assert!(indexed, "A indexes the image");
+    let b = a.replica().await.unwrap();
+    let (status, page) = dashboard(&admin, &b).await;
+    assert_eq!(status, 200, "B takes A's session: {page}");
+    assert!(page.contains("\"tags\":1"), "{page}");
+
+    let on_a = promote_on(&admin, &a);
+    // B shows the promotion A runs, with its size, while it runs.
+    let started = std::time::Instant::now();
+    let seen_on_b = loop {
+        let running: Vec<serde_json::Value> = admin
+            .post(b.url.join("/api/promotions-running").unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // Its row is written every half second: the first one may still say nothing.
+        if let Some(promotion) = running
+            .into_iter()
+            .find(|p| p["target"] == "release/prod/big:1.0" && p["bytes_total"].as_u64() > Some(0))
+        {
+            break promotion;
+        }
+        assert!(!on_a.is_finished(), "finished before B saw it run");
+        assert!(started.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert!(
+        seen_on_b["bytes_total"].as_u64().unwrap() >= 64 << 20,
+        "{seen_on_b}"
+    );
+    // The same tag promoted through B meanwhile waits for A's promotion, then finds the
+    // image there already.
+    let on_b = promote_on(&admin, &b);
+    assert_eq!(on_a.await.unwrap(), 200);
+    assert_eq!(on_b.await.unwrap(), 200);
+
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&a.database)
+        .read_only(true);
+    let db = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let runs: Vec<(time::OffsetDateTime, time::OffsetDateTime, String, i64)> = sqlx::query_as(
+        "SELECT started_at, finished_at, status, bytes_moved FROM promotions ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert!(runs.iter().all(|r| r.2 == "succeeded"), "{runs:?}");
+    assert!(
+        runs[1].0 >= runs[0].1,
+        "B's started after A's finished: {runs:?}"
+    );
+    assert_eq!(runs[1].3, 0, "and had nothing left to copy: {runs:?}");
 }
