@@ -107,10 +107,12 @@ async fn a_target_killed_mid_copy_leaves_no_tag_and_a_retry_finishes() {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let now = promotion::running(&services, &user(Role::Viewer)).unwrap();
+    let now = promotion::running(&services, &user(Role::Viewer))
+        .await
+        .unwrap();
     assert_eq!(now.len(), 1);
-    assert_eq!(now[0].1.target, "release/prod/data:1.0");
-    assert!(now[0].1.bytes_total.load(Ordering::Relaxed) > 48 << 20);
+    assert_eq!(now[0].target, "release/prod/data:1.0");
+    assert!(now[0].bytes_total > 48 << 20);
     release.stop();
     let failed = running.await.unwrap();
     match failed {
