@@ -65,7 +65,9 @@ pub async fn running_gc() -> Result<Vec<GcProgressItem>, AppError> {
     use crate::ssr::{current_user, from_domain, services};
     let services = services()?;
     let user = current_user(&services).await?;
-    let running = regatta_core::gc::running(&services, &user).map_err(from_domain)?;
+    let running = regatta_core::gc::running(&services, &user)
+        .await
+        .map_err(from_domain)?;
     Ok(running.iter().map(Into::into).collect())
 }
 
@@ -96,7 +98,7 @@ mod gc_ssr {
     pub async fn overview(services: &Services, user: &User) -> Result<GcOverview, DomainError> {
         let runs = gc::history(services, user, None, 50).await?;
         let in_maintenance = gc::registries_in_maintenance(services).await?;
-        let running = gc::running(services, user)?;
+        let running = gc::running(services, user).await?;
         let schedules = gc::schedules(services, user).await?;
         let mut registries = Vec::new();
         let maintained = gc::maintained_registries(services, user);

@@ -265,11 +265,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_window_opened_on_one_replica_waits_for_the_writes_of_the_others() {
+    async fn a_collection_on_one_replica_shows_on_the_others_and_waits_for_their_writes() {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("regatta.db");
         let (a, b) = (replica_on(&database).await, replica_on(&database).await);
         let run = gc_run(&a).await;
+        sqlx::query("UPDATE gc_runs SET stage = 'collect' WHERE id = ?")
+            .bind(run)
+            .execute(&a.db)
+            .await
+            .unwrap();
+        let admin = crate::users::User::not_stored("admin", crate::users::Role::Admin);
+        let seen_on_b = crate::gc::running(&b, &admin).await.unwrap();
+        assert_eq!(seen_on_b.len(), 1, "B's pages show A's run");
+        assert_eq!(
+            (seen_on_b[0].run_id, seen_on_b[0].stage.as_str()),
+            (Some(run), "collect")
+        );
 
         let write_on_b = writing(&b, "local").await.unwrap();
         let opening = tokio::spawn({

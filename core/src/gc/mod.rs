@@ -183,7 +183,12 @@ pub struct GcProgress {
 pub struct RunningCollections(Mutex<HashMap<String, GcProgress>>);
 
 impl RunningCollections {
-    fn claim(&self, registry: &str, now: time::OffsetDateTime) -> Result<Claim<'_>, DomainError> {
+    fn claim(
+        &self,
+        registry: &str,
+        now: time::OffsetDateTime,
+        db: crate::db::Db,
+    ) -> Result<Claim<'_>, DomainError> {
         let mut running = self.0.lock().expect("running collections");
         if running.contains_key(registry) {
             return Err(DomainError::Conflict(format!(
@@ -200,6 +205,7 @@ impl RunningCollections {
         Ok(Claim {
             set: self,
             registry: registry.to_string(),
+            db,
         })
     }
 
@@ -221,6 +227,8 @@ impl RunningCollections {
 struct Claim<'a> {
     set: &'a RunningCollections,
     registry: String,
+    /// Where the stage is written too, for the other replicas' pages.
+    db: crate::db::Db,
 }
 
 impl Claim<'_> {
@@ -236,8 +244,21 @@ impl Claim<'_> {
         }
     }
 
-    pub(crate) fn stage(&self, stage: &str) {
-        self.update(|p| p.stage = stage.to_string());
+    pub(crate) async fn stage(&self, stage: &str) {
+        let mut run_id = None;
+        self.update(|p| {
+            p.stage = stage.to_string();
+            run_id = p.run_id;
+        });
+        let Some(id) = run_id else { return };
+        let written = sqlx::query("UPDATE gc_runs SET stage = ? WHERE id = ?")
+            .bind(stage)
+            .bind(id)
+            .execute(&self.db)
+            .await;
+        if let Err(error) = written {
+            tracing::warn!(%error, id, "could not record a collection's stage");
+        }
     }
 
     pub(crate) fn run_id(&self, id: i64) {
@@ -255,10 +276,32 @@ impl Drop for Claim<'_> {
     }
 }
 
-/// Collections running now in this process, of the registries `user` may read (the banner
-/// and progress show them).
-pub fn running(services: &Services, user: &User) -> Result<Vec<GcProgress>, DomainError> {
+/// Collections running now on any live replica, of the registries `user` may read (the
+/// banner and progress show them): this replica's from memory, the others' from their rows.
+pub async fn running(services: &Services, user: &User) -> Result<Vec<GcProgress>, DomainError> {
     let mut running = services.gc_running.running();
+    let alive_since = services.replica.alive_since(services.clock.now());
+    let elsewhere: Vec<(String, i64, Option<String>, time::OffsetDateTime)> =
+        sqlx::query_as(&format!(
+            "SELECT registry, id, stage, started_at FROM gc_runs
+             WHERE status = 'running' AND replica <> ? AND NOT {}",
+            crate::replicas::interrupted::REPLICA_IS_DEAD
+        ))
+        .bind(&services.replica.id)
+        .bind(alive_since)
+        .fetch_all(&services.db)
+        .await?;
+    running.extend(
+        elsewhere
+            .into_iter()
+            .map(|(registry, id, stage, started_at)| GcProgress {
+                registry,
+                run_id: Some(id),
+                stage: stage.unwrap_or_else(|| "starting".into()),
+                started_at,
+            }),
+    );
+    running.sort_by(|a, b| a.registry.cmp(&b.registry));
     running.retain(|progress| may_read(user, &progress.registry));
     Ok(running)
 }

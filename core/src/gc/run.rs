@@ -40,7 +40,9 @@ pub(super) async fn execute(
     config: &GcConfig,
 ) -> Result<GcReport, DomainError> {
     let registry = request.registry.as_str();
-    let claim = services.gc_running.claim(registry, services.clock.now())?;
+    let claim = services
+        .gc_running
+        .claim(registry, services.clock.now(), services.db.clone())?;
     if let Some(running) = store::running_elsewhere(&services.db, registry).await? {
         return Err(DomainError::Conflict(format!(
             "A garbage collection of `{registry}` is running already (run #{running})."
@@ -77,7 +79,7 @@ pub(super) async fn execute(
     let mut collected_from = services.clock.now();
     let result = async {
         if request.untagged && !request.dry_run && !prediction.untagged.is_empty() {
-            claim.stage("untagged cleanup");
+            claim.stage("untagged cleanup").await;
             end.untagged_deleted =
                 cleanup::delete_untagged(services, registry, &prediction.untagged, &mut log)
                     .await
@@ -95,7 +97,7 @@ pub(super) async fn execute(
                 collect_by_commands(services, steps, &mut log, &mut output, &mut end).await
             }
             GcKind::Harbor => {
-                claim.stage("collect");
+                claim.stage("collect").await;
                 let freed = collect_by_harbor(services, request, config, &mut log).await?;
                 end.blobs_deleted = freed.purged_blobs;
                 end.manifests_eligible = freed.purged_manifests;
@@ -141,7 +143,7 @@ pub(super) async fn execute(
     audit_run(services, actor, &run).await;
     events::finished(services, &run).await;
     if !request.dry_run {
-        claim.stage("refreshing the index");
+        claim.stage("refreshing the index").await;
         refresh_after(services, registry).await;
     }
     Ok(GcReport { run, prediction })
@@ -182,18 +184,18 @@ async fn collect_by_commands(
         .as_deref()
         .zip(config.maintenance_off.as_deref());
     let Some((on, off)) = window_commands.filter(|_| !request.dry_run) else {
-        claim.stage("collect");
+        claim.stage("collect").await;
         return run_step("collect", collect, collect_timeout, &context, log, |l| {
             output.feed(l)
         })
         .await;
     };
-    claim.stage("waiting for Regatta's writes to end");
+    claim.stage("waiting for Regatta's writes to end").await;
     let window = maintenance::open(services, &request.registry, id)
         .await
         .map_err(|e| e.to_string())?;
     let read_only = Instant::now();
-    claim.stage("maintenance_on");
+    claim.stage("maintenance_on").await;
     let mut result = run_step(
         "maintenance_on",
         on,
@@ -204,13 +206,13 @@ async fn collect_by_commands(
     )
     .await;
     if result.is_ok() {
-        claim.stage("collect");
+        claim.stage("collect").await;
         result = run_step("collect", collect, collect_timeout, &context, log, |l| {
             output.feed(l)
         })
         .await;
     }
-    claim.stage("maintenance_off");
+    claim.stage("maintenance_off").await;
     let off = run_step(
         "maintenance_off",
         off,
