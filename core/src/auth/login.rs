@@ -48,7 +48,11 @@ pub async fn log_in(
             "Password login is off here: log in with single sign-on.".into(),
         ));
     }
-    let attempt = match services.throttle.begin(account, source) {
+    let attempt = match services
+        .throttle
+        .begin(&services.db, account, source)
+        .await?
+    {
         Ok(attempt) => attempt,
         Err(retry_after_secs) => {
             crate::metrics::login("throttled");
@@ -83,7 +87,10 @@ pub async fn log_in(
 
     match user {
         Some(user) if matches && !user.disabled => {
-            services.throttle.succeeded(attempt);
+            // Bookkeeping that failed must not refuse a right password.
+            if let Err(error) = services.throttle.succeeded(&services.db, attempt).await {
+                tracing::warn!(%error, "could not forgive a login's earlier failures");
+            }
             crate::metrics::login("success");
             users::record_login(&services.db, user.id, now).await?;
             audit::record(

@@ -7,14 +7,15 @@
 //! An attempt is counted as a failure when it starts, under the same lock that checked it, and
 //! taken back if it succeeds: parallel guesses see each other (checking first and recording
 //! after the 19 MiB argon2 hash let a burst of requests all through). Hashing itself is capped
-//! by a semaphore. Kept in memory: a restart forgives, which is acceptable for a rate limit.
+//! by a semaphore (per process). The counts are in the database (`login_failures`), so they hold
+//! across replicas: a guesser gains nothing by spreading requests over them. Idle entries go
+//! after an hour; a flood of addresses is bounded by the hashing cap (~80 attempts a second).
 
 use crate::clock::SharedClock;
-use std::collections::HashMap;
+use crate::db::Db;
+use crate::replicas::unix_ms;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::Duration;
-use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 const ADDRESS: Policy = Policy {
@@ -27,9 +28,6 @@ const ACCOUNT: Policy = Policy {
 };
 /// Entries idle this long are forgotten.
 const FORGET_AFTER: Duration = Duration::from_secs(60 * 60);
-/// Past this many tracked keys, only those already waiting are kept (address rotation must not
-/// grow the map without bound).
-const MAX_KEYS: usize = 100_000;
 /// Password hashes at once: each takes 19 MiB and a core for ~50 ms.
 pub const CONCURRENT_HASHES: usize = 4;
 
@@ -52,21 +50,8 @@ impl Policy {
 #[derive(Debug)]
 pub struct LoginThrottle {
     clock: SharedClock,
-    counts: Mutex<Counts>,
     /// Held while a password is hashed.
     pub hashing: Semaphore,
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    accounts: HashMap<String, Failures>,
-    addresses: HashMap<String, Failures>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: OffsetDateTime,
 }
 
 /// One login attempt under way, already counted as a failure until [`LoginThrottle::succeeded`].
@@ -80,83 +65,89 @@ impl LoginThrottle {
     pub fn new(clock: SharedClock) -> Self {
         Self {
             clock,
-            counts: Mutex::default(),
             hashing: Semaphore::new(CONCURRENT_HASHES),
         }
     }
 
     /// Starts an attempt for `account` (a valid, lower-case username, or `None` for a name that
-    /// cannot exist) from `address`; `Err(seconds to wait)` while either must wait.
-    pub fn begin(&self, account: Option<&str>, address: &str) -> Result<Attempt, u64> {
-        let now = self.clock.now();
+    /// cannot exist) from `address`; `Ok(Err(seconds to wait))` while either must wait.
+    pub async fn begin(
+        &self,
+        db: &Db,
+        account: Option<&str>,
+        address: &str,
+    ) -> Result<Result<Attempt, u64>, sqlx::Error> {
+        let now = unix_ms(self.clock.now());
         let address = address_key(address);
         let account = account.map(str::to_string).unwrap_or_default();
-        let mut counts = self.counts.lock().expect("throttle lock");
-        let wait = [
-            ready_in(&counts.addresses, &address, ADDRESS, now),
-            match account.is_empty() {
-                true => 0,
-                false => ready_in(&counts.accounts, &account, ACCOUNT, now),
-            },
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(0);
+        // One write transaction checks and counts: attempts in flight on any replica see
+        // each other.
+        let mut tx = crate::db::begin_write(db).await?;
+        let counted: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT kind, count, last_at FROM login_failures
+             WHERE (kind = 'address' AND key = ?) OR (kind = 'account' AND key = ?)",
+        )
+        .bind(&address)
+        .bind(&account)
+        .fetch_all(&mut *tx)
+        .await?;
+        let wait = counted
+            .iter()
+            .map(|(kind, count, last_at)| {
+                let policy = if kind == "address" { ADDRESS } else { ACCOUNT };
+                ready_in(policy, *count, *last_at, now)
+            })
+            .max()
+            .unwrap_or(0);
         if wait > 0 {
-            return Err(wait);
+            return Ok(Err(wait));
         }
-        counts.forget_idle(now);
-        count_failure(&mut counts.addresses, &address, now);
-        if !account.is_empty() {
-            count_failure(&mut counts.accounts, &account, now);
+        sqlx::query("DELETE FROM login_failures WHERE last_at < ?")
+            .bind(now - FORGET_AFTER.as_millis() as i64)
+            .execute(&mut *tx)
+            .await?;
+        let keys = [("address", &address), ("account", &account)];
+        for (kind, key) in keys.into_iter().filter(|(_, key)| !key.is_empty()) {
+            sqlx::query(
+                "INSERT INTO login_failures (kind, key, count, last_at) VALUES (?, ?, 1, ?)
+                 ON CONFLICT (kind, key) DO UPDATE SET count = login_failures.count + 1,
+                                                       last_at = excluded.last_at",
+            )
+            .bind(kind)
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
-        Ok(Attempt { account, address })
+        tx.commit().await?;
+        Ok(Ok(Attempt { account, address }))
     }
 
     /// The attempt logged in: the account starts afresh, and the address gets its try back.
-    pub fn succeeded(&self, attempt: Attempt) {
-        let mut counts = self.counts.lock().expect("throttle lock");
-        counts.accounts.remove(&attempt.account);
-        if let Some(entry) = counts.addresses.get_mut(&attempt.address) {
-            entry.count = entry.count.saturating_sub(1);
-        }
+    pub async fn succeeded(&self, db: &Db, attempt: Attempt) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE kind = 'account' AND key = ?")
+            .bind(&attempt.account)
+            .execute(db)
+            .await?;
+        sqlx::query(
+            "UPDATE login_failures SET count = CASE WHEN count > 0 THEN count - 1 ELSE 0 END
+             WHERE kind = 'address' AND key = ?",
+        )
+        .bind(&attempt.address)
+        .execute(db)
+        .await?;
+        Ok(())
     }
 }
 
-impl Counts {
-    fn forget_idle(&mut self, now: OffsetDateTime) {
-        for map in [&mut self.accounts, &mut self.addresses] {
-            map.retain(|_, f| now - f.last < FORGET_AFTER);
-            if map.len() > MAX_KEYS {
-                map.retain(|_, f| f.count >= ADDRESS.free_attempts);
-            }
-        }
-    }
-}
-
-fn ready_in(
-    map: &HashMap<String, Failures>,
-    key: &str,
-    policy: Policy,
-    now: OffsetDateTime,
-) -> u64 {
-    let Some(entry) = map.get(key) else {
-        return 0;
-    };
-    let ready_at = entry.last + policy.wait_after(entry.count);
+/// Seconds until `policy` lets the next attempt through after `failures`, the last at `last_at`.
+fn ready_in(policy: Policy, failures: i64, last_at: i64, now: i64) -> u64 {
+    let wait = policy.wait_after(failures.clamp(0, i64::from(u32::MAX)) as u32);
+    let ready_at = last_at + wait.as_millis() as i64;
     match now >= ready_at {
         true => 0,
-        false => (ready_at - now).whole_seconds().max(1) as u64,
+        false => ((ready_at - now) / 1000).max(1) as u64,
     }
-}
-
-fn count_failure(map: &mut HashMap<String, Failures>, key: &str, now: OffsetDateTime) {
-    let entry = map.entry(key.to_string()).or_insert(Failures {
-        count: 0,
-        last: now,
-    });
-    entry.count += 1;
-    entry.last = now;
 }
 
 /// IPv4 by address, IPv6 by its /64 (one host or one customer's network), IPv4-mapped IPv6 as
@@ -178,72 +169,96 @@ fn address_key(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
+    use crate::clock::ManualClock;
     use std::sync::Arc;
 
-    #[derive(Debug)]
-    struct FixedClock(Mutex<OffsetDateTime>);
-    impl Clock for FixedClock {
-        fn now(&self) -> OffsetDateTime {
-            *self.0.lock().unwrap()
+    /// Two throttles (two replicas) on one database, on one hand-moved clock.
+    async fn throttles() -> (
+        tempfile::TempDir,
+        Db,
+        Arc<ManualClock>,
+        LoginThrottle,
+        LoginThrottle,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::connect_and_migrate(&dir.path().join("t.db"))
+            .await
+            .unwrap();
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH));
+        let (a, b) = (
+            LoginThrottle::new(clock.clone()),
+            LoginThrottle::new(clock.clone()),
+        );
+        (dir, db, clock, a, b)
+    }
+
+    async fn try_login(
+        throttle: &LoginThrottle,
+        db: &Db,
+        account: Option<&str>,
+        address: &str,
+    ) -> Result<Attempt, u64> {
+        throttle.begin(db, account, address).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn attempts_in_flight_count_so_a_burst_cannot_pass_together_on_any_replica() {
+        let (_dir, db, clock, a, b) = throttles().await;
+        // Six started at once, none finished, spread over two replicas: the sixth waits.
+        let mut started = Vec::new();
+        for i in 0..6 {
+            let replica = if i % 2 == 0 { &a } else { &b };
+            started.push(try_login(replica, &db, Some("ann"), "1.2.3.4").await);
         }
-    }
-
-    fn throttle() -> (Arc<FixedClock>, LoginThrottle) {
-        let clock = Arc::new(FixedClock(Mutex::new(OffsetDateTime::UNIX_EPOCH)));
-        (clock.clone(), LoginThrottle::new(clock))
-    }
-
-    #[test]
-    fn attempts_in_flight_count_so_a_burst_cannot_pass_together() {
-        let (clock, throttle) = throttle();
-        // Six started at once, none finished: the sixth already waits.
-        let started: Vec<_> = (0..6)
-            .map(|_| throttle.begin(Some("ann"), "1.2.3.4"))
-            .collect();
         assert!(started[..5].iter().all(Result::is_ok));
         assert_eq!(started[5].as_ref().unwrap_err(), &1);
-        *clock.0.lock().unwrap() += Duration::from_secs(1);
-        assert!(throttle.begin(Some("ann"), "1.2.3.4").is_ok());
-        assert_eq!(throttle.begin(Some("ann"), "1.2.3.4").unwrap_err(), 2);
+        clock.advance(time::Duration::seconds(1));
+        assert!(try_login(&a, &db, Some("ann"), "1.2.3.4").await.is_ok());
+        assert_eq!(
+            try_login(&b, &db, Some("ann"), "1.2.3.4")
+                .await
+                .unwrap_err(),
+            2
+        );
         assert!(
-            throttle.begin(Some("ann"), "5.6.7.8").is_ok(),
+            try_login(&a, &db, Some("ann"), "5.6.7.8").await.is_ok(),
             "another address is not slowed before the account's own limit"
         );
     }
 
-    #[test]
-    fn an_ipv6_host_cannot_escape_by_rotating_within_its_64() {
-        let (_clock, throttle) = throttle();
+    #[tokio::test]
+    async fn an_ipv6_host_cannot_escape_by_rotating_within_its_64() {
+        let (_dir, db, _clock, a, _b) = throttles().await;
         for i in 0..5 {
-            throttle
-                .begin(None, &format!("2001:db8:1:2::{i:x}"))
+            try_login(&a, &db, None, &format!("2001:db8:1:2::{i:x}"))
+                .await
                 .unwrap();
         }
-        assert!(throttle.begin(None, "2001:db8:1:2:ffff::1").is_err());
-        assert!(throttle.begin(None, "2001:db8:1:3::1").is_ok());
+        assert!(try_login(&a, &db, None, "2001:db8:1:2:ffff::1")
+            .await
+            .is_err());
+        assert!(try_login(&a, &db, None, "2001:db8:1:3::1").await.is_ok());
         for _ in 0..5 {
-            throttle.begin(None, "::ffff:10.0.0.1").ok();
+            let _ = try_login(&a, &db, None, "::ffff:10.0.0.1").await;
         }
         assert!(
-            throttle.begin(None, "10.0.0.1").is_err(),
+            try_login(&a, &db, None, "10.0.0.1").await.is_err(),
             "mapped is the same host"
         );
     }
 
-    #[test]
-    fn guesses_from_everywhere_slow_an_account_but_never_lock_it_out_for_long() {
-        let (clock, throttle) = throttle();
+    #[tokio::test]
+    async fn guesses_from_everywhere_slow_an_account_but_never_lock_it_out_for_long() {
+        let (_dir, db, clock, a, b) = throttles().await;
         let mut waits = Vec::new();
         for i in 0..200 {
-            // Each from a new address, waiting out whatever the account must wait.
+            // Each from a new address and alternating replicas, waiting out whatever the
+            // account must wait.
             let address = format!("10.1.{}.{}", i / 250, i % 250);
-            match throttle.begin(Some("admin"), &address) {
-                Ok(_) => {}
-                Err(wait) => {
-                    waits.push(wait);
-                    *clock.0.lock().unwrap() += Duration::from_secs(wait);
-                }
+            let replica = if i % 2 == 0 { &a } else { &b };
+            if let Err(wait) = try_login(replica, &db, Some("admin"), &address).await {
+                waits.push(wait);
+                clock.advance(time::Duration::seconds(wait as i64));
             }
         }
         assert!(
@@ -253,18 +268,26 @@ mod tests {
         assert!(waits.contains(&ACCOUNT.max_wait.as_secs()));
     }
 
-    #[test]
-    fn a_success_forgives_the_account_and_gives_the_address_its_try_back() {
-        let (_clock, throttle) = throttle();
+    #[tokio::test]
+    async fn a_success_forgives_the_account_and_gives_the_address_its_try_back() {
+        let (_dir, db, clock, a, b) = throttles().await;
         for _ in 0..4 {
-            throttle.begin(Some("bob"), "::1").unwrap();
+            try_login(&a, &db, Some("bob"), "::1").await.unwrap();
         }
-        let attempt = throttle.begin(Some("bob"), "::1").unwrap();
-        throttle.succeeded(attempt);
+        let attempt = try_login(&b, &db, Some("bob"), "::1").await.unwrap();
+        b.succeeded(&db, attempt).await.unwrap();
         assert!(
-            throttle.begin(Some("bob"), "::1").is_ok(),
+            try_login(&a, &db, Some("bob"), "::1").await.is_ok(),
             "the fifth try is free again"
         );
-        assert!(throttle.begin(Some("bob"), "::1").is_err());
+        assert!(try_login(&a, &db, Some("bob"), "::1").await.is_err());
+        // An hour later, forgotten.
+        clock.advance(time::Duration::hours(1) + time::Duration::seconds(1));
+        assert!(try_login(&b, &db, Some("bob"), "::1").await.is_ok());
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(rows, 2, "only the new attempt's two rows are left");
     }
 }
