@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132.0.0
 TOOLS_DIR=${REGATTA_TOOLS_DIR:-$HOME/.cache/regatta/tools}
-DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils chromium chromium-driver nodejs openssl curl procps time python3 e2fsprogs iproute2)
+DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils chromium chromium-driver nodejs openssl curl procps time python3 e2fsprogs iproute2 postgresql)
 
 log() { printf 'bootstrap: %s\n' "$*"; }
 

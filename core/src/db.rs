@@ -26,6 +26,11 @@ pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<Db> {
         // Reads go through the OS page cache instead of being copied into each connection's
         // small private cache: search over 200,000 tags touches tens of MiB of index pages.
         .pragma("mmap_size", "268435456");
+    // Replicas started together on one database: one creates it and applies the migrations
+    // while the others wait, then find them applied. sqlx locks on PostgreSQL (an advisory
+    // lock) but not on SQLite, where two processes could both try the same migration (one then
+    // fails its start) or switch a new file to WAL at once ("database is locked").
+    let lock = migration_lock(path).await?;
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         // A ping before every acquire is a round trip to the connection's worker thread (sqlx
@@ -35,7 +40,25 @@ pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<Db> {
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
+    drop(lock);
     Ok(pool)
+}
+
+/// An exclusive lock on `<database>-migrate.lock`, held until the file is dropped.
+async fn migration_lock(database: &Path) -> std::io::Result<std::fs::File> {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-migrate.lock");
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&name)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// Starts a transaction that will write. `BEGIN IMMEDIATE` takes the write lock up front, so a

@@ -10,6 +10,7 @@ pub mod images;
 pub mod oidc_provider;
 pub mod page_timing;
 pub mod ports;
+pub mod postgres;
 pub mod registry_fixture;
 pub mod seed;
 pub mod settings;

@@ -148,3 +148,20 @@ async fn a_promotion_target_is_written_by_one_replica_at_a_time() {
         .unwrap();
     assert!(!waited);
 }
+
+#[tokio::test]
+async fn replicas_starting_together_on_a_new_database_all_come_up() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regatta.db");
+        let starts = (0..4).map(|_| {
+            let path = path.clone();
+            tokio::spawn(async move { connect_and_migrate(&path).await.map(drop) })
+        });
+        for start in futures_util::future::join_all(starts).await {
+            start
+                .unwrap()
+                .expect("every replica applies or finds the migrations");
+        }
+    }
+}

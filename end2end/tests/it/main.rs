@@ -5,6 +5,7 @@ mod browse;
 mod deletion;
 mod gc;
 mod login_and_hydration;
+mod postgres_fixture;
 mod promotion;
 mod registry_fixture;
 mod retention;
