@@ -1,4 +1,4 @@
-//! The one SQLite database: connection pool and schema migrations (`migrations/` at the root).
+//! The one SQLite database: connection pool and schema migrations (`migrations/sqlite/` at the root).
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -6,8 +6,8 @@ use std::{path::Path, time::Duration};
 
 pub type Db = SqlitePool;
 
-/// The schema migrations this binary carries (`migrations/`).
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+/// The SQLite schema migrations this binary carries (`migrations/sqlite/`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 /// Opens (creating if needed) the database at `path` with WAL and foreign keys on, and applies
 /// every pending migration.

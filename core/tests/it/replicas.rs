@@ -156,12 +156,22 @@ async fn replicas_starting_together_on_a_new_database_all_come_up() {
         let path = dir.path().join("regatta.db");
         let starts = (0..4).map(|_| {
             let path = path.clone();
-            tokio::spawn(async move { connect_and_migrate(&path).await.map(drop) })
+            tokio::spawn(async move { connect_and_migrate(&path).await })
         });
         for start in futures_util::future::join_all(starts).await {
-            start
+            let db = start
                 .unwrap()
                 .expect("every replica applies or finds the migrations");
+            let newest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            let carried = regatta_core::db::MIGRATOR.iter().map(|m| m.version).max();
+            assert_eq!(Some(newest), carried, "the schema is the newest");
+            assert!(
+                carried > Some(20261206000000),
+                "this session's are among them"
+            );
         }
     }
 }
