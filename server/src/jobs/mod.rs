@@ -64,6 +64,11 @@ impl Job {
     }
 
     /// How long until the next pass is due, given the job's last pass; `None`: never again.
+    ///
+    /// A replica's first pass is due at once unless some replica finished a pass since this
+    /// one started: a restart crawls at once (with its new settings, as a single server always
+    /// did), while a second replica beside a live one repeats nothing. After that, passes
+    /// follow the cluster's last one; a pass left half-way is redone at once.
     fn due_in(
         &self,
         last: &Held,
@@ -71,21 +76,19 @@ impl Job {
         process_started: i64,
         now: i64,
     ) -> Option<Duration> {
-        if last.interrupted() {
+        let ran_since_start = last.pass_finished_at.is_some_and(|f| f >= process_started);
+        if last.interrupted() || (!ran_here && !ran_since_start) {
             return Some(Duration::ZERO);
         }
         match (self.every, last.pass_finished_at) {
-            (Some(_), None) => Some(Duration::ZERO),
             (Some(every), Some(finished)) => {
                 let due_at = finished.saturating_add(every.as_millis() as i64);
                 Some(Duration::from_millis(
                     due_at.saturating_sub(now).max(0) as u64
                 ))
             }
-            // A once job runs once per start of the cluster: not again on a replica that
-            // started before another one's pass finished.
-            (None, finished) => (!ran_here && finished.is_none_or(|f| f < process_started))
-                .then_some(Duration::ZERO),
+            (Some(_), None) => Some(Duration::ZERO),
+            (None, _) => None,
         }
     }
 }
@@ -229,6 +232,47 @@ async fn supervise(job: Job, stop: CancellationToken, leases: Leases) {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_replica_runs_a_job_at_its_start_unless_another_ran_it_since_then_follows_the_last_pass() {
+        let every = Job::new("crawl", Some(Duration::from_secs(60)), || async {});
+        let once = Job::new("once", None, || async {});
+        let last = |started: Option<i64>, finished: Option<i64>| Held {
+            acquired_at: 0,
+            pass_started_at: started,
+            pass_finished_at: finished,
+        };
+        let (started_here, now) = (1_000_000, 1_010_000);
+        let never = last(None, None);
+        let before_my_start = last(Some(900_000), Some(950_000));
+        let since_my_start = last(Some(1_001_000), Some(1_005_000));
+        let half_way = last(Some(1_001_000), Some(950_000));
+        let zero = Some(Duration::ZERO);
+        for job in [&every, &once] {
+            assert_eq!(job.due_in(&never, false, started_here, now), zero);
+            assert_eq!(
+                job.due_in(&before_my_start, false, started_here, now),
+                zero,
+                "a restart"
+            );
+            assert_eq!(
+                job.due_in(&half_way, true, started_here, now),
+                zero,
+                "redone"
+            );
+        }
+        assert_eq!(
+            every.due_in(&since_my_start, false, started_here, now),
+            Some(Duration::from_secs(55)),
+            "another replica's pass counts"
+        );
+        assert_eq!(once.due_in(&since_my_start, false, started_here, now), None);
+        assert_eq!(
+            every.due_in(&since_my_start, true, started_here, 1_070_000),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(once.due_in(&since_my_start, true, started_here, now), None);
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_panicking_job_is_restarted_and_a_once_job_runs_once() {
