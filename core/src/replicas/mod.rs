@@ -56,3 +56,35 @@ impl Replica {
 pub fn unix_ms(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000_000) as i64
 }
+
+/// A live replica as operators see it: where it runs and which background jobs it holds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReplicaStatus {
+    pub replica: heartbeat::ReplicaRow,
+    pub this_one: bool,
+    pub jobs: Vec<String>,
+}
+
+/// The live servers among the replicas, oldest first, with their jobs (admins). CLI commands
+/// are replicas too (their running work must count as alive) but listen nowhere: not listed.
+pub async fn cluster(
+    services: &crate::Services,
+    user: &crate::users::User,
+) -> Result<Vec<ReplicaStatus>, crate::DomainError> {
+    crate::auth::require_role(user, crate::users::Role::Admin)?;
+    let now = services.clock.now();
+    let alive = heartbeat::alive(&services.db, &services.replica, now).await?;
+    let leases = leases::list(&services.db).await?;
+    Ok(alive
+        .into_iter()
+        .filter(|replica| !replica.listen.is_empty())
+        .map(|replica| ReplicaStatus {
+            this_one: replica.id == services.replica.id,
+            jobs: (leases.iter())
+                .filter(|lease| lease.holder == replica.id)
+                .map(|lease| lease.job.clone())
+                .collect(),
+            replica,
+        })
+        .collect())
+}

@@ -345,3 +345,42 @@ pub async fn user_revoke(
     regatta_core::accounts_admin::revoke(&services, &caller.0, &username, place).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplicaItem {
+    /// `host:pid:random`.
+    pub id: String,
+    pub host: String,
+    pub listen: String,
+    /// Unix milliseconds.
+    pub started_at: i64,
+    pub seen_at: i64,
+    /// The replica that answered this request.
+    pub this_one: bool,
+    /// The background jobs it runs (`crawl`, `gc`, `retention`, `webhooks` …).
+    pub jobs: Vec<String>,
+}
+
+/// The live Regatta processes on this database and the background jobs each runs (admins).
+#[utoipa::path(get, path = "/replicas", tag = "admin",
+    responses((status = 200, body = Vec<ReplicaItem>), (status = 403, body = super::error::ErrorBody)))]
+pub async fn replicas(
+    State(services): State<Services>,
+    caller: Caller,
+) -> ApiResult<Vec<ReplicaItem>> {
+    let cluster = regatta_core::replicas::cluster(&services, caller.user()).await?;
+    Ok(Json(
+        cluster
+            .into_iter()
+            .map(|status| ReplicaItem {
+                id: status.replica.id,
+                host: status.replica.host,
+                listen: status.replica.listen,
+                started_at: status.replica.started_at,
+                seen_at: status.replica.seen_at,
+                this_one: status.this_one,
+                jobs: status.jobs,
+            })
+            .collect(),
+    ))
+}

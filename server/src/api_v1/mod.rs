@@ -81,6 +81,7 @@ fn documented() -> OpenApiRouter<Services> {
         .routes(routes!(admin::user_revoke))
         .routes(routes!(admin::token_list, admin::token_create))
         .routes(routes!(admin::token_revoke))
+        .routes(routes!(admin::replicas))
 }
 
 /// `/api/v1/…`, nested by the caller under [`PREFIX`], and the operations for the dashboard's

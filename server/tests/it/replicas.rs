@@ -88,6 +88,35 @@ async fn the_crawl_runs_on_one_replica_and_moves_to_another_when_it_dies_mid_way
     tokio::time::sleep(Duration::from_secs(4)).await; // longer than the lease
     assert_eq!(catalog_walks(&registry), 2, "{}", c.log());
     assert_eq!(crawl_holder(&a.database).await.unwrap(), b_holds);
+
+    // Operators see the two live servers (not A, not the CLI that made the token) and who
+    // runs what.
+    let args = [
+        "token", "create", "ops", "--user", "admin", "--scope", "admin",
+    ];
+    let token = c.command(&args, "").unwrap().trim().to_string();
+    let replicas: Vec<serde_json::Value> = reqwest::Client::new()
+        .get(c.url.join("/api/v1/replicas").unwrap())
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = replicas.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(replicas.len(), 2, "{replicas:?}");
+    assert_eq!(ids[0], b_holds, "B is the older live one");
+    assert!(replicas[0]["jobs"]
+        .as_array()
+        .unwrap()
+        .contains(&"crawl".into()));
+    assert_eq!(replicas[1]["this_one"], true, "C answered");
+    assert_eq!(
+        replicas[1]["jobs"].as_array().unwrap().len(),
+        0,
+        "{replicas:?}"
+    );
 }
 
 /// Two registries, a 64 MiB image in `build`'s dev/big:1.0, and replica A indexing it.
