@@ -31,6 +31,7 @@ pub async fn registry_overviews(
     user: &User,
 ) -> Result<Vec<RegistryOverview>, DomainError> {
     let mut rows = pages::registry_index_rows(&services.db).await?;
+    let mut elsewhere = crate::index::progress::elsewhere(services).await?;
     Ok(services
         .settings
         .registries
@@ -45,7 +46,7 @@ pub async fn registry_overviews(
                 name: config.name.clone(),
                 url: config.url.to_string(),
                 index,
-                progress: services.index_progress.get(&config.name),
+                progress: local_or(services, &config.name, elsewhere.remove(&config.name)),
             }
         })
         .collect())
@@ -60,8 +61,27 @@ async fn overview(services: &Services, name: &str) -> Result<RegistryOverview, D
         name: config.name.clone(),
         url: config.url.to_string(),
         index: pages::registry_index_row(&services.db, name).await?,
-        progress: services.index_progress.get(name),
+        progress: local_or(
+            services,
+            name,
+            crate::index::progress::elsewhere(services)
+                .await?
+                .remove(name),
+        ),
     })
+}
+
+/// This replica's crawl of `name` if it runs one, else another live replica's.
+fn local_or(
+    services: &Services,
+    name: &str,
+    elsewhere: Option<crate::index::CrawlProgress>,
+) -> crate::index::CrawlProgress {
+    let here = services.index_progress.get(name);
+    match here.running {
+        true => here,
+        false => elsewhere.unwrap_or(here),
+    }
 }
 
 #[derive(Debug, Clone)]

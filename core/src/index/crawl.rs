@@ -70,7 +70,7 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
         .await
         .map_err(internal(name))?;
     let requests_before = client.requests_sent();
-    let result = crawl(services, client, registry_id).await;
+    let result = crawl_writing_progress(services, client, registry_id).await;
     let finished = services.clock.now();
     let requests = client.requests_sent() - requests_before;
     services.index_progress.update(name, |p| p.running = false);
@@ -119,6 +119,47 @@ pub async fn crawl_registry(services: &Services, name: &str) -> Result<CrawlRepo
         "crawled"
     );
     Ok(report)
+}
+
+/// Crawls, writing the progress to the registry's row now and then for the other replicas.
+/// The writes are a task of their own: one waiting for the database (the crawl's own write
+/// transactions) must not stop the crawl from being polled meanwhile.
+async fn crawl_writing_progress(
+    services: &Services,
+    client: &RegistryClient,
+    registry_id: i64,
+) -> Result<CrawlReport, RegistryError> {
+    use super::progress;
+    let name = client.name.clone();
+    let done = tokio_util::sync::CancellationToken::new();
+    let writer = tokio_util::task::AbortOnDropHandle::new(tokio::spawn({
+        let (services, name, done) = (services.clone(), name.clone(), done.clone());
+        async move {
+            let mut every = tokio::time::interval(progress::WRITE_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = done.cancelled() => return,
+                    _ = every.tick() => {}
+                }
+                let now = services.index_progress.get(&name);
+                let replica = services.replica.id.as_str();
+                let written = progress::write(&services.db, registry_id, replica, Some(&now));
+                if let Err(error) = written.await {
+                    tracing::warn!(%error, registry = name, "writing the crawl's progress");
+                }
+            }
+        }
+    }));
+    let result = crawl(services, client, registry_id).await;
+    // Not an abort: a write under way must end before the row is cleared, not after.
+    done.cancel();
+    let _ = writer.await;
+    let replica = services.replica.id.as_str();
+    if let Err(error) = progress::write(&services.db, registry_id, replica, None).await {
+        tracing::warn!(%error, registry = name, "clearing the crawl's progress");
+    }
+    result
 }
 
 async fn crawl(

@@ -6,7 +6,7 @@ mod crawl;
 mod describe;
 mod forget;
 pub mod notifications;
-mod progress;
+pub(crate) mod progress;
 pub mod pulls;
 mod refresh;
 mod removal_guard;

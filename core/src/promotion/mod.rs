@@ -187,27 +187,32 @@ async fn run(
 }
 
 /// Copies, writing the progress to the promotion's row now and then for the other replicas.
+/// The writes are a task of their own: one waiting for the database must not stop the copy
+/// from being polled meanwhile.
 async fn copy_writing_progress(
     services: &Services,
     id: i64,
     source: &crate::registry::RegistryClient,
     target: &crate::registry::RegistryClient,
     plan: &PromotionPlan,
-    progress: &PromotionProgress,
+    progress: &std::sync::Arc<PromotionProgress>,
 ) -> Result<CopyReport, crate::registry::RegistryError> {
-    let copying = copy::execute(source, target, plan, progress);
-    tokio::pin!(copying);
-    let mut write_progress = tokio::time::interval(progress::WRITE_EVERY);
-    loop {
-        tokio::select! {
-            result = &mut copying => return result,
-            _ = write_progress.tick() => {
-                if let Err(error) = store::write_progress(&services.db, id, progress).await {
+    let writer = tokio_util::task::AbortOnDropHandle::new(tokio::spawn({
+        let (db, progress) = (services.db.clone(), progress.clone());
+        async move {
+            let mut every = tokio::time::interval(progress::WRITE_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if let Err(error) = store::write_progress(&db, id, &progress).await {
                     tracing::warn!(%error, id, "writing a promotion's progress");
                 }
             }
         }
-    }
+    }));
+    let result = copy::execute(source, target, plan, progress).await;
+    writer.abort();
+    result
 }
 
 /// Between `store::start` and a recorded finish, whatever ends the run (a panic, an early

@@ -175,3 +175,52 @@ async fn replicas_starting_together_on_a_new_database_all_come_up() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_crawl_on_one_replica_shows_on_the_others_pages_while_it_runs() {
+    use end2end::{seed, settings::Registry, RegistryFixture, RegistryOptions, SettingsFile};
+    use regatta_core::config::parse_settings;
+    use regatta_core::users::{Role, User};
+    let registry = RegistryFixture::start(RegistryOptions::default())
+        .await
+        .unwrap();
+    seed::seed_many(&registry.pusher().unwrap(), 100, 3, 8)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = SettingsFile::new()
+        .database(dir.path().join("regatta.db"))
+        .registry(Registry::new("local", &registry.url))
+        .to_toml();
+    let replica = || async {
+        regatta_core::Services::start(parse_settings("t.toml", &text, &[]).unwrap())
+            .await
+            .unwrap()
+    };
+    let (a, b) = (replica().await, replica().await);
+    let viewer = User::not_stored("v", Role::Viewer);
+    let crawling = tokio::spawn({
+        let a = a.clone();
+        async move { regatta_core::index::crawl_registry(&a, "local").await }
+    });
+    let started = std::time::Instant::now();
+    loop {
+        let overviews = regatta_core::browse::registry_overviews(&b, &viewer)
+            .await
+            .unwrap();
+        if overviews[0].progress.running {
+            break;
+        }
+        assert!(!crawling.is_finished(), "A's crawl ended before B saw it");
+        assert!(started.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    crawling.await.unwrap().unwrap();
+    let overviews = regatta_core::browse::registry_overviews(&b, &viewer)
+        .await
+        .unwrap();
+    assert!(
+        !overviews[0].progress.running,
+        "and no longer once it ended"
+    );
+}
