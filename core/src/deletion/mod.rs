@@ -62,26 +62,22 @@ pub fn running(
 
 /// Marks deletions and retention runs left running by a server that stopped mid-way (a hard
 /// stop, or the shutdown grace ran out) as failed; returns how many. Each tag's own outcome is
-/// in the trash and the audit log already (a tag is trashed before it is deleted). Called at
-/// start by the server, not by CLI commands (they run beside a live server).
+/// in the trash and the audit log already (a tag is trashed before it is deleted). Only rows
+/// of dead replicas (see [`crate::replicas::interrupted`], which calls this).
 pub async fn mark_interrupted(services: &Services, alive_since: i64) -> Result<u64, DomainError> {
     use crate::replicas::interrupted::REPLICA_IS_DEAD;
     let now = services.clock.now();
-    let deletions = sqlx::query(&format!(
-        "UPDATE deletions SET status = 'failed', finished_at = ?
-         WHERE status = 'running' AND {REPLICA_IS_DEAD}"
-    ))
-    .bind(now)
-    .bind(alive_since)
-    .execute(&services.db)
-    .await?;
-    let runs = sqlx::query(&format!(
-        "UPDATE retention_runs SET status = 'failed', finished_at = ?
-         WHERE status = 'running' AND {REPLICA_IS_DEAD}"
-    ))
-    .bind(now)
-    .bind(alive_since)
-    .execute(&services.db)
-    .await?;
-    Ok(deletions.rows_affected() + runs.rows_affected())
+    let mut marked = 0;
+    for table in ["deletions", "retention_runs"] {
+        let done = sqlx::query(&format!(
+            "UPDATE {table} SET status = 'failed', finished_at = ?
+             WHERE status = 'running' AND {REPLICA_IS_DEAD}"
+        ))
+        .bind(now)
+        .bind(alive_since)
+        .execute(&services.db)
+        .await?;
+        marked += done.rows_affected();
+    }
+    Ok(marked)
 }

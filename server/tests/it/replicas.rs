@@ -16,11 +16,16 @@ fn catalog_walks(registry: &RegistryFixture) -> usize {
         .count()
 }
 
-async fn indexed_tags(database: &std::path::Path) -> i64 {
+/// The replicas' shared database, opened read-only beside them.
+async fn read_only(database: &std::path::Path) -> sqlx::SqlitePool {
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(database)
         .read_only(true);
-    let db = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::SqlitePool::connect_with(options).await.unwrap()
+}
+
+async fn indexed_tags(database: &std::path::Path) -> i64 {
+    let db = read_only(database).await;
     let count = sqlx::query_scalar("SELECT COUNT(*) FROM tags")
         .fetch_one(&db)
         .await
@@ -30,10 +35,7 @@ async fn indexed_tags(database: &std::path::Path) -> i64 {
 }
 
 async fn crawl_holder(database: &std::path::Path) -> Option<String> {
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(database)
-        .read_only(true);
-    let db = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let db = read_only(database).await;
     let holder = sqlx::query_scalar("SELECT holder FROM job_leases WHERE job = 'crawl'")
         .fetch_optional(&db)
         .await
@@ -213,10 +215,7 @@ async fn a_session_from_one_replica_follows_and_waits_for_a_promotion_on_the_oth
     assert_eq!(on_a.await.unwrap(), 200);
     assert_eq!(on_b.await.unwrap(), 200);
 
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&a.database)
-        .read_only(true);
-    let db = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let db = read_only(&a.database).await;
     let runs: Vec<(time::OffsetDateTime, time::OffsetDateTime, String, i64)> = sqlx::query_as(
         "SELECT started_at, finished_at, status, bytes_moved FROM promotions ORDER BY id",
     )
