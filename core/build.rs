@@ -2,4 +2,5 @@
 // directory: a new migration alone would not rebuild this crate (sqlx's documented fix).
 fn main() {
     println!("cargo:rerun-if-changed=../migrations/sqlite");
+    println!("cargo:rerun-if-changed=../migrations/postgres");
 }

@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
     let text = format!("database = \"{}\"\n", dir.path().join("audit.db").display());
     let services = Services::start(parse_settings("bench.toml", &text, &[])?).await?;
     let filling = Instant::now();
-    end2end::synthetic_audit::fill(&services.db, ROWS).await?;
+    end2end::synthetic_audit::fill(services.db.as_sqlite().expect("SQLite"), ROWS).await?;
     println!(
         "{ROWS} audit rows written in {:.1} s",
         filling.elapsed().as_secs_f64()

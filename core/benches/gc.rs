@@ -20,27 +20,31 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let settings = end2end::synthetic_index::settings(&dir.path().join("gc.db")).to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
-    end2end::synthetic_index::fill(&services.db, &["hub", "mirror"], REPOSITORIES_PER_REGISTRY)
-        .await?;
+    end2end::synthetic_index::fill(
+        services.db.as_sqlite().expect("SQLite"),
+        &["hub", "mirror"],
+        REPOSITORIES_PER_REGISTRY,
+    )
+    .await?;
     // Tags deleted in the index: the triggers keep their manifests as untagged.
-    sqlx::query(
+    regatta_core::db::query(
         "DELETE FROM tags WHERE rowid IN (SELECT t.rowid FROM tags t
            JOIN repositories r ON r.id = t.repository_id
            JOIN registries g ON g.id = r.registry_id WHERE g.name = 'hub' LIMIT 10000)",
     )
     .execute(&services.db)
     .await?;
-    sqlx::query("UPDATE untagged_manifests SET since = '2026-01-01T00:00:00Z'")
+    regatta_core::db::query("UPDATE untagged_manifests SET since = '2026-01-01T00:00:00Z'")
         .execute(&services.db)
         .await?;
-    sqlx::query(
+    regatta_core::db::query(
         "INSERT INTO released_blobs (registry_id, digest, size, repository, since)
          SELECT registry_id, 'sha256:released' || id, size, 'some/repo', '2026-01-01T00:00:00Z'
          FROM blobs WHERE registry_id = (SELECT id FROM registries WHERE name = 'hub') LIMIT 20000",
     )
     .execute(&services.db)
     .await?;
-    let (tags, untagged): (i64, i64) = sqlx::query_as(
+    let (tags, untagged): (i64, i64) = regatta_core::db::query_as(
         "SELECT (SELECT COUNT(*) FROM tags), (SELECT COUNT(*) FROM untagged_manifests)",
     )
     .fetch_one(&services.db)

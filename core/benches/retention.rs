@@ -25,21 +25,23 @@ async fn main() -> anyhow::Result<()> {
         ))
         .to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
-    end2end::synthetic_index::fill(&services.db, &["hub"], 20_000).await?;
-    end2end::synthetic_index::fill(&services.db, &["small"], 1_000).await?;
-    sqlx::query(
+    end2end::synthetic_index::fill(services.db.as_sqlite().expect("SQLite"), &["hub"], 20_000)
+        .await?;
+    end2end::synthetic_index::fill(services.db.as_sqlite().expect("SQLite"), &["small"], 1_000)
+        .await?;
+    regatta_core::db::query(
         "INSERT INTO image_pulls (repository_id, digest, pulled_at)
          SELECT t.repository_id, m.digest, '2026-11-20T00:00:00Z' FROM tags t
          JOIN manifests m ON m.id = t.manifest_id WHERE t.rowid % 2 = 0 ON CONFLICT DO NOTHING",
     )
     .execute(&services.db)
     .await?;
-    sqlx::query("UPDATE registries SET pulls_since = '2026-10-01T00:00:00Z'")
+    regatta_core::db::query("UPDATE registries SET pulls_since = '2026-10-01T00:00:00Z'")
         .execute(&services.db)
         .await?;
     let actor = Actor::new(User::not_stored("bench", Role::Admin), "bench");
     for registry in ["hub", "small"] {
-        let tags: i64 = sqlx::query_scalar(
+        let tags: i64 = regatta_core::db::query_scalar(
             "SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id
              JOIN registries g ON g.id = r.registry_id WHERE g.name = ?",
         )

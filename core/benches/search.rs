@@ -21,12 +21,17 @@ async fn main() -> anyhow::Result<()> {
     let settings = end2end::synthetic_index::settings(&database).to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
     let filling = Instant::now();
-    end2end::synthetic_index::fill(&services.db, &["hub", "mirror"], REPOSITORIES_PER_REGISTRY)
-        .await?;
-    let (tags, repositories): (i64, i64) =
-        sqlx::query_as("SELECT (SELECT COUNT(*) FROM tags), (SELECT COUNT(*) FROM repositories)")
-            .fetch_one(&services.db)
-            .await?;
+    end2end::synthetic_index::fill(
+        services.db.as_sqlite().expect("SQLite"),
+        &["hub", "mirror"],
+        REPOSITORIES_PER_REGISTRY,
+    )
+    .await?;
+    let (tags, repositories): (i64, i64) = regatta_core::db::query_as(
+        "SELECT (SELECT COUNT(*) FROM tags), (SELECT COUNT(*) FROM repositories)",
+    )
+    .fetch_one(&services.db)
+    .await?;
     println!(
         "filled {tags} tags in {repositories} repositories in {:.1} s",
         filling.elapsed().as_secs_f64()
@@ -71,11 +76,11 @@ async fn main() -> anyhow::Result<()> {
         ms(percentile(&mut all, 100))
     );
 
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+    regatta_core::db::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&services.db)
         .await?;
     let file = std::fs::metadata(&database)?.len();
-    let search_bytes: i64 = sqlx::query_scalar(
+    let search_bytes: i64 = regatta_core::db::query_scalar(
         "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat
          WHERE name LIKE 'repository_search%' OR name LIKE 'tag_name%' OR name IN ('tags_name', 'manifests_digest', 'blobs_digest')",
     )
@@ -92,14 +97,15 @@ async fn main() -> anyhow::Result<()> {
 
 /// 20 queries of the kinds people type: names, typos, versions, filters, digests, a layer.
 async fn queries(services: &Services) -> anyhow::Result<Vec<String>> {
-    let digest: String = sqlx::query_scalar(
+    let digest: String = regatta_core::db::query_scalar(
         "SELECT m.digest FROM tags t JOIN manifests m ON m.id = t.manifest_id WHERE t.name = 'latest' LIMIT 1 OFFSET 777",
     )
     .fetch_one(&services.db)
     .await?;
-    let base: String = sqlx::query_scalar("SELECT digest FROM blobs WHERE size = 28000007 LIMIT 1")
-        .fetch_one(&services.db)
-        .await?;
+    let base: String =
+        regatta_core::db::query_scalar("SELECT digest FROM blobs WHERE size = 28000007 LIMIT 1")
+            .fetch_one(&services.db)
+            .await?;
     Ok(vec![
         "nginx".into(),
         "ngnix".into(),

@@ -27,9 +27,13 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let settings = end2end::synthetic_index::settings(&dir.path().join("storage.db")).to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
-    end2end::synthetic_index::fill(&services.db, &["hub", "mirror"], REPOSITORIES_PER_REGISTRY)
-        .await?;
-    let tags: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tags")
+    end2end::synthetic_index::fill(
+        services.db.as_sqlite().expect("SQLite"),
+        &["hub", "mirror"],
+        REPOSITORIES_PER_REGISTRY,
+    )
+    .await?;
+    let tags: i64 = regatta_core::db::query_scalar("SELECT COUNT(*) FROM tags")
         .fetch_one(&services.db)
         .await?;
     println!("{tags} tags in 2 registries");
@@ -68,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
 
     // Snapshots: pull times known since October for every other tag, so the unused share is
     // real work; the first snapshot also estimates the past.
-    sqlx::query(
+    regatta_core::db::query(
         "INSERT INTO image_pulls (repository_id, digest, pulled_at)
          SELECT t.repository_id, m.digest, '2026-11-20T00:00:00Z' FROM tags t
          JOIN manifests m ON m.id = t.manifest_id WHERE t.rowid % 2 = 0
@@ -76,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .execute(&services.db)
     .await?;
-    sqlx::query("UPDATE registries SET pulls_since = '2026-10-01T00:00:00Z'")
+    regatta_core::db::query("UPDATE registries SET pulls_since = '2026-10-01T00:00:00Z'")
         .execute(&services.db)
         .await?;
     let mut times = Vec::new();

@@ -56,12 +56,12 @@ pub async fn add_user(
     let hash = hash_password(password).map_err(DomainError::Invalid)?;
     let now = services.clock.now();
     let mut tx = crate::db::begin_write(&services.db).await?;
-    users::create_user(&mut *tx, &name, role, &hash, now).await?;
+    users::create_user(&mut tx, &name, role, &hash, now).await?;
     let detail = format!("role {role}");
     let event = AuditEvent::by(actor, AuditAction::UserAdd)
         .target(name.as_str())
         .detail(&detail);
-    audit::record(&mut *tx, now, &event).await?;
+    audit::record(&mut tx, now, &event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -74,11 +74,11 @@ pub async fn change_password(
 ) -> Result<(), DomainError> {
     let hash = hash_password(password).map_err(DomainError::Invalid)?;
     let mut tx = crate::db::begin_write(&services.db).await?;
-    if !users::set_password_hash(&mut *tx, username, &hash).await? {
+    if !users::set_password_hash(&mut tx, username, &hash).await? {
         return Err(DomainError::NotFound(format!("User `{username}`")));
     }
     let event = AuditEvent::by(actor, AuditAction::UserPasswd).target(username);
-    audit::record(&mut *tx, services.clock.now(), &event).await?;
+    audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
     users_changed(services);
     Ok(())
@@ -90,11 +90,11 @@ pub async fn disable_user(
     username: &str,
 ) -> Result<(), DomainError> {
     let mut tx = crate::db::begin_write(&services.db).await?;
-    if !users::set_disabled(&mut *tx, username, true).await? {
+    if !users::set_disabled(&mut tx, username, true).await? {
         return Err(DomainError::NotFound(format!("User `{username}`")));
     }
     let event = AuditEvent::by(actor, AuditAction::UserDisable).target(username);
-    audit::record(&mut *tx, services.clock.now(), &event).await?;
+    audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
     users_changed(services);
     Ok(())

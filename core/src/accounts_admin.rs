@@ -240,11 +240,11 @@ pub async fn change_own_password(
     }
     let hash = hash_password(new).map_err(DomainError::Invalid)?;
     let mut tx = crate::db::begin_write(&services.db).await?;
-    users::set_password_hash(&mut *tx, &me.username, &hash).await?;
+    users::set_password_hash(&mut tx, &me.username, &hash).await?;
     let event = AuditEvent::by(actor, AuditAction::UserPasswd)
         .target(&me.username)
         .detail("own password; other sessions ended");
-    audit::record(&mut *tx, services.clock.now(), &event).await?;
+    audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
     users_changed(services);
     let me = users::find_by_id(&services.db, me.id)
@@ -260,13 +260,13 @@ pub async fn end_own_other_sessions(
 ) -> Result<i64, DomainError> {
     let name = actor.user.username.clone();
     let mut tx = crate::db::begin_write(&services.db).await?;
-    let epoch = users::bump_session_epoch(&mut *tx, &name)
+    let epoch = users::bump_session_epoch(&mut tx, &name)
         .await?
         .ok_or(DomainError::Unauthenticated)?;
     let event = AuditEvent::by(actor, AuditAction::UserSessionsEnd)
         .target(&name)
         .detail("own other sessions");
-    audit::record(&mut *tx, services.clock.now(), &event).await?;
+    audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
     users_changed(services);
     Ok(epoch)
@@ -285,7 +285,7 @@ enum Op {
 
 /// Applies `op` to `username`; false when there is no such user.
 async fn apply(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl crate::db::Connection,
     username: &str,
     op: Op,
 ) -> Result<bool, DomainError> {
@@ -349,7 +349,7 @@ async fn change(
         if !detail.is_empty() {
             event = event.detail(detail);
         }
-        audit::record(&mut *tx, services.clock.now(), &event).await?;
+        audit::record(&mut tx, services.clock.now(), &event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -362,7 +362,10 @@ async fn change(
 }
 
 /// Refuses a change that would leave no enabled admin.
-async fn keep_an_admin(tx: &mut sqlx::SqliteConnection, username: &str) -> Result<(), DomainError> {
+async fn keep_an_admin(
+    tx: &mut impl crate::db::Connection,
+    username: &str,
+) -> Result<(), DomainError> {
     let target = users::find_by_name(&mut *tx, username).await?;
     let is_enabled_admin = target.is_some_and(|u| u.role == Role::Admin && !u.disabled);
     if is_enabled_admin && users::count_enabled_admins(&mut *tx).await? <= 1 {

@@ -15,10 +15,16 @@ pub async fn backup(services: &Services, target: &Path) -> Result<u64, DomainErr
             target.display()
         )));
     }
+    if services.db.as_sqlite().is_none() {
+        return Err(DomainError::Invalid(
+            "backup copies a SQLite database; on PostgreSQL use pg_dump (or the provider's snapshots)."
+                .into(),
+        ));
+    }
     let text = target.to_str().ok_or_else(|| {
         DomainError::Invalid(format!("{} is not a UTF-8 path.", target.display()))
     })?;
-    sqlx::query("VACUUM INTO ?")
+    crate::db::query("VACUUM INTO ?")
         .bind(text)
         .execute(&services.db)
         .await?;

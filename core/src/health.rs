@@ -55,12 +55,12 @@ pub async fn readiness(services: &Services) -> Readiness {
 
 async fn write_probe(services: &Services) -> Result<(), sqlx::Error> {
     let mut tx = crate::db::begin_write(&services.db).await?;
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO readiness (id, checked_at) VALUES (1, ?)
          ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
     )
     .bind(services.clock.now())
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     tx.commit().await
 }
@@ -68,7 +68,7 @@ async fn write_probe(services: &Services) -> Result<(), sqlx::Error> {
 /// The migrations this binary carries that the database has not applied.
 async fn missing_migrations(services: &Services) -> Result<Vec<String>, sqlx::Error> {
     let applied: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+        crate::db::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
             .fetch_all(&services.db)
             .await?;
     Ok(crate::db::MIGRATOR

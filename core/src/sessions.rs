@@ -10,7 +10,7 @@ use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
 use crate::auth::require_role;
 use crate::users::{self, Role, User};
 use crate::{DomainError, Services};
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::FromRow;
 use time::OffsetDateTime;
 
 /// `last_seen_at` is written at most this often per session (a write per request would be a
@@ -37,7 +37,7 @@ pub async fn start(
     let now = services.clock.now();
     // A browser's description is the client's to write: kept short.
     let agent = agent.map(|a| a.chars().take(200).collect::<String>());
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO user_sessions (key, user_id, epoch, created_at, last_seen_at, source, agent)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -62,11 +62,11 @@ fn random_key() -> String {
 
 /// Whether the session `key` of user `user_id` still counts (not ended).
 pub(crate) async fn is_alive(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     key: &str,
     user_id: i64,
 ) -> Result<bool, sqlx::Error> {
-    let alive: Option<bool> = sqlx::query_scalar(
+    let alive: Option<bool> = crate::db::query_scalar(
         "SELECT ended_at IS NULL FROM user_sessions WHERE key = ? AND user_id = ?",
     )
     .bind(key)
@@ -78,7 +78,7 @@ pub(crate) async fn is_alive(
 
 /// Notes that the session was used now (called at most every [`SEEN_EVERY`] per session).
 pub(crate) async fn seen(services: &Services, key: &str) {
-    let result = sqlx::query("UPDATE user_sessions SET last_seen_at = ? WHERE key = ?")
+    let result = crate::db::query("UPDATE user_sessions SET last_seen_at = ? WHERE key = ?")
         .bind(services.clock.now())
         .bind(key)
         .execute(&services.db)
@@ -94,7 +94,7 @@ async fn live_sessions(services: &Services, user_id: i64) -> Result<Vec<SessionR
     let idle = time::Duration::minutes(services.settings.session.idle_timeout_minutes.into());
     // Seen within the idle timeout, give or take the [`SEEN_EVERY`] the row may lag behind.
     let since = services.clock.now() - idle - SEEN_EVERY;
-    Ok(sqlx::query_as(
+    Ok(crate::db::query_as(
         "SELECT s.id, s.created_at, s.last_seen_at, s.source, s.agent
          FROM user_sessions s JOIN users u ON u.id = s.user_id
          WHERE s.user_id = ? AND s.ended_at IS NULL AND s.epoch = u.session_epoch
@@ -116,7 +116,7 @@ pub async fn own_sessions(
     let rows = live_sessions(services, user.id).await?;
     let current_id = match current {
         Some(key) => {
-            sqlx::query_scalar("SELECT id FROM user_sessions WHERE key = ?")
+            crate::db::query_scalar("SELECT id FROM user_sessions WHERE key = ?")
                 .bind(key)
                 .fetch_optional(&services.db)
                 .await?
@@ -141,7 +141,7 @@ pub async fn sessions_of(
 
 /// Ends session `id`: one's own (any user), or anyone's (admins). Audited, refusals too.
 pub async fn end_session(services: &Services, actor: &Actor, id: i64) -> Result<(), DomainError> {
-    let owner: Option<(i64, String)> = sqlx::query_as(
+    let owner: Option<(i64, String)> = crate::db::query_as(
         "SELECT u.id, u.username FROM user_sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id = ? AND s.ended_at IS NULL",
     )
@@ -165,15 +165,15 @@ pub async fn end_session(services: &Services, actor: &Actor, id: i64) -> Result<
         return Err(error);
     }
     let mut tx = crate::db::begin_write(&services.db).await?;
-    sqlx::query("UPDATE user_sessions SET ended_at = ? WHERE id = ?")
+    crate::db::query("UPDATE user_sessions SET ended_at = ? WHERE id = ?")
         .bind(services.clock.now())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let event = AuditEvent::by(actor, AuditAction::UserSessionsEnd)
         .target(&target)
         .detail(&detail);
-    audit::record(&mut *tx, services.clock.now(), &event).await?;
+    audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
     crate::accounts::users_changed(services);
     Ok(())
@@ -181,12 +181,13 @@ pub async fn end_session(services: &Services, actor: &Actor, id: i64) -> Result<
 
 /// Marks the session `key` ended (logging out).
 pub async fn ended_by_logout(services: &Services, key: &str) {
-    let result =
-        sqlx::query("UPDATE user_sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL")
-            .bind(services.clock.now())
-            .bind(key)
-            .execute(&services.db)
-            .await;
+    let result = crate::db::query(
+        "UPDATE user_sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL",
+    )
+    .bind(services.clock.now())
+    .bind(key)
+    .execute(&services.db)
+    .await;
     if let Err(error) = result {
         tracing::warn!(%error, "could not note a logout on the session's row");
     }
@@ -195,7 +196,7 @@ pub async fn ended_by_logout(services: &Services, key: &str) {
 /// Moves session `key` to its user's new `epoch`: the session a password was changed in stays
 /// (the others, on the old epoch, no longer count nor show).
 pub async fn carry_over(services: &Services, key: &str, epoch: i64) -> Result<(), DomainError> {
-    sqlx::query("UPDATE user_sessions SET epoch = ? WHERE key = ?")
+    crate::db::query("UPDATE user_sessions SET epoch = ? WHERE key = ?")
         .bind(epoch)
         .bind(key)
         .execute(&services.db)

@@ -148,7 +148,7 @@ async fn create_checked(
     let token = format!("{PREFIX}{}", random_hex());
     let now = services.clock.now();
     let expires = days.map(|d| now + Duration::days(d.into()));
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::db::query_scalar(
         "INSERT INTO api_tokens (user_id, name, scope, token_hash, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
     )
@@ -179,7 +179,7 @@ pub async fn list(
     if owner != user.username {
         require_role(user, Role::Admin)?;
     }
-    Ok(sqlx::query_as(
+    Ok(crate::db::query_as(
         "SELECT t.id, t.name, t.scope, t.created_at, t.expires_at, t.last_used_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE u.username = ? AND t.revoked_at IS NULL ORDER BY t.id",
@@ -191,7 +191,7 @@ pub async fn list(
 
 /// Revokes token `id`: one's own, or anyone's for an admin. It stops working at once.
 pub async fn revoke(services: &Services, actor: &Actor, id: i64) -> Result<(), DomainError> {
-    let owner: Option<(String, String)> = sqlx::query_as(
+    let owner: Option<(String, String)> = crate::db::query_as(
         "SELECT u.username, t.name FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.id = ? AND t.revoked_at IS NULL",
     )
@@ -212,12 +212,12 @@ pub async fn revoke(services: &Services, actor: &Actor, id: i64) -> Result<(), D
         return Err(error);
     }
     let mut tx = crate::db::begin_write(&services.db).await?;
-    sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ?")
+    crate::db::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ?")
         .bind(services.clock.now())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-    audit::record(&mut *tx, services.clock.now(), &event.detail(&detail)).await?;
+    audit::record(&mut tx, services.clock.now(), &event.detail(&detail)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -244,7 +244,7 @@ pub async fn authenticate(
     let now = services.clock.now();
     let presented: Option<Presented> = match token.starts_with(PREFIX) {
         true => {
-            sqlx::query_as(
+            crate::db::query_as(
                 "SELECT id, user_id, name, scope, expires_at, last_used_at, revoked_at
                  FROM api_tokens WHERE token_hash = ?",
             )
@@ -307,10 +307,10 @@ async fn note_use(
 ) -> Result<(), DomainError> {
     let now = services.clock.now();
     let mut tx = crate::db::begin_write(&services.db).await?;
-    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+    crate::db::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
         .bind(now)
         .bind(presented.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let detail = format!("#{} {} ({})", presented.id, presented.name, presented.scope);
     let event = AuditEvent {
@@ -321,7 +321,7 @@ async fn note_use(
         outcome: Outcome::Ok,
         detail: Some(&detail),
     };
-    audit::record(&mut *tx, now, &event).await?;
+    audit::record(&mut tx, now, &event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -141,7 +141,7 @@ fn release_binary() -> PathBuf {
 }
 
 async fn ideal_fetch(services: &Services, registry: &RegistryFixture) -> anyhow::Result<Duration> {
-    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, Option<String>)> = regatta_core::db::query_as(
         "SELECT r.name, t.name, m.digest, (SELECT b.digest FROM manifest_blobs mb JOIN blobs b ON b.id = mb.blob_id WHERE mb.manifest_id = m.id AND mb.position = 0)
          FROM tags t JOIN repositories r ON r.id = t.repository_id JOIN manifests m ON m.id = t.manifest_id",
     )

@@ -13,6 +13,7 @@ mod jobs;
 mod login_gate;
 mod metrics;
 mod router;
+mod session_store;
 mod session_touch;
 mod sso;
 pub mod startup;

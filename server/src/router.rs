@@ -2,6 +2,7 @@ use crate::guards::{
     limit_body, refuse_cross_site, security_headers, server_fn_status, BodyLimit, OwnOrigin,
 };
 use crate::login_gate::require_login;
+use crate::session_store::Sessions;
 use crate::session_touch::{touch_session, TouchInterval};
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
@@ -21,7 +22,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::{cookie::SameSite, CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// Sessions kept in memory, the most recently used (a few hundred bytes each).
 const SESSIONS_CACHED: u64 = 10_000;
@@ -30,7 +30,7 @@ const SESSIONS_CACHED: u64 = 10_000;
 /// under `/pkg`, all behind the session layer and the login gate.
 pub fn build_router(
     services: Services,
-    sessions: SqliteStore,
+    sessions: Sessions,
     site_root: &Path,
     addr: SocketAddr,
 ) -> Router {

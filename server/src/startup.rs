@@ -1,5 +1,6 @@
 use crate::jobs::{server_jobs, Leases, Supervisor};
 use crate::router::build_router;
+use crate::session_store::Sessions;
 use axum::serve::ListenerExt;
 use regatta_core::accounts::{ensure_first_admin, FirstAdmin};
 use regatta_core::config::Settings;
@@ -8,7 +9,6 @@ use regatta_core::Services;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// How long a stopping server waits for running promotions (a copy across registries of a big
 /// image takes minutes; an orchestrator's kill timeout is usually 30 s, so ask for more there).
@@ -47,10 +47,7 @@ impl Application {
         // Work left running by a server that is gone (this host's last process, or a replica
         // unseen for the lease time) is failed now; the interrupted-work job keeps doing it.
         regatta_core::replicas::interrupted::end_work_of_dead_replicas(&services).await?;
-        let sessions = SqliteStore::new(services.db.clone())
-            .with_table_name("sessions")
-            .map_err(anyhow::Error::msg)?;
-        sessions.migrate().await?;
+        let sessions = Sessions::open(&services.db).await?;
         let listener = TcpListener::bind(services.settings.listen).await?;
         let jobs = Supervisor::start(
             server_jobs(&services, &sessions),

@@ -168,17 +168,18 @@ async fn fetch(
     let mut upper = before;
     let mut lower = None;
     if let Some(from) = filter.from {
-        lower =
-            sqlx::query_scalar("SELECT id FROM audit_log WHERE at >= ? ORDER BY at, id LIMIT 1")
-                .bind(from)
-                .fetch_optional(&services.db)
-                .await?;
+        lower = crate::db::query_scalar(
+            "SELECT id FROM audit_log WHERE at >= ? ORDER BY at, id LIMIT 1",
+        )
+        .bind(from)
+        .fetch_optional(&services.db)
+        .await?;
         if lower.is_none() {
             return Ok(Vec::new());
         }
     }
     if let Some(until) = filter.until {
-        let last: Option<i64> = sqlx::query_scalar(
+        let last: Option<i64> = crate::db::query_scalar(
             "SELECT id FROM audit_log WHERE at < ? ORDER BY at DESC, id DESC LIMIT 1",
         )
         .bind(until)
@@ -264,7 +265,7 @@ async fn fetch_one_action(
     }
     sql += " ORDER BY id DESC LIMIT ?";
     binds.push(Bound::Int(limit));
-    let mut query = sqlx::query_as::<_, AuditRow>(&sql);
+    let mut query = crate::db::query_as::<AuditRow>(&sql);
     for bound in binds {
         query = match bound {
             Bound::Int(n) => query.bind(n),
@@ -290,7 +291,7 @@ pub async fn purge_old_audit_rows(services: &Services) -> Result<u64, DomainErro
     let cutoff = services.clock.now() - keep;
     let mut deleted = 0;
     loop {
-        let batch = sqlx::query(
+        let batch = crate::db::query(
             "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY id LIMIT 10000)",
         )
         .bind(cutoff)

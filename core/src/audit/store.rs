@@ -1,15 +1,14 @@
 //! SQL for the `audit_log` table.
 
 use super::AuditEvent;
-use sqlx::SqliteExecutor;
 use time::OffsetDateTime;
 
 pub async fn record(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     at: OffsetDateTime,
     event: &AuditEvent<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO audit_log (at, actor, action, target, source, outcome, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )

@@ -83,13 +83,13 @@ impl LoginThrottle {
         // One write transaction checks and counts: attempts in flight on any replica see
         // each other.
         let mut tx = crate::db::begin_write(db).await?;
-        let counted: Vec<(String, i64, i64)> = sqlx::query_as(
+        let counted: Vec<(String, i64, i64)> = crate::db::query_as(
             "SELECT kind, count, last_at FROM login_failures
              WHERE (kind = 'address' AND key = ?) OR (kind = 'account' AND key = ?)",
         )
         .bind(&address)
         .bind(&account)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
         let wait = counted
             .iter()
@@ -102,13 +102,13 @@ impl LoginThrottle {
         if wait > 0 {
             return Ok(Err(wait));
         }
-        sqlx::query("DELETE FROM login_failures WHERE last_at < ?")
+        crate::db::query("DELETE FROM login_failures WHERE last_at < ?")
             .bind(now - FORGET_AFTER.as_millis() as i64)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let keys = [("address", &address), ("account", &account)];
         for (kind, key) in keys.into_iter().filter(|(_, key)| !key.is_empty()) {
-            sqlx::query(
+            crate::db::query(
                 "INSERT INTO login_failures (kind, key, count, last_at) VALUES (?, ?, 1, ?)
                  ON CONFLICT (kind, key) DO UPDATE SET count = login_failures.count + 1,
                                                        last_at = excluded.last_at",
@@ -116,7 +116,7 @@ impl LoginThrottle {
             .bind(kind)
             .bind(key)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
         tx.commit().await?;
@@ -125,11 +125,11 @@ impl LoginThrottle {
 
     /// The attempt logged in: the account starts afresh, and the address gets its try back.
     pub async fn succeeded(&self, db: &Db, attempt: Attempt) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM login_failures WHERE kind = 'account' AND key = ?")
+        crate::db::query("DELETE FROM login_failures WHERE kind = 'account' AND key = ?")
             .bind(&attempt.account)
             .execute(db)
             .await?;
-        sqlx::query(
+        crate::db::query(
             "UPDATE login_failures SET count = CASE WHEN count > 0 THEN count - 1 ELSE 0 END
              WHERE kind = 'address' AND key = ?",
         )
@@ -284,7 +284,7 @@ mod tests {
         // An hour later, forgotten.
         clock.advance(time::Duration::hours(1) + time::Duration::seconds(1));
         assert!(try_login(&b, &db, Some("bob"), "::1").await.is_ok());
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
+        let rows: i64 = crate::db::query_scalar("SELECT COUNT(*) FROM login_failures")
             .fetch_one(&db)
             .await
             .unwrap();

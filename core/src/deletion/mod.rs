@@ -69,7 +69,7 @@ pub async fn mark_interrupted(services: &Services, alive_since: i64) -> Result<u
     let now = services.clock.now();
     let mut marked = 0;
     for table in ["deletions", "retention_runs"] {
-        let done = sqlx::query(&format!(
+        let done = crate::db::query(&format!(
             "UPDATE {table} SET status = 'failed', finished_at = ?
              WHERE status = 'running' AND {REPLICA_IS_DEAD}"
         ))

@@ -1,6 +1,5 @@
 //! SQL for deletions and the trash, and the index reads a deletion plan needs.
 
-use sqlx::{SqliteConnection, SqliteExecutor};
 use time::OffsetDateTime;
 
 /// A tag of the repository as the index knows it.
@@ -14,11 +13,11 @@ pub struct IndexedTag {
 }
 
 pub async fn repository_tags(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     repository: &str,
 ) -> Result<Vec<IndexedTag>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT t.name AS tag, m.id AS manifest_id, m.digest, m.is_index, m.total_size
          FROM tags t JOIN repositories r ON r.id = t.repository_id
          JOIN registries g ON g.id = r.registry_id JOIN manifests m ON m.id = t.manifest_id
@@ -32,11 +31,11 @@ pub async fn repository_tags(
 
 /// (index manifest id, platform manifest id, platform digest) for the given indexes.
 pub async fn platforms_of(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     indexes: &[i64],
 ) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
     let ids = serde_json::to_string(indexes).expect("ids serialize");
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT mc.parent_id, c.id, c.digest FROM manifest_children mc
          JOIN manifests c ON c.id = mc.child_id
          WHERE mc.parent_id IN (SELECT value FROM json_each(?)) ORDER BY mc.parent_id, mc.position",
@@ -56,8 +55,11 @@ pub struct NewDeletion<'a> {
     pub replica: &'a str,
 }
 
-pub async fn start(db: impl SqliteExecutor<'_>, new: &NewDeletion<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn start(
+    db: impl crate::db::Executor<'_>,
+    new: &NewDeletion<'_>,
+) -> Result<i64, sqlx::Error> {
+    crate::db::query_scalar(
         "INSERT INTO deletions (registry, repository, kind, requested_by, started_at, status, tags_requested, replica)
          VALUES (?, ?, ?, ?, ?, 'running', ?, ?) RETURNING id",
     )
@@ -81,7 +83,7 @@ pub struct Tally {
 }
 
 pub async fn finish(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     tally: Tally,
     at: OffsetDateTime,
@@ -91,7 +93,7 @@ pub async fn finish(
         (0, _) => "failed",
         _ => "partial",
     };
-    sqlx::query(
+    crate::db::query(
         "UPDATE deletions SET finished_at = ?, status = ?, tags_deleted = ?, tags_skipped = ?,
              tags_failed = ?, bytes_freed = ? WHERE id = ?",
     )
@@ -131,11 +133,11 @@ pub struct NewTrash<'a> {
 }
 
 pub async fn insert_trash(
-    db: &mut SqliteConnection,
+    db: &mut impl crate::db::Connection,
     new: &NewTrash<'_>,
 ) -> Result<i64, sqlx::Error> {
     let own = &new.manifests[0];
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::db::query_scalar(
         "INSERT INTO trash (deletion_id, registry, repository, tag, digest, media_type, size_bytes,
              image_deleted, deleted_by, deleted_from, deleted_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -155,7 +157,7 @@ pub async fn insert_trash(
     .fetch_one(&mut *db)
     .await?;
     for (position, manifest) in new.manifests.iter().enumerate() {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO trash_manifests (trash_id, position, digest, media_type, bytes) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(id)
@@ -170,8 +172,8 @@ pub async fn insert_trash(
 }
 
 /// A trash entry whose deletion did not happen after all.
-pub async fn remove_trash(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM trash WHERE id = ?")
+pub async fn remove_trash(db: impl crate::db::Executor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    crate::db::query("DELETE FROM trash WHERE id = ?")
         .bind(id)
         .execute(db)
         .await?;
@@ -201,12 +203,12 @@ const TRASH_COLUMNS: &str = "id, registry, repository, tag, digest, media_type, 
 
 /// Newest first; those of `registries` only.
 pub async fn list_trash(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registries: &[&str],
     limit: i64,
 ) -> Result<Vec<TrashRow>, sqlx::Error> {
     let names = serde_json::to_string(registries).expect("names serialize");
-    sqlx::query_as(&format!(
+    crate::db::query_as(&format!(
         "SELECT {TRASH_COLUMNS} FROM trash WHERE registry IN (SELECT value FROM json_each(?))
          ORDER BY deleted_at DESC, id DESC LIMIT ?"
     ))
@@ -217,20 +219,20 @@ pub async fn list_trash(
 }
 
 pub async fn trash_entry(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
 ) -> Result<Option<TrashRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {TRASH_COLUMNS} FROM trash WHERE id = ?"))
+    crate::db::query_as(&format!("SELECT {TRASH_COLUMNS} FROM trash WHERE id = ?"))
         .bind(id)
         .fetch_optional(db)
         .await
 }
 
 pub async fn trash_manifests(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
 ) -> Result<Vec<TrashedManifest>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT digest, media_type, bytes FROM trash_manifests WHERE trash_id = ? ORDER BY position",
     )
     .bind(id)
@@ -239,12 +241,12 @@ pub async fn trash_manifests(
 }
 
 pub async fn mark_restored(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     by: &str,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE trash SET restored_at = ?, restored_by = ? WHERE id = ?")
+    crate::db::query("UPDATE trash SET restored_at = ?, restored_by = ? WHERE id = ?")
         .bind(at)
         .bind(by)
         .bind(id)
@@ -255,10 +257,10 @@ pub async fn mark_restored(
 
 /// Removes entries past their expiry; returns how many.
 pub async fn purge_expired(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     now: OffsetDateTime,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM trash WHERE expires_at < ?")
+    let done = crate::db::query("DELETE FROM trash WHERE expires_at < ?")
         .bind(now)
         .execute(db)
         .await?;
@@ -268,11 +270,11 @@ pub async fn purge_expired(
 /// The manifest documents of every entry of `registry` that can still be restored (not
 /// restored, not expired): (entry id, repository, tag, digest, document).
 pub async fn restorable_manifests(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     now: OffsetDateTime,
 ) -> Result<Vec<(i64, String, String, String, Vec<u8>)>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT t.id, t.repository, t.tag, t.digest, tm.bytes FROM trash t
          JOIN trash_manifests tm ON tm.trash_id = t.id
          WHERE t.registry = ? AND t.restored_at IS NULL AND t.expires_at > ?

@@ -46,7 +46,7 @@ impl Drop for WritePermit {
         };
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                let ended = sqlx::query("DELETE FROM registry_writes WHERE id = ?")
+                let ended = crate::db::query("DELETE FROM registry_writes WHERE id = ?")
                     .bind(id)
                     .execute(&db)
                     .await;
@@ -60,7 +60,7 @@ impl Drop for WritePermit {
 
 /// Records a write to `registry` as running (for collections on other replicas to wait for).
 async fn record_write(services: &Services, registry: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "INSERT INTO registry_writes (registry, replica, started_at) VALUES (?, ?, ?) RETURNING id",
     )
     .bind(registry)
@@ -71,7 +71,7 @@ async fn record_write(services: &Services, registry: &str) -> Result<i64, sqlx::
 }
 
 async fn forget_write(services: &Services, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registry_writes WHERE id = ?")
+    crate::db::query("DELETE FROM registry_writes WHERE id = ?")
         .bind(id)
         .execute(&services.db)
         .await?;
@@ -145,7 +145,7 @@ pub async fn in_maintenance_since(
     registry: &str,
 ) -> Result<Option<OffsetDateTime>, DomainError> {
     Ok(
-        sqlx::query_scalar("SELECT since FROM registry_maintenance WHERE registry = ?")
+        crate::db::query_scalar("SELECT since FROM registry_maintenance WHERE registry = ?")
             .bind(registry)
             .fetch_optional(&services.db)
             .await?,
@@ -157,7 +157,7 @@ pub async fn registries_in_maintenance(
     services: &Services,
 ) -> Result<Vec<(String, OffsetDateTime)>, DomainError> {
     Ok(
-        sqlx::query_as("SELECT registry, since FROM registry_maintenance ORDER BY registry")
+        crate::db::query_as("SELECT registry, since FROM registry_maintenance ORDER BY registry")
             .fetch_all(&services.db)
             .await?,
     )
@@ -174,7 +174,7 @@ pub struct Window {
 pub async fn open(services: &Services, registry: &str, run_id: i64) -> Result<Window, DomainError> {
     let exclusive = services.maintenance.gate(registry).write_owned().await;
     let since = services.clock.now();
-    sqlx::query(
+    crate::db::query(
         "INSERT OR REPLACE INTO registry_maintenance (registry, gc_run_id, since) VALUES (?, ?, ?)",
     )
     .bind(registry)
@@ -189,7 +189,7 @@ pub async fn open(services: &Services, registry: &str, run_id: i64) -> Result<Wi
     // No new write starts now (they see the row); wait for those other replicas run.
     loop {
         let now = services.clock.now();
-        let running: i64 = sqlx::query_scalar(&format!(
+        let running: i64 = crate::db::query_scalar(&format!(
             "SELECT COUNT(*) FROM registry_writes
              WHERE registry = ? AND replica <> ? AND NOT {}",
             crate::replicas::interrupted::REPLICA_IS_DEAD
@@ -217,7 +217,7 @@ impl Window {
 
 /// Forgets that `registry` is in maintenance (its window closed, or its run was interrupted).
 pub(super) async fn end_recorded(services: &Services, registry: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registry_maintenance WHERE registry = ?")
+    crate::db::query("DELETE FROM registry_maintenance WHERE registry = ?")
         .bind(registry)
         .execute(&services.db)
         .await?;
@@ -270,7 +270,7 @@ mod tests {
         let database = dir.path().join("regatta.db");
         let (a, b) = (replica_on(&database).await, replica_on(&database).await);
         let run = gc_run(&a).await;
-        sqlx::query("UPDATE gc_runs SET stage = 'collect' WHERE id = ?")
+        crate::db::query("UPDATE gc_runs SET stage = 'collect' WHERE id = ?")
             .bind(run)
             .execute(&a.db)
             .await

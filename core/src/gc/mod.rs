@@ -251,7 +251,7 @@ impl Claim<'_> {
             run_id = p.run_id;
         });
         let Some(id) = run_id else { return };
-        let written = sqlx::query("UPDATE gc_runs SET stage = ? WHERE id = ?")
+        let written = crate::db::query("UPDATE gc_runs SET stage = ? WHERE id = ?")
             .bind(stage)
             .bind(id)
             .execute(&self.db)
@@ -282,7 +282,7 @@ pub async fn running(services: &Services, user: &User) -> Result<Vec<GcProgress>
     let mut running = services.gc_running.running();
     let alive_since = services.replica.alive_since(services.clock.now());
     let elsewhere: Vec<(String, i64, Option<String>, time::OffsetDateTime)> =
-        sqlx::query_as(&format!(
+        crate::db::query_as(&format!(
             "SELECT registry, id, stage, started_at FROM gc_runs
              WHERE status = 'running' AND replica <> ? AND NOT {}",
             crate::replicas::interrupted::REPLICA_IS_DEAD

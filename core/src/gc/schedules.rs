@@ -34,7 +34,7 @@ pub async fn schedules(services: &Services, user: &User) -> Result<Vec<GcSchedul
 
 async fn all_schedules(services: &Services) -> Result<Vec<GcSchedule>, DomainError> {
     let stored: Vec<(String, String, bool)> =
-        sqlx::query_as("SELECT registry, schedule, untagged FROM gc_schedules")
+        crate::db::query_as("SELECT registry, schedule, untagged FROM gc_schedules")
             .fetch_all(&services.db)
             .await?;
     let mut schedules = Vec::new();
@@ -109,14 +109,14 @@ async fn save(
         )));
     }
     if schedule.is_empty() {
-        sqlx::query("DELETE FROM gc_schedules WHERE registry = ?")
+        crate::db::query("DELETE FROM gc_schedules WHERE registry = ?")
             .bind(registry)
             .execute(&services.db)
             .await?;
         return Ok(());
     }
     Schedule::parse(schedule).map_err(DomainError::Invalid)?;
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO gc_schedules (registry, schedule, untagged, updated_by, updated_at)
          VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (registry) DO UPDATE SET schedule = excluded.schedule,
@@ -143,7 +143,7 @@ pub async fn run_due(services: &Services) -> Result<Vec<GcReport>, DomainError> 
         let Ok(schedule) = Schedule::parse(&entry.schedule) else {
             continue;
         };
-        let last: Option<OffsetDateTime> = sqlx::query_scalar(
+        let last: Option<OffsetDateTime> = crate::db::query_scalar(
             "SELECT MAX(started_at) FROM gc_runs WHERE registry = ? AND trigger = 'schedule'",
         )
         .bind(&entry.registry)

@@ -1,16 +1,15 @@
 //! SQL for `gc_runs` and `released_blobs`.
 
 use super::predict::Id;
-use sqlx::{SqliteExecutor, SqlitePool};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// (digest, size, repository) of the blobs of `registry` no manifest references any more.
 pub async fn released_blobs(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
 ) -> Result<Vec<(String, i64, Option<String>)>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT b.digest, b.size, b.repository FROM released_blobs b
          JOIN registries r ON r.id = b.registry_id WHERE r.name = ?",
     )
@@ -23,7 +22,7 @@ pub async fn released_blobs(
 /// collect step began) are gone; those referenced again meanwhile were forgotten as released
 /// when they were.
 pub async fn forget_released(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     started: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -34,7 +33,7 @@ pub async fn forget_released(
         .to_offset(time::UtcOffset::UTC)
         .format(&format)
         .unwrap_or_default();
-    sqlx::query(
+    crate::db::query(
         "DELETE FROM released_blobs WHERE since <= ?
            AND registry_id = (SELECT id FROM registries WHERE name = ?)",
     )
@@ -47,7 +46,7 @@ pub async fn forget_released(
 
 /// The digests of the given manifest and blob rows.
 pub async fn digests_of(
-    db: &SqlitePool,
+    db: &crate::db::Db,
     manifests: &[i64],
     blobs: &[i64],
 ) -> Result<HashMap<Id, String>, sqlx::Error> {
@@ -59,7 +58,7 @@ pub async fn digests_of(
         if ids.is_empty() {
             continue;
         }
-        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        let rows: Vec<(i64, String)> = crate::db::query_as(&format!(
             "SELECT id, digest FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
         ))
         .bind(serde_json::to_string(ids).expect("ids serialize"))
@@ -82,8 +81,8 @@ pub struct NewRun<'a> {
     pub replica: &'a str,
 }
 
-pub async fn start(db: impl SqliteExecutor<'_>, run: &NewRun<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn start(db: impl crate::db::Executor<'_>, run: &NewRun<'_>) -> Result<i64, sqlx::Error> {
+    crate::db::query_scalar(
         "INSERT INTO gc_runs (registry, trigger, dry_run, untagged_cleanup, status, started_at,
                               predicted_blobs, predicted_bytes, replica)
          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?) RETURNING id",
@@ -118,9 +117,13 @@ pub struct RunEnd {
     pub log: String,
 }
 
-pub async fn finish(db: impl SqliteExecutor<'_>, id: i64, end: &RunEnd) -> Result<(), sqlx::Error> {
+pub async fn finish(
+    db: impl crate::db::Executor<'_>,
+    id: i64,
+    end: &RunEnd,
+) -> Result<(), sqlx::Error> {
     let number = |n: Option<u64>| n.map(|n| n as i64);
-    sqlx::query(
+    crate::db::query(
         "UPDATE gc_runs SET status = ?, error = ?, finished_at = ?, duration_ms = ?,
              read_only_ms = ?, untagged_deleted = ?, blobs_marked = ?, blobs_eligible = ?,
              manifests_eligible = ?, blobs_deleted = ?, bytes_freed = ?, storage_before = ?,
@@ -186,11 +189,11 @@ const RUN_COLUMNS: &str = "id, registry, trigger, dry_run, untagged_cleanup, sta
 
 /// Newest first, of the given registries.
 pub async fn runs(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registries: &[&str],
     limit: i64,
 ) -> Result<Vec<GcRun>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    crate::db::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM gc_runs WHERE registry IN (SELECT value FROM json_each(?))
          ORDER BY started_at DESC, id DESC LIMIT ?"
     ))
@@ -200,15 +203,18 @@ pub async fn runs(
     .await
 }
 
-pub async fn run(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<GcRun>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM gc_runs WHERE id = ?"))
+pub async fn run(db: impl crate::db::Executor<'_>, id: i64) -> Result<Option<GcRun>, sqlx::Error> {
+    crate::db::query_as(&format!("SELECT {RUN_COLUMNS} FROM gc_runs WHERE id = ?"))
         .bind(id)
         .fetch_optional(db)
         .await
 }
 
-pub async fn run_log(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT log FROM gc_runs WHERE id = ?")
+pub async fn run_log(
+    db: impl crate::db::Executor<'_>,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    crate::db::query_scalar("SELECT log FROM gc_runs WHERE id = ?")
         .bind(id)
         .fetch_optional(db)
         .await
@@ -216,10 +222,10 @@ pub async fn run_log(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Stri
 
 /// Runs left `running` (by a server that stopped mid-run): (id, registry, dry run).
 pub async fn interrupted(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     alive_since: i64,
 ) -> Result<Vec<(i64, String, bool)>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    crate::db::query_as(&format!(
         "SELECT id, registry, dry_run FROM gc_runs WHERE status = 'running' AND {}",
         crate::replicas::interrupted::REPLICA_IS_DEAD
     ))
@@ -231,24 +237,26 @@ pub async fn interrupted(
 /// A run of `registry` recorded as running (by another process: this one's are known in
 /// memory), if any.
 pub async fn running_elsewhere(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM gc_runs WHERE registry = ? AND status = 'running' LIMIT 1")
-        .bind(registry)
-        .fetch_optional(db)
-        .await
+    crate::db::query_scalar(
+        "SELECT id FROM gc_runs WHERE registry = ? AND status = 'running' LIMIT 1",
+    )
+    .bind(registry)
+    .fetch_optional(db)
+    .await
 }
 
 /// Marks run `id` failed with `error` (a run a stopped server left running), adding `log`.
 pub async fn mark_failed(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     error: &str,
     log: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE gc_runs SET status = 'failed', error = ?, finished_at = ?,
              log = log || ? WHERE id = ?",
     )

@@ -291,7 +291,7 @@ async fn crawl_repository(
     let mut tx = crate::db::begin_write(&services.db)
         .await
         .map_err(internal(name))?;
-    let repository_id = store::repository_id(&mut *tx, registry_id, repo.as_str())
+    let repository_id = store::repository_id(&mut tx, registry_id, repo.as_str())
         .await
         .map_err(internal(name))?;
     let mut fetched = 0;
@@ -301,7 +301,7 @@ async fn crawl_repository(
         let manifest_id = resolve::manifest_id(&mut tx, registry_id, outcome)
             .await
             .map_err(internal(name))?;
-        store::upsert_tag(&mut *tx, repository_id, tag.as_str(), manifest_id, now)
+        store::upsert_tag(&mut tx, repository_id, tag.as_str(), manifest_id, now)
             .await
             .map_err(internal(name))?;
         seen.push(tag.to_string());

@@ -16,15 +16,15 @@ pub async fn forget_tags(
     deleted: &[String],
 ) -> Result<(), sqlx::Error> {
     let mut tx = crate::db::begin_write(&services.db).await?;
-    let registry_id = store::registry_id(&mut *tx, registry).await?;
+    let registry_id = store::registry_id(&mut tx, registry).await?;
     if let Some(repository_id) =
-        store::existing_repository_id(&mut *tx, registry_id, repository).await?
+        store::existing_repository_id(&mut tx, registry_id, repository).await?
     {
         for tag in tags {
-            store::delete_tag(&mut *tx, repository_id, tag).await?;
+            store::delete_tag(&mut tx, repository_id, tag).await?;
         }
         for digest in deleted {
-            store::manifest_deleted(&mut *tx, registry_id, repository_id, digest).await?;
+            store::manifest_deleted(&mut tx, registry_id, repository_id, digest).await?;
         }
         store::delete_orphans(&mut tx, registry_id, Some(repository)).await?;
     }

@@ -45,7 +45,7 @@ pub async fn write(
     replica: &str,
     progress: Option<&CrawlProgress>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE registries SET crawl_replica = ?, crawl_repositories_total = ?,
                 crawl_repositories_done = ?, crawl_errors = ?
          WHERE id = ?",
@@ -64,7 +64,7 @@ pub async fn write(
 pub async fn elsewhere(
     services: &crate::Services,
 ) -> Result<HashMap<String, CrawlProgress>, sqlx::Error> {
-    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(String, i64, i64, i64)> = crate::db::query_as(
         "SELECT name, crawl_repositories_total, crawl_repositories_done, crawl_errors
          FROM registries AS r
          WHERE crawl_replica IS NOT NULL AND crawl_replica <> ?

@@ -4,7 +4,6 @@
 use super::describe::{describe_fetched, describe_manifest, ManifestRecord};
 use super::store;
 use crate::registry::{Digest, Reference, RegistryClient, RegistryError, RepoName, Tag};
-use sqlx::SqlitePool;
 
 /// What one tag turned out to be.
 pub(super) enum TagOutcome {
@@ -25,7 +24,7 @@ pub enum ResolveError {
 /// A tag the index has: HEAD it, and fetch the manifest only when its digest is new.
 /// `None` when the tag no longer exists.
 pub(super) async fn head_tag(
-    db: &SqlitePool,
+    db: &crate::db::Db,
     client: &RegistryClient,
     registry_id: i64,
     repo: &RepoName,
@@ -47,7 +46,7 @@ pub(super) async fn head_tag(
 /// A tag the index has never seen: GET it straight away (a HEAD would only tell the digest,
 /// which is probably new), and fetch its config only if the digest is new to the index.
 pub(super) async fn get_new_tag(
-    db: &SqlitePool,
+    db: &crate::db::Db,
     client: &RegistryClient,
     registry_id: i64,
     repo: &RepoName,
@@ -70,7 +69,7 @@ pub(super) async fn get_new_tag(
 }
 
 async fn known(
-    db: &SqlitePool,
+    db: &crate::db::Db,
     registry_id: i64,
     digest: &Digest,
 ) -> Result<Option<i64>, sqlx::Error> {
@@ -79,7 +78,7 @@ async fn known(
 
 /// The manifest row for an outcome, saving a new manifest first.
 pub(super) async fn manifest_id(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut impl crate::db::Connection,
     registry_id: i64,
     outcome: &TagOutcome,
 ) -> Result<i64, sqlx::Error> {

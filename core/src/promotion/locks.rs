@@ -28,12 +28,13 @@ impl Drop for TargetGuard {
         let (db, target, token) = (self.db.clone(), self.target.clone(), self.token);
         // The row of a replica that dies with it counts for nothing once the replica is dead.
         tokio::spawn(async move {
-            let released =
-                sqlx::query("DELETE FROM promotion_target_locks WHERE target = ? AND token = ?")
-                    .bind(&target)
-                    .bind(token)
-                    .execute(&db)
-                    .await;
+            let released = crate::db::query(
+                "DELETE FROM promotion_target_locks WHERE target = ? AND token = ?",
+            )
+            .bind(&target)
+            .bind(token)
+            .execute(&db)
+            .await;
             if let Err(error) = released {
                 tracing::warn!(%error, target, "could not release a promotion target");
             }
@@ -66,7 +67,7 @@ pub async fn lock_target(
         let now = services.clock.now();
         // This replica's own row is stale (its release failed): the local lock is what counts
         // between this replica's promotions.
-        let taken = sqlx::query(
+        let taken = crate::db::query(
             "INSERT INTO promotion_target_locks (target, holder, token, acquired_at)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (target) DO UPDATE SET

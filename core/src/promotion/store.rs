@@ -2,17 +2,16 @@
 
 use super::copy::CopyReport;
 use super::plan::PromotionPlan;
-use sqlx::SqliteExecutor;
 use time::OffsetDateTime;
 
 pub async fn start(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     at: OffsetDateTime,
     actor: &str,
     plan: &PromotionPlan,
     replica: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "INSERT INTO promotions (started_at, actor, source_registry, source_repository, source_tag, digest,
                                  target_registry, target_repository, target_tag, from_environment, to_environment, status, replica)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?) RETURNING id",
@@ -34,7 +33,7 @@ pub async fn start(
 }
 
 pub async fn finish(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     at: OffsetDateTime,
     duration_ms: i64,
@@ -44,7 +43,7 @@ pub async fn finish(
         Ok(report) => ("succeeded", None, *report),
         Err(error) => ("failed", Some(error), CopyReport::default()),
     };
-    sqlx::query(
+    crate::db::query(
         "UPDATE promotions SET finished_at = ?, duration_ms = ?, status = ?, error = ?,
                 bytes_moved = ?, blobs_mounted = ?, blobs_copied = ?, blobs_present = ?
          WHERE id = ?",
@@ -65,12 +64,12 @@ pub async fn finish(
 
 /// Writes how far running promotion `id` is (for the other replicas' progress lines).
 pub async fn write_progress(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     progress: &super::PromotionProgress,
 ) -> Result<(), sqlx::Error> {
     use std::sync::atomic::Ordering::Relaxed;
-    sqlx::query(
+    crate::db::query(
         "UPDATE promotions SET bytes_done = ?, bytes_total = ?, blobs_done = ?, blobs_total = ?
          WHERE id = ? AND status = 'running'",
     )
@@ -86,10 +85,10 @@ pub async fn write_progress(
 
 /// Promotions running on live replicas, oldest first, as far as their rows say.
 pub async fn running(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     alive_since: i64,
 ) -> Result<Vec<super::RunningPromotion>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    crate::db::query_as(&format!(
         "SELECT id, target_registry || '/' || target_repository || ':' || target_tag AS target,
                 target_registry, bytes_done, bytes_total, blobs_done, blobs_total
          FROM promotions WHERE status = 'running' AND NOT {}
@@ -102,8 +101,8 @@ pub async fn running(
 }
 
 /// A run that ended without recording its end (see `RunningRecord`).
-pub async fn mark_stopped(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn mark_stopped(db: impl crate::db::Executor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    crate::db::query(
         "UPDATE promotions SET status = 'failed', error = 'stopped before its end was recorded; check the target and run it again'
          WHERE id = ? AND status = 'running'",
     )
@@ -116,10 +115,10 @@ pub async fn mark_stopped(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), sq
 /// Promotions a dead replica left running can never finish: say so. `alive_since`: see
 /// [`crate::replicas::interrupted::REPLICA_IS_DEAD`].
 pub async fn mark_interrupted(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     alive_since: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(&format!(
+    let done = crate::db::query(&format!(
         "UPDATE promotions SET status = 'failed', error = 'interrupted: the server stopped during the promotion; run it again to finish'
          WHERE status = 'running' AND {}",
         crate::replicas::interrupted::REPLICA_IS_DEAD
@@ -185,10 +184,10 @@ pub struct WebhookState {
 
 /// The most recent promotions, newest first.
 pub async fn recent(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     limit: i64,
 ) -> Result<Vec<PromotionRecord>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT p.*,
                 (SELECT json_group_array(json_object('webhook', w.webhook, 'status', w.status, 'last_error', w.last_error))
                  FROM webhook_deliveries w WHERE w.promotion_id = p.id) AS webhooks

@@ -23,7 +23,7 @@ pub async fn register(
     listen: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO replicas (id, host, process_namespace, pid, listen, started_at, seen_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET listen = excluded.listen, seen_at = excluded.seen_at",
@@ -38,7 +38,7 @@ pub async fn register(
     .execute(db)
     .await?;
     // Rows of replicas gone for a day only clutter the list.
-    sqlx::query("DELETE FROM replicas WHERE seen_at < ?")
+    crate::db::query("DELETE FROM replicas WHERE seen_at < ?")
         .bind(unix_ms(now) - 86_400_000)
         .execute(db)
         .await?;
@@ -67,11 +67,12 @@ pub async fn join(
 
 /// Says this replica is alive. The row is written back if something removed it.
 pub async fn beat(db: &Db, replica: &Replica, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-    let done = sqlx::query("UPDATE replicas SET seen_at = ? WHERE id = ? AND stopped_at IS NULL")
-        .bind(unix_ms(now))
-        .bind(&replica.id)
-        .execute(db)
-        .await?;
+    let done =
+        crate::db::query("UPDATE replicas SET seen_at = ? WHERE id = ? AND stopped_at IS NULL")
+            .bind(unix_ms(now))
+            .bind(&replica.id)
+            .execute(db)
+            .await?;
     if done.rows_affected() == 0 {
         register(db, replica, "", now).await?;
     }
@@ -80,12 +81,12 @@ pub async fn beat(db: &Db, replica: &Replica, now: OffsetDateTime) -> Result<(),
 
 /// A clean stop: the replica's leases are free at once.
 pub async fn stopped(db: &Db, replica: &Replica, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE replicas SET stopped_at = ? WHERE id = ?")
+    crate::db::query("UPDATE replicas SET stopped_at = ? WHERE id = ?")
         .bind(unix_ms(now))
         .bind(&replica.id)
         .execute(db)
         .await?;
-    sqlx::query("UPDATE job_leases SET holder = '' WHERE holder = ?")
+    crate::db::query("UPDATE job_leases SET holder = '' WHERE holder = ?")
         .bind(&replica.id)
         .execute(db)
         .await?;
@@ -98,7 +99,7 @@ pub async fn alive(
     replica: &Replica,
     now: OffsetDateTime,
 ) -> Result<Vec<ReplicaRow>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT id, host, listen, started_at, seen_at, stopped_at FROM replicas
          WHERE stopped_at IS NULL AND seen_at >= ? ORDER BY started_at, id",
     )

@@ -31,7 +31,7 @@ pub async fn reap_local(
     if namespace.is_empty() {
         return Ok(0);
     }
-    let candidates: Vec<(String, i64)> = sqlx::query_as(
+    let candidates: Vec<(String, i64)> = crate::db::query_as(
         "SELECT id, pid FROM replicas
          WHERE stopped_at IS NULL AND host = ? AND process_namespace = ? AND id <> ?",
     )
@@ -43,11 +43,13 @@ pub async fn reap_local(
     let mut reaped = 0;
     for (id, pid) in candidates {
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            sqlx::query("UPDATE replicas SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL")
-                .bind(unix_ms(now))
-                .bind(&id)
-                .execute(&services.db)
-                .await?;
+            crate::db::query(
+                "UPDATE replicas SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL",
+            )
+            .bind(unix_ms(now))
+            .bind(&id)
+            .execute(&services.db)
+            .await?;
             tracing::warn!(
                 replica = id,
                 "a replica on this host is gone (its process ended)"

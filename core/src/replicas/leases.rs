@@ -45,7 +45,7 @@ pub async fn hold(
     job: &str,
     now: OffsetDateTime,
 ) -> Result<Option<Held>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "INSERT INTO job_leases (job, holder, acquired_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (job) DO UPDATE SET
              holder = excluded.holder,
@@ -73,7 +73,7 @@ pub async fn pass_started(
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
     let done =
-        sqlx::query("UPDATE job_leases SET pass_started_at = ? WHERE job = ? AND holder = ?")
+        crate::db::query("UPDATE job_leases SET pass_started_at = ? WHERE job = ? AND holder = ?")
             .bind(unix_ms(now))
             .bind(job)
             .bind(&replica.id)
@@ -90,19 +90,21 @@ pub async fn pass_finished(
     started_at: i64,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE job_leases SET pass_finished_at = ? WHERE job = ? AND pass_started_at = ?")
-        .bind(unix_ms(now))
-        .bind(job)
-        .bind(started_at)
-        .execute(db)
-        .await?;
+    crate::db::query(
+        "UPDATE job_leases SET pass_finished_at = ? WHERE job = ? AND pass_started_at = ?",
+    )
+    .bind(unix_ms(now))
+    .bind(job)
+    .bind(started_at)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// Gives a lease up (a job that has nothing more to do here). The row stays, with no holder,
 /// for the job's schedule.
 pub async fn release(db: &Db, replica: &Replica, job: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE job_leases SET holder = '' WHERE job = ? AND holder = ?")
+    crate::db::query("UPDATE job_leases SET holder = '' WHERE job = ? AND holder = ?")
         .bind(job)
         .bind(&replica.id)
         .execute(db)
@@ -112,7 +114,7 @@ pub async fn release(db: &Db, replica: &Replica, job: &str) -> Result<(), sqlx::
 
 /// Every job's lease, by job name.
 pub async fn list(db: &Db) -> Result<Vec<LeaseRow>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT job, holder, acquired_at, pass_started_at, pass_finished_at FROM job_leases
          ORDER BY job",
     )

@@ -2,20 +2,19 @@
 //! "promoted" rule needs.
 
 use super::policy::RetentionPolicy;
-use sqlx::SqliteExecutor;
 use std::collections::HashSet;
 use time::OffsetDateTime;
 
 /// Digests tagged in the repositories of `registry` whose names start with `prefix`.
 pub async fn digests_in(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     prefix: &str,
 ) -> Result<HashSet<String>, sqlx::Error> {
     // A range of names rather than substr(): the (registry, name) key serves it. Names are
     // ASCII, so every name starting with `prefix` sorts below `prefix` + U+10FFFF.
     let end = format!("{prefix}{}", char::MAX);
-    let rows: Vec<String> = sqlx::query_scalar(
+    let rows: Vec<String> = crate::db::query_scalar(
         "SELECT DISTINCT m.digest FROM registries g
          JOIN repositories r ON r.registry_id = g.id AND r.name >= ?2 AND r.name < ?3
          JOIN tags t ON t.repository_id = r.id JOIN manifests m ON m.id = t.manifest_id
@@ -30,10 +29,10 @@ pub async fn digests_in(
 }
 
 pub async fn stored_policies(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
 ) -> Result<Vec<RetentionPolicy>, sqlx::Error> {
     let rows: Vec<String> =
-        sqlx::query_scalar("SELECT definition FROM retention_policies ORDER BY name")
+        crate::db::query_scalar("SELECT definition FROM retention_policies ORDER BY name")
             .fetch_all(db)
             .await?;
     rows.iter()
@@ -42,12 +41,12 @@ pub async fn stored_policies(
 }
 
 pub async fn save_policy(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     policy: &RetentionPolicy,
     by: &str,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO retention_policies (name, definition, updated_by, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET definition = excluded.definition,
              updated_by = excluded.updated_by, updated_at = excluded.updated_at",
@@ -62,8 +61,11 @@ pub async fn save_policy(
 }
 
 /// Whether a stored policy of that name was there to delete.
-pub async fn delete_policy(db: impl SqliteExecutor<'_>, name: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM retention_policies WHERE name = ?")
+pub async fn delete_policy(
+    db: impl crate::db::Executor<'_>,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = crate::db::query("DELETE FROM retention_policies WHERE name = ?")
         .bind(name)
         .execute(db)
         .await?;
@@ -82,10 +84,10 @@ pub struct NewPreview<'a> {
 }
 
 pub async fn insert_preview(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     new: &NewPreview<'_>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "INSERT INTO retention_runs (policy, registry, trigger, requested_by, previewed_at, status,
              candidates, bytes_freed, preview)
          VALUES (?, ?, ?, ?, ?, 'previewed', ?, ?, ?) RETURNING id",
@@ -141,8 +143,8 @@ impl RunRow {
 const RUN_COLUMNS: &str = "id, policy, registry, trigger, requested_by, previewed_at, started_at,
     finished_at, status, candidates, deleted, skipped, failed, bytes_freed, duration_ms, preview, report";
 
-pub async fn run(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<RunRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+pub async fn run(db: impl crate::db::Executor<'_>, id: i64) -> Result<Option<RunRow>, sqlx::Error> {
+    crate::db::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM retention_runs WHERE id = ?"
     ))
     .bind(id)
@@ -152,10 +154,10 @@ pub async fn run(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<RunRow>,
 
 /// The latest runs (previews that were not run included), newest first.
 pub async fn recent_runs(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     limit: i64,
 ) -> Result<Vec<RunRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    crate::db::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM retention_runs ORDER BY id DESC LIMIT ?"
     ))
     .bind(limit)
@@ -165,10 +167,10 @@ pub async fn recent_runs(
 
 /// When `policy` last ran on its schedule.
 pub async fn last_scheduled_run(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     policy: &str,
 ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "SELECT previewed_at FROM retention_runs WHERE policy = ? AND trigger = 'schedule'
          ORDER BY id DESC LIMIT 1",
     )
@@ -179,12 +181,12 @@ pub async fn last_scheduled_run(
 
 /// Marks a previewed run as started; false when it was not waiting to run (run already).
 pub async fn start_run(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     at: OffsetDateTime,
     replica: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = crate::db::query(
         "UPDATE retention_runs SET status = 'running', started_at = ?, replica = ?
          WHERE id = ? AND status = 'previewed'",
     )
@@ -207,11 +209,11 @@ pub struct Finished<'a> {
 }
 
 pub async fn finish_run(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     finished: &Finished<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE retention_runs SET status = ?, deleted = ?, skipped = ?, failed = ?, duration_ms = ?,
              report = ?, finished_at = ? WHERE id = ?",
     )

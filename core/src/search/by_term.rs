@@ -8,7 +8,7 @@ use super::query::TermScope;
 use super::resolved::{driver, Driver, Resolved, ResolvedTerm};
 use super::sets;
 use super::sql::{self, COUNT_CAP};
-use sqlx::{QueryBuilder, Sqlite};
+use crate::db::QueryBuilder;
 
 /// The word the candidates come from, when the query is led by one this path handles (a hex
 /// word may also be a digest: the general path covers that).
@@ -19,12 +19,7 @@ pub(super) fn driving_term(query: &Resolved) -> Option<usize> {
     }
 }
 
-pub(super) fn hits(
-    query: &Resolved,
-    term: usize,
-    limit: i64,
-    offset: i64,
-) -> QueryBuilder<'_, Sqlite> {
+pub(super) fn hits(query: &Resolved, term: usize, limit: i64, offset: i64) -> QueryBuilder {
     let mut sql = QueryBuilder::new("");
     push_sets(&mut sql, &query.terms[term]);
     sql.push(", page AS (SELECT u.*, ");
@@ -51,7 +46,7 @@ pub(super) fn hits(
     sql
 }
 
-pub(super) fn count(query: &Resolved, term: usize) -> QueryBuilder<'_, Sqlite> {
+pub(super) fn count(query: &Resolved, term: usize) -> QueryBuilder {
     let mut sql = QueryBuilder::new("");
     push_sets(&mut sql, &query.terms[term]);
     sql.push("SELECT COUNT(*) FROM (");
@@ -70,7 +65,7 @@ enum Select {
 
 /// `rep(id, registry_id, name, rank)`: matching repositories, ranked by name once;
 /// `nam(name, rank)`: matching distinct tag names, ranked once. Unused ones are empty.
-fn push_sets<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+fn push_sets<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     sql.push("WITH rep(id, registry_id, name, rank) AS MATERIALIZED (SELECT r.id, r.registry_id, r.name, ");
     if term.corrections.is_empty() {
         push_repository_rank(sql, term);
@@ -100,13 +95,8 @@ fn push_sets<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
 
 /// Tags of matching repositories, then tags with a matching name in other repositories; each
 /// arm filtered by the rest of the query.
-fn push_arms<'a>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    query: &'a Resolved,
-    term: usize,
-    select: Select,
-) {
-    let columns = |sql: &mut QueryBuilder<'a, Sqlite>, driver_rank: &str| match select {
+fn push_arms<'a>(sql: &mut QueryBuilder, query: &'a Resolved, term: usize, select: Select) {
+    let columns = |sql: &mut QueryBuilder, driver_rank: &str| match select {
         Select::Count => {
             sql.push("SELECT 1");
         }
@@ -130,7 +120,7 @@ fn push_arms<'a>(
 }
 
 /// 0 when the name is the word or ends in `/word`, 1 when a path segment starts with it, else 2.
-fn push_repository_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+fn push_repository_rank<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     let segment = format!("/{}", term.text);
     sql.push("CASE WHEN r.name = ")
         .push_bind(term.text.as_str());
@@ -144,7 +134,7 @@ fn push_repository_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a Resolv
 }
 
 /// 0 when the tag is the word (any case), 1 when it starts with it, else 2.
-fn push_tag_rank<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+fn push_tag_rank<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     sql.push("CASE WHEN lower(n.name) = ")
         .push_bind(term.text.as_str());
     sql.push(" THEN 0 WHEN instr(lower(n.name), ")
@@ -167,7 +157,7 @@ pub(super) fn single_word(query: &Resolved) -> Option<usize> {
 }
 
 /// Whether any tag name contains the word (then [`first_repositories_page`] does not apply).
-pub(super) fn tag_names_match(term: &ResolvedTerm) -> QueryBuilder<'_, Sqlite> {
+pub(super) fn tag_names_match(term: &ResolvedTerm) -> QueryBuilder {
     let mut sql = QueryBuilder::new("SELECT EXISTS (");
     if term.corrections.is_empty() && term.scope != TermScope::Repository {
         sets::push_tag_name_set(&mut sql, term);
@@ -185,7 +175,7 @@ pub(super) fn first_repositories_page(
     term: usize,
     limit: i64,
     offset: i64,
-) -> QueryBuilder<'_, Sqlite> {
+) -> QueryBuilder {
     let mut sql = QueryBuilder::new("");
     push_sets(&mut sql, &query.terms[term]);
     sql.push(

@@ -4,7 +4,6 @@
 //! alignment distance, where swapping two neighbours counts as one edit.
 
 use super::store;
-use sqlx::SqlitePool;
 use std::sync::{Arc, Mutex};
 
 /// The distinct words of every repository name (split at `/ . _ -`), refreshed when the set of
@@ -22,7 +21,7 @@ const MAX_CORRECTIONS: usize = 5;
 
 impl Vocabulary {
     /// Words within reach of `word`, closest first; empty when it is too short to guess from.
-    pub async fn corrections(&self, db: &SqlitePool, word: &str) -> sqlx::Result<Vec<String>> {
+    pub async fn corrections(&self, db: &crate::db::Db, word: &str) -> sqlx::Result<Vec<String>> {
         let Some(max_edits) = max_edits(word) else {
             return Ok(Vec::new());
         };
@@ -45,11 +44,11 @@ impl Vocabulary {
 
     /// Rebuilds the word list now if repositories changed, so the first typo after a crawl does
     /// not pay for it (20 ms for 20,000 repositories).
-    pub async fn refresh(&self, db: &SqlitePool) -> sqlx::Result<()> {
+    pub async fn refresh(&self, db: &crate::db::Db) -> sqlx::Result<()> {
         self.words(db).await.map(drop)
     }
 
-    async fn words(&self, db: &SqlitePool) -> sqlx::Result<Arc<Vec<String>>> {
+    async fn words(&self, db: &crate::db::Db) -> sqlx::Result<Arc<Vec<String>>> {
         let fingerprint: Fingerprint = store::repositories_fingerprint(db).await?;
         if let Some((seen, words)) = &*self.cached.lock().expect("vocabulary lock") {
             if *seen == fingerprint {

@@ -15,6 +15,7 @@ pub use sql::COUNT_CAP;
 pub use store::SearchHit;
 
 use crate::auth::readable_registries;
+use crate::db::QueryBuilder;
 use crate::users::User;
 use crate::{DomainError, Services};
 use query::{TermScope, TimeBound};
@@ -199,7 +200,7 @@ async fn page_of_hits(
 }
 
 /// How many tags match, up to [`COUNT_CAP`] + 1, by the same plan as the hits.
-fn count_query(resolved: &Resolved) -> sqlx::QueryBuilder<'_, sqlx::Sqlite> {
+fn count_query(resolved: &Resolved) -> QueryBuilder {
     match by_term::driving_term(resolved) {
         Some(term) => by_term::count(resolved, term),
         None => sql::count(resolved),

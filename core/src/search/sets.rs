@@ -4,7 +4,7 @@
 
 use super::query::{DigestPrefix, PlatformFilter};
 use super::resolved::{Resolved, ResolvedTerm};
-use sqlx::{QueryBuilder, Sqlite};
+use crate::db::QueryBuilder;
 
 /// Trigram FTS needs three characters; shorter words are matched by scanning the names.
 const TRIGRAM: usize = 3;
@@ -15,7 +15,7 @@ pub(super) fn phrase(word: &str) -> String {
 }
 
 /// Ids of the repositories whose name contains the term (or, for a typo, one of its stand-ins).
-pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     if !term.corrections.is_empty() {
         let either = term
             .corrections
@@ -36,7 +36,7 @@ pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: 
 }
 
 /// Ids of the distinct tag names that contain the term.
-pub(super) fn push_tag_name_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+pub(super) fn push_tag_name_set<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     if term.text.chars().count() < TRIGRAM {
         sql.push("SELECT name FROM tag_names WHERE instr(lower(name), ");
         sql.push_bind(term.text.as_str());
@@ -51,7 +51,7 @@ pub(super) fn push_tag_name_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'
 /// (repository, manifest) of every image with a cosign signature: by cosign's tag convention the
 /// signature of sha256:<hex> is the tag sha256-<hex>.sig in the same repository. Found from the
 /// few signature tags by the tag-name index.
-pub(super) fn push_signed_pairs(sql: &mut QueryBuilder<'_, Sqlite>) {
+pub(super) fn push_signed_pairs(sql: &mut QueryBuilder) {
     sql.push(
         "(SELECT s.repository_id AS repository_id, sm.id AS manifest_id FROM tags s
           JOIN repositories sr ON sr.id = s.repository_id
@@ -62,7 +62,7 @@ pub(super) fn push_signed_pairs(sql: &mut QueryBuilder<'_, Sqlite>) {
 
 /// Manifests a digest names: the manifest itself, an index containing it as a platform image,
 /// or an image (or the index of an image) whose config it is — `docker images` shows the latter.
-pub(super) fn push_digest_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, digest: &'a DigestPrefix) {
+pub(super) fn push_digest_set<'a>(sql: &mut QueryBuilder, digest: &'a DigestPrefix) {
     sql.push("SELECT id FROM manifests WHERE ");
     push_range(sql, "digest", digest);
     sql.push(" UNION SELECT mc.parent_id FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE ");
@@ -71,16 +71,12 @@ pub(super) fn push_digest_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, digest: &'
 }
 
 /// Manifests containing layer `digest`, and the indexes of those.
-pub(super) fn push_layer_set<'a>(sql: &mut QueryBuilder<'a, Sqlite>, digest: &'a DigestPrefix) {
+pub(super) fn push_layer_set<'a>(sql: &mut QueryBuilder, digest: &'a DigestPrefix) {
     sql.push("SELECT -1");
     push_blob_users(sql, digest, "mb.position > 0");
 }
 
-pub(super) fn push_blob_users<'a>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    digest: &'a DigestPrefix,
-    role: &str,
-) {
+pub(super) fn push_blob_users<'a>(sql: &mut QueryBuilder, digest: &'a DigestPrefix, role: &str) {
     sql.push(" UNION SELECT mb.manifest_id FROM manifest_blobs mb JOIN blobs b ON b.id = mb.blob_id WHERE ");
     sql.push(role).push(" AND ");
     push_range(sql, "b.digest", digest);
@@ -89,11 +85,7 @@ pub(super) fn push_blob_users<'a>(
     push_range(sql, "b.digest", digest);
 }
 
-pub(super) fn push_range<'a>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    column: &str,
-    digest: &'a DigestPrefix,
-) {
+pub(super) fn push_range<'a>(sql: &mut QueryBuilder, column: &str, digest: &'a DigestPrefix) {
     sql.push(column).push(" >= ").push_bind(digest.as_str());
     sql.push(" AND ")
         .push(column)
@@ -102,10 +94,7 @@ pub(super) fn push_range<'a>(
 }
 
 /// Images of the platform, and indexes with such an image.
-pub(super) fn push_platform_set<'a>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    platform: &'a PlatformFilter,
-) {
+pub(super) fn push_platform_set<'a>(sql: &mut QueryBuilder, platform: &'a PlatformFilter) {
     // UNION ALL: `IN` builds its own lookup table, so removing duplicates first is wasted work.
     sql.push("SELECT id FROM manifests i WHERE ");
     push_platform_match(sql, platform, "i");
@@ -114,7 +103,7 @@ pub(super) fn push_platform_set<'a>(
 }
 
 pub(super) fn push_platform_match<'a>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
+    sql: &mut QueryBuilder,
     platform: &'a PlatformFilter,
     table: &str,
 ) {
@@ -137,7 +126,7 @@ pub(super) fn push_platform_match<'a>(
 }
 
 /// `SELECT id FROM registries WHERE name IN (…)`: the registries searched.
-pub(super) fn push_registry_ids<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+pub(super) fn push_registry_ids<'a>(sql: &mut QueryBuilder, query: &'a Resolved) {
     sql.push("SELECT id FROM registries WHERE name IN (");
     let mut names = sql.separated(", ");
     for name in &query.registries {

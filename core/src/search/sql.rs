@@ -11,8 +11,8 @@ use super::sets::{
     push_digest_set, push_layer_set, push_platform_set, push_registry_ids, push_repository_set,
     push_signed_pairs, push_tag_name_set,
 };
+use crate::db::QueryBuilder;
 use crate::index::pages::platforms_json;
-use sqlx::{QueryBuilder, Sqlite};
 
 const COLUMNS: &str = concat!(
     "SELECT g.name AS registry, p.name AS repository, t.name AS tag, m.digest, m.is_index, m.total_size,
@@ -34,7 +34,7 @@ WHERE ";
 
 /// One page of hits, best first. The page is chosen first from rank and names alone, so the
 /// display columns (platforms, created — subqueries) are computed for its rows only.
-pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder<'_, Sqlite> {
+pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder {
     let mut sql = QueryBuilder::new("");
     push_candidates(&mut sql, query);
     sql.push(", page AS (SELECT t.rowid AS id, ");
@@ -62,7 +62,7 @@ const SIZE_OF_T: &str = "(SELECT total_size FROM manifests WHERE id = t.manifest
 /// `total`: for a filtered query, its count over every matching row, taken with the page — the
 /// matches are sparse among the candidates, and a separate count would scan them all again. For
 /// words alone it is -1: matches are dense, and the capped [`count`] stops early.
-pub(super) fn push_total(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
+pub(super) fn push_total(sql: &mut QueryBuilder, query: &Resolved) {
     let filtered = query.has_filters() || query.terms.len() > 1;
     sql.push(if filtered {
         "COUNT(*) OVER () AS total"
@@ -72,7 +72,7 @@ pub(super) fn push_total(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
 }
 
 /// The display columns of the rows a `page(id, rank, total)` CTE chose, in its order.
-pub(super) fn push_page_rows(sql: &mut QueryBuilder<'_, Sqlite>, query: &Resolved) {
+pub(super) fn push_page_rows(sql: &mut QueryBuilder, query: &Resolved) {
     sql.push(COLUMNS);
     sql.push(
         "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
@@ -93,7 +93,7 @@ pub const COUNT_CAP: i64 = 10_000;
 
 /// How many tags match, up to [`COUNT_CAP`] + 1: for a page past the last hit, which has no
 /// row to carry the total.
-pub(super) fn count(query: &Resolved) -> QueryBuilder<'_, Sqlite> {
+pub(super) fn count(query: &Resolved) -> QueryBuilder {
     let mut sql = QueryBuilder::new("");
     push_candidates(&mut sql, query);
     sql.push("SELECT COUNT(*) FROM (SELECT 1");
@@ -106,11 +106,7 @@ pub(super) fn count(query: &Resolved) -> QueryBuilder<'_, Sqlite> {
 }
 
 /// The sum of the terms' ranks (but `skip`'s) for a candidate tag `t` in repository `p`.
-pub(super) fn push_rank<'a>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    query: &'a Resolved,
-    skip: Option<usize>,
-) {
+pub(super) fn push_rank<'a>(sql: &mut QueryBuilder, query: &'a Resolved, skip: Option<usize>) {
     sql.push("(0");
     for (i, term) in query.terms.iter().enumerate() {
         if skip == Some(i) {
@@ -156,7 +152,7 @@ pub(super) fn push_rank<'a>(
     sql.push(")");
 }
 
-pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder, query: &'a Resolved) {
     // The candidates already satisfy the part they were listed from.
     let driver = driver(query);
     sql.push("p.registry_id IN (");
@@ -221,11 +217,11 @@ pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a
 }
 
 /// A term matches a tag through its repository's name, its own name, or (hex terms) a digest.
-fn push_term<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
+fn push_term<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     // No constant first operand (`0 OR …`): SQLite serves an OR of indexed terms by uniting
     // index lookups only when every operand can use an index.
     let mut first = true;
-    let mut or = |sql: &mut QueryBuilder<'a, Sqlite>, column: &str| {
+    let mut or = |sql: &mut QueryBuilder, column: &str| {
         if !std::mem::take(&mut first) {
             sql.push(" OR ");
         }
@@ -250,7 +246,7 @@ fn push_term<'a>(sql: &mut QueryBuilder<'a, Sqlite>, term: &'a ResolvedTerm) {
 
 /// `WITH candidates(id)`: the tags of the most selective part of the query, found by index, so
 /// the main query visits those rather than every tag (the other parts then filter them).
-fn push_candidates<'a>(sql: &mut QueryBuilder<'a, Sqlite>, query: &'a Resolved) {
+fn push_candidates<'a>(sql: &mut QueryBuilder, query: &'a Resolved) {
     sql.push("WITH candidates(id) AS (");
     match driver(query) {
         Driver::Digest => {

@@ -1,7 +1,7 @@
 //! Running search's SQL: the hit rows, counts and existence checks the builders (`sql`,
 //! `by_term`) produce, and the fixed queries of the typo vocabulary.
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use crate::db::QueryBuilder;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,26 +25,23 @@ pub struct SearchHit {
 }
 
 pub(super) async fn hits(
-    db: &SqlitePool,
-    mut query: QueryBuilder<'_, Sqlite>,
+    db: &crate::db::Db,
+    mut query: QueryBuilder,
 ) -> sqlx::Result<Vec<SearchHit>> {
     query.build_query_as().fetch_all(db).await
 }
 
 /// A `SELECT COUNT(*)` or `SELECT EXISTS (…)` builder's one value.
-pub(super) async fn scalar<T>(
-    db: &SqlitePool,
-    mut query: QueryBuilder<'_, Sqlite>,
-) -> sqlx::Result<T>
+pub(super) async fn scalar<T>(db: &crate::db::Db, mut query: QueryBuilder) -> sqlx::Result<T>
 where
-    T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + Send + Unpin,
+    T: crate::db::Decodes,
 {
     query.build_query_scalar().fetch_one(db).await
 }
 
 /// Whether any repository or tag name contains `phrase` (an FTS5 phrase, see `sets::phrase`).
-pub(super) async fn any_name_contains(db: &SqlitePool, phrase: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
+pub(super) async fn any_name_contains(db: &crate::db::Db, phrase: &str) -> sqlx::Result<bool> {
+    crate::db::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM repository_search WHERE repository_search MATCH ?1)
              OR EXISTS (SELECT 1 FROM tag_name_search WHERE tag_name_search MATCH ?1)",
     )
@@ -54,14 +51,14 @@ pub(super) async fn any_name_contains(db: &SqlitePool, phrase: &str) -> sqlx::Re
 }
 
 /// Row count and highest id of `repositories`: any insert or delete changes one of them.
-pub(super) async fn repositories_fingerprint(db: &SqlitePool) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM repositories")
+pub(super) async fn repositories_fingerprint(db: &crate::db::Db) -> sqlx::Result<(i64, i64)> {
+    crate::db::query_as("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM repositories")
         .fetch_one(db)
         .await
 }
 
-pub(super) async fn repository_names(db: &SqlitePool) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT name FROM repositories")
+pub(super) async fn repository_names(db: &crate::db::Db) -> sqlx::Result<Vec<String>> {
+    crate::db::query_scalar("SELECT name FROM repositories")
         .fetch_all(db)
         .await
 }

@@ -33,40 +33,37 @@ pub async fn provision(
     let now = services.clock.now();
     let provider = Actor::new(User::not_stored(users::SSO_GRANTOR, Role::Admin), source);
     let mut tx = crate::db::begin_write(&services.db).await?;
-    let existing = users::find_by_sso_subject(&mut *tx, &identity.subject).await?;
+    let existing = users::find_by_sso_subject(&mut tx, &identity.subject).await?;
     let id = match existing {
         Some(user) if user.disabled => return Err(DomainError::BadCredentials),
         Some(user) => {
             if user.role != role {
-                users::set_role(&mut *tx, &user.username, role).await?;
+                users::set_role(&mut tx, &user.username, role).await?;
                 let detail = format!("role {role} from groups: {}", identity.groups.join(", "));
                 let event = AuditEvent::by(&provider, AuditAction::UserRole)
                     .target(&user.username)
                     .detail(&detail);
-                audit::record(&mut *tx, now, &event).await?;
+                audit::record(&mut tx, now, &event).await?;
             }
             user.id
         }
         None => {
-            if users::find_by_name(&mut *tx, name.as_str())
-                .await?
-                .is_some()
-            {
+            if users::find_by_name(&mut tx, name.as_str()).await?.is_some() {
                 return Err(DomainError::NotAllowed(format!(
                     "A Regatta user named `{name}` already exists and is not this single sign-on account; an admin must rename or remove it first."
                 )));
             }
-            let id = users::create_sso_user(&mut *tx, &name, role, &identity.subject, now).await?;
+            let id = users::create_sso_user(&mut tx, &name, role, &identity.subject, now).await?;
             let detail = format!("single sign-on, role {role}");
             let event = AuditEvent::by(&provider, AuditAction::UserAdd)
                 .target(name.as_str())
                 .detail(&detail);
-            audit::record(&mut *tx, now, &event).await?;
+            audit::record(&mut tx, now, &event).await?;
             id
         }
     };
     users::replace_sso_grants(&mut tx, id, grants, now).await?;
-    users::record_login(&mut *tx, id, now).await?;
+    users::record_login(&mut tx, id, now).await?;
     tx.commit().await?;
     crate::accounts::users_changed(services);
     let mut user = users::find_by_id(&services.db, id)

@@ -71,7 +71,7 @@ async fn readings(
     if limits.capacity_bytes.is_none() && limits.max_growth_bytes_per_day.is_none() {
         return Ok(Vec::new());
     }
-    let week: Vec<(String, i64)> = sqlx::query_as(
+    let week: Vec<(String, i64)> = crate::db::query_as(
         "SELECT taken_at, stored_bytes FROM storage_snapshots
          WHERE registry = ?1 AND kind = 'registry' AND scope = ?1 AND taken_at >= ?2
          ORDER BY taken_at",
@@ -108,7 +108,7 @@ async fn latest_state(
     registry: &str,
     kind: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "SELECT state FROM storage_alerts WHERE registry = ? AND kind = ? ORDER BY id DESC LIMIT 1",
     )
     .bind(registry)
@@ -129,7 +129,7 @@ async fn record(
     at: &str,
 ) -> Result<StorageAlert, DomainError> {
     let mut tx = crate::db::begin_write(&services.db).await?;
-    let alert: StorageAlert = sqlx::query_as(
+    let alert: StorageAlert = crate::db::query_as(
         "INSERT INTO storage_alerts (registry, kind, state, value, threshold, at)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id, registry, kind, state, value, threshold, at",
     )
@@ -139,7 +139,7 @@ async fn record(
     .bind(value)
     .bind(threshold)
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     let event = match state {
         "crossed" => "storage.threshold_crossed",
@@ -164,7 +164,7 @@ async fn record(
 
 /// The thresholds crossed now (their latest row says `crossed`), for banners.
 pub async fn active_alerts(services: &Services) -> Result<Vec<StorageAlert>, DomainError> {
-    Ok(sqlx::query_as(
+    Ok(crate::db::query_as(
         "SELECT a.id, a.registry, a.kind, a.state, a.value, a.threshold, a.at
          FROM storage_alerts a
          WHERE a.id = (SELECT MAX(b.id) FROM storage_alerts b
@@ -182,7 +182,7 @@ pub async fn recent_alerts(
     registry: &str,
     limit: i64,
 ) -> Result<Vec<StorageAlert>, DomainError> {
-    Ok(sqlx::query_as(
+    Ok(crate::db::query_as(
         "SELECT id, registry, kind, state, value, threshold, at FROM storage_alerts
          WHERE registry = ? ORDER BY id DESC LIMIT ?",
     )

@@ -187,11 +187,11 @@ pub fn untagged_share(graph: &RegistryGraph) -> (UntaggedShare, Vec<i64>) {
 
 /// The digests of manifest rows `ids`.
 pub(super) async fn manifest_digests(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     ids: &[i64],
 ) -> Result<HashMap<i64, String>, sqlx::Error> {
     let ids = serde_json::to_string(ids).expect("ids serialize");
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String)> = crate::db::query_as(
         "SELECT id, digest FROM manifests WHERE id IN (SELECT value FROM json_each(?))",
     )
     .bind(ids)
@@ -258,25 +258,26 @@ pub fn biggest_layers(graph: &RegistryGraph) -> Vec<(i64, LayerUse)> {
 
 /// The digests of blob rows `ids`.
 pub(super) async fn blob_digests(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     ids: &[i64],
 ) -> Result<HashMap<i64, String>, sqlx::Error> {
     let ids = serde_json::to_string(ids).expect("ids serialize");
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, digest FROM blobs WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(ids)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<(i64, String)> = crate::db::query_as(
+        "SELECT id, digest FROM blobs WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().collect())
 }
 
 /// Replaces the registry's details with those of the snapshot being written.
 pub(super) async fn save_details(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     details: &StorageDetails,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO storage_details (registry, taken_at, details) VALUES (?, ?, ?)
          ON CONFLICT (registry) DO UPDATE SET taken_at = excluded.taken_at, details = excluded.details",
     )
@@ -290,11 +291,11 @@ pub(super) async fn save_details(
 
 /// What the latest snapshot found in `registry`; `None` before the first one.
 pub async fn latest_details(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
 ) -> Result<Option<StorageDetails>, sqlx::Error> {
     let text: Option<String> =
-        sqlx::query_scalar("SELECT details FROM storage_details WHERE registry = ?")
+        crate::db::query_scalar("SELECT details FROM storage_details WHERE registry = ?")
             .bind(registry)
             .fetch_optional(db)
             .await?;

@@ -84,11 +84,11 @@ fn cumulative_by_day(added: &BTreeMap<Date, u64>, until: Date) -> Vec<(String, u
 
 /// The registry's estimate; empty when none was made.
 pub async fn load_estimate(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     let text: Option<String> =
-        sqlx::query_scalar("SELECT points FROM storage_estimates WHERE registry = ?")
+        crate::db::query_scalar("SELECT points FROM storage_estimates WHERE registry = ?")
             .bind(registry)
             .fetch_optional(db)
             .await?;
@@ -99,10 +99,10 @@ pub async fn load_estimate(
 }
 
 pub(super) async fn has_estimate(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM storage_estimates WHERE registry = ?)")
+    crate::db::query_scalar("SELECT EXISTS (SELECT 1 FROM storage_estimates WHERE registry = ?)")
         .bind(registry)
         .fetch_one(db)
         .await
@@ -110,12 +110,12 @@ pub(super) async fn has_estimate(
 
 /// Keeps the first estimate made for `registry` (a later one would know less of the past).
 pub(super) async fn save_estimate(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     computed_at: &str,
     points: &[(String, u64)],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO storage_estimates (registry, computed_at, points) VALUES (?, ?, ?)
          ON CONFLICT (registry) DO NOTHING",
     )

@@ -2,7 +2,6 @@
 //! manifests of an index) → blobs, with sizes. Read in one transaction, so a crawl writing
 //! meanwhile is seen whole or not at all (SQLite WAL: readers never block the writer).
 
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -43,7 +42,7 @@ pub struct RegistryGraph {
 
 impl RegistryGraph {
     /// The graph of registry `name`; empty when it was never crawled.
-    pub async fn load(db: &SqlitePool, name: &str) -> Result<Self, sqlx::Error> {
+    pub async fn load(db: &crate::db::Db, name: &str) -> Result<Self, sqlx::Error> {
         let mut tx = db.begin().await?;
         let Some(registry) = registry_row(&mut tx, name).await? else {
             return Ok(Self::default());
@@ -148,7 +147,7 @@ impl RegistryGraph {
     }
 
     /// Reads the registry's pull times (see `index::pulls`) into [`RegistryGraph::pulls`].
-    pub async fn load_pulls(&mut self, db: &SqlitePool, name: &str) -> Result<(), sqlx::Error> {
+    pub async fn load_pulls(&mut self, db: &crate::db::Db, name: &str) -> Result<(), sqlx::Error> {
         let mut tx = db.begin().await?;
         let Some(registry) = registry_row(&mut tx, name).await? else {
             return Ok(());
@@ -175,7 +174,7 @@ impl RegistryGraph {
 
     /// The digest of each manifest of the registry (manifest id → digest).
     pub async fn load_digests(
-        db: &SqlitePool,
+        db: &crate::db::Db,
         name: &str,
     ) -> Result<HashMap<i64, String>, sqlx::Error> {
         let mut tx = db.begin().await?;
@@ -195,7 +194,7 @@ impl RegistryGraph {
     /// Each image's config `created` as written (manifest id → RFC 3339, when it has one), for
     /// the estimated past.
     pub async fn load_created(
-        db: &SqlitePool,
+        db: &crate::db::Db,
         name: &str,
     ) -> Result<HashMap<i64, String>, sqlx::Error> {
         let mut tx = db.begin().await?;
@@ -236,10 +235,10 @@ impl RegistryGraph {
 
 /// The row id of registry `name`; `None` when it was never crawled.
 async fn registry_row(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl crate::db::Connection,
     name: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM registries WHERE name = ?")
+    crate::db::query_scalar("SELECT id FROM registries WHERE name = ?")
         .bind(name)
         .fetch_optional(tx)
         .await
@@ -247,11 +246,11 @@ async fn registry_row(
 
 /// The rows of a query that aggregates them into one JSON array (`json_group_array`).
 async fn json_rows<T: serde::de::DeserializeOwned>(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl crate::db::Connection,
     sql: &str,
     registry: i64,
 ) -> Result<Vec<T>, sqlx::Error> {
-    let text: String = sqlx::query_scalar(sql)
+    let text: String = crate::db::query_scalar(sql)
         .bind(registry)
         .fetch_one(&mut *tx)
         .await?;

@@ -179,7 +179,7 @@ pub async fn recent_stored_bytes(
         .iter()
         .map(|r| r.name.as_str())
         .collect();
-    let rows: Vec<SeriesRow> = sqlx::query_as(
+    let rows: Vec<SeriesRow> = crate::db::query_as(
         "SELECT 'registry' AS kind, r.value AS scope,
                 (SELECT json_group_array(json_array(s.taken_at, s.stored_bytes))
                  FROM storage_snapshots s
@@ -272,7 +272,7 @@ async fn load(
 ) -> Result<Loaded, DomainError> {
     let db = &services.db;
     let year_ago = format_taken_at(now - Duration::days(Range::Year.days()));
-    let series = sqlx::query_as(
+    let series = crate::db::query_as(
         "SELECT kind, scope,
                 json_group_array(json_array(taken_at, stored_bytes)) AS points
          FROM storage_snapshots
@@ -284,7 +284,7 @@ async fn load(
     .bind(year_ago)
     .fetch_all(db)
     .await?;
-    let latest = sqlx::query_as(&format!(
+    let latest = crate::db::query_as(&format!(
         "SELECT {USAGE_COLUMNS} FROM storage_snapshots WHERE registry = ? AND kind = 'registry'
          ORDER BY taken_at DESC, id DESC LIMIT 1"
     ))
@@ -300,12 +300,12 @@ async fn load(
         )
     };
     let week_ago_time = format_taken_at(now - Duration::days(7));
-    let largest = sqlx::query_as(&repositories_at("MAX"))
+    let largest = crate::db::query_as(&repositories_at("MAX"))
         .bind(registry)
         .bind(&week_ago_time)
         .fetch_all(db)
         .await?;
-    let week_ago = sqlx::query_as(&repositories_at("MIN"))
+    let week_ago = crate::db::query_as(&repositories_at("MIN"))
         .bind(registry)
         .bind(&week_ago_time)
         .fetch_all(db)

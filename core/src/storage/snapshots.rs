@@ -11,7 +11,6 @@ use super::details::{
 use super::estimate::{estimate_past, has_estimate, save_estimate};
 use super::graph::RegistryGraph;
 use crate::{DomainError, Services};
-use sqlx::SqlitePool;
 use time::{Duration, OffsetDateTime};
 
 /// Repositories kept per snapshot, the largest by stored bytes.
@@ -47,9 +46,9 @@ pub async fn take_snapshot(services: &Services) -> Result<SnapshotReport, Domain
             let kind = by.as_str();
             insert(&mut tx, &taken_at, &count.registry, kind, scope, usage).await?;
         }
-        save_details(&mut *tx, &count.registry, &count.details).await?;
+        save_details(&mut tx, &count.registry, &count.details).await?;
         if let Some(points) = &count.estimate {
-            save_estimate(&mut *tx, &count.registry, &taken_at, points).await?;
+            save_estimate(&mut tx, &count.registry, &taken_at, points).await?;
         }
     }
     tx.commit().await?;
@@ -188,7 +187,7 @@ pub fn format_taken_at(at: OffsetDateTime) -> String {
 }
 
 async fn insert(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut impl crate::db::Connection,
     taken_at: &str,
     registry: &str,
     kind: &str,
@@ -196,7 +195,7 @@ async fn insert(
     usage: &Usage,
 ) -> Result<(), sqlx::Error> {
     let n = |v: u64| v as i64;
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO storage_snapshots (taken_at, registry, kind, scope, logical_bytes,
              stored_bytes, exclusive_bytes, shared_bytes, repositories, tags, manifests, blobs)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -220,11 +219,11 @@ async fn insert(
 
 /// Snapshots older than [`FULL_RESOLUTION_DAYS`] become one per scope and day (the last one
 /// taken that day); those older than [`KEPT_DAYS`] go.
-pub async fn downsample(db: &SqlitePool, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+pub async fn downsample(db: &crate::db::Db, now: OffsetDateTime) -> Result<(), sqlx::Error> {
     let cutoff = format_taken_at(now - Duration::days(FULL_RESOLUTION_DAYS));
     let expired = format_taken_at(now - Duration::days(KEPT_DAYS));
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::db::query(
         "DELETE FROM storage_snapshots WHERE resolution = 'full' AND taken_at < ?1 AND id NOT IN (
              SELECT id FROM (
                  SELECT id, ROW_NUMBER() OVER (
@@ -234,17 +233,17 @@ pub async fn downsample(db: &SqlitePool, now: OffsetDateTime) -> Result<(), sqlx
              WHERE newest = 1)",
     )
     .bind(&cutoff)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
-    sqlx::query(
+    crate::db::query(
         "UPDATE storage_snapshots SET resolution = 'day' WHERE resolution = 'full' AND taken_at < ?",
     )
     .bind(&cutoff)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
-    sqlx::query("DELETE FROM storage_snapshots WHERE taken_at < ?")
+    crate::db::query("DELETE FROM storage_snapshots WHERE taken_at < ?")
         .bind(&expired)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     tx.commit().await
 }

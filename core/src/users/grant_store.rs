@@ -2,7 +2,6 @@
 
 use super::grant::{Grant, Place};
 use super::Role;
-use sqlx::{Row, SqliteExecutor};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -15,8 +14,11 @@ fn grant_from(scope: &str, name: String, role: &str) -> Result<Grant, sqlx::Erro
 }
 
 /// The grants of user `id`, registries first, by name.
-pub async fn grants_of(db: impl SqliteExecutor<'_>, id: i64) -> Result<Vec<Grant>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn grants_of(
+    db: impl crate::db::Executor<'_>,
+    id: i64,
+) -> Result<Vec<Grant>, sqlx::Error> {
+    let rows = crate::db::query(
         "SELECT scope, name, role FROM grants WHERE user_id = ? ORDER BY scope DESC, name",
     )
     .bind(id)
@@ -35,10 +37,10 @@ pub async fn grants_of(db: impl SqliteExecutor<'_>, id: i64) -> Result<Vec<Grant
 
 /// Every user's grants, by user id (the admin's list).
 pub async fn all_grants(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
 ) -> Result<HashMap<i64, Vec<Grant>>, sqlx::Error> {
     let rows =
-        sqlx::query("SELECT user_id, scope, name, role FROM grants ORDER BY scope DESC, name")
+        crate::db::query("SELECT user_id, scope, name, role FROM grants ORDER BY scope DESC, name")
             .fetch_all(db)
             .await?;
     let mut by_user: HashMap<i64, Vec<Grant>> = HashMap::new();
@@ -58,13 +60,13 @@ pub async fn all_grants(
 
 /// Gives or changes the role of `username` at `place`; false when no such user exists.
 pub async fn put_grant(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     username: &str,
     grant: &Grant,
     by: &str,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+    let result = crate::db::query(
         "INSERT INTO grants (user_id, scope, name, role, granted_at, granted_by)
          SELECT id, ?, ?, ?, ?, ? FROM users WHERE username = ?
          ON CONFLICT (user_id, scope, name)
@@ -84,11 +86,11 @@ pub async fn put_grant(
 
 /// Takes the grant of `username` at `place` away; false when there was none.
 pub async fn delete_grant(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     username: &str,
     place: &Place,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+    let result = crate::db::query(
         "DELETE FROM grants WHERE scope = ? AND name = ?
          AND user_id = (SELECT id FROM users WHERE username = ?)",
     )
@@ -106,18 +108,18 @@ pub const SSO_GRANTOR: &str = "sso";
 /// Replaces the grants single sign-on gave user `user_id` with `grants` (from their groups
 /// now). A grant an admin gave on the same place stays as the admin set it.
 pub async fn replace_sso_grants(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl crate::db::Connection,
     user_id: i64,
     grants: &[Grant],
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM grants WHERE user_id = ? AND granted_by = ?")
+    crate::db::query("DELETE FROM grants WHERE user_id = ? AND granted_by = ?")
         .bind(user_id)
         .bind(SSO_GRANTOR)
         .execute(&mut *tx)
         .await?;
     for grant in grants {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO grants (user_id, scope, name, role, granted_at, granted_by)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, scope, name) DO NOTHING",
         )

@@ -1,7 +1,6 @@
 //! SQL for the `users` table. Functions take an executor so the caller owns any transaction.
 
 use super::{Grant, PasswordHash, Role, Username};
-use sqlx::{sqlite::SqliteRow, Row, SqliteExecutor};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -45,7 +44,7 @@ impl User {
 const COLUMNS: &str = "id, username, role, disabled, password_hash, created_at, last_login_at, \
      session_epoch, sso_subject";
 
-fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
+fn user_from_row(row: &crate::db::Row) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
@@ -64,13 +63,13 @@ fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
 }
 
 pub async fn create_user(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &Username,
     role: Role,
     hash: &PasswordHash,
     now: OffsetDateTime,
 ) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id",
     )
     .bind(name.as_str())
@@ -83,39 +82,42 @@ pub async fn create_user(
 }
 
 pub async fn find_by_name(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &str,
 ) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE username = ?");
-    let row = sqlx::query(&sql).bind(name).fetch_optional(db).await?;
+    let row = crate::db::query(&sql).bind(name).fetch_optional(db).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
-pub async fn find_by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_id(
+    db: impl crate::db::Executor<'_>,
+    id: i64,
+) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(db).await?;
+    let row = crate::db::query(&sql).bind(id).fetch_optional(db).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
-pub async fn list_users(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::Error> {
+pub async fn list_users(db: impl crate::db::Executor<'_>) -> Result<Vec<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
-    let rows = sqlx::query(&sql).fetch_all(db).await?;
+    let rows = crate::db::query(&sql).fetch_all(db).await?;
     rows.iter().map(user_from_row).collect()
 }
 
-pub async fn count_users(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+pub async fn count_users(db: impl crate::db::Executor<'_>) -> Result<i64, sqlx::Error> {
+    crate::db::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db)
         .await
 }
 
 /// Returns false when no such user exists.
 pub async fn set_password_hash(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &str,
     hash: &PasswordHash,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+    let result = crate::db::query(
         "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE username = ?",
     )
     .bind(&hash.0)
@@ -127,11 +129,11 @@ pub async fn set_password_hash(
 
 /// Returns false when no such user exists.
 pub async fn set_disabled(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &str,
     disabled: bool,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+    let result = crate::db::query(
         "UPDATE users SET disabled = ?, session_epoch = session_epoch + 1 WHERE username = ?",
     )
     .bind(disabled)
@@ -142,11 +144,11 @@ pub async fn set_disabled(
 }
 
 pub async fn record_login(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
+    crate::db::query("UPDATE users SET last_login_at = ? WHERE id = ?")
         .bind(now)
         .bind(id)
         .execute(db)
@@ -156,11 +158,11 @@ pub async fn record_login(
 
 /// Returns false when no such user exists.
 pub async fn set_role(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &str,
     role: Role,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("UPDATE users SET role = ? WHERE username = ?")
+    let result = crate::db::query("UPDATE users SET role = ? WHERE username = ?")
         .bind(role.as_str())
         .bind(name)
         .execute(db)
@@ -171,10 +173,10 @@ pub async fn set_role(
 /// Ends every session of the user (they log in again); returns the new epoch, `None` when no
 /// such user exists.
 pub async fn bump_session_epoch(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "UPDATE users SET session_epoch = session_epoch + 1 WHERE username = ? RETURNING session_epoch",
     )
     .bind(name)
@@ -183,25 +185,28 @@ pub async fn bump_session_epoch(
 }
 
 /// Admins who can still log in.
-pub async fn count_enabled_admins(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+pub async fn count_enabled_admins(db: impl crate::db::Executor<'_>) -> Result<i64, sqlx::Error> {
+    crate::db::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
         .fetch_one(db)
         .await
 }
 
 /// The single sign-on user with provider subject `subject` (`issuer#sub`).
 pub async fn find_by_sso_subject(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     subject: &str,
 ) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE sso_subject = ?");
-    let row = sqlx::query(&sql).bind(subject).fetch_optional(db).await?;
+    let row = crate::db::query(&sql)
+        .bind(subject)
+        .fetch_optional(db)
+        .await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 /// Creates a single sign-on user (no usable password); returns the id.
 pub async fn create_sso_user(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &Username,
     role: Role,
     subject: &str,
@@ -209,7 +214,7 @@ pub async fn create_sso_user(
 ) -> Result<i64, sqlx::Error> {
     // Not a PHC string: argon2 cannot parse it, so no password ever matches.
     const UNUSABLE: &str = "!single-sign-on";
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO users (username, password_hash, role, created_at, sso_subject)
          VALUES (?, ?, ?, ?, ?) RETURNING id",
     )

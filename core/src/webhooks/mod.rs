@@ -49,7 +49,7 @@ pub async fn enqueue(
 
 /// [`enqueue`] inside the caller's transaction, so an event and its calls commit together.
 pub async fn enqueue_in(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut impl crate::db::Connection,
     services: &Services,
     about: DeliveryFor,
     payload: &serde_json::Value,

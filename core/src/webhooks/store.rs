@@ -1,10 +1,9 @@
 //! SQL for `webhook_deliveries`.
 
-use sqlx::SqliteExecutor;
 use time::OffsetDateTime;
 
 pub async fn insert(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     about: super::DeliveryFor,
     webhook: &str,
     payload: &str,
@@ -19,7 +18,7 @@ pub async fn insert(
         super::DeliveryFor::GcRun(id) => (4, id),
     };
     owners[slot] = Some(id);
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO webhook_deliveries (promotion_id, storage_alert_id, deletion_id,
              retention_run_id, gc_run_id, webhook, payload, status, next_attempt_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
@@ -46,10 +45,10 @@ pub struct Due {
 }
 
 pub async fn due(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     now: OffsetDateTime,
 ) -> Result<Vec<Due>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT id, webhook, payload, attempts FROM webhook_deliveries
          WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id",
     )
@@ -59,11 +58,11 @@ pub async fn due(
 }
 
 pub async fn delivered(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
          WHERE id = ?",
     )
@@ -76,12 +75,12 @@ pub async fn delivered(
 
 /// Records a failed attempt: retried at `next`, or given up when there is none.
 pub async fn failed_attempt(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     id: i64,
     error: &str,
     next: Option<OffsetDateTime>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?,
                 status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
                 next_attempt_at = COALESCE(?, next_attempt_at)

@@ -86,7 +86,7 @@ async fn an_admin_manages_users_and_cannot_lock_the_last_admin_out() {
     end_sessions(&services, &admin(), "dana").await.unwrap();
     assert_eq!(epoch_of(&services, "dana").await, before + 1);
 
-    let audited: Vec<String> = sqlx::query_scalar(
+    let audited: Vec<String> = regatta_core::db::query_scalar(
         "SELECT action || ' ' || outcome FROM audit_log WHERE target = 'dana' OR target = 'boss'
          ORDER BY id",
     )
@@ -207,7 +207,7 @@ async fn grants_are_given_changed_and_revoked_by_admins_only_and_audited() {
         Role::NoAccess
     );
 
-    let audited: Vec<String> = sqlx::query_scalar(
+    let audited: Vec<String> = regatta_core::db::query_scalar(
         "SELECT actor || ' ' || action || ' ' || outcome || ' ' || COALESCE(detail, '')
          FROM audit_log WHERE target = 'tess' AND action LIKE 'user.%' ORDER BY id",
     )

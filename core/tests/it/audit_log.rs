@@ -246,7 +246,7 @@ async fn the_keep_days_purge_deletes_only_older_rows_and_rows_cannot_change() {
         &("ann".to_string(), "gc.run".to_string())
     );
 
-    let changed = sqlx::query("UPDATE audit_log SET actor = 'someone else'")
+    let changed = regatta_core::db::query("UPDATE audit_log SET actor = 'someone else'")
         .execute(&services.db)
         .await
         .unwrap_err();

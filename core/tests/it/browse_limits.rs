@@ -23,16 +23,16 @@ async fn huge_repository() -> (tempfile::TempDir, Services, String, i64) {
     let services = Services::start(parse_settings("test.toml", &text, &[]).unwrap())
         .await
         .unwrap();
-    end2end::synthetic_index::fill(&services.db, &["hub"], 1)
+    end2end::synthetic_index::fill(services.db.as_sqlite().expect("SQLite"), &["hub"], 1)
         .await
         .unwrap();
-    let (repository, before): (String, i64) = sqlx::query_as(
+    let (repository, before): (String, i64) = regatta_core::db::query_as(
         "SELECT r.name, COUNT(*) FROM repositories r JOIN tags t ON t.repository_id = r.id GROUP BY r.id",
     )
     .fetch_one(&services.db)
     .await
     .unwrap();
-    sqlx::query(
+    regatta_core::db::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
          INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
          SELECT (SELECT id FROM repositories), 'build-' || i,

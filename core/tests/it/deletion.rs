@@ -454,7 +454,7 @@ async fn protected_environments_refuse_all_but_an_admin_who_types_the_reference(
             Some(digest.clone())
         );
     }
-    let denied: i64 = sqlx::query_scalar(
+    let denied: i64 = regatta_core::db::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'tag.delete' AND outcome = 'denied'",
     )
     .fetch_one(&world.services.db)
@@ -605,7 +605,7 @@ async fn a_bulk_deletion_reports_the_tag_that_failed_and_deletes_the_rest() {
         ["0", "2"],
         "no trash entry for what was not deleted"
     );
-    let status: String = sqlx::query_scalar("SELECT status FROM deletions")
+    let status: String = regatta_core::db::query_scalar("SELECT status FROM deletions")
         .fetch_one(&services.db)
         .await
         .unwrap();

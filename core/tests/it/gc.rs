@@ -150,7 +150,7 @@ async fn a_collection_frees_exactly_the_prediction_and_leaves_the_registry_writa
         .unwrap();
     assert_eq!(after.bytes, 0, "what was released is collected");
 
-    let events: Vec<String> = sqlx::query_scalar(
+    let events: Vec<String> = regatta_core::db::query_scalar(
         "SELECT json_extract(payload, '$.event') || ' ' || gc_run_id FROM webhook_deliveries
          WHERE gc_run_id IS NOT NULL ORDER BY id",
     )
@@ -166,7 +166,7 @@ async fn a_collection_frees_exactly_the_prediction_and_leaves_the_registry_writa
             "gc.finished 2"
         ]
     );
-    let audited: Vec<String> = sqlx::query_scalar(
+    let audited: Vec<String> = regatta_core::db::query_scalar(
         "SELECT outcome || ' ' || detail FROM audit_log WHERE action = 'gc.run' ORDER BY id",
     )
     .fetch_all(&services.db)

@@ -75,7 +75,7 @@ async fn multi_arch_indexes_are_stored_with_their_platforms_and_sizes() {
     let dir = tempfile::tempdir().unwrap();
     let services = services_for(&registry, &dir).await;
     crawl_registry(&services, "local").await.unwrap();
-    let platforms: Vec<(String, i64)> = sqlx::query_as(
+    let platforms: Vec<(String, i64)> = regatta_core::db::query_as(
         "SELECT c.architecture, c.total_size FROM manifests p
          JOIN manifest_children mc ON mc.parent_id = p.id JOIN manifests c ON c.id = mc.child_id
          WHERE p.digest = ? ORDER BY mc.position",
@@ -93,11 +93,12 @@ async fn multi_arch_indexes_are_stored_with_their_platforms_and_sizes() {
     .unwrap();
     let archs: Vec<&str> = platforms.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(archs, ["amd64", "arm64"]);
-    let index_size: i64 =
-        sqlx::query_scalar("SELECT total_size FROM manifests WHERE is_index = 1 LIMIT 1")
-            .fetch_one(&services.db)
-            .await
-            .unwrap();
+    let index_size: i64 = regatta_core::db::query_scalar(
+        "SELECT total_size FROM manifests WHERE is_index = 1 LIMIT 1",
+    )
+    .fetch_one(&services.db)
+    .await
+    .unwrap();
     assert_eq!(index_size, platforms.iter().map(|(_, s)| s).sum::<i64>());
 }
 
@@ -144,11 +145,12 @@ async fn deleted_tags_leave_the_index_and_emptied_repositories_stay_empty() {
     assert!(!indexed.iter().any(|(r, _)| r == "prod/shop-api"));
     assert!(indexed.contains(&("dev/billing-worker".into(), "0.3.0".into())));
     assert!(!indexed.contains(&("dev/billing-worker".into(), "0.1.0".into())));
-    let empty: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM repositories WHERE name = 'prod/shop-api'")
-            .fetch_one(&services.db)
-            .await
-            .unwrap();
+    let empty: i64 = regatta_core::db::query_scalar(
+        "SELECT COUNT(*) FROM repositories WHERE name = 'prod/shop-api'",
+    )
+    .fetch_one(&services.db)
+    .await
+    .unwrap();
     assert_eq!(empty, 1, "the repository stays, shown as empty");
 }
 

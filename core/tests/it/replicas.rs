@@ -74,7 +74,7 @@ async fn only_the_work_of_dead_replicas_is_marked_interrupted() {
     let later = t0 + time::Duration::seconds(40);
     heartbeat::beat(&db, &alive, later).await.unwrap();
     for replica in [Some(&alive.id), Some(&dead.id), None] {
-        sqlx::query(
+        regatta_core::db::query(
             "INSERT INTO promotions (started_at, actor, source_registry, source_repository,
                  source_tag, digest, target_registry, target_repository, target_tag,
                  from_environment, to_environment, status, replica)
@@ -92,7 +92,7 @@ async fn only_the_work_of_dead_replicas_is_marked_interrupted() {
         .unwrap();
     assert_eq!(marked, 2, "the dead replica's and the one of no replica");
     let still: Vec<Option<String>> =
-        sqlx::query_scalar("SELECT replica FROM promotions WHERE status = 'running'")
+        regatta_core::db::query_scalar("SELECT replica FROM promotions WHERE status = 'running'")
             .fetch_all(&db)
             .await
             .unwrap();
@@ -162,10 +162,11 @@ async fn replicas_starting_together_on_a_new_database_all_come_up() {
             let db = start
                 .unwrap()
                 .expect("every replica applies or finds the migrations");
-            let newest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-                .fetch_one(&db)
-                .await
-                .unwrap();
+            let newest: i64 =
+                regatta_core::db::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
             let carried = regatta_core::db::MIGRATOR.iter().map(|m| m.version).max();
             assert_eq!(Some(newest), carried, "the schema is the newest");
             assert!(

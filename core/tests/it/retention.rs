@@ -310,7 +310,7 @@ async fn policies_are_checked_and_only_maintainers_edit_them() {
     let preview =
         retention::preview(&world.services, &developer, "dev-cleanup", Trigger::Manual).await;
     assert!(matches!(preview, Err(DomainError::Forbidden { .. })));
-    let saved: i64 = sqlx::query_scalar(
+    let saved: i64 = regatta_core::db::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'retention.policy.save' AND outcome = 'denied'",
     )
     .fetch_one(&world.services.db)

@@ -15,7 +15,7 @@ use time::macros::datetime;
 use time::Duration;
 
 async fn queued_events(services: &Services) -> Vec<String> {
-    sqlx::query_scalar(
+    regatta_core::db::query_scalar(
         "SELECT json_extract(payload, '$.event') || ' ' || json_extract(payload, '$.alert.kind')
          FROM webhook_deliveries WHERE storage_alert_id IS NOT NULL ORDER BY id",
     )
@@ -31,7 +31,7 @@ async fn a_crossing_is_signalled_once_and_its_recovery_recorded() {
     services.clock = clock.clone();
     let first = take_snapshot(&services).await.unwrap();
     assert_eq!(first.alerts, 0, "no thresholds configured");
-    let stored: i64 = sqlx::query_scalar(
+    let stored: i64 = regatta_core::db::query_scalar(
         "SELECT stored_bytes FROM storage_snapshots WHERE kind = 'registry' AND taken_at = ?",
     )
     .bind(&first.taken_at)

@@ -6,7 +6,6 @@ use regatta_core::storage::{
     downsample, format_taken_at, storage_accounting, take_snapshot, Grouping, KEPT_DAYS,
 };
 use regatta_core::users::{Role, User};
-use sqlx::SqlitePool;
 use time::macros::datetime;
 use time::Duration;
 
@@ -14,7 +13,7 @@ use time::Duration;
 async fn a_snapshot_writes_every_scope_with_the_accountings_figures() {
     let (_registry, _dir, services, _pushed) = crawled_registry().await;
     let report = take_snapshot(&services).await.unwrap();
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64, i64)> = regatta_core::db::query_as(
         "SELECT kind, scope, stored_bytes, exclusive_bytes FROM storage_snapshots
          WHERE taken_at = ? ORDER BY kind, scope",
     )
@@ -64,11 +63,11 @@ async fn a_snapshot_writes_every_scope_with_the_accountings_figures() {
 }
 
 /// Three snapshots a day for `days` days before `now`: stored bytes `day * 10 + slot`.
-async fn hand_written_history(db: &SqlitePool, now: time::OffsetDateTime, days: i64) {
+async fn hand_written_history(db: &regatta_core::db::Db, now: time::OffsetDateTime, days: i64) {
     for day in 0..days {
         for slot in 0..3 {
             let at = now - Duration::days(days - day) + Duration::hours(2 + 8 * slot);
-            sqlx::query(
+            regatta_core::db::query(
                 "INSERT INTO storage_snapshots (taken_at, registry, kind, scope, logical_bytes,
                      stored_bytes, exclusive_bytes, shared_bytes, repositories, tags, manifests, blobs)
                  VALUES (?, 'local', 'registry', 'local', 0, ?, 0, 0, 0, 0, 0, 0)",
@@ -90,7 +89,7 @@ async fn old_snapshots_become_the_last_value_of_each_day_and_expire_after_two_ye
     hand_written_history(&services.db, now, days).await;
     downsample(&services.db, now).await.unwrap();
 
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+    let rows: Vec<(String, i64, String)> = regatta_core::db::query_as(
         "SELECT taken_at, stored_bytes, resolution FROM storage_snapshots ORDER BY taken_at",
     )
     .fetch_all(&services.db)
@@ -111,7 +110,7 @@ async fn old_snapshots_become_the_last_value_of_each_day_and_expire_after_two_ye
 
     // Thinning again changes nothing.
     downsample(&services.db, now).await.unwrap();
-    let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM storage_snapshots")
+    let again: i64 = regatta_core::db::query_scalar("SELECT COUNT(*) FROM storage_snapshots")
         .fetch_one(&services.db)
         .await
         .unwrap();

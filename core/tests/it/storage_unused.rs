@@ -19,7 +19,7 @@ async fn details(services: &Services) -> StorageDetails {
 }
 
 async fn digest_of(services: &Services, repository: &str, tag: &str) -> String {
-    sqlx::query_scalar(
+    regatta_core::db::query_scalar(
         "SELECT m.digest FROM tags t JOIN repositories r ON r.id = t.repository_id
          JOIN manifests m ON m.id = t.manifest_id WHERE r.name = ? AND t.name = ?",
     )

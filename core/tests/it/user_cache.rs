@@ -49,7 +49,7 @@ async fn a_user_disabled_by_another_process_loses_access_at_the_next_request() {
     assert_eq!(first.role, Role::Developer);
 
     // An edit behind the domain's back is not signalled: the cached user answers.
-    sqlx::query("UPDATE users SET role = 'admin' WHERE id = ?")
+    regatta_core::db::query("UPDATE users SET role = 'admin' WHERE id = ?")
         .bind(dana)
         .execute(&server.db)
         .await

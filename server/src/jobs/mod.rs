@@ -21,12 +21,12 @@ mod webhooks;
 
 pub use leases::Leases;
 
+use crate::session_store::Sessions;
 use regatta_core::replicas::leases::Held;
 use regatta_core::Services;
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// How long a running pass may take to finish once shutdown is asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -94,7 +94,7 @@ impl Job {
 }
 
 /// The server's jobs.
-pub fn server_jobs(services: &Services, sessions: &SqliteStore) -> Vec<Job> {
+pub fn server_jobs(services: &Services, sessions: &Sessions) -> Vec<Job> {
     let mut jobs = vec![
         crawl::job(services.clone()),
         webhooks::job(services.clone()),

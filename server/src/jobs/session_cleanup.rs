@@ -1,13 +1,13 @@
 //! Deletes expired sessions from the session table.
 
 use super::Job;
+use crate::session_store::Sessions;
 use std::time::Duration;
 use tower_sessions::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
 
 const EVERY: Duration = Duration::from_secs(300);
 
-pub fn job(sessions: SqliteStore) -> Job {
+pub fn job(sessions: Sessions) -> Job {
     Job::new("session-cleanup", Some(EVERY), move || {
         let sessions = sessions.clone();
         async move {

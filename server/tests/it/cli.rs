@@ -322,7 +322,7 @@ async fn storage_prints_the_accounting_of_the_index_as_text_or_json() {
     let snapshot = regatta(&config, &["storage", "snapshot"], None);
     let said = String::from_utf8_lossy(&snapshot.stdout);
     assert!(snapshot.status.success(), "{:?}", stderr_lines(&snapshot));
-    let written: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM storage_snapshots")
+    let written: i64 = regatta_core::db::query_scalar("SELECT COUNT(*) FROM storage_snapshots")
         .fetch_one(&services.db)
         .await
         .unwrap();

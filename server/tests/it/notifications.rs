@@ -263,7 +263,7 @@ async fn a_pulled_within_rule_keeps_a_tag_just_pulled_by_skopeo() {
     let services = regatta_core::Services::start(settings).await.unwrap();
     // A registry notifying for a month (a test cannot wait that long): without that history
     // the rule cannot judge and keeps everything.
-    sqlx::query("UPDATE registries SET pulls_since = '2026-01-01T00:00:00Z'")
+    regatta_core::db::query("UPDATE registries SET pulls_since = '2026-01-01T00:00:00Z'")
         .execute(&services.db)
         .await
         .unwrap();

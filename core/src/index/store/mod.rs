@@ -5,12 +5,11 @@ pub mod pages;
 pub mod pulls;
 
 use super::describe::{ManifestKind, ManifestRecord};
-use sqlx::{SqliteConnection, SqliteExecutor};
 use time::OffsetDateTime;
 
 /// The id of registry `name`, creating its row on first use.
-pub async fn registry_id(db: impl SqliteExecutor<'_>, name: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn registry_id(db: impl crate::db::Executor<'_>, name: &str) -> Result<i64, sqlx::Error> {
+    crate::db::query_scalar(
         "INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
     )
     .bind(name)
@@ -19,11 +18,11 @@ pub async fn registry_id(db: impl SqliteExecutor<'_>, name: &str) -> Result<i64,
 }
 
 pub async fn repository_id(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     name: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "INSERT INTO repositories (registry_id, name) VALUES (?, ?)
          ON CONFLICT (registry_id, name) DO UPDATE SET name = excluded.name RETURNING id",
     )
@@ -34,11 +33,11 @@ pub async fn repository_id(
 }
 
 pub async fn existing_repository_id(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     name: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM repositories WHERE registry_id = ? AND name = ?")
+    crate::db::query_scalar("SELECT id FROM repositories WHERE registry_id = ? AND name = ?")
         .bind(registry_id)
         .bind(name)
         .fetch_optional(db)
@@ -47,11 +46,11 @@ pub async fn existing_repository_id(
 
 /// The manifest row for `digest`, if the index already has it (then nothing needs fetching).
 pub async fn known_manifest(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     digest: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM manifests WHERE registry_id = ? AND digest = ?")
+    crate::db::query_scalar("SELECT id FROM manifests WHERE registry_id = ? AND digest = ?")
         .bind(registry_id)
         .bind(digest)
         .fetch_optional(db)
@@ -60,7 +59,7 @@ pub async fn known_manifest(
 
 /// Stores a described manifest (and its blobs or children); returns its row id.
 pub async fn save_manifest(
-    db: &mut SqliteConnection,
+    db: &mut impl crate::db::Connection,
     registry_id: i64,
     record: &ManifestRecord,
 ) -> Result<i64, sqlx::Error> {
@@ -83,7 +82,7 @@ pub async fn save_manifest(
         ),
         ManifestKind::Index { .. } => (true, None, None, None, None),
     };
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::db::query_scalar(
         "INSERT INTO manifests (registry_id, digest, media_type, size, is_index, os, architecture, variant, created, total_size)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
@@ -102,7 +101,7 @@ pub async fn save_manifest(
     match &record.kind {
         ManifestKind::Image { blobs, .. } => {
             for (position, blob) in blobs.iter().enumerate() {
-                let blob_id: i64 = sqlx::query_scalar(
+                let blob_id: i64 = crate::db::query_scalar(
                     "INSERT INTO blobs (registry_id, digest, size, media_type) VALUES (?, ?, ?, ?)
                      ON CONFLICT (registry_id, digest) DO UPDATE SET size = excluded.size RETURNING id",
                 )
@@ -112,7 +111,7 @@ pub async fn save_manifest(
                 .bind(&blob.media_type)
                 .fetch_one(&mut *db)
                 .await?;
-                sqlx::query(
+                crate::db::query(
                     "INSERT INTO manifest_blobs (manifest_id, position, blob_id) VALUES (?, ?, ?)",
                 )
                 .bind(id)
@@ -125,7 +124,7 @@ pub async fn save_manifest(
         ManifestKind::Index { children } => {
             for (position, child) in children.iter().enumerate() {
                 let child_id = Box::pin(save_manifest(&mut *db, registry_id, child)).await?;
-                sqlx::query("INSERT INTO manifest_children (parent_id, child_id, position) VALUES (?, ?, ?)")
+                crate::db::query("INSERT INTO manifest_children (parent_id, child_id, position) VALUES (?, ?, ?)")
                     .bind(id)
                     .bind(child_id)
                     .bind(position as i64)
@@ -139,11 +138,11 @@ pub async fn save_manifest(
 
 /// The tags the index holds for one repository, with their manifest ids.
 pub async fn indexed_tags(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     repository: &str,
 ) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, i64)> = crate::db::query_as(
         "SELECT t.name, t.manifest_id FROM tags t JOIN repositories r ON r.id = t.repository_id
          WHERE r.registry_id = ? AND r.name = ?",
     )
@@ -172,13 +171,13 @@ macro_rules! image_created {
 /// Points tag `name` at `manifest_id`; `updated_at` changes only when the target does. The
 /// tag row carries its image's `created` ([`image_created`]) for the newest-first pages.
 pub async fn upsert_tag(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     repository_id: i64,
     name: &str,
     manifest_id: i64,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(concat!(
+    crate::db::query(concat!(
         "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
          SELECT ?1, ?2, ?3, ?4, ",
         image_created!("m"),
@@ -198,11 +197,11 @@ pub async fn upsert_tag(
 }
 
 pub async fn delete_tag(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     repository_id: i64,
     name: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM tags WHERE repository_id = ? AND name = ?")
+    crate::db::query("DELETE FROM tags WHERE repository_id = ? AND name = ?")
         .bind(repository_id)
         .bind(name)
         .execute(db)
@@ -213,12 +212,12 @@ pub async fn delete_tag(
 /// Deleting a manifest by digest removes every tag of the repository pointing at it, and the
 /// manifest itself (it is not left untagged).
 pub async fn delete_tags_of_digest(
-    db: &mut SqliteConnection,
+    db: &mut impl crate::db::Connection,
     registry_id: i64,
     repository_id: i64,
     digest: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "DELETE FROM tags WHERE repository_id = ?
            AND manifest_id IN (SELECT id FROM manifests WHERE registry_id = ? AND digest = ?)",
     )
@@ -232,12 +231,12 @@ pub async fn delete_tags_of_digest(
 
 /// The registry deleted manifest `digest` of the repository: it is no longer untagged there.
 pub async fn manifest_deleted(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     repository_id: i64,
     digest: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "DELETE FROM untagged_manifests WHERE repository_id = ?
            AND manifest_id IN (SELECT id FROM manifests WHERE registry_id = ? AND digest = ?)",
     )
@@ -251,10 +250,10 @@ pub async fn manifest_deleted(
 
 /// (manifest id, digest) of the repository's untagged manifests.
 pub async fn untagged_of(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     repository_id: i64,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT m.id, m.digest FROM untagged_manifests u JOIN manifests m ON m.id = u.manifest_id
          WHERE u.repository_id = ?",
     )
@@ -265,14 +264,15 @@ pub async fn untagged_of(
 
 /// Tags of the repository not in `keep` are gone from the registry.
 pub async fn delete_tags_except(
-    db: &mut SqliteConnection,
+    db: &mut impl crate::db::Connection,
     repository_id: i64,
     keep: &[String],
 ) -> Result<(), sqlx::Error> {
-    let existing: Vec<String> = sqlx::query_scalar("SELECT name FROM tags WHERE repository_id = ?")
-        .bind(repository_id)
-        .fetch_all(&mut *db)
-        .await?;
+    let existing: Vec<String> =
+        crate::db::query_scalar("SELECT name FROM tags WHERE repository_id = ?")
+            .bind(repository_id)
+            .fetch_all(&mut *db)
+            .await?;
     for name in existing.iter().filter(|name| !keep.contains(name)) {
         delete_tag(&mut *db, repository_id, name).await?;
     }
@@ -281,12 +281,12 @@ pub async fn delete_tags_except(
 
 /// How many repositories of the registry are indexed, and which of them `listed` lacks.
 pub async fn repositories_not_listed(
-    db: &mut SqliteConnection,
+    db: &mut impl crate::db::Connection,
     registry_id: i64,
     listed: &std::collections::HashSet<&str>,
 ) -> Result<(usize, Vec<(i64, String)>), sqlx::Error> {
     let existing: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM repositories WHERE registry_id = ?")
+        crate::db::query_as("SELECT id, name FROM repositories WHERE registry_id = ?")
             .bind(registry_id)
             .fetch_all(&mut *db)
             .await?;
@@ -300,11 +300,11 @@ pub async fn repositories_not_listed(
 
 /// Repositories that left the catalog leave the index (with their tags).
 pub async fn delete_repositories(
-    db: &mut SqliteConnection,
+    db: &mut impl crate::db::Connection,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<(), sqlx::Error> {
     for id in ids {
-        sqlx::query("DELETE FROM repositories WHERE id = ?")
+        crate::db::query("DELETE FROM repositories WHERE id = ?")
             .bind(id)
             .execute(&mut *db)
             .await?;
@@ -317,7 +317,7 @@ pub async fn delete_repositories(
 /// them until its garbage collection runs), with `repository` when one repository's change
 /// released them.
 pub async fn delete_orphans(
-    db: &mut SqliteConnection,
+    db: &mut impl crate::db::Connection,
     registry_id: i64,
     repository: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -332,12 +332,12 @@ pub async fn delete_orphans(
          SELECT registry_id, digest, size, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ";
     // An orphaned index frees its children for the next pass; indexes nest one level.
     for _ in 0..3 {
-        sqlx::query(&format!("{RELEASE}{ORPHAN_MANIFESTS}"))
+        crate::db::query(&format!("{RELEASE}{ORPHAN_MANIFESTS}"))
             .bind(repository)
             .bind(registry_id)
             .execute(&mut *db)
             .await?;
-        let deleted = sqlx::query(&format!("DELETE {ORPHAN_MANIFESTS}"))
+        let deleted = crate::db::query(&format!("DELETE {ORPHAN_MANIFESTS}"))
             .bind(registry_id)
             .execute(&mut *db)
             .await?;
@@ -345,12 +345,12 @@ pub async fn delete_orphans(
             break;
         }
     }
-    sqlx::query(&format!("{RELEASE}{ORPHAN_BLOBS}"))
+    crate::db::query(&format!("{RELEASE}{ORPHAN_BLOBS}"))
         .bind(repository)
         .bind(registry_id)
         .execute(&mut *db)
         .await?;
-    sqlx::query(&format!("DELETE {ORPHAN_BLOBS}"))
+    crate::db::query(&format!("DELETE {ORPHAN_BLOBS}"))
         .bind(registry_id)
         .execute(&mut *db)
         .await?;
@@ -370,10 +370,10 @@ pub struct TagRow {
 
 /// Every tag of a registry, by repository then tag.
 pub async fn tags_of_registry(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
 ) -> Result<Vec<TagRow>, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT r.name AS repository, t.name AS tag, m.digest, m.media_type, m.total_size, m.created
          FROM tags t JOIN repositories r ON r.id = t.repository_id JOIN manifests m ON m.id = t.manifest_id
          WHERE r.registry_id = ? ORDER BY r.name, t.name",
@@ -384,7 +384,7 @@ pub async fn tags_of_registry(
 }
 
 pub async fn record_crawl(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     started: OffsetDateTime,
     finished: OffsetDateTime,
@@ -392,7 +392,7 @@ pub async fn record_crawl(
     error: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let duration_ms = (finished - started).whole_milliseconds() as i64;
-    sqlx::query(
+    crate::db::query(
         "UPDATE registries SET crawl_started_at = ?, crawl_finished_at = ?, crawl_duration_ms = ?, crawl_requests = ?, crawl_error = ?
          WHERE id = ?",
     )
@@ -409,12 +409,12 @@ pub async fn record_crawl(
 
 /// Stores what `GET /v2/` said at the start of a crawl.
 pub async fn record_health(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     health: &crate::registry::RegistryHealth,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE registries SET health_level = ?, health_summary = ?, health_latency_ms = ?, health_checked_at = ? WHERE id = ?",
     )
     .bind(health.level().as_str())
@@ -430,11 +430,11 @@ pub async fn record_health(
 /// A notification from this registry was accepted: its events can be trusted between checks.
 /// Written at most once a minute: every pull is a notification, and this is on its path.
 pub async fn record_notified(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE registries SET notified_at = ?1
          WHERE name = ?2 AND (notified_at IS NULL OR notified_at < ?3)",
     )
@@ -448,21 +448,21 @@ pub async fn record_notified(
 
 /// When notifications were last received, and when every tag was last HEADed.
 pub async fn watch_state(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
 ) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), sqlx::Error> {
-    sqlx::query_as("SELECT notified_at, verified_at FROM registries WHERE id = ?")
+    crate::db::query_as("SELECT notified_at, verified_at FROM registries WHERE id = ?")
         .bind(registry_id)
         .fetch_one(db)
         .await
 }
 
 pub async fn record_verified(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry_id: i64,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE registries SET verified_at = ? WHERE id = ?")
+    crate::db::query("UPDATE registries SET verified_at = ? WHERE id = ?")
         .bind(at)
         .bind(registry_id)
         .execute(db)
@@ -472,8 +472,11 @@ pub async fn record_verified(
 
 /// The next crawl of registry `name` HEADs everything it knows again (after a restart of the
 /// registry, whose undelivered notifications are lost, or its garbage collection).
-pub async fn forget_verified(db: impl SqliteExecutor<'_>, name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE registries SET verified_at = NULL WHERE name = ?")
+pub async fn forget_verified(
+    db: impl crate::db::Executor<'_>,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    crate::db::query("UPDATE registries SET verified_at = NULL WHERE name = ?")
         .bind(name)
         .execute(db)
         .await?;

@@ -1,8 +1,8 @@
 //! Reading the index for the pages: registry summaries, repositories by namespace, tags with
 //! what they point at. No registry is contacted here.
 
+use crate::db::QueryBuilder;
 use crate::registry::HealthLevel;
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RegistryIndexRow {
@@ -36,10 +36,10 @@ macro_rules! registry_index_columns {
 }
 
 pub async fn registry_index_row(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     name: &str,
 ) -> Result<Option<RegistryIndexRow>, sqlx::Error> {
-    sqlx::query_as(concat!(registry_index_columns!(), "WHERE g.name = ?"))
+    crate::db::query_as(concat!(registry_index_columns!(), "WHERE g.name = ?"))
         .bind(name)
         .fetch_optional(db)
         .await
@@ -47,9 +47,9 @@ pub async fn registry_index_row(
 
 /// What the index holds of every registry it has seen.
 pub async fn registry_index_rows(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
 ) -> Result<Vec<RegistryIndexRow>, sqlx::Error> {
-    sqlx::query_as(concat!(registry_index_columns!(), "ORDER BY g.name"))
+    crate::db::query_as(concat!(registry_index_columns!(), "ORDER BY g.name"))
         .fetch_all(db)
         .await
 }
@@ -88,13 +88,13 @@ pub struct ScopeCounts {
 
 /// One page of the scope's repositories, by name.
 pub async fn repositories_page(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     scope: RepositoryScope<'_>,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<RepositoryRow>, sqlx::Error> {
     let (from, to) = scope.name_range();
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT r.name, COUNT(t.name) AS tags, MAX(t.updated_at) AS last_updated
          FROM repositories r JOIN registries g ON g.id = r.registry_id
          LEFT JOIN tags t ON t.repository_id = r.id
@@ -112,11 +112,11 @@ pub async fn repositories_page(
 
 /// How many repositories and tags the scope holds.
 pub async fn scope_counts(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     scope: RepositoryScope<'_>,
 ) -> Result<ScopeCounts, sqlx::Error> {
     let (from, to) = scope.name_range();
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT COUNT(DISTINCT r.id) AS repositories, COUNT(t.name) AS tags
          FROM repositories r JOIN registries g ON g.id = r.registry_id
          LEFT JOIN tags t ON t.repository_id = r.id
@@ -194,7 +194,7 @@ pub struct PagedTagRow {
 /// are ASCII), newest image first. The counts come with the rows, so a page is one query; an
 /// empty page (no tags, or past the end) has no counts: ask [`count_tags_of_repository`].
 pub async fn newest_tags_of_repository(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     repository: &str,
     needle: &str,
@@ -203,7 +203,7 @@ pub async fn newest_tags_of_repository(
 ) -> Result<Vec<PagedTagRow>, sqlx::Error> {
     // The page's rows are a range of `tags_newest`; the detail columns (subqueries) are
     // computed for them alone, and the counts once (uncorrelated subqueries).
-    sqlx::query_as(concat!(
+    crate::db::query_as(concat!(
         repo_cte!(),
         ", page AS (
              SELECT t.rowid AS id FROM tags t
@@ -231,12 +231,12 @@ pub async fn newest_tags_of_repository(
 /// The names of a repository's tags that contain `needle` (lower case), in no order: for
 /// orders SQL cannot express (versions).
 pub async fn tag_names_of_repository(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     repository: &str,
     needle: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
          JOIN registries g ON g.id = r.registry_id
          WHERE g.name = ?1 AND r.name = ?2 AND instr(lower(t.name), ?3) > 0",
@@ -250,13 +250,13 @@ pub async fn tag_names_of_repository(
 
 /// The tags named `names` of one repository, in no order.
 pub async fn tags_named(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     repository: &str,
     names: &[String],
 ) -> Result<Vec<TagDetailRow>, sqlx::Error> {
     let names = serde_json::to_string(names).expect("strings serialize");
-    sqlx::query_as(concat!(
+    crate::db::query_as(concat!(
         repo_cte!(),
         " SELECT ",
         tag_detail_columns!(),
@@ -271,11 +271,11 @@ pub async fn tags_named(
 }
 
 pub async fn repository_exists(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     repository: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM repositories r JOIN registries g ON g.id = r.registry_id
                         WHERE g.name = ? AND r.name = ?)",
     )
@@ -294,12 +294,12 @@ pub struct TagCounts {
 
 /// How many tags a repository has, and how many contain `needle` (lower case; empty keeps all).
 pub async fn count_tags_of_repository(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     repository: &str,
     needle: &str,
 ) -> Result<TagCounts, sqlx::Error> {
-    sqlx::query_as(
+    crate::db::query_as(
         "SELECT COUNT(*) AS total, COUNT(CASE WHEN instr(lower(t.name), ?3) > 0 THEN 1 END) AS matching
          FROM tags t JOIN repositories r ON r.id = t.repository_id
          JOIN registries g ON g.id = r.registry_id
@@ -316,7 +316,7 @@ pub async fn count_tags_of_repository(
 /// tagged images contain it, as (blob digest, repository) sorted by both. One query for all the
 /// layers of an image.
 pub async fn repositories_with_blobs(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     digests: &[String],
     except: &str,
@@ -324,7 +324,7 @@ pub async fn repositories_with_blobs(
     if digests.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut sql = QueryBuilder::new(
         "SELECT DISTINCT b.digest, r.name FROM blobs b
          JOIN registries g ON g.id = b.registry_id
          JOIN manifest_blobs mb ON mb.blob_id = b.id
@@ -348,14 +348,14 @@ pub async fn repositories_with_blobs(
 /// Tags on manifest `digest` in each of `places` (registry, repository), as (registry,
 /// repository, tag) sorted by tag. One query for every stage of the pipeline.
 pub async fn tags_on_digest(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     digest: &str,
     places: &[(String, String)],
 ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
     if places.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut sql = QueryBuilder::new(
         "SELECT g.name, r.name, t.name FROM tags t
          JOIN repositories r ON r.id = t.repository_id
          JOIN registries g ON g.id = r.registry_id

@@ -1,14 +1,13 @@
 //! SQL for pull times (see `index::pulls`).
 
 use crate::clock::sortable_utc;
-use sqlx::SqliteExecutor;
 use time::OffsetDateTime;
 
 /// Notes that `digest` was pulled from `repository` at `at`; the registry's pull times are
 /// known from its first one. A repository the index does not know is skipped (the next crawl
 /// brings it; its pull times start with the next pull).
 pub async fn record_pull(
-    db: &sqlx::SqlitePool,
+    db: &crate::db::Db,
     registry: &str,
     repository: &str,
     digest: &str,
@@ -16,23 +15,25 @@ pub async fn record_pull(
 ) -> Result<(), sqlx::Error> {
     let at = sortable_utc(at);
     let mut tx = crate::db::begin_write(db).await?;
-    upsert_pull(&mut *tx, registry, repository, digest, &at).await?;
-    sqlx::query("UPDATE registries SET pulls_since = ?1 WHERE name = ?2 AND pulls_since IS NULL")
-        .bind(&at)
-        .bind(registry)
-        .execute(&mut *tx)
-        .await?;
+    upsert_pull(&mut tx, registry, repository, digest, &at).await?;
+    crate::db::query(
+        "UPDATE registries SET pulls_since = ?1 WHERE name = ?2 AND pulls_since IS NULL",
+    )
+    .bind(&at)
+    .bind(registry)
+    .execute(&mut tx)
+    .await?;
     tx.commit().await
 }
 
 async fn upsert_pull(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
     repository: &str,
     digest: &str,
     at: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO image_pulls (repository_id, digest, pulled_at)
          SELECT r.id, ?3, ?4 FROM repositories r JOIN registries g ON g.id = r.registry_id
          WHERE g.name = ?1 AND r.name = ?2
@@ -49,10 +50,10 @@ async fn upsert_pull(
 
 /// Since when the registry's pull times are known; `None`: it never sent a pull.
 pub async fn pulls_known_since(
-    db: impl SqliteExecutor<'_>,
+    db: impl crate::db::Executor<'_>,
     registry: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT pulls_since FROM registries WHERE name = ?")
+    crate::db::query_scalar("SELECT pulls_since FROM registries WHERE name = ?")
         .bind(registry)
         .fetch_optional(db)
         .await

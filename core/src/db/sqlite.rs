@@ -1,10 +1,8 @@
-//! The one SQLite database: connection pool and schema migrations (`migrations/sqlite/` at the root).
+//! The SQLite backend: one file beside the server, the default and the demo's.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::{path::Path, time::Duration};
-
-pub type Db = SqlitePool;
 
 /// The SQLite schema migrations this binary carries (`migrations/sqlite/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -12,7 +10,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sql
 /// Opens (creating if needed) the database at `path` with WAL and foreign keys on, and applies
 /// every pending migration.
 #[tracing::instrument]
-pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<Db> {
+pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<SqlitePool> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
@@ -59,12 +57,4 @@ async fn migration_lock(database: &Path) -> std::io::Result<std::fs::File> {
     })
     .await
     .map_err(std::io::Error::other)?
-}
-
-/// Starts a transaction that will write. `BEGIN IMMEDIATE` takes the write lock up front, so a
-/// busy database makes it wait (busy timeout) instead of failing: a deferred transaction that
-/// reads first and writes later gets `SQLITE_BUSY` at once if another writer committed meanwhile
-/// (seen with the crawler's parallel repositories once search triggers made writes longer).
-pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
 }

@@ -1,0 +1,314 @@
+//! `query`, `query_as` and `query_scalar` with sqlx's shape (`.bind(…)`, `.fetch_all(db)`),
+//! runnable on either backend: the SQL is written once with `?` placeholders; a query whose SQL
+//! must differ on PostgreSQL says so with `.on_postgres(…)` beside its SQLite text.
+
+use super::executor::{Executor, Target};
+use super::placeholders;
+use super::value::{postgres_arguments, sqlite_arguments, Bind, Value};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{ColumnIndex, Decode, FromRow, Postgres, Sqlite, Type};
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+/// A row type both backends can decode.
+pub trait FromRows:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> FromRows for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// A column type both backends can decode.
+pub trait Decodes:
+    for<'r> Decode<'r, Sqlite>
+    + Type<Sqlite>
+    + for<'r> Decode<'r, Postgres>
+    + Type<Postgres>
+    + Send
+    + Unpin
+{
+}
+impl<T> Decodes for T where
+    T: for<'r> Decode<'r, Sqlite>
+        + Type<Sqlite>
+        + for<'r> Decode<'r, Postgres>
+        + Type<Postgres>
+        + Send
+        + Unpin
+{
+}
+
+/// A row read by [`query`], for code that picks its columns by name.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl Row {
+    pub fn try_get<'r, T, I>(&'r self, index: I) -> Result<T, sqlx::Error>
+    where
+        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>,
+        I: ColumnIndex<SqliteRow> + ColumnIndex<PgRow>,
+    {
+        use sqlx::Row as _;
+        match self {
+            Row::Sqlite(row) => row.try_get(index),
+            Row::Postgres(row) => row.try_get(index),
+        }
+    }
+}
+
+/// What a statement changed.
+#[derive(Debug, Clone, Copy)]
+pub struct Done {
+    rows_affected: u64,
+}
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.rows_affected
+    }
+}
+
+#[must_use = "a query does nothing until it is run"]
+pub struct Query<'q> {
+    sql: Cow<'q, str>,
+    postgres: Option<Cow<'q, str>>,
+    values: Vec<Value>,
+}
+
+pub fn query(sql: &str) -> Query<'_> {
+    Query::new(Cow::Borrowed(sql))
+}
+
+pub fn query_as<T>(sql: &str) -> QueryAs<'_, T> {
+    QueryAs(Query::new(Cow::Borrowed(sql)), PhantomData)
+}
+
+pub fn query_scalar<T>(sql: &str) -> QueryScalar<'_, T> {
+    QueryScalar(Query::new(Cow::Borrowed(sql)), PhantomData)
+}
+
+impl<'q> Query<'q> {
+    pub(super) fn new(sql: Cow<'q, str>) -> Self {
+        Query {
+            sql,
+            postgres: None,
+            values: Vec::new(),
+        }
+    }
+
+    pub(super) fn with_values(mut self, values: Vec<Value>) -> Self {
+        self.values = values;
+        self
+    }
+
+    pub fn bind(mut self, value: impl Bind) -> Self {
+        self.values.push(value.into_value());
+        self
+    }
+
+    /// The text to run instead on PostgreSQL (same placeholders, in the same order).
+    pub fn on_postgres(mut self, sql: impl Into<Cow<'q, str>>) -> Self {
+        self.postgres = Some(sql.into());
+        self
+    }
+
+    fn postgres_sql(&self) -> String {
+        placeholders::to_postgres(self.postgres.as_deref().unwrap_or(&self.sql))
+    }
+
+    pub async fn execute<'c>(self, on: impl Executor<'c>) -> Result<Done, sqlx::Error> {
+        let done = |rows_affected| Done { rows_affected };
+        match on.target() {
+            Target::SqlitePool(pool) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
+                .execute(pool)
+                .await
+                .map(|r| done(r.rows_affected())),
+            Target::Sqlite(conn) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
+                .execute(conn)
+                .await
+                .map(|r| done(r.rows_affected())),
+            Target::PostgresPool(pool) => {
+                let sql = self.postgres_sql();
+                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                    .execute(pool)
+                    .await
+                    .map(|r| done(r.rows_affected()))
+            }
+            Target::Postgres(conn) => {
+                let sql = self.postgres_sql();
+                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                    .execute(conn)
+                    .await
+                    .map(|r| done(r.rows_affected()))
+            }
+        }
+    }
+
+    pub async fn fetch_all<'c>(self, on: impl Executor<'c>) -> Result<Vec<Row>, sqlx::Error> {
+        Ok(match on.target() {
+            Target::SqlitePool(pool) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Target::Sqlite(conn) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
+                .fetch_all(conn)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Target::PostgresPool(pool) => {
+                let sql = self.postgres_sql();
+                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect()
+            }
+            Target::Postgres(conn) => {
+                let sql = self.postgres_sql();
+                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                    .fetch_all(conn)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect()
+            }
+        })
+    }
+
+    pub async fn fetch_optional<'c>(
+        self,
+        on: impl Executor<'c>,
+    ) -> Result<Option<Row>, sqlx::Error> {
+        Ok(match on.target() {
+            Target::SqlitePool(pool) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Sqlite),
+            Target::Sqlite(conn) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
+                .fetch_optional(conn)
+                .await?
+                .map(Row::Sqlite),
+            Target::PostgresPool(pool) => {
+                let sql = self.postgres_sql();
+                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                    .fetch_optional(pool)
+                    .await?
+                    .map(Row::Postgres)
+            }
+            Target::Postgres(conn) => {
+                let sql = self.postgres_sql();
+                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                    .fetch_optional(conn)
+                    .await?
+                    .map(Row::Postgres)
+            }
+        })
+    }
+
+    pub async fn fetch_one<'c>(self, on: impl Executor<'c>) -> Result<Row, sqlx::Error> {
+        self.fetch_optional(on)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+}
+
+/// Runs one sqlx query constructor (`query_as_with` / `query_scalar_with`) with `$fetch` on
+/// whichever backend `$on` is.
+macro_rules! run_typed {
+    ($query:expr, $on:expr, $make:ident, $ty:ty, $fetch:ident) => {{
+        let query = $query;
+        match $on.target() {
+            Target::SqlitePool(pool) => {
+                sqlx::$make::<Sqlite, $ty, _>(&query.sql, sqlite_arguments(query.values))
+                    .$fetch(pool)
+                    .await
+            }
+            Target::Sqlite(conn) => {
+                sqlx::$make::<Sqlite, $ty, _>(&query.sql, sqlite_arguments(query.values))
+                    .$fetch(conn)
+                    .await
+            }
+            Target::PostgresPool(pool) => {
+                let sql = query.postgres_sql();
+                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(query.values)?)
+                    .$fetch(pool)
+                    .await
+            }
+            Target::Postgres(conn) => {
+                let sql = query.postgres_sql();
+                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(query.values)?)
+                    .$fetch(conn)
+                    .await
+            }
+        }
+    }};
+}
+
+/// [`query_as`]: rows decoded into `T` (a `FromRow` struct or a tuple).
+#[must_use = "a query does nothing until it is run"]
+pub struct QueryAs<'q, T>(Query<'q>, PhantomData<fn() -> T>);
+
+impl<'q, T: FromRows> QueryAs<'q, T> {
+    pub(super) fn from_query(query: Query<'q>) -> Self {
+        QueryAs(query, PhantomData)
+    }
+
+    pub fn bind(self, value: impl Bind) -> Self {
+        QueryAs(self.0.bind(value), PhantomData)
+    }
+
+    pub fn on_postgres(self, sql: impl Into<Cow<'q, str>>) -> Self {
+        QueryAs(self.0.on_postgres(sql), PhantomData)
+    }
+
+    pub async fn fetch_all<'c>(self, on: impl Executor<'c>) -> Result<Vec<T>, sqlx::Error> {
+        run_typed!(self.0, on, query_as_with, T, fetch_all)
+    }
+
+    pub async fn fetch_optional<'c>(self, on: impl Executor<'c>) -> Result<Option<T>, sqlx::Error> {
+        run_typed!(self.0, on, query_as_with, T, fetch_optional)
+    }
+
+    pub async fn fetch_one<'c>(self, on: impl Executor<'c>) -> Result<T, sqlx::Error> {
+        run_typed!(self.0, on, query_as_with, T, fetch_one)
+    }
+}
+
+/// [`query_scalar`]: the first column of each row, decoded into `T`.
+#[must_use = "a query does nothing until it is run"]
+pub struct QueryScalar<'q, T>(Query<'q>, PhantomData<fn() -> T>);
+
+impl<'q, T: Decodes> QueryScalar<'q, T> {
+    pub(super) fn from_query(query: Query<'q>) -> Self {
+        QueryScalar(query, PhantomData)
+    }
+
+    pub fn bind(self, value: impl Bind) -> Self {
+        QueryScalar(self.0.bind(value), PhantomData)
+    }
+
+    pub fn on_postgres(self, sql: impl Into<Cow<'q, str>>) -> Self {
+        QueryScalar(self.0.on_postgres(sql), PhantomData)
+    }
+
+    pub async fn fetch_all<'c>(self, on: impl Executor<'c>) -> Result<Vec<T>, sqlx::Error> {
+        run_typed!(self.0, on, query_scalar_with, T, fetch_all)
+    }
+
+    pub async fn fetch_optional<'c>(self, on: impl Executor<'c>) -> Result<Option<T>, sqlx::Error> {
+        run_typed!(self.0, on, query_scalar_with, T, fetch_optional)
+    }
+
+    pub async fn fetch_one<'c>(self, on: impl Executor<'c>) -> Result<T, sqlx::Error> {
+        run_typed!(self.0, on, query_scalar_with, T, fetch_one)
+    }
+}
