@@ -80,7 +80,7 @@ pub async fn change_password(
     let event = AuditEvent::by(actor, AuditAction::UserPasswd).target(username);
     audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
-    users_changed(services);
+    users_changed(services).await;
     Ok(())
 }
 
@@ -96,13 +96,13 @@ pub async fn disable_user(
     let event = AuditEvent::by(actor, AuditAction::UserDisable).target(username);
     audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
-    users_changed(services);
+    users_changed(services).await;
     Ok(())
 }
 
 /// Ends the trust in cached users (here and in other processes on this database).
-pub(crate) fn users_changed(services: &Services) {
-    if let Err(error) = services.user_cache.users_changed() {
+pub(crate) async fn users_changed(services: &Services) {
+    if let Err(error) = services.user_cache.users_changed().await {
         // The change is committed; other processes see it when their cache entries expire.
         tracing::warn!(%error, "could not signal a user change to other processes");
     }

@@ -246,7 +246,7 @@ pub async fn change_own_password(
         .detail("own password; other sessions ended");
     audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
-    users_changed(services);
+    users_changed(services).await;
     let me = users::find_by_id(&services.db, me.id)
         .await?
         .ok_or(DomainError::Unauthenticated)?;
@@ -268,7 +268,7 @@ pub async fn end_own_other_sessions(
         .detail("own other sessions");
     audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
-    users_changed(services);
+    users_changed(services).await;
     Ok(epoch)
 }
 
@@ -355,7 +355,7 @@ async fn change(
     }
     .await;
     match &result {
-        Ok(()) => users_changed(services),
+        Ok(()) => users_changed(services).await,
         Err(error) => refused(services, actor, action, username, error).await,
     }
     result

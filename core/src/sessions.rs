@@ -20,7 +20,9 @@ pub const SEEN_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct SessionRow {
     pub id: i64,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub created_at: OffsetDateTime,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub last_seen_at: OffsetDateTime,
     pub source: String,
     pub agent: Option<String>,
@@ -175,7 +177,7 @@ pub async fn end_session(services: &Services, actor: &Actor, id: i64) -> Result<
         .detail(&detail);
     audit::record(&mut tx, services.clock.now(), &event).await?;
     tx.commit().await?;
-    crate::accounts::users_changed(services);
+    crate::accounts::users_changed(services).await;
     Ok(())
 }
 

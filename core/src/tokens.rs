@@ -64,8 +64,11 @@ pub struct TokenRow {
     pub id: i64,
     pub name: String,
     pub scope: String,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub created_at: OffsetDateTime,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub expires_at: Option<OffsetDateTime>,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub last_used_at: Option<OffsetDateTime>,
 }
 
@@ -228,8 +231,11 @@ struct Presented {
     user_id: i64,
     name: String,
     scope: String,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     expires_at: Option<OffsetDateTime>,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     last_used_at: Option<OffsetDateTime>,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     revoked_at: Option<OffsetDateTime>,
 }
 

@@ -12,6 +12,92 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+/// Whether the integration tests run on PostgreSQL (`REGATTA_TEST_DATABASE=postgres`; the
+/// default is SQLite).
+pub fn tests_use_postgres() -> bool {
+    std::env::var("REGATTA_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// When the tests run on PostgreSQL: the URL of the database standing for the SQLite file
+/// `path`, created at the first call for it (two replicas naming one path share it). The
+/// databases live in one cluster per test process, started at the first call and stopped when
+/// the process exits.
+pub fn test_database_for(path: &Path) -> Option<String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    if !tests_use_postgres() {
+        return None;
+    }
+    static CLUSTER_PORT: OnceLock<u16> = OnceLock::new();
+    static DATABASES: OnceLock<Mutex<HashMap<PathBuf, String>>> = OnceLock::new();
+    let port = *CLUSTER_PORT.get_or_init(start_process_cluster);
+    let mut databases = DATABASES.get_or_init(Mutex::default).lock().unwrap();
+    let next = databases.len();
+    let url = databases.entry(path.to_path_buf()).or_insert_with(|| {
+        let name = format!("test{next}");
+        // A thread of its own: the caller may be inside a runtime, where blocking is refused.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(create_database_on(port, &name))
+        })
+        .join()
+        .expect("creating a test database")
+        .expect("creating a test database")
+    });
+    Some(url.clone())
+}
+
+/// Starts the test process's cluster from a thread that lives as long as the process: the
+/// server gets SIGQUIT when that thread ends (`PR_SET_PDEATHSIG`), i.e. when the tests exit,
+/// even though statics are never dropped.
+fn start_process_cluster() -> u16 {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        match runtime.block_on(PgCluster::start()) {
+            Ok(cluster) => {
+                // The directory outlives the process (statics are not dropped): removed once
+                // the process is gone.
+                let _ = Command::new("sh")
+                    .args([
+                        "-c",
+                        "tail --pid=\"$1\" -f /dev/null; sleep 2; rm -rf \"$2\"",
+                    ])
+                    .args(["reaper", &std::process::id().to_string()])
+                    .arg(cluster.dir.path())
+                    .stdin(Stdio::null())
+                    .spawn();
+                sender.send(Ok(cluster.port)).ok();
+                loop {
+                    std::thread::park();
+                }
+            }
+            Err(error) => sender.send(Err(error.to_string())).ok(),
+        };
+    });
+    receiver
+        .recv()
+        .expect("the cluster thread answers")
+        .unwrap_or_else(|error| panic!("starting the test PostgreSQL cluster: {error}"))
+}
+
+async fn create_database_on(port: u16, name: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let url = |database: &str| format!("postgres://postgres@127.0.0.1:{port}/{database}");
+    let mut admin = sqlx::PgConnection::connect(&url("postgres")).await?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    Ok(url(name))
+}
+
 pub struct PgCluster {
     pub port: u16,
     dir: TempDir,
@@ -46,13 +132,27 @@ impl PgCluster {
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::chown(dir.path().join("server.log"), Some(uid), Some(gid))?;
         }
-        let server = as_owner(Command::new(bin.join("postgres")), owner)
+        let mut server = as_owner(Command::new(bin.join("postgres")), owner);
+        // Stopped with the thread that started it, if the test process ends without a drop.
+        // SAFETY: prctl is async-signal-safe, as a pre_exec closure must be.
+        unsafe {
+            server.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let server = server
             .arg("-D")
             .arg(&data)
             .args(["-p", &port.to_string(), "-k"])
             .arg(dir.path())
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
             .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+            // A whole test suite's databases share one cluster (each test's pool, listener
+            // and session store).
+            .args(["-c", "max_connections=400"])
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -14,7 +14,7 @@ pub struct SettingsFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     listen: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    database: Option<PathBuf>,
+    database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     site_root: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -172,8 +172,13 @@ impl SettingsFile {
         self
     }
 
+    /// The SQLite file at `path`; or, when the tests run on PostgreSQL
+    /// (`REGATTA_TEST_DATABASE=postgres`), the database standing for that path.
     pub fn database(mut self, path: impl AsRef<Path>) -> Self {
-        self.database = Some(path.as_ref().to_path_buf());
+        let path = path.as_ref();
+        self.database = Some(
+            crate::postgres::test_database_for(path).unwrap_or_else(|| path.display().to_string()),
+        );
         self
     }
 

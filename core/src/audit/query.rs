@@ -27,6 +27,7 @@ pub struct AuditFilter {
 pub struct AuditRow {
     pub id: i64,
     #[serde(with = "time::serde::rfc3339")]
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub at: OffsetDateTime,
     pub actor: Option<String>,
     pub action: String,
@@ -230,7 +231,7 @@ async fn fetch_one_action(
     limit: i64,
 ) -> Result<Vec<AuditRow>, DomainError> {
     let mut sql = String::from(
-        "SELECT id, at, actor, action, target, source, outcome, detail FROM audit_log WHERE 1",
+        "SELECT id, at, actor, action, target, source, outcome, detail FROM audit_log WHERE TRUE",
     );
     let mut binds: Vec<Bound> = Vec::new();
     if let Some(upper) = upper {

@@ -52,6 +52,7 @@ fn shared_secrets(settings: &Settings, env: &[(String, String)]) -> super::Share
         .chain(settings.webhooks.iter().map(|w| w.secret_env.as_str()))
         .chain(settings.oidc.iter().map(|o| o.client_secret_env.as_str()))
         .chain(settings.metrics.token_env.as_deref())
+        .chain(settings.database_password_env.as_deref())
         .collect();
     super::SharedSecrets(
         env.iter()

@@ -1,6 +1,7 @@
 //! One typed settings struct, read from a TOML file with `REGATTA_*` environment overrides.
 //! `regatta.example.toml` at the repository root documents every key.
 
+mod database;
 mod endpoint;
 mod environment;
 mod error;
@@ -12,6 +13,7 @@ mod registry;
 mod validate;
 mod webhook;
 
+pub use database::DatabaseLocation;
 pub use environment::EnvironmentConfig;
 pub use error::ConfigError;
 pub use gc::{GcConfig, GcKind};
@@ -29,8 +31,12 @@ use std::{net::SocketAddr, path::PathBuf};
 pub struct Settings {
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
-    #[serde(default = "default_database")]
-    pub database: PathBuf,
+    /// A SQLite file (default `data/regatta.db`) or a `postgres://` URL.
+    #[serde(default)]
+    pub database: DatabaseLocation,
+    /// The environment variable holding the PostgreSQL password.
+    #[serde(default)]
+    pub database_password_env: Option<String>,
     /// Where `cargo leptos build` wrote the CSS, JS and WASM (`target/site` in the workspace).
     #[serde(default = "default_site_root")]
     pub site_root: PathBuf,
@@ -294,9 +300,6 @@ impl Settings {
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 3000))
-}
-fn default_database() -> PathBuf {
-    PathBuf::from("data/regatta.db")
 }
 fn default_site_root() -> PathBuf {
     PathBuf::from("target/site")

@@ -7,29 +7,84 @@ use super::Decodes;
 use std::borrow::Cow;
 use std::fmt::Display;
 
-#[derive(Debug, Default)]
-pub struct QueryBuilder {
+/// SQL and its bound values, for one backend.
+#[derive(Debug, Default, Clone)]
+struct Side {
     sql: String,
     values: Vec<Value>,
+}
+
+/// Which side(s) pushes write to.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    #[default]
+    Both,
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Default)]
+pub struct QueryBuilder {
+    sqlite: Side,
+    /// Forked from `sqlite` at the first push meant for one backend only.
+    postgres: Option<Side>,
+    writing: Writing,
 }
 
 impl QueryBuilder {
     pub fn new(init: impl Into<String>) -> Self {
         QueryBuilder {
-            sql: init.into(),
-            values: Vec::new(),
+            sqlite: Side {
+                sql: init.into(),
+                values: Vec::new(),
+            },
+            ..Self::default()
         }
     }
 
+    fn sides(&mut self) -> impl Iterator<Item = &mut Side> {
+        let (sqlite, postgres) = match self.writing {
+            Writing::Both => (Some(&mut self.sqlite), self.postgres.as_mut()),
+            Writing::Sqlite => (Some(&mut self.sqlite), None),
+            Writing::Postgres => (None, self.postgres.as_mut()),
+        };
+        sqlite.into_iter().chain(postgres)
+    }
+
     pub fn push(&mut self, sql: impl Display) -> &mut Self {
-        use std::fmt::Write;
-        write!(self.sql, "{sql}").expect("writing to a String cannot fail");
+        let text = sql.to_string();
+        for side in self.sides() {
+            side.sql.push_str(&text);
+        }
         self
     }
 
     pub fn push_bind(&mut self, value: impl Bind) -> &mut Self {
-        self.sql.push('?');
-        self.values.push(value.into_value());
+        let value = value.into_value();
+        for side in self.sides() {
+            side.sql.push('?');
+            side.values.push(value.clone());
+        }
+        self
+    }
+
+    /// Pushes made by `write` go to the SQLite text only.
+    pub fn on_sqlite(&mut self, write: impl FnOnce(&mut Self)) -> &mut Self {
+        self.only(Writing::Sqlite, write)
+    }
+
+    /// Pushes made by `write` go to the PostgreSQL text only.
+    pub fn on_postgres(&mut self, write: impl FnOnce(&mut Self)) -> &mut Self {
+        self.only(Writing::Postgres, write)
+    }
+
+    fn only(&mut self, writing: Writing, write: impl FnOnce(&mut Self)) -> &mut Self {
+        if self.postgres.is_none() {
+            self.postgres = Some(self.sqlite.clone());
+        }
+        let outer = std::mem::replace(&mut self.writing, writing);
+        write(self);
+        self.writing = outer;
         self
     }
 
@@ -42,14 +97,19 @@ impl QueryBuilder {
         }
     }
 
+    /// The SQLite text so far.
     pub fn sql(&self) -> &str {
-        &self.sql
+        &self.sqlite.sql
     }
 
     /// The query so far, leaving the builder empty.
     pub fn build(&mut self) -> Query<'static> {
-        let sql = std::mem::take(&mut self.sql);
-        Query::new(Cow::Owned(sql)).with_values(std::mem::take(&mut self.values))
+        let sqlite = std::mem::take(&mut self.sqlite);
+        let query = Query::new(Cow::Owned(sqlite.sql)).with_values(sqlite.values);
+        match self.postgres.take() {
+            Some(postgres) => query.on_postgres_with(postgres.sql, postgres.values),
+            None => query,
+        }
     }
 
     pub fn build_query_as<T: FromRows>(&mut self) -> QueryAs<'static, T> {
@@ -70,7 +130,7 @@ pub struct Separated<'b> {
 impl Separated<'_> {
     fn separate(&mut self) {
         if !std::mem::take(&mut self.first) {
-            self.builder.sql.push_str(self.separator);
+            self.builder.push(self.separator);
         }
     }
 

@@ -5,19 +5,24 @@
 //! `migrations/postgres/` at the root, embedded in the binary.
 
 mod builder;
+mod dialect;
 mod executor;
+mod json_text;
 mod placeholders;
 mod postgres;
 mod query;
 mod sqlite;
+mod text_time;
 mod value;
 
 pub use builder::{QueryBuilder, Separated};
 pub use executor::{Conn, Connection, Executor, Target};
+pub use json_text::JsonText;
 pub use query::{
     query, query_as, query_scalar, Decodes, Done, FromRows, Query, QueryAs, QueryScalar, Row,
 };
 pub use sqlite::MIGRATOR;
+pub use text_time::{MaybeTextTime, TextTime};
 pub use value::{rfc3339, Bind, Kind, Value};
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
@@ -49,15 +54,12 @@ pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<Db> {
     Ok(Db::Sqlite(sqlite::connect_and_migrate(path).await?))
 }
 
-/// Opens the database `location` names: a `postgres://` URL, else a SQLite file path.
-pub async fn connect(location: &str, password: Option<&str>) -> anyhow::Result<Db> {
-    if postgres::is_url(location) {
-        Ok(Db::Postgres(
-            postgres::connect_and_migrate(location, password).await?,
-        ))
-    } else {
-        connect_and_migrate(Path::new(location)).await
-    }
+/// Connects to the PostgreSQL database at `url` (`password` when the URL has none) and applies
+/// every pending migration.
+pub async fn connect_postgres(url: &str, password: Option<&str>) -> anyhow::Result<Db> {
+    Ok(Db::Postgres(
+        postgres::connect_and_migrate(url, password).await?,
+    ))
 }
 
 impl Db {

@@ -12,10 +12,6 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/pos
 /// The advisory lock [`begin_write`] takes ("regatta" in ASCII, to stay clear of sqlx's own).
 const WRITE_LOCK: i64 = 0x7265_6761_7474_61;
 
-pub fn is_url(location: &str) -> bool {
-    location.starts_with("postgres://") || location.starts_with("postgresql://")
-}
-
 /// Connects to `url` (with `password` when the URL carries none) and applies every pending
 /// migration.
 pub async fn connect_and_migrate(url: &str, password: Option<&str>) -> anyhow::Result<PgPool> {

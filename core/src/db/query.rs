@@ -2,8 +2,8 @@
 //! runnable on either backend: the SQL is written once with `?` placeholders; a query whose SQL
 //! must differ on PostgreSQL says so with `.on_postgres(…)` beside its SQLite text.
 
+use super::dialect;
 use super::executor::{Executor, Target};
-use super::placeholders;
 use super::value::{postgres_arguments, sqlite_arguments, Bind, Value};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -78,6 +78,8 @@ pub struct Query<'q> {
     sql: Cow<'q, str>,
     postgres: Option<Cow<'q, str>>,
     values: Vec<Value>,
+    /// PostgreSQL's own values, when its text binds others than SQLite's (a built query).
+    postgres_values: Option<Vec<Value>>,
 }
 
 pub fn query(sql: &str) -> Query<'_> {
@@ -98,6 +100,7 @@ impl<'q> Query<'q> {
             sql,
             postgres: None,
             values: Vec::new(),
+            postgres_values: None,
         }
     }
 
@@ -107,8 +110,23 @@ impl<'q> Query<'q> {
     }
 
     pub fn bind(mut self, value: impl Bind) -> Self {
-        self.values.push(value.into_value());
+        let value = value.into_value();
+        if let Some(values) = &mut self.postgres_values {
+            values.push(value.clone());
+        }
+        self.values.push(value);
         self
+    }
+
+    pub(super) fn on_postgres_with(mut self, sql: String, values: Vec<Value>) -> Self {
+        self.postgres = Some(Cow::Owned(sql));
+        self.postgres_values = Some(values);
+        self
+    }
+
+    fn into_postgres(self) -> (String, Vec<Value>) {
+        let sql = self.postgres_sql();
+        (sql, self.postgres_values.unwrap_or(self.values))
     }
 
     /// The text to run instead on PostgreSQL (same placeholders, in the same order).
@@ -118,7 +136,7 @@ impl<'q> Query<'q> {
     }
 
     fn postgres_sql(&self) -> String {
-        placeholders::to_postgres(self.postgres.as_deref().unwrap_or(&self.sql))
+        dialect::to_postgres(self.postgres.as_deref().unwrap_or(&self.sql))
     }
 
     pub async fn execute<'c>(self, on: impl Executor<'c>) -> Result<Done, sqlx::Error> {
@@ -133,15 +151,15 @@ impl<'q> Query<'q> {
                 .await
                 .map(|r| done(r.rows_affected())),
             Target::PostgresPool(pool) => {
-                let sql = self.postgres_sql();
-                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                let (sql, values) = self.into_postgres();
+                sqlx::query_with(&sql, postgres_arguments(values)?)
                     .execute(pool)
                     .await
                     .map(|r| done(r.rows_affected()))
             }
             Target::Postgres(conn) => {
-                let sql = self.postgres_sql();
-                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                let (sql, values) = self.into_postgres();
+                sqlx::query_with(&sql, postgres_arguments(values)?)
                     .execute(conn)
                     .await
                     .map(|r| done(r.rows_affected()))
@@ -164,8 +182,8 @@ impl<'q> Query<'q> {
                 .map(Row::Sqlite)
                 .collect(),
             Target::PostgresPool(pool) => {
-                let sql = self.postgres_sql();
-                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                let (sql, values) = self.into_postgres();
+                sqlx::query_with(&sql, postgres_arguments(values)?)
                     .fetch_all(pool)
                     .await?
                     .into_iter()
@@ -173,8 +191,8 @@ impl<'q> Query<'q> {
                     .collect()
             }
             Target::Postgres(conn) => {
-                let sql = self.postgres_sql();
-                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                let (sql, values) = self.into_postgres();
+                sqlx::query_with(&sql, postgres_arguments(values)?)
                     .fetch_all(conn)
                     .await?
                     .into_iter()
@@ -198,15 +216,15 @@ impl<'q> Query<'q> {
                 .await?
                 .map(Row::Sqlite),
             Target::PostgresPool(pool) => {
-                let sql = self.postgres_sql();
-                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                let (sql, values) = self.into_postgres();
+                sqlx::query_with(&sql, postgres_arguments(values)?)
                     .fetch_optional(pool)
                     .await?
                     .map(Row::Postgres)
             }
             Target::Postgres(conn) => {
-                let sql = self.postgres_sql();
-                sqlx::query_with(&sql, postgres_arguments(self.values)?)
+                let (sql, values) = self.into_postgres();
+                sqlx::query_with(&sql, postgres_arguments(values)?)
                     .fetch_optional(conn)
                     .await?
                     .map(Row::Postgres)
@@ -238,14 +256,14 @@ macro_rules! run_typed {
                     .await
             }
             Target::PostgresPool(pool) => {
-                let sql = query.postgres_sql();
-                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(query.values)?)
+                let (sql, values) = query.into_postgres();
+                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(values)?)
                     .$fetch(pool)
                     .await
             }
             Target::Postgres(conn) => {
-                let sql = query.postgres_sql();
-                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(query.values)?)
+                let (sql, values) = query.into_postgres();
+                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(values)?)
                     .$fetch(conn)
                     .await
             }

@@ -38,7 +38,7 @@ pub async fn platforms_of(
     crate::db::query_as(
         "SELECT mc.parent_id, c.id, c.digest FROM manifest_children mc
          JOIN manifests c ON c.id = mc.child_id
-         WHERE mc.parent_id IN (SELECT value FROM json_each(?)) ORDER BY mc.parent_id, mc.position",
+         WHERE mc.parent_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)) ORDER BY mc.parent_id, mc.position",
     )
     .bind(ids)
     .fetch_all(db)
@@ -192,8 +192,11 @@ pub struct TrashRow {
     pub image_deleted: bool,
     pub deleted_by: String,
     pub deleted_from: String,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub deleted_at: OffsetDateTime,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub expires_at: OffsetDateTime,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub restored_at: Option<OffsetDateTime>,
     pub restored_by: Option<String>,
 }

@@ -144,23 +144,26 @@ pub async fn in_maintenance_since(
     services: &Services,
     registry: &str,
 ) -> Result<Option<OffsetDateTime>, DomainError> {
-    Ok(
+    let since: Option<crate::db::TextTime> =
         crate::db::query_scalar("SELECT since FROM registry_maintenance WHERE registry = ?")
             .bind(registry)
             .fetch_optional(&services.db)
-            .await?,
-    )
+            .await?;
+    Ok(since.map(|since| since.0))
 }
 
 /// Every registry in maintenance now, with its start, for the pages' banner.
 pub async fn registries_in_maintenance(
     services: &Services,
 ) -> Result<Vec<(String, OffsetDateTime)>, DomainError> {
-    Ok(
+    let rows: Vec<(String, crate::db::TextTime)> =
         crate::db::query_as("SELECT registry, since FROM registry_maintenance ORDER BY registry")
             .fetch_all(&services.db)
-            .await?,
-    )
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(registry, since)| (registry, since.0))
+        .collect())
 }
 
 /// A registry held in maintenance by a collection: no Regatta write runs meanwhile.
@@ -175,7 +178,8 @@ pub async fn open(services: &Services, registry: &str, run_id: i64) -> Result<Wi
     let exclusive = services.maintenance.gate(registry).write_owned().await;
     let since = services.clock.now();
     crate::db::query(
-        "INSERT OR REPLACE INTO registry_maintenance (registry, gc_run_id, since) VALUES (?, ?, ?)",
+        "INSERT INTO registry_maintenance (registry, gc_run_id, since) VALUES (?, ?, ?)
+         ON CONFLICT (registry) DO UPDATE SET gc_run_id = excluded.gc_run_id, since = excluded.since",
     )
     .bind(registry)
     .bind(run_id)

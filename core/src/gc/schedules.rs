@@ -7,7 +7,6 @@ use crate::auth::require_role;
 use crate::schedule::Schedule;
 use crate::users::{Role, User};
 use crate::{DomainError, Services};
-use time::OffsetDateTime;
 
 /// A registry's schedule, if it has one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -143,12 +142,13 @@ pub async fn run_due(services: &Services) -> Result<Vec<GcReport>, DomainError> 
         let Ok(schedule) = Schedule::parse(&entry.schedule) else {
             continue;
         };
-        let last: Option<OffsetDateTime> = crate::db::query_scalar(
+        let last: crate::db::MaybeTextTime = crate::db::query_scalar(
             "SELECT MAX(started_at) FROM gc_runs WHERE registry = ? AND trigger = 'schedule'",
         )
         .bind(&entry.registry)
         .fetch_one(&services.db)
         .await?;
+        let last = last.0;
         if !schedule.is_due(last, now) {
             continue;
         }

@@ -59,7 +59,7 @@ pub async fn digests_of(
             continue;
         }
         let rows: Vec<(i64, String)> = crate::db::query_as(&format!(
-            "SELECT id, digest FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+            "SELECT id, digest FROM {table} WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"
         ))
         .bind(serde_json::to_string(ids).expect("ids serialize"))
         .fetch_all(db)
@@ -164,8 +164,10 @@ pub struct GcRun {
     pub untagged_cleanup: bool,
     pub status: String,
     #[serde(with = "time::serde::rfc3339")]
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub started_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub finished_at: Option<OffsetDateTime>,
     pub duration_ms: Option<i64>,
     pub read_only_ms: Option<i64>,

@@ -132,6 +132,7 @@ pub async fn mark_interrupted(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PromotionRecord {
     pub id: i64,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub started_at: OffsetDateTime,
     pub actor: String,
     pub source_registry: String,
@@ -151,12 +152,12 @@ pub struct PromotionRecord {
     pub blobs_copied: i64,
     pub blobs_present: i64,
     /// The outgoing webhook calls of this promotion (none without webhooks).
-    #[sqlx(json)]
+    #[sqlx(try_from = "crate::db::JsonText<Vec<WebhookState>>")]
     pub webhooks: Vec<WebhookState>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(rename_all = "lowercase")]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
 pub enum PromotionStatus {
     Running,
     Succeeded,
@@ -197,3 +198,5 @@ pub async fn recent(
     .fetch_all(db)
     .await
 }
+
+crate::json_text!(Vec<WebhookState>);

@@ -111,8 +111,11 @@ pub struct RunRow {
     pub registry: String,
     pub trigger: String,
     pub requested_by: String,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub previewed_at: OffsetDateTime,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub started_at: Option<OffsetDateTime>,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub finished_at: Option<OffsetDateTime>,
     pub status: String,
     pub candidates: i64,
@@ -170,13 +173,14 @@ pub async fn last_scheduled_run(
     db: impl crate::db::Executor<'_>,
     policy: &str,
 ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    crate::db::query_scalar(
+    let at: Option<crate::db::TextTime> = crate::db::query_scalar(
         "SELECT previewed_at FROM retention_runs WHERE policy = ? AND trigger = 'schedule'
          ORDER BY id DESC LIMIT 1",
     )
     .bind(policy)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(at.map(|at| at.0))
 }
 
 /// Marks a previewed run as started; false when it was not waiting to run (run already).

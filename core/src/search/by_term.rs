@@ -124,13 +124,26 @@ fn push_repository_rank<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     let segment = format!("/{}", term.text);
     sql.push("CASE WHEN r.name = ")
         .push_bind(term.text.as_str());
-    sql.push(" OR substr(r.name, -")
-        .push_bind(segment.chars().count() as i64);
-    sql.push(") = ").push_bind(segment.clone());
+    push_last_chars(sql, "r.name", segment.chars().count() as i64);
+    sql.push(" = ").push_bind(segment.clone());
     sql.push(" THEN 0 WHEN instr(r.name, ")
         .push_bind(term.text.as_str());
     sql.push(") = 1 OR instr(r.name, ").push_bind(segment);
     sql.push(") > 0 THEN 1 ELSE 2 END");
+}
+
+/// ` OR <the last n characters of text>`.
+pub(super) fn push_last_chars(sql: &mut QueryBuilder, text: &str, n: i64) {
+    sql.on_sqlite(|sql| {
+        sql.push(format!(" OR substr({text}, -"))
+            .push_bind(n)
+            .push(")");
+    });
+    sql.on_postgres(|sql| {
+        sql.push(format!(" OR right({text}, CAST("))
+            .push_bind(n)
+            .push(" AS INTEGER))");
+    });
 }
 
 /// 0 when the tag is the word (any case), 1 when it starts with it, else 2.
@@ -162,7 +175,7 @@ pub(super) fn tag_names_match(term: &ResolvedTerm) -> QueryBuilder {
     if term.corrections.is_empty() && term.scope != TermScope::Repository {
         sets::push_tag_name_set(&mut sql, term);
     } else {
-        sql.push("SELECT 1 WHERE 0");
+        sql.push("SELECT 1 WHERE FALSE");
     }
     sql.push(")");
     sql

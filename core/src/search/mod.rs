@@ -212,7 +212,7 @@ async fn typo_corrections(services: &Services, word: &str) -> Result<Vec<String>
     if fuzzy::max_edits(word).is_none() {
         return Ok(Vec::new());
     }
-    if store::any_name_contains(&services.db, &sets::phrase(word)).await? {
+    if store::any_name_contains(&services.db, word).await? {
         return Ok(Vec::new());
     }
     Ok(services

@@ -14,24 +14,66 @@ pub(super) fn phrase(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
 }
 
+/// A LIKE pattern matching `word` anywhere (PostgreSQL's default escape, the backslash).
+fn containing(word: &str) -> String {
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// `SELECT <column> FROM repositories` whose name contains any of `words`, ignoring case: the
+/// trigram FTS table on SQLite, the pg_trgm index (which serves ILIKE) on PostgreSQL.
+fn push_repositories_containing_any(sql: &mut QueryBuilder, words: &[&str], column: &str) {
+    let fts_column = if column == "id" { "rowid" } else { column };
+    sql.on_sqlite(|sql| {
+        let either: Vec<String> = words.iter().map(|w| phrase(w)).collect();
+        sql.push(format!(
+            "SELECT {fts_column} FROM repository_search WHERE repository_search MATCH "
+        ));
+        sql.push_bind(either.join(" OR "));
+    });
+    sql.on_postgres(|sql| {
+        sql.push(format!("SELECT {column} FROM repositories WHERE "));
+        let mut any = sql.separated(" OR ");
+        for word in words {
+            any.push("name ILIKE ")
+                .push_bind_unseparated(containing(word));
+        }
+    });
+}
+
+pub(super) fn push_repositories_containing(sql: &mut QueryBuilder, word: &str, column: &str) {
+    push_repositories_containing_any(sql, &[word], column);
+}
+
+/// `SELECT <column> FROM tag_names` whose name contains `word`, ignoring case.
+pub(super) fn push_tag_names_containing(sql: &mut QueryBuilder, word: &str, column: &str) {
+    sql.on_sqlite(|sql| {
+        sql.push(format!(
+            "SELECT {column} FROM tag_names WHERE id IN (SELECT rowid FROM tag_name_search WHERE tag_name_search MATCH "
+        ));
+        sql.push_bind(phrase(word));
+        sql.push(")");
+    });
+    sql.on_postgres(|sql| {
+        sql.push(format!("SELECT {column} FROM tag_names WHERE name ILIKE "));
+        sql.push_bind(containing(word));
+    });
+}
+
 /// Ids of the repositories whose name contains the term (or, for a typo, one of its stand-ins).
 pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
     if !term.corrections.is_empty() {
-        let either = term
-            .corrections
-            .iter()
-            .map(|w| phrase(w))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
-        sql.push_bind(either);
+        let words: Vec<&str> = term.corrections.iter().map(|w| w.as_str()).collect();
+        push_repositories_containing_any(sql, &words, "id");
     } else if term.text.chars().count() < TRIGRAM {
         sql.push("SELECT id FROM repositories WHERE instr(name, ");
         sql.push_bind(term.text.as_str());
         sql.push(") > 0");
     } else {
-        sql.push("SELECT rowid FROM repository_search WHERE repository_search MATCH ");
-        sql.push_bind(phrase(&term.text));
+        push_repositories_containing(sql, &term.text, "id");
     }
 }
 
@@ -42,9 +84,7 @@ pub(super) fn push_tag_name_set<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTe
         sql.push_bind(term.text.as_str());
         sql.push(") > 0");
     } else {
-        sql.push("SELECT name FROM tag_names WHERE id IN (SELECT rowid FROM tag_name_search WHERE tag_name_search MATCH ");
-        sql.push_bind(phrase(&term.text));
-        sql.push(")");
+        push_tag_names_containing(sql, &term.text, "name");
     }
 }
 

@@ -75,7 +75,7 @@ pub(super) fn push_total(sql: &mut QueryBuilder, query: &Resolved) {
 pub(super) fn push_page_rows(sql: &mut QueryBuilder, query: &Resolved) {
     sql.push(COLUMNS);
     sql.push(
-        "page.rank, page.total FROM page CROSS JOIN tags t ON t.rowid = page.id
+        "CAST(page.rank AS BIGINT) AS rank, CAST(page.total AS BIGINT) AS total FROM page CROSS JOIN tags t ON t.rowid = page.id
          JOIN repositories p ON p.id = t.repository_id
          JOIN registries g ON g.id = p.registry_id
          JOIN manifests m ON m.id = t.manifest_id
@@ -101,7 +101,7 @@ pub(super) fn count(query: &Resolved) -> QueryBuilder {
     push_conditions(&mut sql, query);
     sql.push(" LIMIT ");
     sql.push_bind(COUNT_CAP + 1);
-    sql.push(")");
+    sql.push(") AS capped");
     sql
 }
 
@@ -128,17 +128,16 @@ pub(super) fn push_rank<'a>(sql: &mut QueryBuilder, query: &'a Resolved, skip: O
             push_digest_set(sql, digest);
             sql.push(") THEN 0");
         }
-        sql.push(" WHEN 0");
+        sql.push(" WHEN FALSE");
         if on_tag {
             sql.push(" OR lower(t.name) = ").push_bind(lower);
         }
         if on_repo {
             sql.push(" OR p.name = ").push_bind(lower);
-            sql.push(" OR substr('/' || p.name, -")
-                .push_bind(segment_chars);
-            sql.push(") = ").push_bind(segment.clone());
+            super::by_term::push_last_chars(sql, "'/' || p.name", segment_chars);
+            sql.push(" = ").push_bind(segment.clone());
         }
-        sql.push(" THEN 0 WHEN 0");
+        sql.push(" THEN 0 WHEN FALSE");
         if on_tag {
             sql.push(" OR instr(lower(t.name), ").push_bind(lower);
             sql.push(") = 1");

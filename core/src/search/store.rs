@@ -12,10 +12,11 @@ pub struct SearchHit {
     pub digest: String,
     pub is_index: bool,
     pub total_size: i64,
+    #[sqlx(try_from = "crate::db::TextTime")]
     pub pushed_at: OffsetDateTime,
     pub created: Option<String>,
     /// `os/arch[/variant]` of the image, or of each platform of an index.
-    #[sqlx(json)]
+    #[sqlx(try_from = "crate::db::JsonText<Vec<String>>")]
     pub platforms: Vec<String>,
     /// Sum over the words: 0 exact, 1 prefix, 2 substring, 3 typo; lower is better.
     pub rank: i64,
@@ -39,15 +40,14 @@ where
     query.build_query_scalar().fetch_one(db).await
 }
 
-/// Whether any repository or tag name contains `phrase` (an FTS5 phrase, see `sets::phrase`).
-pub(super) async fn any_name_contains(db: &crate::db::Db, phrase: &str) -> sqlx::Result<bool> {
-    crate::db::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM repository_search WHERE repository_search MATCH ?1)
-             OR EXISTS (SELECT 1 FROM tag_name_search WHERE tag_name_search MATCH ?1)",
-    )
-    .bind(phrase)
-    .fetch_one(db)
-    .await
+/// Whether any repository or tag name contains `word` (ignoring case).
+pub(super) async fn any_name_contains(db: &crate::db::Db, word: &str) -> sqlx::Result<bool> {
+    let mut query = QueryBuilder::new("SELECT EXISTS (");
+    super::sets::push_repositories_containing(&mut query, word, "1");
+    query.push(") OR EXISTS (");
+    super::sets::push_tag_names_containing(&mut query, word, "1");
+    query.push(")");
+    query.build_query_scalar().fetch_one(db).await
 }
 
 /// Row count and highest id of `repositories`: any insert or delete changes one of them.

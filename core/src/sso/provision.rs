@@ -65,7 +65,7 @@ pub async fn provision(
     users::replace_sso_grants(&mut tx, id, grants, now).await?;
     users::record_login(&mut tx, id, now).await?;
     tx.commit().await?;
-    crate::accounts::users_changed(services);
+    crate::accounts::users_changed(services).await;
     let mut user = users::find_by_id(&services.db, id)
         .await?
         .ok_or(DomainError::Unauthenticated)?;

@@ -192,7 +192,7 @@ pub(super) async fn manifest_digests(
 ) -> Result<HashMap<i64, String>, sqlx::Error> {
     let ids = serde_json::to_string(ids).expect("ids serialize");
     let rows: Vec<(i64, String)> = crate::db::query_as(
-        "SELECT id, digest FROM manifests WHERE id IN (SELECT value FROM json_each(?))",
+        "SELECT id, digest FROM manifests WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
     )
     .bind(ids)
     .fetch_all(db)
@@ -263,7 +263,7 @@ pub(super) async fn blob_digests(
 ) -> Result<HashMap<i64, String>, sqlx::Error> {
     let ids = serde_json::to_string(ids).expect("ids serialize");
     let rows: Vec<(i64, String)> = crate::db::query_as(
-        "SELECT id, digest FROM blobs WHERE id IN (SELECT value FROM json_each(?))",
+        "SELECT id, digest FROM blobs WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
     )
     .bind(ids)
     .fetch_all(db)

@@ -245,7 +245,7 @@ struct ScopeRow {
 struct SeriesRow {
     kind: String,
     scope: String,
-    #[sqlx(json)]
+    #[sqlx(try_from = "crate::db::JsonText<Vec<(String, i64)>>")]
     points: Vec<(String, i64)>,
 }
 

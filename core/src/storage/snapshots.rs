@@ -229,7 +229,7 @@ pub async fn downsample(db: &crate::db::Db, now: OffsetDateTime) -> Result<(), s
                  SELECT id, ROW_NUMBER() OVER (
                      PARTITION BY registry, kind, scope, substr(taken_at, 1, 10)
                      ORDER BY taken_at DESC, id DESC) AS newest
-                 FROM storage_snapshots WHERE resolution = 'full' AND taken_at < ?1)
+                 FROM storage_snapshots WHERE resolution = 'full' AND taken_at < ?1) AS ranked
              WHERE newest = 1)",
     )
     .bind(&cutoff)

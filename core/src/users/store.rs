@@ -54,8 +54,10 @@ fn user_from_row(row: &crate::db::Row) -> Result<User, sqlx::Error> {
             .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
         disabled: row.try_get("disabled")?,
         password_hash: PasswordHash(row.try_get("password_hash")?),
-        created_at: row.try_get("created_at")?,
-        last_login_at: row.try_get("last_login_at")?,
+        created_at: row.try_get::<crate::db::TextTime, _>("created_at")?.0,
+        last_login_at: row
+            .try_get::<crate::db::MaybeTextTime, _>("last_login_at")?
+            .0,
         session_epoch: row.try_get("session_epoch")?,
         sso_subject: row.try_get("sso_subject")?,
         grants: Arc::new([]),
@@ -186,7 +188,7 @@ pub async fn bump_session_epoch(
 
 /// Admins who can still log in.
 pub async fn count_enabled_admins(db: impl crate::db::Executor<'_>) -> Result<i64, sqlx::Error> {
-    crate::db::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+    crate::db::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
         .fetch_one(db)
         .await
 }

@@ -68,6 +68,10 @@ fn names(listed: &RepositoryTags) -> Vec<String> {
 
 #[tokio::test]
 async fn every_tag_of_a_huge_repository_is_on_exactly_one_page() {
+    if end2end::postgres::tests_use_postgres() {
+        eprintln!("skipped on PostgreSQL: the synthetic index is written to SQLite only (#17)");
+        return;
+    }
     let (_dir, services, repository, total) = huge_repository().await;
     let first = page(&services, &repository, "", TagSort::Created, 1)
         .await
@@ -107,6 +111,10 @@ async fn every_tag_of_a_huge_repository_is_on_exactly_one_page() {
 
 #[tokio::test]
 async fn the_filter_and_the_version_order_run_over_every_tag_not_one_page() {
+    if end2end::postgres::tests_use_postgres() {
+        eprintln!("skipped on PostgreSQL: the synthetic index is written to SQLite only (#17)");
+        return;
+    }
     let (_dir, services, repository, total) = huge_repository().await;
     // build-24, build-240 … build-249, build-2400 … build-2499; any case.
     let filtered = page(&services, &repository, " BUILD-24", TagSort::Created, 2)

@@ -154,6 +154,10 @@ async fn a_collection_frees_exactly_the_prediction_and_leaves_the_registry_writa
         "SELECT json_extract(payload, '$.event') || ' ' || gc_run_id FROM webhook_deliveries
          WHERE gc_run_id IS NOT NULL ORDER BY id",
     )
+    .on_postgres(
+        "SELECT (payload::json ->> 'event') || ' ' || gc_run_id FROM webhook_deliveries
+         WHERE gc_run_id IS NOT NULL ORDER BY id",
+    )
     .fetch_all(&services.db)
     .await
     .unwrap();

@@ -93,12 +93,11 @@ async fn multi_arch_indexes_are_stored_with_their_platforms_and_sizes() {
     .unwrap();
     let archs: Vec<&str> = platforms.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(archs, ["amd64", "arm64"]);
-    let index_size: i64 = regatta_core::db::query_scalar(
-        "SELECT total_size FROM manifests WHERE is_index = 1 LIMIT 1",
-    )
-    .fetch_one(&services.db)
-    .await
-    .unwrap();
+    let index_size: i64 =
+        regatta_core::db::query_scalar("SELECT total_size FROM manifests WHERE is_index LIMIT 1")
+            .fetch_one(&services.db)
+            .await
+            .unwrap();
     assert_eq!(index_size, platforms.iter().map(|(_, s)| s).sum::<i64>());
 }
 

@@ -19,6 +19,10 @@ async fn queued_events(services: &Services) -> Vec<String> {
         "SELECT json_extract(payload, '$.event') || ' ' || json_extract(payload, '$.alert.kind')
          FROM webhook_deliveries WHERE storage_alert_id IS NOT NULL ORDER BY id",
     )
+    .on_postgres(
+        "SELECT (payload::json ->> 'event') || ' ' || (payload::json -> 'alert' ->> 'kind')
+         FROM webhook_deliveries WHERE storage_alert_id IS NOT NULL ORDER BY id",
+    )
     .fetch_all(&services.db)
     .await
     .unwrap()

@@ -60,6 +60,7 @@ async fn a_user_disabled_by_another_process_loses_access_at_the_next_request() {
     accounts::disable_user(&cli, &Actor::system("cli"), "dana")
         .await
         .unwrap();
+    signal_delivered().await;
     let after = session_user(&server, &claims(dana, epoch)).await;
     assert!(
         matches!(after, Err(DomainError::Unauthenticated)),
@@ -77,6 +78,7 @@ async fn a_password_changed_in_this_process_ends_the_cached_session_at_once() {
     accounts::change_password(&server, &Actor::system("test"), "erin", &new_password)
         .await
         .unwrap();
+    signal_delivered().await;
     let after = session_user(&server, &claims(erin, epoch)).await;
     assert!(
         matches!(after, Err(DomainError::Unauthenticated)),
@@ -127,6 +129,7 @@ async fn one_session_ended_elsewhere_stops_at_its_next_request_and_the_other_goe
         .await
         .unwrap();
 
+    signal_delivered().await;
     let after = session_user(&server, &with_key(&laptop)).await;
     assert!(
         matches!(after, Err(DomainError::Unauthenticated)),
@@ -138,4 +141,12 @@ async fn one_session_ended_elsewhere_stops_at_its_next_request_and_the_other_goe
         listed.iter().map(|s| s.source.as_str()).collect::<Vec<_>>(),
         ["10.0.0.2"]
     );
+}
+
+/// On SQLite another process's change is seen through the marker file at once; on PostgreSQL
+/// it arrives as a notification, milliseconds later.
+async fn signal_delivered() {
+    if end2end::postgres::tests_use_postgres() {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }

@@ -10,7 +10,7 @@ pub async fn backup(settings: Settings, file: &Path) -> anyhow::Result<()> {
     let bytes = regatta_core::backup::backup(&services, file).await?;
     println!(
         "backed up {} to {} ({bytes} bytes, integrity checked)",
-        source.display(),
+        source,
         file.display()
     );
     Ok(())

@@ -328,12 +328,15 @@ pub async fn delete_orphans(
     const ORPHAN_BLOBS: &str =
         "FROM blobs WHERE registry_id = ? AND id NOT IN (SELECT blob_id FROM manifest_blobs)";
     const RELEASE: &str =
-        "INSERT OR IGNORE INTO released_blobs (registry_id, digest, size, repository, since)
-         SELECT registry_id, digest, size, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ";
+        "INSERT INTO released_blobs (registry_id, digest, size, repository, since)
+         SELECT registry_id, digest, size, ?, ? ";
+    const KEEP_FIRST: &str = " ON CONFLICT DO NOTHING";
+    let since = crate::clock::sortable_utc(time::OffsetDateTime::now_utc());
     // An orphaned index frees its children for the next pass; indexes nest one level.
     for _ in 0..3 {
-        crate::db::query(&format!("{RELEASE}{ORPHAN_MANIFESTS}"))
+        crate::db::query(&format!("{RELEASE}{ORPHAN_MANIFESTS}{KEEP_FIRST}"))
             .bind(repository)
+            .bind(&since)
             .bind(registry_id)
             .execute(&mut *db)
             .await?;
@@ -345,8 +348,9 @@ pub async fn delete_orphans(
             break;
         }
     }
-    crate::db::query(&format!("{RELEASE}{ORPHAN_BLOBS}"))
+    crate::db::query(&format!("{RELEASE}{ORPHAN_BLOBS}{KEEP_FIRST}"))
         .bind(repository)
+        .bind(&since)
         .bind(registry_id)
         .execute(&mut *db)
         .await?;
@@ -451,10 +455,12 @@ pub async fn watch_state(
     db: impl crate::db::Executor<'_>,
     registry_id: i64,
 ) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), sqlx::Error> {
-    crate::db::query_as("SELECT notified_at, verified_at FROM registries WHERE id = ?")
-        .bind(registry_id)
-        .fetch_one(db)
-        .await
+    let (notified, verified): (crate::db::MaybeTextTime, crate::db::MaybeTextTime) =
+        crate::db::query_as("SELECT notified_at, verified_at FROM registries WHERE id = ?")
+            .bind(registry_id)
+            .fetch_one(db)
+            .await?;
+    Ok((notified.0, verified.0))
 }
 
 pub async fn record_verified(

@@ -9,6 +9,7 @@ pub struct RegistryIndexRow {
     pub name: String,
     pub repositories: i64,
     pub tags: i64,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub crawl_finished_at: Option<time::OffsetDateTime>,
     pub crawl_duration_ms: Option<i64>,
     pub crawl_error: Option<String>,
@@ -58,6 +59,7 @@ pub async fn registry_index_rows(
 pub struct RepositoryRow {
     pub name: String,
     pub tags: i64,
+    #[sqlx(try_from = "crate::db::MaybeTextTime")]
     pub last_updated: Option<time::OffsetDateTime>,
 }
 
@@ -138,10 +140,10 @@ pub struct TagDetailRow {
     pub created: Option<String>,
     pub is_index: bool,
     /// `os/arch[/variant]` of the image, or of each platform of an index.
-    #[sqlx(json)]
+    #[sqlx(try_from = "crate::db::JsonText<Vec<String>>")]
     pub platforms: Vec<String>,
     /// Other tags of this repository on the same digest.
-    #[sqlx(json)]
+    #[sqlx(try_from = "crate::db::JsonText<Vec<String>>")]
     pub same_digest_as: Vec<String>,
 }
 
@@ -150,12 +152,12 @@ pub struct TagDetailRow {
 /// `concat!` it into their literal text.
 macro_rules! platforms_json {
     () => {
-        "CASE WHEN m.is_index = 1 THEN
+        "CASE WHEN m.is_index THEN
              (SELECT json_group_array(c.os || '/' || c.architecture || COALESCE('/' || c.variant, ''))
               FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id
               WHERE mc.parent_id = m.id AND c.os IS NOT NULL)
-         WHEN m.os IS NULL THEN json_array()
-         ELSE json_array(m.os || '/' || m.architecture || COALESCE('/' || m.variant, '')) END"
+         WHEN m.os IS NULL THEN '[]'
+         ELSE CAST(json_array(m.os || '/' || m.architecture || COALESCE('/' || m.variant, '')) AS TEXT) END"
     };
 }
 pub(crate) use platforms_json;

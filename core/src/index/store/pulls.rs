@@ -37,7 +37,7 @@ async fn upsert_pull(
         "INSERT INTO image_pulls (repository_id, digest, pulled_at)
          SELECT r.id, ?3, ?4 FROM repositories r JOIN registries g ON g.id = r.registry_id
          WHERE g.name = ?1 AND r.name = ?2
-         ON CONFLICT (repository_id, digest) DO UPDATE SET pulled_at = max(pulled_at, excluded.pulled_at)",
+         ON CONFLICT (repository_id, digest) DO UPDATE SET pulled_at = max(image_pulls.pulled_at, excluded.pulled_at)",
     )
     .bind(registry)
     .bind(repository)
