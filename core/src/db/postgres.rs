@@ -10,7 +10,7 @@ use std::time::Duration;
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// The advisory lock [`begin_write`] takes ("regatta" in ASCII, to stay clear of sqlx's own).
-const WRITE_LOCK: i64 = 0x7265_6761_7474_61;
+const WRITE_LOCK: i64 = 0x0072_6567_6174_7461;
 
 /// Connects to `url` (with `password` when the URL carries none) and applies every pending
 /// migration.

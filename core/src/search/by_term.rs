@@ -65,7 +65,7 @@ enum Select {
 
 /// `rep(id, registry_id, name, rank)`: matching repositories, ranked by name once;
 /// `nam(name, rank)`: matching distinct tag names, ranked once. Unused ones are empty.
-fn push_sets<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
+fn push_sets(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     sql.push("WITH rep(id, registry_id, name, rank) AS MATERIALIZED (SELECT r.id, r.registry_id, r.name, ");
     if term.corrections.is_empty() {
         push_repository_rank(sql, term);
@@ -95,7 +95,7 @@ fn push_sets<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
 
 /// Tags of matching repositories, then tags with a matching name in other repositories; each
 /// arm filtered by the rest of the query.
-fn push_arms<'a>(sql: &mut QueryBuilder, query: &'a Resolved, term: usize, select: Select) {
+fn push_arms(sql: &mut QueryBuilder, query: &Resolved, term: usize, select: Select) {
     let columns = |sql: &mut QueryBuilder, driver_rank: &str| match select {
         Select::Count => {
             sql.push("SELECT 1");
@@ -120,7 +120,7 @@ fn push_arms<'a>(sql: &mut QueryBuilder, query: &'a Resolved, term: usize, selec
 }
 
 /// 0 when the name is the word or ends in `/word`, 1 when a path segment starts with it, else 2.
-fn push_repository_rank<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
+fn push_repository_rank(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     let segment = format!("/{}", term.text);
     sql.push("CASE WHEN r.name = ")
         .push_bind(term.text.as_str());
@@ -147,7 +147,7 @@ pub(super) fn push_last_chars(sql: &mut QueryBuilder, text: &str, n: i64) {
 }
 
 /// 0 when the tag is the word (any case), 1 when it starts with it, else 2.
-fn push_tag_rank<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
+fn push_tag_rank(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     sql.push("CASE WHEN lower(n.name) = ")
         .push_bind(term.text.as_str());
     sql.push(" THEN 0 WHEN instr(lower(n.name), ")

@@ -64,7 +64,7 @@ pub(super) fn push_tag_names_containing(sql: &mut QueryBuilder, word: &str, colu
 }
 
 /// Ids of the repositories whose name contains the term (or, for a typo, one of its stand-ins).
-pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
+pub(super) fn push_repository_set(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     if !term.corrections.is_empty() {
         let words: Vec<&str> = term.corrections.iter().map(|w| w.as_str()).collect();
         push_repositories_containing_any(sql, &words, "id");
@@ -78,7 +78,7 @@ pub(super) fn push_repository_set<'a>(sql: &mut QueryBuilder, term: &'a Resolved
 }
 
 /// Ids of the distinct tag names that contain the term.
-pub(super) fn push_tag_name_set<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
+pub(super) fn push_tag_name_set(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     if term.text.chars().count() < TRIGRAM {
         sql.push("SELECT name FROM tag_names WHERE instr(lower(name), ");
         sql.push_bind(term.text.as_str());
@@ -102,7 +102,7 @@ pub(super) fn push_signed_pairs(sql: &mut QueryBuilder) {
 
 /// Manifests a digest names: the manifest itself, an index containing it as a platform image,
 /// or an image (or the index of an image) whose config it is — `docker images` shows the latter.
-pub(super) fn push_digest_set<'a>(sql: &mut QueryBuilder, digest: &'a DigestPrefix) {
+pub(super) fn push_digest_set(sql: &mut QueryBuilder, digest: &DigestPrefix) {
     sql.push("SELECT id FROM manifests WHERE ");
     push_range(sql, "digest", digest);
     sql.push(" UNION SELECT mc.parent_id FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id WHERE ");
@@ -111,12 +111,12 @@ pub(super) fn push_digest_set<'a>(sql: &mut QueryBuilder, digest: &'a DigestPref
 }
 
 /// Manifests containing layer `digest`, and the indexes of those.
-pub(super) fn push_layer_set<'a>(sql: &mut QueryBuilder, digest: &'a DigestPrefix) {
+pub(super) fn push_layer_set(sql: &mut QueryBuilder, digest: &DigestPrefix) {
     sql.push("SELECT -1");
     push_blob_users(sql, digest, "mb.position > 0");
 }
 
-pub(super) fn push_blob_users<'a>(sql: &mut QueryBuilder, digest: &'a DigestPrefix, role: &str) {
+pub(super) fn push_blob_users(sql: &mut QueryBuilder, digest: &DigestPrefix, role: &str) {
     sql.push(" UNION SELECT mb.manifest_id FROM manifest_blobs mb JOIN blobs b ON b.id = mb.blob_id WHERE ");
     sql.push(role).push(" AND ");
     push_range(sql, "b.digest", digest);
@@ -125,7 +125,7 @@ pub(super) fn push_blob_users<'a>(sql: &mut QueryBuilder, digest: &'a DigestPref
     push_range(sql, "b.digest", digest);
 }
 
-pub(super) fn push_range<'a>(sql: &mut QueryBuilder, column: &str, digest: &'a DigestPrefix) {
+pub(super) fn push_range(sql: &mut QueryBuilder, column: &str, digest: &DigestPrefix) {
     sql.push(column).push(" >= ").push_bind(digest.as_str());
     sql.push(" AND ")
         .push(column)
@@ -134,7 +134,7 @@ pub(super) fn push_range<'a>(sql: &mut QueryBuilder, column: &str, digest: &'a D
 }
 
 /// Images of the platform, and indexes with such an image.
-pub(super) fn push_platform_set<'a>(sql: &mut QueryBuilder, platform: &'a PlatformFilter) {
+pub(super) fn push_platform_set(sql: &mut QueryBuilder, platform: &PlatformFilter) {
     // UNION ALL: `IN` builds its own lookup table, so removing duplicates first is wasted work.
     sql.push("SELECT id FROM manifests i WHERE ");
     push_platform_match(sql, platform, "i");
@@ -142,9 +142,9 @@ pub(super) fn push_platform_set<'a>(sql: &mut QueryBuilder, platform: &'a Platfo
     push_platform_match(sql, platform, "c");
 }
 
-pub(super) fn push_platform_match<'a>(
+pub(super) fn push_platform_match(
     sql: &mut QueryBuilder,
-    platform: &'a PlatformFilter,
+    platform: &PlatformFilter,
     table: &str,
 ) {
     let mut first = true;
@@ -166,7 +166,7 @@ pub(super) fn push_platform_match<'a>(
 }
 
 /// `SELECT id FROM registries WHERE name IN (…)`: the registries searched.
-pub(super) fn push_registry_ids<'a>(sql: &mut QueryBuilder, query: &'a Resolved) {
+pub(super) fn push_registry_ids(sql: &mut QueryBuilder, query: &Resolved) {
     sql.push("SELECT id FROM registries WHERE name IN (");
     let mut names = sql.separated(", ");
     for name in &query.registries {

@@ -106,7 +106,7 @@ pub(super) fn count(query: &Resolved) -> QueryBuilder {
 }
 
 /// The sum of the terms' ranks (but `skip`'s) for a candidate tag `t` in repository `p`.
-pub(super) fn push_rank<'a>(sql: &mut QueryBuilder, query: &'a Resolved, skip: Option<usize>) {
+pub(super) fn push_rank(sql: &mut QueryBuilder, query: &Resolved, skip: Option<usize>) {
     sql.push("(0");
     for (i, term) in query.terms.iter().enumerate() {
         if skip == Some(i) {
@@ -151,7 +151,7 @@ pub(super) fn push_rank<'a>(sql: &mut QueryBuilder, query: &'a Resolved, skip: O
     sql.push(")");
 }
 
-pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder, query: &'a Resolved) {
+pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved) {
     // The candidates already satisfy the part they were listed from.
     let driver = driver(query);
     sql.push("p.registry_id IN (");
@@ -216,7 +216,7 @@ pub(super) fn push_conditions<'a>(sql: &mut QueryBuilder, query: &'a Resolved) {
 }
 
 /// A term matches a tag through its repository's name, its own name, or (hex terms) a digest.
-fn push_term<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
+fn push_term(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     // No constant first operand (`0 OR …`): SQLite serves an OR of indexed terms by uniting
     // index lookups only when every operand can use an index.
     let mut first = true;
@@ -245,7 +245,7 @@ fn push_term<'a>(sql: &mut QueryBuilder, term: &'a ResolvedTerm) {
 
 /// `WITH candidates(id)`: the tags of the most selective part of the query, found by index, so
 /// the main query visits those rather than every tag (the other parts then filter them).
-fn push_candidates<'a>(sql: &mut QueryBuilder, query: &'a Resolved) {
+fn push_candidates(sql: &mut QueryBuilder, query: &Resolved) {
     sql.push("WITH candidates(id) AS (");
     match driver(query) {
         Driver::Digest => {
