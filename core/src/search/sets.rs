@@ -142,11 +142,7 @@ pub(super) fn push_platform_set(sql: &mut QueryBuilder, platform: &PlatformFilte
     push_platform_match(sql, platform, "c");
 }
 
-pub(super) fn push_platform_match(
-    sql: &mut QueryBuilder,
-    platform: &PlatformFilter,
-    table: &str,
-) {
+pub(super) fn push_platform_match(sql: &mut QueryBuilder, platform: &PlatformFilter, table: &str) {
     let mut first = true;
     for (column, value) in [
         ("os", &platform.os),
