@@ -143,6 +143,12 @@ impl LoginThrottle {
 /// Seconds until `policy` lets the next attempt through after `failures`, the last at `last_at`.
 fn ready_in(policy: Policy, failures: i64, last_at: i64, now: i64) -> u64 {
     let wait = policy.wait_after(failures.clamp(0, i64::from(u32::MAX)) as u32);
+    // A free attempt is free even when the last one is stamped later than `now`: an attempt
+    // that read its clock, then waited for the write lock behind a later one (or a replica
+    // whose clock runs ahead) must not be throttled for it.
+    if wait.is_zero() {
+        return 0;
+    }
     let ready_at = last_at + wait.as_millis() as i64;
     match now >= ready_at {
         true => 0,
@@ -199,6 +205,17 @@ mod tests {
         address: &str,
     ) -> Result<Attempt, u64> {
         throttle.begin(db, account, address).await.unwrap()
+    }
+
+    #[test]
+    fn a_free_attempt_is_not_held_back_by_a_later_stamped_one() {
+        let now = 1_000_000;
+        assert_eq!(ready_in(ADDRESS, 4, now + 700, now), 0);
+        assert_eq!(
+            ready_in(ADDRESS, 5, now + 700, now),
+            1,
+            "past the free ones it waits"
+        );
     }
 
     #[tokio::test]
