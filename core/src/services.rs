@@ -46,20 +46,22 @@ impl Services {
     /// Opens the database (applying migrations) and prepares a client per registry.
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
         let clock: SharedClock = Arc::new(SystemClock);
-        let db = match &settings.database {
-            DatabaseLocation::Sqlite(path) => db::connect_and_migrate(path).await?,
+        let (db, user_cache) = match &settings.database {
+            DatabaseLocation::Sqlite(path) => (
+                db::connect_and_migrate(path).await?,
+                UserCache::beside(path),
+            ),
             DatabaseLocation::Postgres(url) => {
                 let password = (settings.database_password_env.as_deref())
                     .and_then(|name| settings.shared_secrets.get(name))
                     .map(secrecy::ExposeSecret::expose_secret);
-                db::connect_postgres(url.as_str(), password).await?
+                let db = db::connect_postgres(url.as_str(), password).await?;
+                let user_cache = UserCache::notified(&db).await?;
+                (db, user_cache)
             }
         };
+        let user_cache = Arc::new(user_cache);
         let registries = registry_clients(&settings)?;
-        let user_cache = Arc::new(match &settings.database {
-            DatabaseLocation::Sqlite(path) => UserCache::beside(path),
-            DatabaseLocation::Postgres(_) => UserCache::notified(&db).await?,
-        });
         let lease = std::time::Duration::from_secs(u64::from(settings.replicas.lease_seconds));
         let replica = Arc::new(crate::replicas::Replica::new(lease, clock.now()));
         crate::replicas::heartbeat::join(&db, &replica, clock.clone()).await?;

@@ -87,15 +87,19 @@ fn start_process_cluster() -> u16 {
         .unwrap_or_else(|error| panic!("starting the test PostgreSQL cluster: {error}"))
 }
 
+/// Creates database `name` in the cluster on `port` and returns its URL.
 async fn create_database_on(port: u16, name: &str) -> anyhow::Result<String> {
     use sqlx::Connection;
-    let url = |database: &str| format!("postgres://postgres@127.0.0.1:{port}/{database}");
-    let mut admin = sqlx::PgConnection::connect(&url("postgres")).await?;
+    let mut admin = sqlx::PgConnection::connect(&url_on(port, "postgres")).await?;
     sqlx::query(&format!("CREATE DATABASE \"{name}\""))
         .execute(&mut admin)
         .await?;
     admin.close().await?;
-    Ok(url(name))
+    Ok(url_on(port, name))
+}
+
+fn url_on(port: u16, database: &str) -> String {
+    format!("postgres://postgres@127.0.0.1:{port}/{database}")
 }
 
 pub struct PgCluster {
@@ -164,17 +168,11 @@ impl PgCluster {
 
     /// Creates database `name` and returns its URL.
     pub async fn create_database(&self, name: &str) -> anyhow::Result<String> {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(&self.url("postgres")).await?;
-        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut admin)
-            .await?;
-        admin.close().await?;
-        Ok(self.url(name))
+        create_database_on(self.port, name).await
     }
 
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+        url_on(self.port, database)
     }
 
     pub fn log(&self) -> String {

@@ -16,6 +16,16 @@ pub enum Sessions {
     Postgres(PostgresStore),
 }
 
+/// `$call` on whichever store this is (the two are different types with the same methods).
+macro_rules! each {
+    ($sessions:expr, $store:ident => $call:expr) => {
+        match $sessions {
+            Sessions::Sqlite($store) => $call,
+            Sessions::Postgres($store) => $call,
+        }
+    };
+}
+
 impl Sessions {
     /// The store on `db`, its table created if missing.
     pub async fn open(db: &Db) -> anyhow::Result<Self> {
@@ -32,10 +42,7 @@ impl Sessions {
                     .map_err(anyhow::Error::msg)?,
             ),
         };
-        match &store {
-            Sessions::Sqlite(store) => store.migrate().await?,
-            Sessions::Postgres(store) => store.migrate().await?,
-        }
+        each!(&store, store => store.migrate().await?);
         Ok(store)
     }
 }
@@ -43,40 +50,25 @@ impl Sessions {
 #[async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.create(record).await,
-            Sessions::Postgres(store) => store.create(record).await,
-        }
+        each!(self, store => store.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.save(record).await,
-            Sessions::Postgres(store) => store.save(record).await,
-        }
+        each!(self, store => store.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        match self {
-            Sessions::Sqlite(store) => store.load(id).await,
-            Sessions::Postgres(store) => store.load(id).await,
-        }
+        each!(self, store => store.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.delete(id).await,
-            Sessions::Postgres(store) => store.delete(id).await,
-        }
+        each!(self, store => store.delete(id).await)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for Sessions {
     async fn delete_expired(&self) -> Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.delete_expired().await,
-            Sessions::Postgres(store) => store.delete_expired().await,
-        }
+        each!(self, store => store.delete_expired().await)
     }
 }

@@ -26,14 +26,6 @@ impl DatabaseLocation {
         }
         Ok(DatabaseLocation::Postgres(url))
     }
-
-    /// The SQLite file, when that is the database.
-    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
-        match self {
-            DatabaseLocation::Sqlite(path) => Some(path),
-            DatabaseLocation::Postgres(_) => None,
-        }
-    }
 }
 
 impl fmt::Display for DatabaseLocation {
@@ -65,8 +57,8 @@ mod tests {
     #[test]
     fn a_path_is_sqlite_and_a_url_is_postgres() {
         assert_eq!(
-            DatabaseLocation::parse("data/r.db").unwrap().sqlite_path(),
-            Some(std::path::Path::new("data/r.db"))
+            DatabaseLocation::parse("data/r.db").unwrap(),
+            DatabaseLocation::Sqlite("data/r.db".into())
         );
         let pg = DatabaseLocation::parse("postgres://regatta@db.internal:5432/regatta").unwrap();
         assert!(matches!(pg, DatabaseLocation::Postgres(_)));

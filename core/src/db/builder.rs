@@ -97,11 +97,6 @@ impl QueryBuilder {
         }
     }
 
-    /// The SQLite text so far.
-    pub fn sql(&self) -> &str {
-        &self.sqlite.sql
-    }
-
     /// The query so far, leaving the builder empty.
     pub fn build(&mut self) -> Query<'static> {
         let sqlite = std::mem::take(&mut self.sqlite);

@@ -14,8 +14,34 @@
 //! Values from `json_each` are text on PostgreSQL: compare ids as `CAST(value AS INTEGER)`.
 //! Anything else that differs is written out with `.on_postgres(…)` beside the SQLite text.
 
-/// `sql` in PostgreSQL's spelling (functions above, then `?` placeholders as `$n`).
-pub fn to_postgres(sql: &str) -> String {
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// `sql` in PostgreSQL's spelling (functions above, then `?` placeholders as `$n`). Each text
+/// is translated once and kept: the same few hundred texts run over and over.
+pub fn to_postgres(sql: &str) -> Arc<str> {
+    /// Search builds texts from its query's shape; past this many the cache starts afresh.
+    const KEPT: usize = 4096;
+    static TRANSLATED: OnceLock<Mutex<HashMap<String, Arc<str>>>> = OnceLock::new();
+    let cache = TRANSLATED.get_or_init(Mutex::default);
+    let known = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(sql)
+        .cloned();
+    if let Some(translated) = known {
+        return translated;
+    }
+    let translated: Arc<str> = translate(sql).into();
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= KEPT {
+        cache.clear();
+    }
+    cache.insert(sql.to_string(), translated.clone());
+    translated
+}
+
+fn translate(sql: &str) -> String {
     let mut sql = sql.to_string();
     sql = wrap_calls(
         &sql,
@@ -177,7 +203,7 @@ fn closing_paren(args: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::to_postgres;
+    use super::translate as to_postgres;
 
     #[test]
     fn json_aggregates_become_text_and_an_empty_set_an_empty_array() {

@@ -28,13 +28,6 @@ pub use value::{rfc3339, Bind, Kind, Value};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::path::Path;
 
-/// Which database engine a [`Db`] runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 /// The connection pool.
 #[derive(Debug, Clone)]
 pub enum Db {
@@ -63,13 +56,6 @@ pub async fn connect_postgres(url: &str, password: Option<&str>) -> anyhow::Resu
 }
 
 impl Db {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     /// The SQLite pool, for what only SQLite has (backups of the file, its session store).
     pub fn as_sqlite(&self) -> Option<&SqlitePool> {
         match self {
@@ -106,13 +92,6 @@ impl Db {
         match self {
             Db::Sqlite(pool) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
-        }
-    }
-
-    pub fn is_closed(&self) -> bool {
-        match self {
-            Db::Sqlite(pool) => pool.is_closed(),
-            Db::Postgres(pool) => pool.is_closed(),
         }
     }
 }

@@ -94,6 +94,42 @@ pub fn query_scalar<T>(sql: &str) -> QueryScalar<'_, T> {
     QueryScalar(Query::new(Cow::Borrowed(sql)), PhantomData)
 }
 
+/// Runs `$query` with sqlx's constructor `$make` (`query_with`, `query_as_with::<_, T, _>`, …)
+/// and its method `$fetch` on whichever backend `$on` is, mapping the result with `$sqlite` or
+/// `$postgres`. Each arm is its own expansion, so `$make`'s database is inferred per backend.
+macro_rules! run {
+    ($query:expr, $on:expr, $make:expr, $fetch:ident) => {
+        run!($query, $on, $make, $fetch, |r| r, |r| r)
+    };
+    ($query:expr, $on:expr, $make:expr, $fetch:ident, $sqlite:expr, $postgres:expr) => {{
+        let query = $query;
+        match $on.target() {
+            Target::SqlitePool(pool) => ($make)(&query.sql, sqlite_arguments(query.values))
+                .$fetch(pool)
+                .await
+                .map($sqlite),
+            Target::Sqlite(conn) => ($make)(&query.sql, sqlite_arguments(query.values))
+                .$fetch(conn)
+                .await
+                .map($sqlite),
+            Target::PostgresPool(pool) => {
+                let (sql, values) = query.into_postgres();
+                ($make)(&sql, postgres_arguments(values)?)
+                    .$fetch(pool)
+                    .await
+                    .map($postgres)
+            }
+            Target::Postgres(conn) => {
+                let (sql, values) = query.into_postgres();
+                ($make)(&sql, postgres_arguments(values)?)
+                    .$fetch(conn)
+                    .await
+                    .map($postgres)
+            }
+        }
+    }};
+}
+
 impl<'q> Query<'q> {
     pub(super) fn new(sql: Cow<'q, str>) -> Self {
         Query {
@@ -124,7 +160,7 @@ impl<'q> Query<'q> {
         self
     }
 
-    fn into_postgres(self) -> (String, Vec<Value>) {
+    fn into_postgres(self) -> (std::sync::Arc<str>, Vec<Value>) {
         let sql = self.postgres_sql();
         (sql, self.postgres_values.unwrap_or(self.values))
     }
@@ -135,101 +171,45 @@ impl<'q> Query<'q> {
         self
     }
 
-    fn postgres_sql(&self) -> String {
+    fn postgres_sql(&self) -> std::sync::Arc<str> {
         dialect::to_postgres(self.postgres.as_deref().unwrap_or(&self.sql))
     }
 
     pub async fn execute<'c>(self, on: impl Executor<'c>) -> Result<Done, sqlx::Error> {
         let done = |rows_affected| Done { rows_affected };
-        match on.target() {
-            Target::SqlitePool(pool) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
-                .execute(pool)
-                .await
-                .map(|r| done(r.rows_affected())),
-            Target::Sqlite(conn) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
-                .execute(conn)
-                .await
-                .map(|r| done(r.rows_affected())),
-            Target::PostgresPool(pool) => {
-                let (sql, values) = self.into_postgres();
-                sqlx::query_with(&sql, postgres_arguments(values)?)
-                    .execute(pool)
-                    .await
-                    .map(|r| done(r.rows_affected()))
-            }
-            Target::Postgres(conn) => {
-                let (sql, values) = self.into_postgres();
-                sqlx::query_with(&sql, postgres_arguments(values)?)
-                    .execute(conn)
-                    .await
-                    .map(|r| done(r.rows_affected()))
-            }
-        }
+        run!(
+            self,
+            on,
+            sqlx::query_with,
+            execute,
+            |r| done(r.rows_affected()),
+            |r| done(r.rows_affected())
+        )
     }
 
     pub async fn fetch_all<'c>(self, on: impl Executor<'c>) -> Result<Vec<Row>, sqlx::Error> {
-        Ok(match on.target() {
-            Target::SqlitePool(pool) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
-            Target::Sqlite(conn) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
-                .fetch_all(conn)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
-            Target::PostgresPool(pool) => {
-                let (sql, values) = self.into_postgres();
-                sqlx::query_with(&sql, postgres_arguments(values)?)
-                    .fetch_all(pool)
-                    .await?
-                    .into_iter()
-                    .map(Row::Postgres)
-                    .collect()
-            }
-            Target::Postgres(conn) => {
-                let (sql, values) = self.into_postgres();
-                sqlx::query_with(&sql, postgres_arguments(values)?)
-                    .fetch_all(conn)
-                    .await?
-                    .into_iter()
-                    .map(Row::Postgres)
-                    .collect()
-            }
-        })
+        run!(
+            self,
+            on,
+            sqlx::query_with,
+            fetch_all,
+            |rows| rows.into_iter().map(Row::Sqlite).collect(),
+            |rows| rows.into_iter().map(Row::Postgres).collect()
+        )
     }
 
     pub async fn fetch_optional<'c>(
         self,
         on: impl Executor<'c>,
     ) -> Result<Option<Row>, sqlx::Error> {
-        Ok(match on.target() {
-            Target::SqlitePool(pool) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
-                .fetch_optional(pool)
-                .await?
-                .map(Row::Sqlite),
-            Target::Sqlite(conn) => sqlx::query_with(&self.sql, sqlite_arguments(self.values))
-                .fetch_optional(conn)
-                .await?
-                .map(Row::Sqlite),
-            Target::PostgresPool(pool) => {
-                let (sql, values) = self.into_postgres();
-                sqlx::query_with(&sql, postgres_arguments(values)?)
-                    .fetch_optional(pool)
-                    .await?
-                    .map(Row::Postgres)
-            }
-            Target::Postgres(conn) => {
-                let (sql, values) = self.into_postgres();
-                sqlx::query_with(&sql, postgres_arguments(values)?)
-                    .fetch_optional(conn)
-                    .await?
-                    .map(Row::Postgres)
-            }
-        })
+        run!(
+            self,
+            on,
+            sqlx::query_with,
+            fetch_optional,
+            |row| row.map(Row::Sqlite),
+            |row| row.map(Row::Postgres)
+        )
     }
 
     pub async fn fetch_one<'c>(self, on: impl Executor<'c>) -> Result<Row, sqlx::Error> {
@@ -237,38 +217,6 @@ impl<'q> Query<'q> {
             .await?
             .ok_or(sqlx::Error::RowNotFound)
     }
-}
-
-/// Runs one sqlx query constructor (`query_as_with` / `query_scalar_with`) with `$fetch` on
-/// whichever backend `$on` is.
-macro_rules! run_typed {
-    ($query:expr, $on:expr, $make:ident, $ty:ty, $fetch:ident) => {{
-        let query = $query;
-        match $on.target() {
-            Target::SqlitePool(pool) => {
-                sqlx::$make::<Sqlite, $ty, _>(&query.sql, sqlite_arguments(query.values))
-                    .$fetch(pool)
-                    .await
-            }
-            Target::Sqlite(conn) => {
-                sqlx::$make::<Sqlite, $ty, _>(&query.sql, sqlite_arguments(query.values))
-                    .$fetch(conn)
-                    .await
-            }
-            Target::PostgresPool(pool) => {
-                let (sql, values) = query.into_postgres();
-                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(values)?)
-                    .$fetch(pool)
-                    .await
-            }
-            Target::Postgres(conn) => {
-                let (sql, values) = query.into_postgres();
-                sqlx::$make::<Postgres, $ty, _>(&sql, postgres_arguments(values)?)
-                    .$fetch(conn)
-                    .await
-            }
-        }
-    }};
 }
 
 /// [`query_as`]: rows decoded into `T` (a `FromRow` struct or a tuple).
@@ -289,15 +237,15 @@ impl<'q, T: FromRows> QueryAs<'q, T> {
     }
 
     pub async fn fetch_all<'c>(self, on: impl Executor<'c>) -> Result<Vec<T>, sqlx::Error> {
-        run_typed!(self.0, on, query_as_with, T, fetch_all)
+        run!(self.0, on, sqlx::query_as_with::<_, T, _>, fetch_all)
     }
 
     pub async fn fetch_optional<'c>(self, on: impl Executor<'c>) -> Result<Option<T>, sqlx::Error> {
-        run_typed!(self.0, on, query_as_with, T, fetch_optional)
+        run!(self.0, on, sqlx::query_as_with::<_, T, _>, fetch_optional)
     }
 
     pub async fn fetch_one<'c>(self, on: impl Executor<'c>) -> Result<T, sqlx::Error> {
-        run_typed!(self.0, on, query_as_with, T, fetch_one)
+        run!(self.0, on, sqlx::query_as_with::<_, T, _>, fetch_one)
     }
 }
 
@@ -319,14 +267,19 @@ impl<'q, T: Decodes> QueryScalar<'q, T> {
     }
 
     pub async fn fetch_all<'c>(self, on: impl Executor<'c>) -> Result<Vec<T>, sqlx::Error> {
-        run_typed!(self.0, on, query_scalar_with, T, fetch_all)
+        run!(self.0, on, sqlx::query_scalar_with::<_, T, _>, fetch_all)
     }
 
     pub async fn fetch_optional<'c>(self, on: impl Executor<'c>) -> Result<Option<T>, sqlx::Error> {
-        run_typed!(self.0, on, query_scalar_with, T, fetch_optional)
+        run!(
+            self.0,
+            on,
+            sqlx::query_scalar_with::<_, T, _>,
+            fetch_optional
+        )
     }
 
     pub async fn fetch_one<'c>(self, on: impl Executor<'c>) -> Result<T, sqlx::Error> {
-        run_typed!(self.0, on, query_scalar_with, T, fetch_one)
+        run!(self.0, on, sqlx::query_scalar_with::<_, T, _>, fetch_one)
     }
 }

@@ -7,17 +7,25 @@ use regatta_core::replicas::{heartbeat, leases, Replica};
 use std::time::Duration;
 use time::macros::datetime;
 
-#[tokio::test]
-async fn a_job_is_held_by_one_live_replica_and_moves_once_the_holder_is_unseen_or_stopped() {
+const T0: time::OffsetDateTime = datetime!(2026-12-06 10:00 UTC);
+
+/// A new database with two replicas registered at [`T0`] ("a" and "b", leases of 30 s).
+async fn two_replicas() -> (tempfile::TempDir, regatta_core::db::Db, Replica, Replica) {
     let dir = tempfile::tempdir().unwrap();
     let db = connect_and_migrate(&dir.path().join("regatta.db"))
         .await
         .unwrap();
     let lease = Duration::from_secs(30);
-    let t0 = datetime!(2026-12-06 10:00 UTC);
-    let (a, b) = (Replica::new(lease, t0), Replica::new(lease, t0));
-    heartbeat::register(&db, &a, "a", t0).await.unwrap();
-    heartbeat::register(&db, &b, "b", t0).await.unwrap();
+    let (a, b) = (Replica::new(lease, T0), Replica::new(lease, T0));
+    heartbeat::register(&db, &a, "a", T0).await.unwrap();
+    heartbeat::register(&db, &b, "b", T0).await.unwrap();
+    (dir, db, a, b)
+}
+
+#[tokio::test]
+async fn a_job_is_held_by_one_live_replica_and_moves_once_the_holder_is_unseen_or_stopped() {
+    let (_dir, db, a, b) = two_replicas().await;
+    let t0 = T0;
 
     assert!(leases::hold(&db, &a, "crawl", t0).await.unwrap().is_some());
     assert!(leases::hold(&db, &b, "crawl", t0).await.unwrap().is_none());
@@ -62,15 +70,8 @@ async fn a_job_is_held_by_one_live_replica_and_moves_once_the_holder_is_unseen_o
 
 #[tokio::test]
 async fn only_the_work_of_dead_replicas_is_marked_interrupted() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = connect_and_migrate(&dir.path().join("regatta.db"))
-        .await
-        .unwrap();
-    let lease = Duration::from_secs(30);
-    let t0 = datetime!(2026-12-06 10:00 UTC);
-    let (alive, dead) = (Replica::new(lease, t0), Replica::new(lease, t0));
-    heartbeat::register(&db, &alive, "a", t0).await.unwrap();
-    heartbeat::register(&db, &dead, "b", t0).await.unwrap();
+    let (_dir, db, alive, dead) = two_replicas().await;
+    let t0 = T0;
     let later = t0 + time::Duration::seconds(40);
     heartbeat::beat(&db, &alive, later).await.unwrap();
     for replica in [Some(&alive.id), Some(&dead.id), None] {
