@@ -53,7 +53,7 @@ pub(super) fn count(query: &Resolved, term: usize) -> QueryBuilder {
     push_arms(&mut sql, query, term, Select::Count);
     sql.push(" LIMIT ");
     sql.push_bind(COUNT_CAP + 1);
-    sql.push(")");
+    sql.push(") AS capped");
     sql
 }
 
@@ -74,7 +74,7 @@ fn push_sets(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     }
     sql.push(" FROM repositories r WHERE ");
     if term.scope == TermScope::Tag {
-        sql.push("0");
+        sql.push("FALSE");
     } else {
         sql.push("r.id IN (");
         sets::push_repository_set(sql, term);
@@ -84,7 +84,7 @@ fn push_sets(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     push_tag_rank(sql, term);
     sql.push(" FROM tag_names n WHERE ");
     if term.scope == TermScope::Repository || !term.corrections.is_empty() {
-        sql.push("0");
+        sql.push("FALSE");
     } else {
         sql.push("n.name IN (");
         sets::push_tag_name_set(sql, term);

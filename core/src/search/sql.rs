@@ -165,7 +165,7 @@ pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved) {
         }
     }
     if !query.environments.is_empty() && driver != Driver::Environments {
-        sql.push(" AND (0");
+        sql.push(" AND (FALSE");
         for (registry, prefix) in &query.environments {
             sql.push(" OR (p.registry_id = (SELECT id FROM registries WHERE name = ");
             sql.push_bind(registry.as_str());
@@ -197,7 +197,7 @@ pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved) {
         sql.push(if signed { " AND " } else { " AND NOT " });
         sql.push("(t.repository_id, t.manifest_id) IN (SELECT repository_id, manifest_id FROM ");
         push_signed_pairs(sql);
-        sql.push(")");
+        sql.push(" AS signed)");
     }
     for digest in query.digests.iter().skip(skip_first(Driver::Digest)) {
         sql.push(" AND t.manifest_id IN (");

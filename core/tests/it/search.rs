@@ -94,7 +94,7 @@ impl World {
         let results = self
             .find(text)
             .await
-            .unwrap_or_else(|e| panic!("{text}: {e}"));
+            .unwrap_or_else(|e| panic!("{text}: {e:?}"));
         assert_eq!(results.total, results.hits.len() as i64, "{text}");
         results
             .hits
