@@ -21,7 +21,10 @@ async fn main() -> anyhow::Result<()> {
     let settings = end2end::synthetic_index::settings(&dir.path().join("gc.db")).to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
     end2end::synthetic_index::fill(
-        services.db.as_sqlite().expect("SQLite"),
+        end2end::synthetic_index::Database::either(
+            services.db.as_sqlite(),
+            services.db.as_postgres(),
+        ),
         &["hub", "mirror"],
         REPOSITORIES_PER_REGISTRY,
     )

@@ -25,10 +25,24 @@ async fn main() -> anyhow::Result<()> {
         ))
         .to_toml();
     let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
-    end2end::synthetic_index::fill(services.db.as_sqlite().expect("SQLite"), &["hub"], 20_000)
-        .await?;
-    end2end::synthetic_index::fill(services.db.as_sqlite().expect("SQLite"), &["small"], 1_000)
-        .await?;
+    end2end::synthetic_index::fill(
+        end2end::synthetic_index::Database::either(
+            services.db.as_sqlite(),
+            services.db.as_postgres(),
+        ),
+        &["hub"],
+        20_000,
+    )
+    .await?;
+    end2end::synthetic_index::fill(
+        end2end::synthetic_index::Database::either(
+            services.db.as_sqlite(),
+            services.db.as_postgres(),
+        ),
+        &["small"],
+        1_000,
+    )
+    .await?;
     regatta_core::db::query(
         "INSERT INTO image_pulls (repository_id, digest, pulled_at)
          SELECT t.repository_id, m.digest, '2026-11-20T00:00:00Z' FROM tags t

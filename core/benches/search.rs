@@ -3,7 +3,10 @@
 //! latency of `search::search` (hits + total, as the results page asks) p50/p99 over 50 runs
 //! each, the database size (total and the search indexes' share) and this process's memory.
 //!
-//! Run: `cargo bench -p regatta-core --bench search` (filling takes about half a minute).
+//! The same index and queries on SQLite, then on PostgreSQL (a throw-away cluster with the
+//! server's default durability), side by side in one run.
+//!
+//! Run: `cargo bench -p regatta-core --bench search` (filling takes about a minute per backend).
 
 use regatta_core::config::parse_settings;
 use regatta_core::search::{search, SearchRequest};
@@ -17,12 +20,39 @@ const RUNS: usize = 50;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let database = dir.path().join("search.db");
-    let settings = end2end::synthetic_index::settings(&database).to_toml();
-    let services = Services::start(parse_settings("bench.toml", &settings, &[])?).await?;
+    let file = dir.path().join("search.db");
+    println!("== SQLite");
+    let sqlite = run(end2end::synthetic_index::settings(&file)).await?;
+    report_sqlite_size(&sqlite, &file).await?;
+    println!("this process: {}", memory());
+    drop(sqlite);
+
+    // Started after the SQLite half, so its memory is not in the figure above. Or an empty
+    // database of yours: REGATTA_BENCH_POSTGRES_URL (to read its plans, say).
+    let (_cluster, url) = match std::env::var("REGATTA_BENCH_POSTGRES_URL") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let cluster = end2end::postgres::PgCluster::start_durable().await?;
+            let url = cluster.create_database("search").await?;
+            (Some(cluster), url)
+        }
+    };
+    println!("\n== PostgreSQL (pg_trgm; the server's own defaults: fsync, synchronous commit)");
+    let postgres = run(end2end::synthetic_index::settings(&file).database_url(&url)).await?;
+    report_postgres_size(&postgres).await?;
+    Ok(())
+}
+
+/// Fills the index through `settings`' database and times the queries; returns the services
+/// for the size report.
+async fn run(settings: end2end::SettingsFile) -> anyhow::Result<Services> {
+    let services = Services::start(parse_settings("bench.toml", &settings.to_toml(), &[])?).await?;
     let filling = Instant::now();
     end2end::synthetic_index::fill(
-        services.db.as_sqlite().expect("SQLite"),
+        end2end::synthetic_index::Database::either(
+            services.db.as_sqlite(),
+            services.db.as_postgres(),
+        ),
         &["hub", "mirror"],
         REPOSITORIES_PER_REGISTRY,
     )
@@ -36,7 +66,8 @@ async fn main() -> anyhow::Result<()> {
         "filled {tags} tags in {repositories} repositories in {:.1} s",
         filling.elapsed().as_secs_f64()
     );
-    // What the crawler does after each crawl (no ANALYZE: the server never runs one either).
+    // What the crawler does after each crawl (no ANALYZE on SQLite: the server never runs one
+    // either; PostgreSQL's autovacuum would, and the fill runs it).
     services.search_vocabulary.refresh(&services.db).await?;
 
     let queries = queries(&services).await?;
@@ -75,11 +106,14 @@ async fn main() -> anyhow::Result<()> {
         ms(percentile(&mut all, 99)),
         ms(percentile(&mut all, 100))
     );
+    Ok(services)
+}
 
+async fn report_sqlite_size(services: &Services, file: &std::path::Path) -> anyhow::Result<()> {
     regatta_core::db::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&services.db)
         .await?;
-    let file = std::fs::metadata(&database)?.len();
+    let file = std::fs::metadata(file)?.len();
     let search_bytes: i64 = regatta_core::db::query_scalar(
         "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat
          WHERE name LIKE 'repository_search%' OR name LIKE 'tag_name%' OR name IN ('tags_name', 'manifests_digest', 'blobs_digest')",
@@ -91,7 +125,22 @@ async fn main() -> anyhow::Result<()> {
         mib(file as i64),
         mib(search_bytes)
     );
-    println!("this process: {}", memory());
+    Ok(())
+}
+
+async fn report_postgres_size(services: &Services) -> anyhow::Result<()> {
+    let (total, search_bytes): (i64, i64) = regatta_core::db::query_as(
+        "SELECT pg_database_size(current_database()),
+                CAST((SELECT COALESCE(SUM(pg_total_relation_size(CAST(c.oid AS regclass))), 0) FROM pg_class c
+                 WHERE c.relname IN ('repositories_name_trigrams', 'tag_names', 'tags_name', 'manifests_digest', 'blobs_digest')) AS BIGINT)",
+    )
+    .fetch_one(&services.db)
+    .await?;
+    println!(
+        "database: {:.1} MiB, of which search indexes (trigram GIN, tag names, name/digest indexes): {:.1} MiB",
+        mib(total),
+        mib(search_bytes)
+    );
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! A throw-away PostgreSQL cluster from Debian's `postgresql` package: `initdb` in a temporary
 //! directory, the server on a free loopback port (its socket in the same directory), trust
-//! authentication on loopback only, durability off (a test's data need not survive a crash).
+//! authentication on loopback only; durability off for tests, on for benchmarks.
 //! Run as the `postgres` user when the tests run as root (the server refuses root). Stopped
 //! (immediate shutdown) and deleted on drop.
 
@@ -109,7 +109,26 @@ pub struct PgCluster {
 }
 
 impl PgCluster {
+    /// For tests: durability off (a test's data need not survive a crash).
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(&[
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ])
+        .await
+    }
+
+    /// For benchmarks: PostgreSQL's own defaults (fsync, synchronous commit), as a production
+    /// server runs — SQLite's WAL with `synchronous = NORMAL` is compared with this.
+    pub async fn start_durable() -> anyhow::Result<Self> {
+        Self::start_with(&[]).await
+    }
+
+    async fn start_with(settings: &[&str]) -> anyhow::Result<Self> {
         let bin = postgres_bin_dir()?;
         let dir = tempfile::tempdir()?;
         let owner = run_as();
@@ -152,8 +171,8 @@ impl PgCluster {
             .arg(&data)
             .args(["-p", &port.to_string(), "-k"])
             .arg(dir.path())
-            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
-            .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            .args(settings)
             // A whole test suite's databases share one cluster (each test's pool, listener
             // and session store).
             .args(["-c", "max_connections=400"])

@@ -182,6 +182,12 @@ impl SettingsFile {
         self
     }
 
+    /// A database URL as it is (`postgres://…`), whichever backend the tests use.
+    pub fn database_url(mut self, url: &str) -> Self {
+        self.database = Some(url.to_string());
+        self
+    }
+
     pub fn site_root(mut self, path: impl AsRef<Path>) -> Self {
         self.site_root = Some(path.as_ref().to_path_buf());
         self

@@ -1,4 +1,4 @@
-//! A large index written straight into SQLite, for search benchmarks: pushing 200,000 tags into
+//! A large index written straight into the database (SQLite or PostgreSQL), for search benchmarks: pushing 200,000 tags into
 //! a registry would take hours and measure the registry, not search. The rows have the shape the
 //! crawler writes (the same tables, triggers fire), with names drawn from common image words.
 //!
@@ -9,7 +9,38 @@
 
 use crate::settings::{Environment, Registry};
 use crate::SettingsFile;
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
+
+/// The database to fill: the one a `Services` (or an app) opened.
+#[derive(Clone, Copy)]
+pub enum Database<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+impl<'a> Database<'a> {
+    /// The one of the two that is open, as regatta-core's `Db::as_sqlite` / `as_postgres` give
+    /// them (this crate does not depend on regatta-core).
+    pub fn either(sqlite: Option<&'a SqlitePool>, postgres: Option<&'a PgPool>) -> Self {
+        match (sqlite, postgres) {
+            (Some(pool), _) => Database::Sqlite(pool),
+            (None, Some(pool)) => Database::Postgres(pool),
+            (None, None) => panic!("no database is open"),
+        }
+    }
+}
+
+impl<'a> From<&'a SqlitePool> for Database<'a> {
+    fn from(pool: &'a SqlitePool) -> Self {
+        Database::Sqlite(pool)
+    }
+}
+
+impl<'a> From<&'a PgPool> for Database<'a> {
+    fn from(pool: &'a PgPool) -> Self {
+        Database::Postgres(pool)
+    }
+}
 
 /// The settings the benches over this index use: registries `hub` and `mirror` (unreachable:
 /// nothing crawls them), environments `dev/` and `prod/` in `hub`.
@@ -87,7 +118,22 @@ const WORDS: &[&str] = &[
 
 /// Fills the index of each registry in `registries` with `repositories` repositories × 10 tags.
 /// The schema must exist (start the app or `Services` first).
-pub async fn fill(db: &SqlitePool, registries: &[&str], repositories: usize) -> anyhow::Result<()> {
+pub async fn fill<'a>(
+    db: impl Into<Database<'a>>,
+    registries: &[&str],
+    repositories: usize,
+) -> anyhow::Result<()> {
+    match db.into() {
+        Database::Sqlite(pool) => fill_sqlite(pool, registries, repositories).await,
+        Database::Postgres(pool) => fill_postgres(pool, registries, repositories).await,
+    }
+}
+
+async fn fill_sqlite(
+    db: &SqlitePool,
+    registries: &[&str],
+    repositories: usize,
+) -> anyhow::Result<()> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query("CREATE TEMP TABLE IF NOT EXISTS words (i INTEGER PRIMARY KEY, w TEXT NOT NULL)")
         .execute(&mut *tx)
@@ -110,11 +156,9 @@ pub async fn fill(db: &SqlitePool, registries: &[&str], repositories: usize) -> 
         .fetch_one(&mut *tx)
         .await?;
         for statement in fill_statements() {
-            // Two integers of ours: spliced, so each statement needs no bind bookkeeping.
-            let sql = statement
-                .replace("?1", &id.to_string())
-                .replace("?2", &repositories.to_string());
-            sqlx::query(&sql).execute(&mut *tx).await?;
+            sqlx::query(&splice(statement, id, repositories))
+                .execute(&mut *tx)
+                .await?;
         }
     }
     tx.commit().await?;
@@ -122,6 +166,50 @@ pub async fn fill(db: &SqlitePool, registries: &[&str], repositories: usize) -> 
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// The same rows as [`fill_sqlite`], in PostgreSQL's dialect; then `ANALYZE`, which autovacuum
+/// would run shortly after a bulk load like this one anyway.
+async fn fill_postgres(
+    db: &PgPool,
+    registries: &[&str],
+    repositories: usize,
+) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS words (i BIGINT PRIMARY KEY, w TEXT NOT NULL)")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM words").execute(&mut *tx).await?;
+    for (i, word) in WORDS.iter().enumerate() {
+        sqlx::query("INSERT INTO words (i, w) VALUES ($1, $2)")
+            .bind(i as i64)
+            .bind(word)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for registry in registries {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO registries (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+        )
+        .bind(registry)
+        .fetch_one(&mut *tx)
+        .await?;
+        for statement in postgres_fill_statements() {
+            sqlx::query(&splice(statement, id, repositories))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(db).await?;
+    Ok(())
+}
+
+/// Two integers of ours spliced in, so each statement needs no bind bookkeeping.
+fn splice(statement: &str, registry_id: i64, repositories: usize) -> String {
+    statement
+        .replace("?1", &registry_id.to_string())
+        .replace("?2", &repositories.to_string())
 }
 
 /// `?1` = registry id, `?2` = repository count.
@@ -188,5 +276,70 @@ fn fill_statements() -> [&'static str; 13] {
          WHERE p.v = 8 AND p.repository_id % 100 = 0",
         "DROP TABLE temp.plan",
         "DROP TABLE temp.bases",
+    ]
+}
+
+/// [`fill_statements`] for PostgreSQL: `generate_series` for the recursive counters, a hashed
+/// random number for `randomblob`, interval arithmetic for `strftime`.
+fn postgres_fill_statements() -> [&'static str; 13] {
+    [
+        "INSERT INTO repositories (registry_id, name)
+         SELECT ?1, (CASE n.i % 3 WHEN 0 THEN 'dev' WHEN 1 THEN 'staging' ELSE 'prod' END)
+                    || '/team-' || ((n.i / 3) % 20) || '/' || a.w || '-' || b.w
+         FROM generate_series(0, ?2 - 1) AS n(i)
+         JOIN words a ON a.i = (n.i / 60) % 60 JOIN words b ON b.i = (n.i / 3600 + 17 * ((n.i / 60) % 60)) % 60",
+        "CREATE TEMP TABLE plan AS
+         SELECT r.id AS repository_id, v.v AS v,
+                'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS digest,
+                'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS config,
+                'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS layer,
+                floor(random() * 40)::bigint AS base
+         FROM repositories r, generate_series(0, 8) AS v(v)
+         WHERE r.registry_id = ?1",
+        "INSERT INTO manifests (registry_id, digest, media_type, size, is_index, os, architecture, variant, created, total_size)
+         SELECT ?1, digest, 'application/vnd.oci.image.manifest.v1+json', 1024, FALSE, 'linux',
+                CASE WHEN (repository_id + v) % 5 = 0 THEN 'arm64' ELSE 'amd64' END, NULL,
+                to_char(TIMESTAMP '2026-01-01' + ((repository_id * 7 + v * 13) % 330) * INTERVAL '1 day', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                30000000 + (repository_id * 131 + v) % 9000000
+         FROM plan",
+        "CREATE TEMP TABLE bases AS
+         SELECT i, 'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS digest
+         FROM generate_series(0, 39) AS n(i)",
+        "INSERT INTO blobs (registry_id, digest, size, media_type)
+         SELECT ?1, digest, 28000000 + i, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM bases",
+        "INSERT INTO blobs (registry_id, digest, size, media_type)
+         SELECT ?1, config, 1500, 'application/vnd.oci.image.config.v1+json' FROM plan
+         UNION ALL
+         SELECT ?1, layer, 2000000 + repository_id % 7000, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM plan",
+        "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
+         SELECT m.id, 0, b.id FROM plan p
+         JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.config",
+        "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
+         SELECT m.id, 1, b.id FROM plan p
+         JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN bases base ON base.i = p.base
+         JOIN blobs b ON b.registry_id = ?1 AND b.digest = base.digest",
+        "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
+         SELECT m.id, 2, b.id FROM plan p
+         JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
+         SELECT p.repository_id,
+                CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
+                     ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
+                m.id,
+                to_char(TIMESTAMP '2026-01-01' + ((p.repository_id * 11 + p.v * 17) % 480000) * INTERVAL '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                m.created
+         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         UNION ALL
+         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created
+         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest WHERE p.v = 8",
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
+         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created
+         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         WHERE p.v = 8 AND p.repository_id % 100 = 0",
+        "DROP TABLE plan",
+        "DROP TABLE bases",
     ]
 }

@@ -21,6 +21,8 @@ enum Writing {
     Both,
     Sqlite,
     Postgres,
+    /// Inside `on_sqlite` within `on_postgres` (or the reverse): neither.
+    Neither,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +49,7 @@ impl QueryBuilder {
             Writing::Both => (Some(&mut self.sqlite), self.postgres.as_mut()),
             Writing::Sqlite => (Some(&mut self.sqlite), None),
             Writing::Postgres => (None, self.postgres.as_mut()),
+            Writing::Neither => (None, None),
         };
         sqlite.into_iter().chain(postgres)
     }
@@ -82,7 +85,14 @@ impl QueryBuilder {
         if self.postgres.is_none() {
             self.postgres = Some(self.sqlite.clone());
         }
-        let outer = std::mem::replace(&mut self.writing, writing);
+        // A fork nested in the other backend's fork (a helper with its own forks, called from
+        // one) writes to neither.
+        let inner = match (self.writing, writing) {
+            (Writing::Both, only) => only,
+            (outer, only) if outer == only => only,
+            _ => Writing::Neither,
+        };
+        let outer = std::mem::replace(&mut self.writing, inner);
         write(self);
         self.writing = outer;
         self
@@ -149,5 +159,36 @@ impl Separated<'_> {
     pub fn push_bind_unseparated(&mut self, value: impl Bind) -> &mut Self {
         self.builder.push_bind(value);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(builder: QueryBuilder) -> (String, Option<String>) {
+        (builder.sqlite.sql, builder.postgres.map(|side| side.sql))
+    }
+
+    #[test]
+    fn a_fork_nested_in_the_other_backends_fork_writes_nowhere() {
+        let mut sql = QueryBuilder::new("a");
+        sql.on_postgres(|sql| {
+            sql.push(" pg");
+            sql.on_sqlite(|sql| {
+                sql.push(" lite-in-pg");
+            });
+            sql.on_postgres(|sql| {
+                sql.push(" pg-in-pg");
+            });
+        });
+        sql.on_sqlite(|sql| {
+            sql.push(" lite");
+        });
+        sql.push(" z");
+        assert_eq!(
+            texts(sql),
+            ("a lite z".to_string(), Some("a pg pg-in-pg z".to_string()))
+        );
     }
 }

@@ -217,14 +217,30 @@ pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved) {
 
 /// A term matches a tag through its repository's name, its own name, or (hex terms) a digest.
 fn push_term(sql: &mut QueryBuilder, term: &ResolvedTerm) {
+    push_term_arms(sql, term, " OR ", "t.");
+}
+
+/// The rowids of the tags a term matches. SQLite unites the index lookups of one SELECT with
+/// ORs through a rowid set (cheaper than a compound UNION's temporary b-tree when a word
+/// matches 100,000 tags); PostgreSQL cannot, and scans every tag for it, so it gets the UNION.
+fn push_term_candidates(sql: &mut QueryBuilder, term: &ResolvedTerm) {
+    sql.on_sqlite(|sql| {
+        sql.push("SELECT t.rowid FROM tags t WHERE ");
+        push_term(sql, term);
+    });
+    sql.on_postgres(|sql| push_term_arms(sql, term, " UNION ", "SELECT rowid FROM tags WHERE "));
+}
+
+/// `<before>column IN (…)` for each way the term matches, `separator` between them.
+fn push_term_arms(sql: &mut QueryBuilder, term: &ResolvedTerm, separator: &str, before: &str) {
     // No constant first operand (`0 OR …`): SQLite serves an OR of indexed terms by uniting
     // index lookups only when every operand can use an index.
     let mut first = true;
     let mut or = |sql: &mut QueryBuilder, column: &str| {
         if !std::mem::take(&mut first) {
-            sql.push(" OR ");
+            sql.push(separator);
         }
-        sql.push(format!("t.{column} IN ("));
+        sql.push(format!("{before}{column} IN ("));
     };
     if term.scope != TermScope::Tag {
         or(sql, "repository_id");
@@ -263,12 +279,7 @@ fn push_candidates(sql: &mut QueryBuilder, query: &Resolved) {
             push_signed_pairs(sql);
             sql.push(" p JOIN tags t ON t.repository_id = p.repository_id AND t.manifest_id = p.manifest_id");
         }
-        // One SELECT with ORs: SQLite unions the index lookups through a rowid set, cheaper
-        // than a compound UNION's temporary b-tree when a word matches 100,000 tags.
-        Driver::Term(i) => {
-            sql.push("SELECT t.rowid FROM tags t WHERE ");
-            push_term(sql, &query.terms[i]);
-        }
+        Driver::Term(i) => push_term_candidates(sql, &query.terms[i]),
         Driver::Environments => {
             for (n, (registry, prefix)) in query.environments.iter().enumerate() {
                 if n > 0 {
