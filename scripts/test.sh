@@ -30,3 +30,7 @@ cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features app/h
 
 step "tests: unit, integration against real registries, browser e2e in headless Chromium"
 cargo test --workspace
+
+step "the integration suites again on PostgreSQL (a throw-away cluster per suite; browser tests stay on SQLite)"
+REGATTA_TEST_DATABASE=postgres cargo test -p regatta-core --test it
+REGATTA_TEST_DATABASE=postgres cargo test -p server --test it

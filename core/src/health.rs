@@ -68,10 +68,12 @@ async fn write_probe(services: &Services) -> Result<(), sqlx::Error> {
 /// The migrations this binary carries that the database has not applied.
 async fn missing_migrations(services: &Services) -> Result<Vec<String>, sqlx::Error> {
     let applied: Vec<i64> =
-        crate::db::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+        crate::db::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
             .fetch_all(&services.db)
             .await?;
-    Ok(crate::db::MIGRATOR
+    Ok(services
+        .db
+        .migrator()
         .iter()
         .filter(|m| !applied.contains(&m.version))
         .map(|m| format!("{} {}", m.version, m.description))

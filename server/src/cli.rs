@@ -1,6 +1,6 @@
 use crate::commands::{
-    self, DeleteArgs, GcArgs, PromoteArgs, RetentionArgs, StorageArgs, TokenCommand, TrashCommand,
-    UserCommand,
+    self, DeleteArgs, GcArgs, MigrateDbArgs, PromoteArgs, RetentionArgs, StorageArgs, TokenCommand,
+    TrashCommand, UserCommand,
 };
 use clap::{Parser, Subcommand};
 use regatta_core::config::{load_settings, ConfigError};
@@ -43,6 +43,9 @@ pub enum Command {
     /// Write a consistent copy of the database to FILE while the server runs (see the README
     /// for restoring it).
     Backup { file: PathBuf },
+    /// Copy a SQLite database (users, audit, history, index, snapshots) into an empty
+    /// PostgreSQL database, to move an installation there.
+    MigrateDb(MigrateDbArgs),
     /// Personal access tokens for the JSON API (/api/v1): create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -70,6 +73,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Gc(args) => commands::gc(settings, args).await,
         Command::Token(command) => commands::token(settings, command).await,
         Command::Backup { file } => commands::backup(settings, &file).await,
+        Command::MigrateDb(args) => commands::migrate_db(settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,6 +26,7 @@ pub enum AuditAction {
     TokenRevoke,
     TokenUse,
     TokenRefused,
+    DatabaseMigrated,
 }
 
 impl AuditAction {
@@ -56,6 +57,7 @@ impl AuditAction {
         Self::TokenRevoke,
         Self::TokenUse,
         Self::TokenRefused,
+        Self::DatabaseMigrated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +86,7 @@ impl AuditAction {
             Self::TokenRevoke => "token.revoke",
             Self::TokenUse => "token.use",
             Self::TokenRefused => "token.refused",
+            Self::DatabaseMigrated => "database.migrated",
         }
     }
 }

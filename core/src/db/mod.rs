@@ -5,6 +5,7 @@
 //! `migrations/postgres/` at the root, embedded in the binary.
 
 mod builder;
+pub mod copy;
 mod dialect;
 mod executor;
 mod json_text;
@@ -21,7 +22,6 @@ pub use json_text::JsonText;
 pub use query::{
     query, query_as, query_scalar, Decodes, Done, FromRows, Query, QueryAs, QueryScalar, Row,
 };
-pub use sqlite::MIGRATOR;
 pub use text_time::{MaybeTextTime, TextTime};
 pub use value::{rfc3339, Bind, Kind, Value};
 
@@ -56,6 +56,14 @@ pub async fn connect_postgres(url: &str, password: Option<&str>) -> anyhow::Resu
 }
 
 impl Db {
+    /// The migrations this binary carries for this backend.
+    pub fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Db::Sqlite(_) => &sqlite::MIGRATOR,
+            Db::Postgres(_) => &postgres::MIGRATOR,
+        }
+    }
+
     /// The SQLite pool, for what only SQLite has (backups of the file, its session store).
     pub fn as_sqlite(&self) -> Option<&SqlitePool> {
         match self {

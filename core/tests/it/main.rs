@@ -20,6 +20,7 @@ mod registry_token_faults;
 mod registry_writes;
 mod replicas;
 mod retention;
+mod schema_parity;
 mod search;
 mod storage_accounting;
 mod storage_alerts;

@@ -168,7 +168,7 @@ async fn replicas_starting_together_on_a_new_database_all_come_up() {
                     .fetch_one(&db)
                     .await
                     .unwrap();
-            let carried = regatta_core::db::MIGRATOR.iter().map(|m| m.version).max();
+            let carried = db.migrator().iter().map(|m| m.version).max();
             assert_eq!(Some(newest), carried, "the schema is the newest");
             assert!(
                 carried > Some(20261206000000),

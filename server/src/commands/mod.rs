@@ -3,6 +3,7 @@
 mod backup;
 mod delete;
 mod gc;
+mod migrate_db;
 mod promote;
 mod retention;
 mod serve;
@@ -14,6 +15,7 @@ mod user;
 pub use backup::backup;
 pub use delete::{delete, DeleteArgs};
 pub use gc::{gc, GcArgs};
+pub use migrate_db::{migrate_db, MigrateDbArgs};
 pub use promote::{promote, PromoteArgs};
 pub use retention::{retention, RetentionArgs};
 pub use serve::serve;

@@ -5,6 +5,7 @@
 //! get 401; errors have one shape. The OpenAPI document parses as OpenAPI 3.1, every
 //! operation in it is served, and the dashboard's API page lists each.
 
+use crate::support::open_database;
 use end2end::app_fixture::{seeded_app_with_pipeline, AppFixture};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
@@ -181,11 +182,9 @@ async fn tokens_read_and_write_within_their_scope_and_their_owners_role() {
     assert_eq!(status, 401);
     assert_eq!(error["error"]["code"], "unauthenticated");
     let short = token(&app, "dana", "read", "1d");
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display()))
-        .await
-        .unwrap();
+    let db = open_database(&app.database).await;
     // A day passes (the only write behind the domain's back: time).
-    sqlx::query("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE name = 'ci' AND revoked_at IS NULL AND scope = 'read'")
+    regatta_core::db::query("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE name = 'ci' AND revoked_at IS NULL AND scope = 'read'")
         .execute(&db)
         .await
         .unwrap();

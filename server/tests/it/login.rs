@@ -1,7 +1,7 @@
 //! Logging in over HTTP against the real binary: plain form posts (as before hydration),
 //! sessions, audit rows, throttling, and the login gate in front of pages.
 
-use crate::support::{browser_like_client, start_app, start_app_with};
+use crate::support::{browser_like_client, open_database, start_app, start_app_with};
 use end2end::app_fixture::{AppFixture, AppOptions, ADMIN_PASSWORD, ADMIN_USER};
 use end2end::audit;
 use reqwest::{header, Client, StatusCode};
@@ -281,11 +281,10 @@ async fn using_a_session_moves_its_expiry_so_it_ends_after_idleness_not_after_lo
     let client = browser_like_client();
     post_login_form(&client, &app, ADMIN_USER, ADMIN_PASSWORD).await;
     let expiry = || async {
-        let url = format!("sqlite://{}", app.database.display());
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        // The store binds an OffsetDateTime: SQLite keeps it as text.
+        let pool = open_database(&app.database).await;
+        // The store binds an OffsetDateTime: SQLite keeps it as text, PostgreSQL as TIMESTAMPTZ.
         let expiry: time::OffsetDateTime =
-            sqlx::query_scalar("SELECT MAX(expiry_date) FROM sessions")
+            regatta_core::db::query_scalar("SELECT MAX(expiry_date) FROM sessions")
                 .fetch_one(&pool)
                 .await
                 .unwrap();

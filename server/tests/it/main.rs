@@ -8,6 +8,7 @@ mod grants;
 mod hostile;
 mod login;
 mod metrics;
+mod migrate_db;
 mod notifications;
 mod operations;
 mod registry_health;

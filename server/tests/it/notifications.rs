@@ -2,6 +2,7 @@
 //! the real server, which updates the index, and pull events, which date the images pulled; a
 //! wrong or missing secret, or an unknown registry, changes nothing.
 
+use crate::support::open_database;
 use end2end::app_fixture::{AppFixture, AppOptions};
 use end2end::settings::Registry;
 use end2end::{ports::free_port, RegistryFixture, RegistryOptions, SettingsFile};
@@ -11,9 +12,8 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "hook-secret-for-tests";
 
 async fn tag_count(app: &AppFixture, repo: &str, tag: &str) -> i64 {
-    let url = format!("sqlite://{}", app.database.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let count = sqlx::query_scalar(
+    let pool = open_database(&app.database).await;
+    let count = regatta_core::db::query_scalar(
         "SELECT COUNT(*) FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.name = ? AND t.name = ?",
     )
     .bind(repo)
@@ -148,10 +148,8 @@ async fn a_missing_or_wrong_secret_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(delete.status(), 200);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display()))
-        .await
-        .unwrap();
-    let repositories: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repositories")
+    let pool = open_database(&app.database).await;
+    let repositories: i64 = regatta_core::db::query_scalar("SELECT COUNT(*) FROM repositories")
         .fetch_one(&pool)
         .await
         .unwrap();
@@ -170,9 +168,8 @@ async fn a_missing_or_wrong_secret_is_refused_and_changes_nothing() {
 }
 
 async fn indexed_digest(app: &AppFixture, repo: &str, tag: &str) -> String {
-    let url = format!("sqlite://{}", app.database.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let digest = sqlx::query_scalar(
+    let pool = open_database(&app.database).await;
+    let digest = regatta_core::db::query_scalar(
         "SELECT m.digest FROM tags t JOIN repositories r ON r.id = t.repository_id
          JOIN manifests m ON m.id = t.manifest_id WHERE r.name = ? AND t.name = ?",
     )
@@ -187,9 +184,8 @@ async fn indexed_digest(app: &AppFixture, repo: &str, tag: &str) -> String {
 
 /// (repository, digest) of every pull time the index holds.
 async fn pulls(app: &AppFixture) -> Vec<(String, String)> {
-    let url = format!("sqlite://{}", app.database.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows = sqlx::query_as(
+    let pool = open_database(&app.database).await;
+    let rows = regatta_core::db::query_as(
         "SELECT r.name, p.digest FROM image_pulls p JOIN repositories r ON r.id = p.repository_id
          ORDER BY 1, 2",
     )

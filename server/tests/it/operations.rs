@@ -1,10 +1,12 @@
 //! Operations: `/healthz` and `/readyz` answer without a session, and readiness fails (503,
 //! saying why) while the database cannot be written — made immutable with `chattr +i`, which
-//! stops even root — and recovers after; `regatta backup` taken while the server crawls a
-//! registry gives a database that opens and passes `PRAGMA integrity_check`, and it never
-//! overwrites a file. With `[log] format = "json"` every line is a JSON object, and a request's
+//! stops even root, or on PostgreSQL read-only for every session — and recovers after;
+//! `regatta backup` taken while the server crawls a registry gives a database that opens and
+//! passes `PRAGMA integrity_check`, and it never overwrites a file (on PostgreSQL it refuses,
+//! naming pg_dump). With `[log] format = "json"` every line is a JSON object, and a request's
 //! lines carry its id, echoed as `X-Request-Id`.
 
+use crate::support::open_database;
 use end2end::app_fixture::seeded_app_with_pipeline;
 use reqwest::Client;
 use serde_json::Value;
@@ -20,7 +22,47 @@ async fn readyz(url: &reqwest::Url) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-/// `chattr +i` / `-i` on the database and its WAL and shared-memory files.
+/// The database stops (or starts again) taking writes. SQLite: `chattr +i` / `-i` on the file
+/// and its WAL and shared-memory files. PostgreSQL: every new session read-only, and the
+/// server's sessions ended so its pool reconnects under that.
+async fn unwritable(database: &Path, on: bool) {
+    match end2end::postgres::test_database_for(database) {
+        Some(url) => read_only_database(&url, on).await,
+        None => immutable(database, on),
+    }
+}
+
+async fn read_only_database(url: &str, on: bool) {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+    // This session too starts read-only once the database is.
+    sqlx::query("SET default_transaction_read_only = off")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    let setting = if on {
+        "SET default_transaction_read_only = on"
+    } else {
+        "RESET default_transaction_read_only"
+    };
+    sqlx::query(&format!("ALTER DATABASE \"{name}\" {setting}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    admin.close().await.unwrap();
+}
+
 fn immutable(database: &Path, on: bool) {
     for suffix in ["", "-wal", "-shm"] {
         let mut file = database.as_os_str().to_owned();
@@ -44,14 +86,14 @@ async fn readiness_fails_while_the_database_cannot_be_written() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "ready");
 
-    immutable(&app.database, true);
+    unwritable(&app.database, true).await;
     let (status, body) = readyz(&app.url).await;
     let live = Client::new()
         .get(app.url.join("/healthz").unwrap())
         .send()
         .await
         .unwrap();
-    immutable(&app.database, false);
+    unwritable(&app.database, false).await;
     assert_eq!(status, 503, "{body}");
     assert!(
         body["problems"][0].as_str().unwrap().contains("database"),
@@ -70,6 +112,15 @@ async fn a_backup_taken_while_crawling_opens_and_passes_the_integrity_check() {
     let copy = dir.path().join("regatta-backup.db");
     let copy_arg = copy.to_str().unwrap();
     // The first crawl starts with the server: the copy is taken while it writes.
+    if end2end::postgres::tests_use_postgres() {
+        let refused = app
+            .command(&["backup", copy_arg], "")
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("pg_dump"), "{refused}");
+        assert!(!copy.exists());
+        return;
+    }
     let said = app.command(&["backup", copy_arg], "").unwrap();
     assert!(said.contains("integrity checked"), "{said}");
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{copy_arg}?mode=ro"))
@@ -139,18 +190,16 @@ async fn json_logs_carry_the_request_id_the_response_echoes() {
 #[tokio::test]
 async fn work_left_running_by_a_dead_server_is_marked_failed_at_the_next_start() {
     let mut app = crate::support::start_app().await;
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display()))
-        .await
-        .unwrap();
+    let db = open_database(&app.database).await;
     // What a server killed mid-deletion leaves behind.
-    sqlx::query(
+    regatta_core::db::query(
         "INSERT INTO deletions (registry, repository, kind, requested_by, started_at, status, tags_requested)
          VALUES ('local', 'dev/app', 'tags', 'admin', '2026-12-05T00:00:00Z', 'running', 3)",
     )
     .execute(&db)
     .await
     .unwrap();
-    sqlx::query(
+    regatta_core::db::query(
         "INSERT INTO retention_runs (policy, registry, trigger, requested_by, previewed_at, started_at, status, candidates, bytes_freed, preview)
          VALUES ('p', 'local', 'manual', 'admin', '2026-12-05T00:00:00Z', '2026-12-05T00:00:01Z', 'running', 1, 0, '{}')",
     )
@@ -159,7 +208,7 @@ async fn work_left_running_by_a_dead_server_is_marked_failed_at_the_next_start()
     .unwrap();
     app.kill();
     app.restart().unwrap();
-    let statuses: Vec<String> = sqlx::query_scalar(
+    let statuses: Vec<String> = regatta_core::db::query_scalar(
         "SELECT status FROM deletions UNION ALL SELECT status FROM retention_runs",
     )
     .fetch_all(&db)

@@ -1,6 +1,7 @@
 //! Two replicas of the real binary on one database (issue #17): each background job runs on
 //! one of them, and moves to another when its replica dies, finishing the pass it left
-//! half-way. The database here is one SQLite file; the leases are the same on any backend.
+//! half-way. The database is one SQLite file, or one PostgreSQL database with
+//! `REGATTA_TEST_DATABASE=postgres`.
 
 use super::support::*;
 use end2end::settings::Registry;
@@ -16,17 +17,14 @@ fn catalog_walks(registry: &RegistryFixture) -> usize {
         .count()
 }
 
-/// The replicas' shared database, opened read-only beside them.
-async fn read_only(database: &std::path::Path) -> sqlx::SqlitePool {
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(database)
-        .read_only(true);
-    sqlx::SqlitePool::connect_with(options).await.unwrap()
+/// The replicas' shared database, opened beside them (only read).
+async fn read_only(database: &std::path::Path) -> regatta_core::db::Db {
+    open_database(database).await
 }
 
 async fn indexed_tags(database: &std::path::Path) -> i64 {
     let db = read_only(database).await;
-    let count = sqlx::query_scalar("SELECT COUNT(*) FROM tags")
+    let count = regatta_core::db::query_scalar("SELECT COUNT(*) FROM tags")
         .fetch_one(&db)
         .await
         .unwrap();
@@ -36,10 +34,11 @@ async fn indexed_tags(database: &std::path::Path) -> i64 {
 
 async fn crawl_holder(database: &std::path::Path) -> Option<String> {
     let db = read_only(database).await;
-    let holder = sqlx::query_scalar("SELECT holder FROM job_leases WHERE job = 'crawl'")
-        .fetch_optional(&db)
-        .await
-        .unwrap();
+    let holder =
+        regatta_core::db::query_scalar("SELECT holder FROM job_leases WHERE job = 'crawl'")
+            .fetch_optional(&db)
+            .await
+            .unwrap();
     db.close().await;
     holder
 }
@@ -216,7 +215,7 @@ async fn a_session_from_one_replica_follows_and_waits_for_a_promotion_on_the_oth
     assert_eq!(on_b.await.unwrap(), 200);
 
     let db = read_only(&a.database).await;
-    let runs: Vec<(time::OffsetDateTime, time::OffsetDateTime, String, i64)> = sqlx::query_as(
+    let runs: Vec<(String, String, String, i64)> = regatta_core::db::query_as(
         "SELECT started_at, finished_at, status, bytes_moved FROM promotions ORDER BY id",
     )
     .fetch_all(&db)
@@ -224,8 +223,11 @@ async fn a_session_from_one_replica_follows_and_waits_for_a_promotion_on_the_oth
     .unwrap();
     assert_eq!(runs.len(), 2, "{runs:?}");
     assert!(runs.iter().all(|r| r.2 == "succeeded"), "{runs:?}");
+    let at = |text: &str| {
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    };
     assert!(
-        runs[1].0 >= runs[0].1,
+        at(&runs[1].0) >= at(&runs[0].1),
         "B's started after A's finished: {runs:?}"
     );
     assert_eq!(runs[1].3, 0, "and had nothing left to copy: {runs:?}");

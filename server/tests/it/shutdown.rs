@@ -3,6 +3,7 @@
 //! gets its answer), then exits cleanly: the target tag exists and every blob it needs is
 //! there — no tag pointing at a half-copied image — and the history says it succeeded.
 
+use crate::support::open_database;
 use end2end::images;
 use end2end::settings::{Environment, Registry};
 use end2end::{AppFixture, RegistryFixture, RegistryOptions, SettingsFile};
@@ -122,11 +123,9 @@ async fn sigterm_during_a_promotion_lets_it_finish_and_leaves_no_dangling_tag() 
             "{blob} is there"
         );
     }
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database.display()))
-        .await
-        .unwrap();
+    let db = open_database(&app.database).await;
     let status: String =
-        sqlx::query_scalar("SELECT status FROM promotions ORDER BY id DESC LIMIT 1")
+        regatta_core::db::query_scalar("SELECT status FROM promotions ORDER BY id DESC LIMIT 1")
             .fetch_one(&db)
             .await
             .unwrap();

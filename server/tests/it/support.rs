@@ -31,3 +31,14 @@ pub fn browser_like_client() -> Client {
         .build()
         .unwrap()
 }
+
+/// The database an app started with `database(path)` runs on: the SQLite file, or (with
+/// `REGATTA_TEST_DATABASE=postgres`) the PostgreSQL database standing for it. Migrated already
+/// by the app; applying them again is a no-op.
+pub async fn open_database(path: &Path) -> regatta_core::db::Db {
+    match end2end::postgres::test_database_for(path) {
+        Some(url) => regatta_core::db::connect_postgres(&url, None).await,
+        None => regatta_core::db::connect_and_migrate(path).await,
+    }
+    .expect("opening the test database")
+}
