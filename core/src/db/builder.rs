@@ -110,7 +110,9 @@ impl QueryBuilder {
     /// The query so far, leaving the builder empty.
     pub fn build(&mut self) -> Query<'static> {
         let sqlite = std::mem::take(&mut self.sqlite);
-        let query = Query::new(Cow::Owned(sqlite.sql)).with_values(sqlite.values);
+        let query = Query::new(Cow::Owned(sqlite.sql))
+            .with_values(sqlite.values)
+            .not_persistent();
         match self.postgres.take() {
             Some(postgres) => query.on_postgres_with(postgres.sql, postgres.values),
             None => query,

@@ -15,12 +15,7 @@ const WRITE_LOCK: i64 = 0x0072_6567_6174_7461;
 /// Connects to `url` (with `password` when the URL carries none) and applies every pending
 /// migration.
 pub async fn connect_and_migrate(url: &str, password: Option<&str>) -> anyhow::Result<PgPool> {
-    // Custom plans always: search builds its SQL per query, and a generic plan (which sqlx's
-    // prepared statements get after five runs) guesses selectivities without the values, e.g.
-    // 500 tags for an environment holding 33,000.
-    let mut options = PgConnectOptions::from_str(url)?
-        .application_name("regatta")
-        .options([("plan_cache_mode", "force_custom_plan")]);
+    let mut options = PgConnectOptions::from_str(url)?.application_name("regatta");
     if let Some(password) = password {
         options = options.password(password);
     }

@@ -80,6 +80,10 @@ pub struct Query<'q> {
     values: Vec<Value>,
     /// PostgreSQL's own values, when its text binds others than SQLite's (a built query).
     postgres_values: Option<Vec<Value>>,
+    /// Kept as a prepared statement per connection (sqlx's default). Built queries are not:
+    /// their texts vary, and PostgreSQL plans an unnamed statement with the values bound —
+    /// search needs that (a generic plan guesses 500 tags for an environment of 33,000).
+    persistent: bool,
 }
 
 pub fn query(sql: &str) -> Query<'_> {
@@ -103,18 +107,22 @@ macro_rules! run {
     };
     ($query:expr, $on:expr, $make:expr, $fetch:ident, $sqlite:expr, $postgres:expr) => {{
         let query = $query;
+        let persistent = query.persistent;
         match $on.target() {
             Target::SqlitePool(pool) => ($make)(&query.sql, sqlite_arguments(query.values))
+                .persistent(persistent)
                 .$fetch(pool)
                 .await
                 .map($sqlite),
             Target::Sqlite(conn) => ($make)(&query.sql, sqlite_arguments(query.values))
+                .persistent(persistent)
                 .$fetch(conn)
                 .await
                 .map($sqlite),
             Target::PostgresPool(pool) => {
                 let (sql, values) = query.into_postgres();
                 ($make)(&sql, postgres_arguments(values)?)
+                    .persistent(persistent)
                     .$fetch(pool)
                     .await
                     .map($postgres)
@@ -122,6 +130,7 @@ macro_rules! run {
             Target::Postgres(conn) => {
                 let (sql, values) = query.into_postgres();
                 ($make)(&sql, postgres_arguments(values)?)
+                    .persistent(persistent)
                     .$fetch(conn)
                     .await
                     .map($postgres)
@@ -137,7 +146,14 @@ impl<'q> Query<'q> {
             postgres: None,
             values: Vec::new(),
             postgres_values: None,
+            persistent: true,
         }
+    }
+
+    /// Not kept as a prepared statement (see the field).
+    pub(super) fn not_persistent(mut self) -> Self {
+        self.persistent = false;
+        self
     }
 
     pub(super) fn with_values(mut self, values: Vec<Value>) -> Self {

@@ -201,7 +201,7 @@ async fn crawl(
             Err(error) => report.errors.push(error),
         }
     }
-    let mut tx = crate::db::begin_write(&services.db)
+    let mut tx = crate::db::begin_redoable_write(&services.db)
         .await
         .map_err(internal(name))?;
     let listed: HashSet<&str> = repositories.iter().map(RepoName::as_str).collect();
@@ -273,8 +273,10 @@ async fn crawl_repository(
         .map(|tag| async move {
             let db = &services.db;
             let outcome = match indexed.get(tag.as_str()) {
-                Some(&known) if !verify => Ok(Some(TagOutcome::Known(known))),
-                Some(_) => resolve::head_tag(db, client, registry_id, repo, &tag).await,
+                Some(&(known, _)) if !verify => Ok(Some(TagOutcome::Known(known))),
+                Some(indexed) => {
+                    resolve::head_tag(db, client, registry_id, repo, &tag, Some(indexed)).await
+                }
                 None => resolve::get_new_tag(db, client, registry_id, repo, &tag).await,
             };
             outcome
@@ -288,7 +290,7 @@ async fn crawl_repository(
         .into_iter()
         .collect::<Result<_, _>>()?;
     let now = services.clock.now();
-    let mut tx = crate::db::begin_write(&services.db)
+    let mut tx = crate::db::begin_redoable_write(&services.db)
         .await
         .map_err(internal(name))?;
     let repository_id = store::repository_id(&mut tx, registry_id, repo.as_str())
@@ -296,16 +298,25 @@ async fn crawl_repository(
         .map_err(internal(name))?;
     let mut fetched = 0;
     let mut seen = Vec::with_capacity(outcomes.len());
+    let mut changed = Vec::new();
     for (tag, outcome) in &outcomes {
         fetched += usize::from(matches!(outcome, TagOutcome::New(_)));
+        seen.push(tag.to_string());
+        // A tag still on the manifest the index has for it needs no write: its row (and the
+        // image's `created` on it) is as it was.
+        if let TagOutcome::Known(id) = outcome {
+            if indexed.get(tag.as_str()).is_some_and(|(was, _)| was == id) {
+                continue;
+            }
+        }
         let manifest_id = resolve::manifest_id(&mut tx, registry_id, outcome)
             .await
             .map_err(internal(name))?;
-        store::upsert_tag(&mut tx, repository_id, tag.as_str(), manifest_id, now)
-            .await
-            .map_err(internal(name))?;
-        seen.push(tag.to_string());
+        changed.push((tag.as_str(), manifest_id));
     }
+    store::upsert_tags(&mut tx, repository_id, &changed, now)
+        .await
+        .map_err(internal(name))?;
     store::delete_tags_except(&mut tx, repository_id, &seen)
         .await
         .map_err(internal(name))?;

@@ -16,7 +16,8 @@ pub async fn refresh_tag(
 ) -> Result<(), ResolveError> {
     let registry_id = store::registry_id(&services.db, &client.name).await?;
     let repository_id = store::repository_id(&services.db, registry_id, repo.as_str()).await?;
-    let Some(outcome) = resolve::head_tag(&services.db, client, registry_id, repo, tag).await?
+    let Some(outcome) =
+        resolve::head_tag(&services.db, client, registry_id, repo, tag, None).await?
     else {
         store::delete_tag(&services.db, repository_id, tag.as_str()).await?;
         return Ok(());

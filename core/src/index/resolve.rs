@@ -22,13 +22,15 @@ pub enum ResolveError {
 }
 
 /// A tag the index has: HEAD it, and fetch the manifest only when its digest is new.
-/// `None` when the tag no longer exists.
+/// `None` when the tag no longer exists. `indexed` is the (manifest id, digest) the index
+/// has for the tag, when the caller read it already: an unchanged tag then costs no query.
 pub(super) async fn head_tag(
     db: &crate::db::Db,
     client: &RegistryClient,
     registry_id: i64,
     repo: &RepoName,
     tag: &Tag,
+    indexed: Option<&(i64, String)>,
 ) -> Result<Option<TagOutcome>, ResolveError> {
     let Some(head) = client
         .head_manifest(repo, &Reference::Tag(tag.clone()))
@@ -36,6 +38,9 @@ pub(super) async fn head_tag(
     else {
         return Ok(None);
     };
+    if let Some((id, _)) = indexed.filter(|(_, digest)| digest == head.digest.as_str()) {
+        return Ok(Some(TagOutcome::Known(*id)));
+    }
     if let Some(id) = known(db, registry_id, &head.digest).await? {
         return Ok(Some(TagOutcome::Known(id)));
     }

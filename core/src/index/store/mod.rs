@@ -4,7 +4,7 @@
 pub mod pages;
 pub mod pulls;
 
-use super::describe::{ManifestKind, ManifestRecord};
+use super::describe::{BlobRecord, ManifestKind, ManifestRecord};
 use time::OffsetDateTime;
 
 /// The id of registry `name`, creating its row on first use.
@@ -63,9 +63,6 @@ pub async fn save_manifest(
     registry_id: i64,
     record: &ManifestRecord,
 ) -> Result<i64, sqlx::Error> {
-    if let Some(id) = known_manifest(&mut *db, registry_id, record.digest.as_str()).await? {
-        return Ok(id);
-    }
     let (is_index, os, architecture, variant, created) = match &record.kind {
         ManifestKind::Image {
             os,
@@ -82,9 +79,10 @@ pub async fn save_manifest(
         ),
         ManifestKind::Index { .. } => (true, None, None, None, None),
     };
-    let id: i64 = crate::db::query_scalar(
+    // Saved meanwhile (another repository of the crawl had the same image): that row.
+    let inserted: Option<i64> = crate::db::query_scalar(
         "INSERT INTO manifests (registry_id, digest, media_type, size, is_index, os, architecture, variant, created, total_size)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (registry_id, digest) DO NOTHING RETURNING id",
     )
     .bind(registry_id)
     .bind(record.digest.as_str())
@@ -96,31 +94,18 @@ pub async fn save_manifest(
     .bind(variant)
     .bind(created)
     .bind(record.total_size())
-    .fetch_one(&mut *db)
+    .fetch_optional(&mut *db)
     .await?;
+    let Some(id) = inserted else {
+        return known_manifest(&mut *db, registry_id, record.digest.as_str())
+            .await?
+            .ok_or(sqlx::Error::RowNotFound);
+    };
     match &record.kind {
-        ManifestKind::Image { blobs, .. } => {
-            for (position, blob) in blobs.iter().enumerate() {
-                let blob_id: i64 = crate::db::query_scalar(
-                    "INSERT INTO blobs (registry_id, digest, size, media_type) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (registry_id, digest) DO UPDATE SET size = excluded.size RETURNING id",
-                )
-                .bind(registry_id)
-                .bind(&blob.digest)
-                .bind(blob.size)
-                .bind(&blob.media_type)
-                .fetch_one(&mut *db)
-                .await?;
-                crate::db::query(
-                    "INSERT INTO manifest_blobs (manifest_id, position, blob_id) VALUES (?, ?, ?)",
-                )
-                .bind(id)
-                .bind(position as i64)
-                .bind(blob_id)
-                .execute(&mut *db)
-                .await?;
-            }
+        ManifestKind::Image { blobs, .. } if !blobs.is_empty() => {
+            save_blobs(db, registry_id, id, blobs).await?;
         }
+        ManifestKind::Image { .. } => {}
         ManifestKind::Index { children } => {
             for (position, child) in children.iter().enumerate() {
                 let child_id = Box::pin(save_manifest(&mut *db, registry_id, child)).await?;
@@ -136,21 +121,83 @@ pub async fn save_manifest(
     Ok(id)
 }
 
-/// The tags the index holds for one repository, with their manifest ids.
+/// The blobs of image `manifest_id` (config first, then layers), in two statements whatever
+/// their number: a crawl saves thousands of images, and on PostgreSQL every statement is a
+/// round trip.
+async fn save_blobs(
+    db: &mut impl crate::db::Connection,
+    registry_id: i64,
+    manifest_id: i64,
+    blobs: &[BlobRecord],
+) -> Result<(), sqlx::Error> {
+    // One row per digest: an upsert may not touch a row twice (an image can repeat a layer).
+    let mut distinct: Vec<&BlobRecord> = Vec::with_capacity(blobs.len());
+    for blob in blobs {
+        if !distinct.iter().any(|b| b.digest == blob.digest) {
+            distinct.push(blob);
+        }
+    }
+    let mut upsert = crate::db::QueryBuilder::new(
+        "INSERT INTO blobs (registry_id, digest, size, media_type) VALUES ",
+    );
+    let mut rows = upsert.separated(", ");
+    for blob in &distinct {
+        rows.push("(")
+            .push_bind_unseparated(registry_id)
+            .push_unseparated(", ")
+            .push_bind_unseparated(blob.digest.as_str())
+            .push_unseparated(", ")
+            .push_bind_unseparated(blob.size)
+            .push_unseparated(", ")
+            .push_bind_unseparated(blob.media_type.as_str())
+            .push_unseparated(")");
+    }
+    upsert.push(
+        " ON CONFLICT (registry_id, digest) DO UPDATE SET size = excluded.size RETURNING id, digest",
+    );
+    let ids: std::collections::HashMap<String, i64> = upsert
+        .build_query_as::<(i64, String)>()
+        .fetch_all(&mut *db)
+        .await?
+        .into_iter()
+        .map(|(id, digest)| (digest, id))
+        .collect();
+    let mut links = crate::db::QueryBuilder::new(
+        "INSERT INTO manifest_blobs (manifest_id, position, blob_id) VALUES ",
+    );
+    let mut rows = links.separated(", ");
+    for (position, blob) in blobs.iter().enumerate() {
+        rows.push("(")
+            .push_bind_unseparated(manifest_id)
+            .push_unseparated(", ")
+            .push_bind_unseparated(position as i64)
+            .push_unseparated(", ")
+            .push_bind_unseparated(ids[&blob.digest])
+            .push_unseparated(")");
+    }
+    links.build().execute(&mut *db).await?;
+    Ok(())
+}
+
+/// A repository's tags in the index: name → (manifest id, digest).
 pub async fn indexed_tags(
     db: impl crate::db::Executor<'_>,
     registry_id: i64,
     repository: &str,
-) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
-    let rows: Vec<(String, i64)> = crate::db::query_as(
-        "SELECT t.name, t.manifest_id FROM tags t JOIN repositories r ON r.id = t.repository_id
+) -> Result<std::collections::HashMap<String, (i64, String)>, sqlx::Error> {
+    let rows: Vec<(String, i64, String)> = crate::db::query_as(
+        "SELECT t.name, t.manifest_id, m.digest FROM tags t
+         JOIN repositories r ON r.id = t.repository_id JOIN manifests m ON m.id = t.manifest_id
          WHERE r.registry_id = ? AND r.name = ?",
     )
     .bind(registry_id)
     .bind(repository)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows
+        .into_iter()
+        .map(|(name, id, digest)| (name, (id, digest)))
+        .collect())
 }
 
 /// The `created` of manifest `$m`: an image's own, an index's newest platform's. A macro, so
@@ -177,22 +224,45 @@ pub async fn upsert_tag(
     manifest_id: i64,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    crate::db::query(concat!(
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
-         SELECT ?1, ?2, ?3, ?4, ",
-        image_created!("m"),
-        " FROM manifests m WHERE m.id = ?3
+    upsert_tags(db, repository_id, &[(name, manifest_id)], now).await
+}
+
+/// [`upsert_tag`] for several tags (distinct names) of one repository, in one statement: a
+/// crawl writes a repository's tags at once, and on PostgreSQL each statement is a round trip.
+pub async fn upsert_tags(
+    db: impl crate::db::Executor<'_>,
+    repository_id: i64,
+    tags: &[(&str, i64)],
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let mut sql = crate::db::QueryBuilder::new(
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created) SELECT ",
+    );
+    sql.push_bind(repository_id)
+        .push(", v.column1, v.column2, ")
+        .push_bind(now)
+        .push(concat!(", ", image_created!("m"), " FROM (VALUES "));
+    let mut rows = sql.separated(", ");
+    for (name, manifest_id) in tags {
+        rows.push("(")
+            .push_bind_unseparated(*name)
+            .push_unseparated(", ")
+            .push_bind_unseparated(*manifest_id)
+            .push_unseparated(")");
+    }
+    // `WHERE TRUE`: SQLite reads the ON of an INSERT … SELECT's last join as the upsert's
+    // otherwise.
+    sql.push(
+        ") v JOIN manifests m ON m.id = v.column2 WHERE TRUE
          ON CONFLICT (repository_id, name) DO UPDATE SET
              updated_at = CASE WHEN tags.manifest_id = excluded.manifest_id THEN tags.updated_at ELSE excluded.updated_at END,
              manifest_id = excluded.manifest_id,
-             created = excluded.created"
-    ))
-    .bind(repository_id)
-    .bind(name)
-    .bind(manifest_id)
-    .bind(now)
-    .execute(db)
-    .await?;
+             created = excluded.created",
+    );
+    sql.build().execute(db).await?;
     Ok(())
 }
 
