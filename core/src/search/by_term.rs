@@ -109,14 +109,14 @@ fn push_arms(sql: &mut QueryBuilder, query: &Resolved, term: usize, select: Sele
     columns(sql, "min(p.rank, COALESCE(nam.rank, 9))");
     // CROSS JOIN fixes the loop order: from the few matches to their tags, never the reverse.
     sql.push(" FROM rep p CROSS JOIN tags t ON t.repository_id = p.id LEFT JOIN nam ON nam.name = t.name WHERE ");
-    sql::push_conditions(sql, query);
+    sql::push_conditions(sql, query, Some(driver(query)));
     sql.push(" UNION ALL ");
     columns(sql, "nam.rank");
     sql.push(
         " FROM nam CROSS JOIN tags t ON t.name = nam.name CROSS JOIN repositories p ON p.id = t.repository_id
           WHERE t.repository_id NOT IN (SELECT id FROM rep) AND ",
     );
-    sql::push_conditions(sql, query);
+    sql::push_conditions(sql, query, Some(driver(query)));
 }
 
 /// 0 when the name is the word or ends in `/word`, 1 when a path segment starts with it, else 2.

@@ -32,28 +32,77 @@ CROSS JOIN tags t ON t.rowid = c.id
 JOIN repositories p ON p.id = t.repository_id
 WHERE ";
 
+/// [`FROM`] without candidates.
+const FROM_TAGS: &str = "
+FROM tags t
+JOIN repositories p ON p.id = t.repository_id
+WHERE ";
+
 /// One page of hits, best first. The page is chosen first from rank and names alone, so the
 /// display columns (platforms, created — subqueries) are computed for its rows only.
 pub(super) fn hits(query: &Resolved, limit: i64, offset: i64) -> QueryBuilder {
     let mut sql = QueryBuilder::new("");
-    push_candidates(&mut sql, query);
-    sql.push(", page AS (SELECT t.rowid AS id, ");
-    push_rank(&mut sql, query, None);
-    sql.push(" AS rank, ");
-    push_total(&mut sql, query);
-    sql.push(FROM);
-    push_conditions(&mut sql, query);
-    sql.push(" ORDER BY ");
-    if query.largest_first {
-        sql.push(format!("{SIZE_OF_T} DESC, "));
-    }
-    sql.push("rank, p.registry_id, p.name, t.name LIMIT ");
-    sql.push_bind(limit);
-    sql.push(" OFFSET ");
-    sql.push_bind(offset);
-    sql.push(") ");
+    per_backend(&mut sql, query, |sql, driver| {
+        push_from_start(sql, query, driver, "page AS (SELECT t.rowid AS id, ");
+        push_rank(sql, query, None);
+        sql.push(" AS rank, ");
+        push_total(sql, query);
+        push_from(sql, driver);
+        push_conditions(sql, query, driver);
+        sql.push(" ORDER BY ");
+        if query.largest_first {
+            sql.push(format!("{SIZE_OF_T} DESC, "));
+        }
+        sql.push("rank, p.registry_id, p.name, t.name LIMIT ");
+        sql.push_bind(limit);
+        sql.push(" OFFSET ");
+        sql.push_bind(offset);
+        sql.push(") ");
+    });
     push_page_rows(&mut sql, query);
     sql
+}
+
+/// Writes the query with `write` given the part candidates come from: on PostgreSQL a query led
+/// by a large set (an environment, a namespace, a platform, or nothing) reads the tags directly
+/// (`None`): its planner joins them better than a list of candidate rowids looked up again one
+/// by one (an environment of 33,000 tags: 150 ms that way).
+fn per_backend(
+    sql: &mut QueryBuilder,
+    query: &Resolved,
+    write: impl Fn(&mut QueryBuilder, Option<Driver>),
+) {
+    let driver = driver(query);
+    if matches!(
+        driver,
+        Driver::Environments | Driver::Namespace | Driver::Platform | Driver::All
+    ) {
+        sql.on_sqlite(|sql| write(sql, Some(driver)));
+        sql.on_postgres(|sql| write(sql, None));
+    } else {
+        write(sql, Some(driver));
+    }
+}
+
+/// `WITH candidates(id) AS (…), <then>` or, without a driver, `WITH <then>`.
+fn push_from_start(sql: &mut QueryBuilder, query: &Resolved, driver: Option<Driver>, then: &str) {
+    match driver {
+        Some(driver) => {
+            push_candidates(sql, query, driver);
+            sql.push(", ").push(then);
+        }
+        None => {
+            sql.push("WITH ").push(then);
+        }
+    }
+}
+
+/// The rows a query filters: the candidates' tags, or every tag.
+fn push_from(sql: &mut QueryBuilder, driver: Option<Driver>) {
+    sql.push(match driver {
+        Some(_) => FROM,
+        None => FROM_TAGS,
+    });
 }
 
 /// The size of tag `t`'s image, for `size:` bounds and `sort:size`.
@@ -95,13 +144,17 @@ pub const COUNT_CAP: i64 = 10_000;
 /// row to carry the total.
 pub(super) fn count(query: &Resolved) -> QueryBuilder {
     let mut sql = QueryBuilder::new("");
-    push_candidates(&mut sql, query);
-    sql.push("SELECT COUNT(*) FROM (SELECT 1");
-    sql.push(FROM);
-    push_conditions(&mut sql, query);
-    sql.push(" LIMIT ");
-    sql.push_bind(COUNT_CAP + 1);
-    sql.push(") AS capped");
+    per_backend(&mut sql, query, |sql, driver| {
+        if let Some(driver) = driver {
+            push_candidates(sql, query, driver);
+        }
+        sql.push("SELECT COUNT(*) FROM (SELECT 1");
+        push_from(sql, driver);
+        push_conditions(sql, query, driver);
+        sql.push(" LIMIT ");
+        sql.push_bind(COUNT_CAP + 1);
+        sql.push(") AS capped");
+    });
     sql
 }
 
@@ -151,20 +204,20 @@ pub(super) fn push_rank(sql: &mut QueryBuilder, query: &Resolved, skip: Option<u
     sql.push(")");
 }
 
-pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved) {
-    // The candidates already satisfy the part they were listed from.
-    let driver = driver(query);
+/// The query's conditions on tag `t` in repository `p`, but the part the candidates were
+/// listed from (`driver`), which they satisfy already.
+pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved, driver: Option<Driver>) {
     sql.push("p.registry_id IN (");
     push_registry_ids(sql, query);
     sql.push(")");
     for (i, term) in query.terms.iter().enumerate() {
-        if driver != Driver::Term(i) {
+        if driver != Some(Driver::Term(i)) {
             sql.push(" AND (");
             push_term(sql, term);
             sql.push(")");
         }
     }
-    if !query.environments.is_empty() && driver != Driver::Environments {
+    if !query.environments.is_empty() && driver != Some(Driver::Environments) {
         sql.push(" AND (FALSE");
         for (registry, prefix) in &query.environments {
             sql.push(" OR (p.registry_id = (SELECT id FROM registries WHERE name = ");
@@ -175,7 +228,7 @@ pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved) {
         }
         sql.push(")");
     }
-    let skip_first = |part: Driver| usize::from(driver == part);
+    let skip_first = |part: Driver| usize::from(driver == Some(part));
     for namespace in query.namespaces.iter().skip(skip_first(Driver::Namespace)) {
         sql.push(" AND p.name >= ")
             .push_bind(format!("{namespace}/"));
@@ -193,7 +246,7 @@ pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved) {
     if let Some(before) = query.pushed_before {
         sql.push(" AND t.updated_at < ").push_bind(before);
     }
-    if let Some(signed) = query.signed.filter(|_| driver != Driver::Signed) {
+    if let Some(signed) = query.signed.filter(|_| driver != Some(Driver::Signed)) {
         sql.push(if signed { " AND " } else { " AND NOT " });
         sql.push("(t.repository_id, t.manifest_id) IN (SELECT repository_id, manifest_id FROM ");
         push_signed_pairs(sql);
@@ -261,9 +314,9 @@ fn push_term_arms(sql: &mut QueryBuilder, term: &ResolvedTerm, separator: &str, 
 
 /// `WITH candidates(id)`: the tags of the most selective part of the query, found by index, so
 /// the main query visits those rather than every tag (the other parts then filter them).
-fn push_candidates(sql: &mut QueryBuilder, query: &Resolved) {
+fn push_candidates(sql: &mut QueryBuilder, query: &Resolved, driver: Driver) {
     sql.push("WITH candidates(id) AS (");
-    match driver(query) {
+    match driver {
         Driver::Digest => {
             sql.push("SELECT rowid FROM tags WHERE manifest_id IN (");
             push_digest_set(sql, &query.digests[0]);
