@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct MigrateDbArgs {
-    /// The SQLite database to copy (left as it is; stop the server first).
+    /// The SQLite database to copy (stop the server first). Pending migrations are applied to it
+    /// first, as a start of this version would; its rows are only read.
     #[arg(long)]
     pub from: PathBuf,
     /// The empty PostgreSQL database to copy into: postgres://user@host[:port]/database.
