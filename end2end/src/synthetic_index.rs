@@ -129,38 +129,33 @@ pub async fn fill<'a>(
     }
 }
 
+/// Runs the fill on one backend's transaction `$tx`: the words table, then per registry its row
+/// and `$statements` (a macro, as the two backends' transactions are different types).
+macro_rules! run_fill {
+    ($tx:expr, $statements:expr, $registries:expr, $repositories:expr) => {{
+        for sql in words_table() {
+            sqlx::query(&sql).execute(&mut *$tx).await?;
+        }
+        for registry in $registries {
+            let id: i64 = sqlx::query_scalar(&registry_row(registry))
+                .fetch_one(&mut *$tx)
+                .await?;
+            for statement in $statements {
+                sqlx::query(&splice(statement, id, $repositories))
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    }};
+}
+
 async fn fill_sqlite(
     db: &SqlitePool,
     registries: &[&str],
     repositories: usize,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS words (i INTEGER PRIMARY KEY, w TEXT NOT NULL)")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM temp.words")
-        .execute(&mut *tx)
-        .await?;
-    for (i, word) in WORDS.iter().enumerate() {
-        sqlx::query("INSERT INTO temp.words (i, w) VALUES (?, ?)")
-            .bind(i as i64)
-            .bind(word)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for registry in registries {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
-        )
-        .bind(registry)
-        .fetch_one(&mut *tx)
-        .await?;
-        for statement in fill_statements() {
-            sqlx::query(&splice(statement, id, repositories))
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
+    run_fill!(tx, fill_statements(), registries, repositories);
     tx.commit().await?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(db)
@@ -176,33 +171,32 @@ async fn fill_postgres(
     repositories: usize,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS words (i BIGINT PRIMARY KEY, w TEXT NOT NULL)")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM words").execute(&mut *tx).await?;
-    for (i, word) in WORDS.iter().enumerate() {
-        sqlx::query("INSERT INTO words (i, w) VALUES ($1, $2)")
-            .bind(i as i64)
-            .bind(word)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for registry in registries {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO registries (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
-        )
-        .bind(registry)
-        .fetch_one(&mut *tx)
-        .await?;
-        for statement in postgres_fill_statements() {
-            sqlx::query(&splice(statement, id, repositories))
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
+    run_fill!(tx, postgres_fill_statements(), registries, repositories);
     tx.commit().await?;
     sqlx::query("ANALYZE").execute(db).await?;
     Ok(())
+}
+
+/// The temporary `words(i, w)` table the repository names are drawn from, in both dialects.
+fn words_table() -> [String; 3] {
+    let rows: Vec<String> = WORDS
+        .iter()
+        .enumerate()
+        .map(|(i, word)| format!("({i}, '{word}')"))
+        .collect();
+    [
+        "CREATE TEMP TABLE IF NOT EXISTS words (i INTEGER PRIMARY KEY, w TEXT NOT NULL)".into(),
+        "DELETE FROM words".into(),
+        format!("INSERT INTO words (i, w) VALUES {}", rows.join(", ")),
+    ]
+}
+
+/// Upserts registry `name`, returning its id.
+fn registry_row(name: &str) -> String {
+    format!(
+        "INSERT INTO registries (name) VALUES ('{}') ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+        name.replace('\'', "''")
+    )
 }
 
 /// Two integers of ours spliced in, so each statement needs no bind bookkeeping.

@@ -25,7 +25,7 @@ pub struct CopyReport {
 
 /// The PostgreSQL column types the schema uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum ColumnType {
     Integer,
     Boolean,
     Text,
@@ -35,7 +35,7 @@ enum Kind {
 #[derive(Debug)]
 struct Table {
     name: String,
-    columns: Vec<(String, Kind)>,
+    columns: Vec<(String, ColumnType)>,
 }
 
 /// Copies every row of `source` into `target`, which must hold no rows yet.
@@ -93,10 +93,10 @@ async fn target_tables(target: &PgPool) -> anyhow::Result<BTreeMap<String, Table
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
     for (table, column, data_type) in rows {
         let kind = match data_type.as_str() {
-            "bigint" | "integer" | "smallint" => Kind::Integer,
-            "boolean" => Kind::Boolean,
-            "text" | "character varying" => Kind::Text,
-            "bytea" => Kind::Bytes,
+            "bigint" | "integer" | "smallint" => ColumnType::Integer,
+            "boolean" => ColumnType::Boolean,
+            "text" | "character varying" => ColumnType::Text,
+            "bytea" => ColumnType::Bytes,
             other => bail!("{table}.{column} has type {other}, which migrate-db does not copy"),
         };
         tables
@@ -235,12 +235,12 @@ async fn insert(
             sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
             // Unchecked: SQLite's columns are typed by affinity, not by declaration.
             let added = match kind {
-                Kind::Integer => arguments.add(row.try_get_unchecked::<Option<i64>, _>(c)?),
-                Kind::Boolean => {
+                ColumnType::Integer => arguments.add(row.try_get_unchecked::<Option<i64>, _>(c)?),
+                ColumnType::Boolean => {
                     arguments.add(row.try_get_unchecked::<Option<i64>, _>(c)?.map(|v| v != 0))
                 }
-                Kind::Text => arguments.add(row.try_get_unchecked::<Option<String>, _>(c)?),
-                Kind::Bytes => arguments.add(row.try_get_unchecked::<Option<Vec<u8>>, _>(c)?),
+                ColumnType::Text => arguments.add(row.try_get_unchecked::<Option<String>, _>(c)?),
+                ColumnType::Bytes => arguments.add(row.try_get_unchecked::<Option<Vec<u8>>, _>(c)?),
             };
             added.map_err(|e| anyhow::anyhow!("{}.{column}: {e}", table.name))?;
         }
