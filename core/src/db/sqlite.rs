@@ -35,11 +35,28 @@ pub async fn connect_and_migrate(path: &Path) -> anyhow::Result<SqlitePool> {
         // runs each SQLite connection on its own thread): a third of the cost of a small query,
         // and a local file's connection does not go stale. sqlx still pings on release.
         .test_before_acquire(false)
+        .before_acquire(|connection, _| {
+            Box::pin(async move { Ok(!left_in_a_transaction(connection)) })
+        })
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
     drop(lock);
     Ok(pool)
+}
+
+/// True for a connection a failed transaction left unusable, which the pool then closes
+/// instead of handing out. An I/O error or a full disk makes SQLite roll a transaction back by
+/// itself; sqlx's ROLLBACK on drop then fails ("no transaction is active") and its count of
+/// open transactions stays at one, so every later `BEGIN` on that connection failed with
+/// "begin_with at non-zero transaction depth" — writes kept failing after the disk recovered.
+fn left_in_a_transaction(connection: &sqlx::SqliteConnection) -> bool {
+    use sqlx::Connection;
+    let stuck = connection.is_in_transaction();
+    if stuck {
+        tracing::warn!("closing a database connection a failed transaction left open");
+    }
+    stuck
 }
 
 /// An exclusive lock on `<database>-migrate.lock`, held until the file is dropped.
@@ -57,4 +74,34 @@ async fn migration_lock(database: &Path) -> std::io::Result<std::fs::File> {
     })
     .await
     .map_err(std::io::Error::other)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite ending the transaction under sqlx — as it does itself after an I/O error or a
+    /// full disk — is made here with a ROLLBACK sent inside the transaction; sqlx's own
+    /// ROLLBACK at the drop then fails just as it does after the real error.
+    #[tokio::test]
+    async fn a_connection_a_failed_transaction_left_open_is_not_handed_out_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = connect_and_migrate(&dir.path().join("regatta.db"))
+            .await
+            .unwrap();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+        drop(tx);
+        for _ in 0..3 {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            sqlx::query(
+                "INSERT INTO readiness (id, checked_at) VALUES (1, 'now')
+                         ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            )
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
 }
