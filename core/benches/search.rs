@@ -7,6 +7,9 @@
 //! server's default durability), side by side in one run.
 //!
 //! Run: `cargo bench -p regatta-core --bench search` (filling takes about a minute per backend).
+//! While tuning: `REGATTA_BENCH_BACKENDS=postgres` skips SQLite, a database of yours given by
+//! `REGATTA_BENCH_POSTGRES_URL` that holds the index already is searched as it is (filled
+//! once), and `REGATTA_BENCH_QUERY=word` times only the queries containing `word`.
 
 use regatta_core::config::parse_settings;
 use regatta_core::search::{search, SearchRequest};
@@ -21,11 +24,17 @@ const RUNS: usize = 50;
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("search.db");
-    println!("== SQLite");
-    let sqlite = run(end2end::synthetic_index::settings(&file)).await?;
-    report_sqlite_size(&sqlite, &file).await?;
-    println!("this process: {}", memory());
-    drop(sqlite);
+    let backends = std::env::var("REGATTA_BENCH_BACKENDS").unwrap_or_default();
+    if backends.is_empty() || backends.contains("sqlite") {
+        println!("== SQLite");
+        let sqlite = run(end2end::synthetic_index::settings(&file)).await?;
+        report_sqlite_size(&sqlite, &file).await?;
+        println!("this process: {}", memory());
+        drop(sqlite);
+    }
+    if !backends.is_empty() && !backends.contains("postgres") {
+        return Ok(());
+    }
 
     // Started after the SQLite half, so its memory is not in the figure above. Or an empty
     // database of yours: REGATTA_BENCH_POSTGRES_URL (to read its plans, say).
@@ -48,15 +57,20 @@ async fn main() -> anyhow::Result<()> {
 async fn run(settings: end2end::SettingsFile) -> anyhow::Result<Services> {
     let services = Services::start(parse_settings("bench.toml", &settings.to_toml(), &[])?).await?;
     let filling = Instant::now();
-    end2end::synthetic_index::fill(
-        end2end::synthetic_index::Database::either(
-            services.db.as_sqlite(),
-            services.db.as_postgres(),
-        ),
-        &["hub", "mirror"],
-        REPOSITORIES_PER_REGISTRY,
-    )
-    .await?;
+    let filled_before: bool = regatta_core::db::query_scalar("SELECT EXISTS (SELECT 1 FROM tags)")
+        .fetch_one(&services.db)
+        .await?;
+    if !filled_before {
+        end2end::synthetic_index::fill(
+            end2end::synthetic_index::Database::either(
+                services.db.as_sqlite(),
+                services.db.as_postgres(),
+            ),
+            &["hub", "mirror"],
+            REPOSITORIES_PER_REGISTRY,
+        )
+        .await?;
+    }
     let (tags, repositories): (i64, i64) = regatta_core::db::query_as(
         "SELECT (SELECT COUNT(*) FROM tags), (SELECT COUNT(*) FROM repositories)",
     )
@@ -70,7 +84,9 @@ async fn run(settings: end2end::SettingsFile) -> anyhow::Result<Services> {
     // either; PostgreSQL's autovacuum would, and the fill runs it).
     services.search_vocabulary.refresh(&services.db).await?;
 
-    let queries = queries(&services).await?;
+    let only = std::env::var("REGATTA_BENCH_QUERY").unwrap_or_default();
+    let mut queries = queries(&services).await?;
+    queries.retain(|q| q.contains(&only));
     let user = User::not_stored("bench", Role::Viewer);
     let mut all = Vec::new();
     println!(

@@ -163,8 +163,10 @@ async fn fill_sqlite(
     Ok(())
 }
 
-/// The same rows as [`fill_sqlite`], in PostgreSQL's dialect; then `ANALYZE`, which autovacuum
-/// would run shortly after a bulk load like this one anyway.
+/// The same rows as [`fill_sqlite`], in PostgreSQL's dialect; then `VACUUM ANALYZE`, which
+/// autovacuum runs shortly after a bulk load like this one anyway (inserts past its threshold):
+/// statistics for the planner, and the visibility map that lets index-only scans skip the
+/// table.
 async fn fill_postgres(
     db: &PgPool,
     registries: &[&str],
@@ -173,7 +175,7 @@ async fn fill_postgres(
     let mut tx = db.begin().await?;
     run_fill!(tx, postgres_fill_statements(), registries, repositories);
     tx.commit().await?;
-    sqlx::query("ANALYZE").execute(db).await?;
+    sqlx::query("VACUUM ANALYZE").execute(db).await?;
     Ok(())
 }
 
@@ -252,20 +254,21 @@ fn fill_statements() -> [&'static str; 13] {
          SELECT m.id, 2, b.id FROM temp.plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
-        // Tags carry their image's `created`, as the index's upsert_tag writes it.
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
+        // Tags carry their image's `created` and platforms, as the index's upsert_tags writes them
+        // (every image here is linux/amd64 or linux/arm64, without a variant).
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
          SELECT p.repository_id,
                 CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
                      ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
                 m.id,
                 strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || ((p.repository_id * 11 + p.v * 17) % 480000) || ' minutes'),
-                m.created
+                m.created, ';' || m.os || '/' || m.architecture || '/;'
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          UNION ALL
-         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created
+         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest WHERE p.v = 8",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
-         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
+         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          WHERE p.v = 8 AND p.repository_id % 100 = 0",
         "DROP TABLE temp.plan",
@@ -318,19 +321,19 @@ fn postgres_fill_statements() -> [&'static str; 13] {
          SELECT m.id, 2, b.id FROM plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
          SELECT p.repository_id,
                 CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
                      ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
                 m.id,
                 to_char(TIMESTAMP '2026-01-01' + ((p.repository_id * 11 + p.v * 17) % 480000) * INTERVAL '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                m.created
+                m.created, ';' || m.os || '/' || m.architecture || '/;'
          FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          UNION ALL
-         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created
+         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
          FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest WHERE p.v = 8",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
-         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
+         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
          FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          WHERE p.v = 8 AND p.repository_id % 100 = 0",
         "DROP TABLE plan",

@@ -8,6 +8,7 @@
 //! | `json_object(…)`                | `json_build_object(…)`                                  |
 //! | `json_each(x)` (arrays)         | `json_array_elements_text(CAST(x AS json))` (column `value`, text) |
 //! | `instr(a, b)`                   | `strpos(a, b)`                                          |
+//! | `group_concat(x, separator)`    | `string_agg(x, separator)` (give the separator: PostgreSQL has no default) |
 //! | `max(a, b)` (two arguments)     | `GREATEST(a, b)`                                        |
 //! | `CROSS JOIN t x ON …`           | `JOIN t x ON …` (SQLite's join-order hint; PostgreSQL refuses ON after CROSS JOIN) |
 //!
@@ -58,6 +59,7 @@ fn translate(sql: &str) -> String {
     sql = rename_calls(&sql, "json_array", "json_build_array");
     sql = rename_calls(&sql, "json_object", "json_build_object");
     sql = rename_calls(&sql, "instr", "strpos");
+    sql = rename_calls(&sql, "group_concat", "string_agg");
     sql = join_instead_of_cross_join_on(&sql);
     sql = two_argument_calls(&sql, "max", "GREATEST(");
     sql = two_argument_calls(&sql, "min", "LEAST(");
@@ -228,6 +230,14 @@ mod tests {
                 "SELECT MAX(a), max(b, MAX(c)) FROM p CROSS JOIN tags t ON t.x = p.x CROSS JOIN q"
             ),
             "SELECT MAX(a), GREATEST(b, MAX(c)) FROM p JOIN tags t ON t.x = p.x CROSS JOIN q"
+        );
+    }
+
+    #[test]
+    fn group_concat_with_its_separator_is_string_agg() {
+        assert_eq!(
+            to_postgres("SELECT group_concat(a || ';', '') FROM t"),
+            "SELECT string_agg(a || ';', '') FROM t"
         );
     }
 

@@ -133,6 +133,41 @@ pub(super) fn push_range(sql: &mut QueryBuilder, column: &str, digest: &DigestPr
         .push_bind(digest.upper_bound());
 }
 
+/// ` AND <tag t is of the platform>`: a check of the tag's own `platforms` text where the filter
+/// is one piece of it, else through the manifests.
+pub(super) fn push_platform_condition(sql: &mut QueryBuilder, platform: &PlatformFilter) {
+    match platform_text(platform) {
+        Some(text) => {
+            sql.push(" AND instr(t.platforms, ").push_bind(text);
+            sql.push(") > 0");
+        }
+        None => {
+            sql.push(" AND t.manifest_id IN (");
+            push_platform_set(sql, platform);
+            sql.push(")");
+        }
+    }
+}
+
+/// What a tag's `platforms` (`;os/arch/variant;` per platform, see `image_platforms!`) contains
+/// when one of its platforms is the filter's; none for an OS and a variant without the
+/// architecture between them, which no single piece of the text shows.
+fn platform_text(platform: &PlatformFilter) -> Option<String> {
+    let PlatformFilter {
+        os,
+        architecture,
+        variant,
+    } = platform;
+    Some(match (os, architecture, variant) {
+        (Some(os), None, None) => format!(";{os}/"),
+        (None, Some(arch), None) => format!("/{arch}/"),
+        (Some(os), Some(arch), None) => format!(";{os}/{arch}/"),
+        (None, Some(arch), Some(variant)) => format!("/{arch}/{variant};"),
+        (Some(os), Some(arch), Some(variant)) => format!(";{os}/{arch}/{variant};"),
+        (_, None, Some(_)) | (None, None, None) => return None,
+    })
+}
+
 /// Images of the platform, and indexes with such an image.
 pub(super) fn push_platform_set(sql: &mut QueryBuilder, platform: &PlatformFilter) {
     // UNION ALL: `IN` builds its own lookup table, so removing duplicates first is wasted work.

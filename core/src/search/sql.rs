@@ -8,8 +8,8 @@
 use super::query::TermScope;
 use super::resolved::{driver, Driver, Resolved, ResolvedTerm};
 use super::sets::{
-    push_digest_set, push_layer_set, push_platform_set, push_registry_ids, push_repository_set,
-    push_signed_pairs, push_tag_name_set,
+    push_digest_set, push_layer_set, push_platform_condition, push_platform_set, push_registry_ids,
+    push_repository_set, push_signed_pairs, push_tag_name_set,
 };
 use crate::db::QueryBuilder;
 use crate::index::pages::platforms_json;
@@ -236,9 +236,7 @@ pub(super) fn push_conditions(sql: &mut QueryBuilder, query: &Resolved, driver: 
             .push_bind(format!("{namespace}/~"));
     }
     for platform in query.platforms.iter().skip(skip_first(Driver::Platform)) {
-        sql.push(" AND t.manifest_id IN (");
-        push_platform_set(sql, platform);
-        sql.push(")");
+        push_platform_condition(sql, platform);
     }
     if let Some(after) = query.pushed_after {
         sql.push(" AND t.updated_at >= ").push_bind(after);

@@ -41,10 +41,10 @@ async fn huge_repository() -> (tempfile::TempDir, Services, String, i64) {
     .unwrap();
     regatta_core::db::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO tags (repository_id, name, manifest_id, updated_at, created)
+         INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
          SELECT (SELECT id FROM repositories), 'build-' || i,
                 (SELECT manifest_id FROM tags LIMIT 1), '2026-12-01T00:00:00Z',
-                (SELECT created FROM tags LIMIT 1) FROM n",
+                (SELECT created FROM tags LIMIT 1), (SELECT platforms FROM tags LIMIT 1) FROM n",
     )
     .bind(BUILDS)
     .execute(&services.db)

@@ -166,6 +166,30 @@ async fn every_filter_narrows_the_hits() {
         ["local/dev/toolbox:2.0", "local/staging/toolbox:2.0"]
     );
     assert!(world.hits("platform:windows/amd64").await.is_empty());
+    // Platform filters beside an environment or a namespace, which lead those queries, and
+    // the pieces of a platform: only the multi-arch index has an arm64 image.
+    assert_eq!(
+        world.hits("arch:arm64 env:dev").await,
+        ["local/dev/toolbox:2.0"]
+    );
+    assert_eq!(
+        world.hits("ns:staging platform:linux/arm64").await,
+        ["local/staging/toolbox:2.0"]
+    );
+    assert_eq!(
+        world.hits("toolbox os:linux").await,
+        ["local/dev/toolbox:2.0", "local/staging/toolbox:2.0"]
+    );
+    assert!(world.hits("os:windows env:dev").await.is_empty());
+    assert!(world
+        .hits("toolbox platform:linux/arm64/v8")
+        .await
+        .is_empty());
+    assert!(world.hits("toolbox platform:linux//v8").await.is_empty());
+    assert!(
+        world.hits("toolbox arch:linux").await.is_empty(),
+        "an OS is not an architecture"
+    );
     assert_eq!(
         world.hits("registry:other").await,
         ["other/dev/shop-api:1.2.0"]
@@ -409,4 +433,54 @@ async fn sort_size_lists_the_largest_images_first_in_every_plan() {
         reordered > 0,
         "relevance order differs from size order somewhere"
     );
+}
+
+/// The migration that added `tags.platforms` fills it for tags indexed before it with what the
+/// index writes since: its UPDATE, run again over the crawled tags, changes none of them.
+#[tokio::test]
+async fn the_platforms_migration_writes_what_the_index_writes() {
+    let world = world().await;
+    let db = &world.services.db;
+    let written: Vec<(i64, Option<String>)> =
+        regatta_core::db::query_as("SELECT rowid, platforms FROM tags ORDER BY rowid")
+            .fetch_all(db)
+            .await
+            .unwrap();
+    assert!(
+        written
+            .iter()
+            .any(|(_, p)| p.as_deref() == Some(";linux/amd64/;linux/arm64/;")
+                || p.as_deref() == Some(";linux/arm64/;linux/amd64/;")),
+        "the multi-arch index lists both platforms: {written:?}"
+    );
+    let backend = if db.as_postgres().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let migration = std::fs::read_to_string(format!(
+        "{}/../migrations/{backend}/20261207000001_tags_platforms.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    // The migration's UPDATE, in its backend's own dialect (not translated).
+    let start = migration.find("UPDATE tags").unwrap();
+    let end = start + migration[start..].find("tags.manifest_id);").unwrap();
+    let update = format!("{}tags.manifest_id)", &migration[start..end]);
+    regatta_core::db::query("UPDATE tags SET platforms = NULL")
+        .execute(db)
+        .await
+        .unwrap();
+    match (db.as_sqlite(), db.as_postgres()) {
+        (Some(pool), _) => sqlx::raw_sql(&update).execute(pool).await.map(drop),
+        (_, Some(pool)) => sqlx::raw_sql(&update).execute(pool).await.map(drop),
+        _ => unreachable!("one backend or the other"),
+    }
+    .unwrap();
+    let migrated: Vec<(i64, Option<String>)> =
+        regatta_core::db::query_as("SELECT rowid, platforms FROM tags ORDER BY rowid")
+            .fetch_all(db)
+            .await
+            .unwrap();
+    assert_eq!(migrated, written);
 }

@@ -215,8 +215,49 @@ macro_rules! image_created {
     };
 }
 
+/// `os/arch/variant;` of image `$m`, lower-case.
+macro_rules! one_platform {
+    ($m:literal) => {
+        concat!(
+            "lower(",
+            $m,
+            ".os) || '/' || lower(COALESCE(",
+            $m,
+            ".architecture, '')) || '/' || lower(COALESCE(",
+            $m,
+            ".variant, '')) || ';'"
+        )
+    };
+}
+
+/// The platforms of manifest `$m` as one text for search filters to match a substring of:
+/// `;os/arch/variant;` per platform (an index: each of its platform images; no variant: empty),
+/// lower-case, NULL for an artifact without one. `arch:arm64` is then `/arm64/`, and
+/// `platform:linux/arm64/v8` is `;linux/arm64/v8;` — never a match across two platforms. A
+/// macro, so queries can `concat!` it into their literal text; the migration
+/// `20261207000001_tags_platforms` writes the same for tags indexed before it.
+macro_rules! image_platforms {
+    ($m:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $m,
+            ".is_index THEN ';' || (SELECT group_concat(",
+            one_platform!("c"),
+            ", '') FROM manifest_children mc JOIN manifests c ON c.id = mc.child_id
+             WHERE mc.parent_id = ",
+            $m,
+            ".id AND c.os IS NOT NULL) WHEN ",
+            $m,
+            ".os IS NULL THEN NULL ELSE ';' || ",
+            one_platform!($m),
+            " END"
+        )
+    };
+}
+
 /// Points tag `name` at `manifest_id`; `updated_at` changes only when the target does. The
-/// tag row carries its image's `created` ([`image_created`]) for the newest-first pages.
+/// tag row carries its image's `created` ([`image_created`]) for the newest-first pages, and
+/// its platforms ([`image_platforms`]) for search's platform filters.
 pub async fn upsert_tag(
     db: impl crate::db::Executor<'_>,
     repository_id: i64,
@@ -239,12 +280,18 @@ pub async fn upsert_tags(
         return Ok(());
     }
     let mut sql = crate::db::QueryBuilder::new(
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created) SELECT ",
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms) SELECT ",
     );
     sql.push_bind(repository_id)
         .push(", v.column1, v.column2, ")
         .push_bind(now)
-        .push(concat!(", ", image_created!("m"), " FROM (VALUES "));
+        .push(concat!(
+            ", ",
+            image_created!("m"),
+            ", ",
+            image_platforms!("m"),
+            " FROM (VALUES "
+        ));
     let mut rows = sql.separated(", ");
     for (name, manifest_id) in tags {
         rows.push("(")
@@ -260,7 +307,8 @@ pub async fn upsert_tags(
          ON CONFLICT (repository_id, name) DO UPDATE SET
              updated_at = CASE WHEN tags.manifest_id = excluded.manifest_id THEN tags.updated_at ELSE excluded.updated_at END,
              manifest_id = excluded.manifest_id,
-             created = excluded.created",
+             created = excluded.created,
+             platforms = excluded.platforms",
     );
     sql.build().execute(db).await?;
     Ok(())
