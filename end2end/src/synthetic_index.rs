@@ -254,22 +254,26 @@ fn fill_statements() -> [&'static str; 13] {
          SELECT m.id, 2, b.id FROM temp.plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
-        // Tags carry their image's `created` and platforms, as the index's upsert_tags writes them
-        // (every image here is linux/amd64 or linux/arm64, without a variant).
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
+        // Tags carry their image's `created` and platforms (every image here is linux/amd64 or
+        // linux/arm64, without a variant) and their repository's registry and name, as the
+        // index's upsert_tags writes them.
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
          SELECT p.repository_id,
                 CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
                      ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
                 m.id,
                 strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || ((p.repository_id * 11 + p.v * 17) % 480000) || ' minutes'),
-                m.created, ';' || m.os || '/' || m.architecture || '/;'
+                m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN repositories r ON r.id = p.repository_id
          UNION ALL
-         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
-         FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest WHERE p.v = 8",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
-         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
+         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
          FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN repositories r ON r.id = p.repository_id WHERE p.v = 8",
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
+         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
+         FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN repositories r ON r.id = p.repository_id
          WHERE p.v = 8 AND p.repository_id % 100 = 0",
         "DROP TABLE temp.plan",
         "DROP TABLE temp.bases",
@@ -321,20 +325,23 @@ fn postgres_fill_statements() -> [&'static str; 13] {
          SELECT m.id, 2, b.id FROM plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
          SELECT p.repository_id,
                 CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
                      ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
                 m.id,
                 to_char(TIMESTAMP '2026-01-01' + ((p.repository_id * 11 + p.v * 17) % 480000) * INTERVAL '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                m.created, ';' || m.os || '/' || m.architecture || '/;'
+                m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
          FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN repositories r ON r.id = p.repository_id
          UNION ALL
-         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
-         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest WHERE p.v = 8",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
-         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;'
+         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
          FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN repositories r ON r.id = p.repository_id WHERE p.v = 8",
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
+         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
+         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN repositories r ON r.id = p.repository_id
          WHERE p.v = 8 AND p.repository_id % 100 = 0",
         "DROP TABLE plan",
         "DROP TABLE bases",

@@ -41,10 +41,11 @@ async fn huge_repository() -> (tempfile::TempDir, Services, String, i64) {
     .unwrap();
     regatta_core::db::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms)
+         INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
          SELECT (SELECT id FROM repositories), 'build-' || i,
                 (SELECT manifest_id FROM tags LIMIT 1), '2026-12-01T00:00:00Z',
-                (SELECT created FROM tags LIMIT 1), (SELECT platforms FROM tags LIMIT 1) FROM n",
+                (SELECT created FROM tags LIMIT 1), (SELECT platforms FROM tags LIMIT 1),
+                (SELECT registry_id FROM repositories), (SELECT name FROM repositories) FROM n",
     )
     .bind(BUILDS)
     .execute(&services.db)

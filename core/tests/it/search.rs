@@ -435,52 +435,69 @@ async fn sort_size_lists_the_largest_images_first_in_every_plan() {
     );
 }
 
-/// The migration that added `tags.platforms` fills it for tags indexed before it with what the
-/// index writes since: its UPDATE, run again over the crawled tags, changes none of them.
+/// The migrations that added search's columns to `tags` (the image's platforms, the
+/// repository's registry and name) fill them for tags indexed before them with what the index
+/// writes since: their UPDATEs, run again over crawled tags with those columns emptied, give
+/// back every value.
 #[tokio::test]
-async fn the_platforms_migration_writes_what_the_index_writes() {
+async fn the_tag_column_migrations_write_what_the_index_writes() {
     let world = world().await;
     let db = &world.services.db;
-    let written: Vec<(i64, Option<String>)> =
-        regatta_core::db::query_as("SELECT rowid, platforms FROM tags ORDER BY rowid")
-            .fetch_all(db)
-            .await
-            .unwrap();
+    type Row = (i64, Option<String>, Option<i64>, Option<String>);
+    const READ: &str =
+        "SELECT rowid, platforms, registry_id, repository_name FROM tags ORDER BY rowid";
+    let written: Vec<Row> = regatta_core::db::query_as(READ)
+        .fetch_all(db)
+        .await
+        .unwrap();
+    assert!(
+        written.iter().any(|(_, p, _, _)| {
+            p.as_deref() == Some(";linux/amd64/;linux/arm64/;")
+                || p.as_deref() == Some(";linux/arm64/;linux/amd64/;")
+        }),
+        "the multi-arch index lists both platforms: {written:?}"
+    );
     assert!(
         written
             .iter()
-            .any(|(_, p)| p.as_deref() == Some(";linux/amd64/;linux/arm64/;")
-                || p.as_deref() == Some(";linux/arm64/;linux/amd64/;")),
-        "the multi-arch index lists both platforms: {written:?}"
+            .any(|(_, _, _, r)| r.as_deref() == Some("dev/toolbox")),
+        "{written:?}"
     );
+
+    regatta_core::db::query(
+        "UPDATE tags SET platforms = NULL, registry_id = NULL, repository_name = NULL",
+    )
+    .execute(db)
+    .await
+    .unwrap();
     let backend = if db.as_postgres().is_some() {
         "postgres"
     } else {
         "sqlite"
     };
-    let migration = std::fs::read_to_string(format!(
-        "{}/../migrations/{backend}/20261207000001_tags_platforms.sql",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    // The migration's UPDATE, in its backend's own dialect (not translated).
-    let start = migration.find("UPDATE tags").unwrap();
-    let end = start + migration[start..].find("tags.manifest_id);").unwrap();
-    let update = format!("{}tags.manifest_id)", &migration[start..end]);
-    regatta_core::db::query("UPDATE tags SET platforms = NULL")
-        .execute(db)
+    for migration in [
+        "20261207000001_tags_platforms",
+        "20261207000002_tags_repository",
+    ] {
+        let text = std::fs::read_to_string(format!(
+            "{}/../migrations/{backend}/{migration}.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        // Its UPDATE, in its backend's own dialect (not translated).
+        let start = text.find("UPDATE tags").unwrap();
+        let end = start + text[start..].find(";\n").unwrap();
+        let update = &text[start..end];
+        match (db.as_sqlite(), db.as_postgres()) {
+            (Some(pool), _) => sqlx::raw_sql(update).execute(pool).await.map(drop),
+            (_, Some(pool)) => sqlx::raw_sql(update).execute(pool).await.map(drop),
+            _ => unreachable!("one backend or the other"),
+        }
+        .unwrap();
+    }
+    let migrated: Vec<Row> = regatta_core::db::query_as(READ)
+        .fetch_all(db)
         .await
         .unwrap();
-    match (db.as_sqlite(), db.as_postgres()) {
-        (Some(pool), _) => sqlx::raw_sql(&update).execute(pool).await.map(drop),
-        (_, Some(pool)) => sqlx::raw_sql(&update).execute(pool).await.map(drop),
-        _ => unreachable!("one backend or the other"),
-    }
-    .unwrap();
-    let migrated: Vec<(i64, Option<String>)> =
-        regatta_core::db::query_as("SELECT rowid, platforms FROM tags ORDER BY rowid")
-            .fetch_all(db)
-            .await
-            .unwrap();
     assert_eq!(migrated, written);
 }

@@ -256,8 +256,9 @@ macro_rules! image_platforms {
 }
 
 /// Points tag `name` at `manifest_id`; `updated_at` changes only when the target does. The
-/// tag row carries its image's `created` ([`image_created`]) for the newest-first pages, and
-/// its platforms ([`image_platforms`]) for search's platform filters.
+/// tag row carries its image's `created` ([`image_created`]) for the newest-first pages, its
+/// platforms ([`image_platforms`]) for search's platform filters, and its repository's registry
+/// and name, which search sorts by.
 pub async fn upsert_tag(
     db: impl crate::db::Executor<'_>,
     repository_id: i64,
@@ -280,18 +281,15 @@ pub async fn upsert_tags(
         return Ok(());
     }
     let mut sql = crate::db::QueryBuilder::new(
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms) SELECT ",
+        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name) SELECT r.id, v.column1, v.column2, ",
     );
-    sql.push_bind(repository_id)
-        .push(", v.column1, v.column2, ")
-        .push_bind(now)
-        .push(concat!(
-            ", ",
-            image_created!("m"),
-            ", ",
-            image_platforms!("m"),
-            " FROM (VALUES "
-        ));
+    sql.push_bind(now).push(concat!(
+        ", ",
+        image_created!("m"),
+        ", ",
+        image_platforms!("m"),
+        ", r.registry_id, r.name FROM (VALUES "
+    ));
     let mut rows = sql.separated(", ");
     for (name, manifest_id) in tags {
         rows.push("(")
@@ -302,8 +300,10 @@ pub async fn upsert_tags(
     }
     // `WHERE TRUE`: SQLite reads the ON of an INSERT … SELECT's last join as the upsert's
     // otherwise.
+    sql.push(") v JOIN manifests m ON m.id = v.column2 JOIN repositories r ON r.id = ")
+        .push_bind(repository_id);
     sql.push(
-        ") v JOIN manifests m ON m.id = v.column2 WHERE TRUE
+        " WHERE TRUE
          ON CONFLICT (repository_id, name) DO UPDATE SET
              updated_at = CASE WHEN tags.manifest_id = excluded.manifest_id THEN tags.updated_at ELSE excluded.updated_at END,
              manifest_id = excluded.manifest_id,
