@@ -76,9 +76,7 @@ fn push_sets(sql: &mut QueryBuilder, term: &ResolvedTerm) {
     if term.scope == TermScope::Tag {
         sql.push("FALSE");
     } else {
-        sql.push("r.id IN (");
-        sets::push_repository_set(sql, term);
-        sql.push(")");
+        sets::push_repository_condition(sql, term);
     }
     sql.push("), nam(name, rank) AS MATERIALIZED (SELECT n.name, ");
     push_tag_rank(sql, term);

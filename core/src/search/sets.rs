@@ -23,8 +23,8 @@ fn containing(word: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// `SELECT <column> FROM repositories` whose name contains any of `words`, ignoring case: the
-/// trigram FTS table on SQLite, the pg_trgm index (which serves ILIKE) on PostgreSQL.
+/// `SELECT <column> FROM repositories` whose name contains any of `words` (lower-case): the
+/// trigram FTS table on SQLite, the pg_trgm index on PostgreSQL.
 fn push_repositories_containing_any(sql: &mut QueryBuilder, words: &[&str], column: &str) {
     let fts_column = if column == "id" { "rowid" } else { column };
     sql.on_sqlite(|sql| {
@@ -35,11 +35,42 @@ fn push_repositories_containing_any(sql: &mut QueryBuilder, words: &[&str], colu
         sql.push_bind(either.join(" OR "));
     });
     sql.on_postgres(|sql| {
-        sql.push(format!("SELECT {column} FROM repositories WHERE "));
-        let mut any = sql.separated(" OR ");
-        for word in words {
-            any.push("name ILIKE ")
-                .push_bind_unseparated(containing(word));
+        sql.push(format!("SELECT {column} FROM repositories r WHERE "));
+        push_name_contains_any(sql, words, "r");
+    });
+}
+
+/// `(<repositories alias>.name contains any of words)` on PostgreSQL. LIKE, not ILIKE:
+/// repository names are lower-case (the distribution spec's grammar), as are the words, and
+/// LIKE costs half as much where the planner scans (a word in 11,000 of 20,000 names).
+fn push_name_contains_any(sql: &mut QueryBuilder, words: &[&str], alias: &str) {
+    sql.push("(");
+    let mut any = sql.separated(" OR ");
+    for word in words {
+        any.push(format!("{alias}.name LIKE "))
+            .push_bind_unseparated(containing(word));
+    }
+    sql.push(")");
+}
+
+/// `<repository r matches the term>`: on SQLite `r.id IN` the FTS lookup; on PostgreSQL a
+/// condition on `r.name` itself, so a word in most names is one scan of the repositories, not a
+/// scan for the ids joined back to a second one.
+pub(super) fn push_repository_condition(sql: &mut QueryBuilder, term: &ResolvedTerm) {
+    sql.on_sqlite(|sql| {
+        sql.push("r.id IN (");
+        push_repository_set(sql, term);
+        sql.push(")");
+    });
+    sql.on_postgres(|sql| {
+        if !term.corrections.is_empty() {
+            let words: Vec<&str> = term.corrections.iter().map(|w| w.as_str()).collect();
+            push_name_contains_any(sql, &words, "r");
+        } else if term.text.chars().count() < TRIGRAM {
+            sql.push("instr(r.name, ").push_bind(term.text.as_str());
+            sql.push(") > 0");
+        } else {
+            push_name_contains_any(sql, &[term.text.as_str()], "r");
         }
     });
 }
