@@ -136,11 +136,12 @@ macro_rules! run_fill {
         for sql in words_table() {
             sqlx::query(&sql).execute(&mut *$tx).await?;
         }
+        let statements = $statements;
         for registry in $registries {
             let id: i64 = sqlx::query_scalar(&registry_row(registry))
                 .fetch_one(&mut *$tx)
                 .await?;
-            for statement in $statements {
+            for statement in &statements {
                 sqlx::query(&splice(statement, id, $repositories))
                     .execute(&mut *$tx)
                     .await?;
@@ -155,7 +156,7 @@ async fn fill_sqlite(
     repositories: usize,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    run_fill!(tx, fill_statements(), registries, repositories);
+    run_fill!(tx, fill_statements(&SQLITE), registries, repositories);
     tx.commit().await?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(db)
@@ -173,7 +174,7 @@ async fn fill_postgres(
     repositories: usize,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    run_fill!(tx, postgres_fill_statements(), registries, repositories);
+    run_fill!(tx, fill_statements(&POSTGRES), registries, repositories);
     tx.commit().await?;
     sqlx::query("VACUUM ANALYZE").execute(db).await?;
     Ok(())
@@ -208,142 +209,129 @@ fn splice(statement: &str, registry_id: i64, repositories: usize) -> String {
         .replace("?2", &repositories.to_string())
 }
 
-/// `?1` = registry id, `?2` = repository count.
-fn fill_statements() -> [&'static str; 13] {
-    [
-        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?2 - 1)
-         INSERT INTO repositories (registry_id, name)
-         SELECT ?1, (CASE n.i % 3 WHEN 0 THEN 'dev' WHEN 1 THEN 'staging' ELSE 'prod' END)
-                    || '/team-' || ((n.i / 3) % 20) || '/' || a.w || '-' || b.w
-         FROM n JOIN temp.words a ON a.i = (n.i / 60) % 60 JOIN temp.words b ON b.i = (n.i / 3600 + 17 * ((n.i / 60) % 60)) % 60",
-        "CREATE TEMP TABLE plan AS
-         SELECT r.id AS repository_id, v.v AS v,
-                'sha256:' || lower(hex(randomblob(32))) AS digest,
-                'sha256:' || lower(hex(randomblob(32))) AS config,
-                'sha256:' || lower(hex(randomblob(32))) AS layer,
-                abs(random()) % 40 AS base
-         FROM repositories r,
-              (WITH RECURSIVE v(v) AS (SELECT 0 UNION ALL SELECT v + 1 FROM v WHERE v < 8) SELECT v FROM v) v
-         WHERE r.registry_id = ?1",
-        "INSERT INTO manifests (registry_id, digest, media_type, size, is_index, os, architecture, variant, created, total_size)
-         SELECT ?1, digest, 'application/vnd.oci.image.manifest.v1+json', 1024, 0, 'linux',
-                CASE WHEN (repository_id + v) % 5 = 0 THEN 'arm64' ELSE 'amd64' END, NULL,
-                strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || ((repository_id * 7 + v * 13) % 330) || ' days'),
-                30000000 + (repository_id * 131 + v) % 9000000
-         FROM temp.plan",
-        "CREATE TEMP TABLE bases AS
-         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 39)
-         SELECT i, 'sha256:' || lower(hex(randomblob(32))) AS digest FROM n",
-        "INSERT INTO blobs (registry_id, digest, size, media_type)
-         SELECT ?1, digest, 28000000 + i, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM temp.bases",
-        "INSERT INTO blobs (registry_id, digest, size, media_type)
-         SELECT ?1, config, 1500, 'application/vnd.oci.image.config.v1+json' FROM temp.plan
-         UNION ALL
-         SELECT ?1, layer, 2000000 + repository_id % 7000, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM temp.plan",
-        // One statement per position: a CASE in the join condition made SQLite scan `blobs`.
-        "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
-         SELECT m.id, 0, b.id FROM temp.plan p
-         JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.config",
-        "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
-         SELECT m.id, 1, b.id FROM temp.plan p
-         JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN temp.bases base ON base.i = p.base
-         JOIN blobs b ON b.registry_id = ?1 AND b.digest = base.digest",
-        "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
-         SELECT m.id, 2, b.id FROM temp.plan p
-         JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
-        // Tags carry their image's `created` and platforms (every image here is linux/amd64 or
-        // linux/arm64, without a variant) and their repository's registry and name, as the
-        // index's upsert_tags writes them.
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
-         SELECT p.repository_id,
-                CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
-                     ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
-                m.id,
-                strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || ((p.repository_id * 11 + p.v * 17) % 480000) || ' minutes'),
-                m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
-         FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN repositories r ON r.id = p.repository_id
-         UNION ALL
-         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
-         FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN repositories r ON r.id = p.repository_id WHERE p.v = 8",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
-         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
-         FROM temp.plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN repositories r ON r.id = p.repository_id
-         WHERE p.v = 8 AND p.repository_id % 100 = 0",
-        "DROP TABLE temp.plan",
-        "DROP TABLE temp.bases",
-    ]
+/// What the fill writes differently on each backend.
+struct Dialect {
+    /// Rows `<alias>.<column>` counting 0 to `last`, for a FROM clause.
+    counter: fn(alias: &str, column: &str, last: &str) -> String,
+    /// A random `sha256:` digest.
+    random_digest: &'static str,
+    /// A random integer from 0 to 39.
+    random_below_40: &'static str,
+    /// RFC 3339 text of 2026-01-01 plus `amount` `unit`s (`day`, `minute`).
+    time_after: fn(amount: &str, unit: &str) -> String,
 }
 
-/// [`fill_statements`] for PostgreSQL: `generate_series` for the recursive counters, a hashed
-/// random number for `randomblob`, interval arithmetic for `strftime`.
-fn postgres_fill_statements() -> [&'static str; 13] {
-    [
-        "INSERT INTO repositories (registry_id, name)
+const SQLITE: Dialect = Dialect {
+    counter: |alias, column, last| {
+        format!("(WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < {last}) SELECT x AS {column} FROM c) AS {alias}")
+    },
+    random_digest: "'sha256:' || lower(hex(randomblob(32)))",
+    random_below_40: "abs(random()) % 40",
+    time_after: |amount, unit| {
+        format!("strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || ({amount}) || ' {unit}s')")
+    },
+};
+
+/// `generate_series` for the counters, a hashed random number for `randomblob`, interval
+/// arithmetic for `strftime`.
+const POSTGRES: Dialect = Dialect {
+    counter: |alias, column, last| format!("generate_series(0, {last}) AS {alias}({column})"),
+    random_digest: "'sha256:' || encode(sha256(random()::text::bytea), 'hex')",
+    random_below_40: "floor(random() * 40)::bigint",
+    time_after: |amount, unit| {
+        format!("to_char(TIMESTAMP '2026-01-01' + ({amount}) * INTERVAL '1 {unit}', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+    },
+};
+
+/// The fill's statements in `dialect`; `?1` = registry id, `?2` = repository count. The
+/// temporary tables go unqualified: both backends look in the temporary schema first.
+fn fill_statements(dialect: &Dialect) -> Vec<String> {
+    let Dialect {
+        counter,
+        random_digest: digest,
+        random_below_40,
+        time_after,
+    } = dialect;
+    // Tags carry their image's `created` and platforms (every image here is linux/amd64 or
+    // linux/arm64, without a variant) and their repository's registry and name, as the
+    // index's upsert_tags writes them.
+    let tag_columns = "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)";
+    let image_columns = "m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name";
+    let image_of_plan = "FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
+         JOIN repositories r ON r.id = p.repository_id";
+    vec![
+        format!(
+            "INSERT INTO repositories (registry_id, name)
          SELECT ?1, (CASE n.i % 3 WHEN 0 THEN 'dev' WHEN 1 THEN 'staging' ELSE 'prod' END)
                     || '/team-' || ((n.i / 3) % 20) || '/' || a.w || '-' || b.w
-         FROM generate_series(0, ?2 - 1) AS n(i)
-         JOIN words a ON a.i = (n.i / 60) % 60 JOIN words b ON b.i = (n.i / 3600 + 17 * ((n.i / 60) % 60)) % 60",
-        "CREATE TEMP TABLE plan AS
-         SELECT r.id AS repository_id, v.v AS v,
-                'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS digest,
-                'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS config,
-                'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS layer,
-                floor(random() * 40)::bigint AS base
-         FROM repositories r, generate_series(0, 8) AS v(v)
+         FROM {} JOIN words a ON a.i = (n.i / 60) % 60 JOIN words b ON b.i = (n.i / 3600 + 17 * ((n.i / 60) % 60)) % 60",
+            counter("n", "i", "?2 - 1")
+        ),
+        format!(
+            "CREATE TEMP TABLE plan AS
+         SELECT r.id AS repository_id, v.v AS v, {digest} AS digest, {digest} AS config,
+                {digest} AS layer, {random_below_40} AS base
+         FROM repositories r, {}
          WHERE r.registry_id = ?1",
-        "INSERT INTO manifests (registry_id, digest, media_type, size, is_index, os, architecture, variant, created, total_size)
+            counter("v", "v", "8")
+        ),
+        format!(
+            "INSERT INTO manifests (registry_id, digest, media_type, size, is_index, os, architecture, variant, created, total_size)
          SELECT ?1, digest, 'application/vnd.oci.image.manifest.v1+json', 1024, FALSE, 'linux',
                 CASE WHEN (repository_id + v) % 5 = 0 THEN 'arm64' ELSE 'amd64' END, NULL,
-                to_char(TIMESTAMP '2026-01-01' + ((repository_id * 7 + v * 13) % 330) * INTERVAL '1 day', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                {},
                 30000000 + (repository_id * 131 + v) % 9000000
          FROM plan",
-        "CREATE TEMP TABLE bases AS
-         SELECT i, 'sha256:' || encode(sha256(random()::text::bytea), 'hex') AS digest
-         FROM generate_series(0, 39) AS n(i)",
+            time_after("(repository_id * 7 + v * 13) % 330", "day")
+        ),
+        format!(
+            "CREATE TEMP TABLE bases AS SELECT n.i AS i, {digest} AS digest FROM {}",
+            counter("n", "i", "39")
+        ),
         "INSERT INTO blobs (registry_id, digest, size, media_type)
-         SELECT ?1, digest, 28000000 + i, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM bases",
+         SELECT ?1, digest, 28000000 + i, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM bases"
+            .into(),
         "INSERT INTO blobs (registry_id, digest, size, media_type)
          SELECT ?1, config, 1500, 'application/vnd.oci.image.config.v1+json' FROM plan
          UNION ALL
-         SELECT ?1, layer, 2000000 + repository_id % 7000, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM plan",
+         SELECT ?1, layer, 2000000 + repository_id % 7000, 'application/vnd.oci.image.layer.v1.tar+gzip' FROM plan"
+            .into(),
+        // One statement per position: a CASE in the join condition made SQLite scan `blobs`.
         "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
          SELECT m.id, 0, b.id FROM plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.config",
+         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.config"
+            .into(),
         "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
          SELECT m.id, 1, b.id FROM plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
          JOIN bases base ON base.i = p.base
-         JOIN blobs b ON b.registry_id = ?1 AND b.digest = base.digest",
+         JOIN blobs b ON b.registry_id = ?1 AND b.digest = base.digest"
+            .into(),
         "INSERT INTO manifest_blobs (manifest_id, position, blob_id)
          SELECT m.id, 2, b.id FROM plan p
          JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
+         JOIN blobs b ON b.registry_id = ?1 AND b.digest = p.layer"
+            .into(),
+        format!(
+            "{tag_columns}
          SELECT p.repository_id,
                 CASE WHEN p.v = 8 AND p.repository_id % 3 = 0 THEN substr(p.digest, 8, 7)
                      ELSE '1.' || p.v || '.' || (p.repository_id % 13) END,
-                m.id,
-                to_char(TIMESTAMP '2026-01-01' + ((p.repository_id * 11 + p.v * 17) % 480000) * INTERVAL '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
-         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN repositories r ON r.id = p.repository_id
+                m.id, {}, {image_columns}
+         {image_of_plan}
          UNION ALL
-         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
-         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN repositories r ON r.id = p.repository_id WHERE p.v = 8",
-        "INSERT INTO tags (repository_id, name, manifest_id, updated_at, created, platforms, registry_id, repository_name)
-         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', m.created, ';' || m.os || '/' || m.architecture || '/;', ?1, r.name
-         FROM plan p JOIN manifests m ON m.registry_id = ?1 AND m.digest = p.digest
-         JOIN repositories r ON r.id = p.repository_id
-         WHERE p.v = 8 AND p.repository_id % 100 = 0",
-        "DROP TABLE plan",
-        "DROP TABLE bases",
+         SELECT p.repository_id, 'latest', m.id, '2026-11-01T00:00:00Z', {image_columns}
+         {image_of_plan} WHERE p.v = 8",
+            time_after("(p.repository_id * 11 + p.v * 17) % 480000", "minute")
+        ),
+        format!(
+            "{tag_columns}
+         SELECT p.repository_id, 'sha256-' || substr(p.digest, 8) || '.sig', m.id, '2026-11-02T00:00:00Z', {image_columns}
+         {image_of_plan}
+         WHERE p.v = 8 AND p.repository_id % 100 = 0"
+        ),
+        "DROP TABLE plan".into(),
+        "DROP TABLE bases".into(),
     ]
 }
