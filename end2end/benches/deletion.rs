@@ -4,9 +4,12 @@
 //!      number of tags in a twin repository — wall time and registry requests per tag (from the
 //!      registry's access log);
 //!   2. the sibling-safe case: 1,000 tags each with a sibling that stays (skopeo cannot do
-//!      this: it deletes by digest, taking the sibling along) — Regatta alone.
+//!      this: it deletes by digest, taking the sibling along) — Regatta alone;
+//!   3. the first case again with the 1,000 tags spread over 20 repositories of 50: the same
+//!      requests, but each delete by digest makes distribution read 50 tags, not up to 1,000 —
+//!      which shows how much of case 1 is the registry's quadratic tag scan.
 //!
-//! Run: `cargo bench -p end2end --bench deletion` (seeding 4,000 tags takes a minute or two).
+//! Run: `cargo bench -p end2end --bench deletion` (seeding 6,000 tags takes two or three minutes).
 
 use end2end::seed::seed_distinct_images;
 use end2end::settings::{Environment, Registry};
@@ -17,6 +20,8 @@ use regatta_core::users::{Role, User};
 use std::time::{Duration, Instant};
 
 const TAGS: usize = 1000;
+/// Case 3's layout: `TAGS` tags as `SPREAD` repositories of `TAGS / SPREAD`.
+const SPREAD: usize = 20;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -31,9 +36,15 @@ async fn main() -> anyhow::Result<()> {
         seed_distinct_images(&pusher, repo, TAGS, &[""]).await?;
     }
     seed_distinct_images(&pusher, "bench/siblings", TAGS, &["", "-keep"]).await?;
+    for side in ["ours", "skopeo"] {
+        for r in 0..SPREAD {
+            let repo = spread_repository(side, r);
+            seed_distinct_images(&pusher, &repo, TAGS / SPREAD, &[""]).await?;
+        }
+    }
     println!(
         "seeded {} tags in {:.0} s",
-        TAGS * 4,
+        TAGS * 6,
         seeding.elapsed().as_secs_f64()
     );
 
@@ -51,7 +62,7 @@ async fn main() -> anyhow::Result<()> {
     println!("\n## {TAGS} tags, each the last on its image");
     let (ours, requests) = measured(&registry, || async {
         let report = deletion::delete(&services, &actor, &every_tag("bench/ours", None)).await?;
-        all_deleted(&report)?;
+        all_deleted(&report, TAGS)?;
         Ok(())
     })
     .await?;
@@ -59,11 +70,7 @@ async fn main() -> anyhow::Result<()> {
     let host = registry.host();
     let (skopeo, skopeo_requests) = measured(&registry, || async {
         for t in 0..TAGS {
-            let status = std::process::Command::new("skopeo")
-                .args(["delete", "--tls-verify=false"])
-                .arg(format!("docker://{host}/bench/skopeo:{}", tag_name(t, "")))
-                .status()?;
-            anyhow::ensure!(status.success(), "skopeo delete");
+            skopeo_delete(&host, "bench/skopeo", &tag_name(t, ""))?;
         }
         Ok(())
     })
@@ -79,22 +86,65 @@ async fn main() -> anyhow::Result<()> {
     let (safe, safe_requests) = measured(&registry, || async {
         let request = every_tag("bench/siblings", Some(keep.clone()));
         let report = deletion::delete(&services, &actor, &request).await?;
-        all_deleted(&report)?;
+        all_deleted(&report, TAGS)?;
         Ok(())
     })
     .await?;
     report_line("regatta (sibling-safe)", safe, safe_requests);
+
+    println!(
+        "\n## {TAGS} tags, each the last on its image, spread over {SPREAD} repositories of {}",
+        TAGS / SPREAD
+    );
+    let (ours, requests) = measured(&registry, || async {
+        // One bulk deletion per repository, as the tag table and a retention run issue them.
+        for r in 0..SPREAD {
+            let request = every_tag(&spread_repository("ours", r), None);
+            let report = deletion::delete(&services, &actor, &request).await?;
+            all_deleted(&report, TAGS / SPREAD)?;
+        }
+        Ok(())
+    })
+    .await?;
+    report_line("regatta (bulk per repository)", ours, requests);
+    let (skopeo, skopeo_requests) = measured(&registry, || async {
+        for r in 0..SPREAD {
+            for t in 0..TAGS / SPREAD {
+                skopeo_delete(&host, &spread_repository("skopeo", r), &tag_name(t, ""))?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    report_line("skopeo delete (sequential loop)", skopeo, skopeo_requests);
+    println!(
+        "regatta is {:.1}x faster",
+        skopeo.as_secs_f64() / ours.as_secs_f64()
+    );
     Ok(())
 }
 
-fn all_deleted(report: &deletion::DeletionReport) -> anyhow::Result<()> {
+fn spread_repository(side: &str, r: usize) -> String {
+    format!("bench/spread-{side}-{r:02}")
+}
+
+fn skopeo_delete(host: &str, repository: &str, tag: &str) -> anyhow::Result<()> {
+    let status = std::process::Command::new("skopeo")
+        .args(["delete", "--tls-verify=false"])
+        .arg(format!("docker://{host}/{repository}:{tag}"))
+        .status()?;
+    anyhow::ensure!(status.success(), "skopeo delete {repository}:{tag}");
+    Ok(())
+}
+
+fn all_deleted(report: &deletion::DeletionReport, expected: usize) -> anyhow::Result<()> {
     let missed: Vec<_> = report
         .outcomes
         .iter()
         .filter(|o| !matches!(o.result, deletion::TagResult::Deleted { .. }))
         .collect();
     anyhow::ensure!(
-        missed.is_empty() && report.outcomes.len() == TAGS,
+        missed.is_empty() && report.outcomes.len() == expected,
         "{} of {} not deleted, e.g. {:?}",
         missed.len(),
         report.outcomes.len(),
