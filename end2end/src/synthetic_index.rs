@@ -45,8 +45,12 @@ impl<'a> From<&'a PgPool> for Database<'a> {
 /// The settings the benches over this index use: registries `hub` and `mirror` (unreachable:
 /// nothing crawls them), environments `dev/` and `prod/` in `hub`.
 pub fn settings(database: &std::path::Path) -> SettingsFile {
+    index_settings().database(database)
+}
+
+/// [`settings`] without a database.
+pub fn index_settings() -> SettingsFile {
     SettingsFile::new()
-        .database(database)
         .registry(Registry::new("hub", "http://127.0.0.1:9"))
         .registry(Registry::new("mirror", "http://127.0.0.1:9"))
         .environment(Environment::new("dev", "hub").prefix("dev/"))

@@ -8,6 +8,7 @@ mod resolved;
 mod sets;
 mod sql;
 mod store;
+mod walk;
 
 pub use fuzzy::Vocabulary;
 pub use query::{SearchQuery, FILTER_KEYS};
@@ -45,8 +46,7 @@ pub struct SearchResults {
     /// Words that matched nothing, and what was searched for instead.
     pub corrections: Vec<(String, Vec<String>)>,
     pub hits: Vec<SearchHit>,
-    /// Matching tags: exact for filtered queries, else counted up to [`COUNT_CAP`] + 1
-    /// (shown as "10000+").
+    /// Matching tags, counted up to [`COUNT_CAP`] + 1 (shown as "10000+"); below that, exact.
     pub total: i64,
     pub page: i64,
     pub page_size: i64,
@@ -78,11 +78,14 @@ pub async fn search(
         .map(|t| (t.text.clone(), t.corrections.clone()))
         .collect();
     results.hits = page_of_hits(services, &resolved, page_size, (page - 1) * page_size).await?;
-    results.total = match results.hits.first() {
+    let total = match results.hits.first() {
         Some(hit) if hit.total >= 0 => hit.total,
         None if page == 1 => 0,
         _ => store::scalar(&services.db, count_query(&resolved)).await?,
     };
+    // One query's pages agree on its total: a page walked by name order counts up to the
+    // cap, a page listed by the full query counts every match.
+    results.total = total.min(COUNT_CAP + 1);
     Ok(results)
 }
 
@@ -173,6 +176,7 @@ async fn resolve(
 
 /// One page of hits. The plan: a query led by a word goes by that word's matches
 /// (`by_term`), and a single unfiltered word first tries the page of its first repositories;
+/// filters alone first try the page from the first tags in page order (`walk`);
 /// anything else is listed from its most selective part (`sql`).
 async fn page_of_hits(
     services: &Services,
@@ -192,6 +196,12 @@ async fn page_of_hits(
             }
         }
     }
+    if let Some(walk) = walk::hits(resolved, limit, offset) {
+        let hits = store::hits(db, walk).await?;
+        if hits.len() as i64 == limit {
+            return Ok(hits);
+        }
+    }
     let query = match by_term::driving_term(resolved) {
         Some(term) => by_term::hits(resolved, term, limit, offset),
         None => sql::hits(resolved, limit, offset),
@@ -201,6 +211,9 @@ async fn page_of_hits(
 
 /// How many tags match, up to [`COUNT_CAP`] + 1, by the same plan as the hits.
 fn count_query(resolved: &Resolved) -> QueryBuilder {
+    if let Some(walked) = walk::count(resolved) {
+        return walked;
+    }
     match by_term::driving_term(resolved) {
         Some(term) => by_term::count(resolved, term),
         None => sql::count(resolved),

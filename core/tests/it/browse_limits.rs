@@ -23,16 +23,7 @@ async fn huge_repository() -> (tempfile::TempDir, Services, String, i64) {
     let services = Services::start(parse_settings("test.toml", &text, &[]).unwrap())
         .await
         .unwrap();
-    end2end::synthetic_index::fill(
-        end2end::synthetic_index::Database::either(
-            services.db.as_sqlite(),
-            services.db.as_postgres(),
-        ),
-        &["hub"],
-        1,
-    )
-    .await
-    .unwrap();
+    crate::fill_synthetic_index(&services, &["hub"], 1).await;
     let (repository, before): (String, i64) = regatta_core::db::query_as(
         "SELECT r.name, COUNT(*) FROM repositories r JOIN tags t ON t.repository_id = r.id GROUP BY r.id",
     )

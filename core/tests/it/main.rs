@@ -22,6 +22,7 @@ mod replicas;
 mod retention;
 mod schema_parity;
 mod search;
+mod search_large;
 mod storage_accounting;
 mod storage_alerts;
 mod storage_estimate;
@@ -40,6 +41,18 @@ pub(crate) async fn start_services(
     let text = settings.database(dir.path().join("regatta.db")).to_toml();
     let parsed = regatta_core::config::parse_settings("test.toml", &text, &[]).unwrap();
     (dir, regatta_core::Services::start(parsed).await.unwrap())
+}
+
+/// Fills `services`' database, whichever backend it is, with the synthetic index
+/// (`end2end::synthetic_index`): `repositories` per registry, about ten tags each.
+pub(crate) async fn fill_synthetic_index(
+    services: &regatta_core::Services,
+    registries: &[&str],
+    repositories: usize,
+) {
+    use end2end::synthetic_index::{fill, Database};
+    let db = Database::either(services.db.as_sqlite(), services.db.as_postgres());
+    fill(db, registries, repositories).await.unwrap();
 }
 
 /// Services on one registry `local` at `url` with one environment `dev` (prefix `dev/`): the
