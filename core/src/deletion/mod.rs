@@ -5,12 +5,14 @@
 //! preview says beforehand what stays, what goes and what GC will then free.
 
 mod events;
+mod group;
 mod plan;
 mod progress;
 pub mod rules;
 mod run;
 mod store;
 mod trash;
+mod untag;
 
 pub use plan::{DeletionPlan, DeletionRequest, PlannedTag};
 pub use progress::{DeletionProgress, DeletionProgressMap};

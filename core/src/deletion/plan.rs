@@ -50,6 +50,8 @@ pub struct DeletionPlan {
     pub tags: Vec<PlannedTag>,
     /// Requested tags the index does not have.
     pub unknown: Vec<String>,
+    /// Every tag of the repository in the index, these included.
+    pub repository_tags: usize,
     /// What garbage collection frees once these tags are gone (their exclusive bytes).
     pub bytes_freed: u64,
     /// In a protected or immutable-tag environment: what an admin must type.
@@ -127,6 +129,7 @@ pub async fn plan(
         whole_repository: request.whole_repository,
         tags,
         unknown,
+        repository_tags: indexed.len(),
         bytes_freed: freed.exclusive_bytes,
         confirmation,
     })

@@ -8,20 +8,21 @@
 //!   an index's platform images that nothing else holds;
 //! - otherwise each tag alone, the sibling-safe way (`RegistryClient::delete_tag`).
 //!
+//! A big deletion takes its tags off their images first, so the registry does not read every
+//! remaining tag of the repository once per image deleted (`untag`; the groups: `group`).
+//!
 //! A digest that a staying tag points at in the registry is never deleted by digest, whatever
 //! the index says: those tags are asked first (see [`digests_of_staying_tags`]).
 
+use super::group::GroupContext;
 use super::plan::{doomed_of, DeletionPlan, PlannedTag};
 use super::rules;
-use super::store::{self, NewTrash, Tally, TrashedManifest};
+use super::store::{self, Tally};
 use crate::audit::{self, Actor, AuditAction, AuditEvent, Outcome};
-use crate::registry::{Digest, Reference, RegistryClient, RegistryError, RepoName, Tag};
+use crate::registry::{Reference, RegistryClient, RegistryError, RepoName, Tag};
 use crate::{DomainError, Services};
 use futures_util::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashSet};
-
-/// Digest groups deleted at once.
-const CONCURRENCY: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TagResult {
@@ -140,19 +141,7 @@ pub(super) async fn run(
         .partition(|group| group.iter().any(|t| !t.platforms_going.is_empty()));
     let mut outcomes: Vec<TagOutcome> = Vec::new();
     for wave in [others, indexes] {
-        let dealt: Vec<TagOutcome> = stream::iter(wave)
-            .map(|group| context.delete_group(group))
-            .buffer_unordered(CONCURRENCY)
-            .inspect(|outcomes| {
-                let dealt = outcomes.len() as u32;
-                progress
-                    .tags_done
-                    .fetch_add(dealt, std::sync::atomic::Ordering::Relaxed);
-            })
-            .flat_map(stream::iter)
-            .collect()
-            .await;
-        outcomes.extend(dealt);
+        outcomes.extend(context.delete_wave(wave, &progress).await);
     }
     outcomes.extend(planned.unknown.iter().map(|tag| TagOutcome {
         tag: tag.clone(),
@@ -319,218 +308,7 @@ async fn digests_of_staying_tags(
 /// HEADs of staying tags in flight at once.
 const STAYING_HEADS: usize = 8;
 
-struct GroupContext<'a> {
-    services: &'a Services,
-    actor: &'a Actor,
-    client: &'a RegistryClient,
-    repo: &'a RepoName,
-    plan: &'a DeletionPlan,
-    /// Digests that tags staying in the registry point at (see [`digests_of_staying_tags`]).
-    held_elsewhere: &'a HashSet<String>,
-    deletion_id: i64,
-}
-
-/// A tag checked against the registry and put in the trash, ready to delete.
-struct Trashed<'a> {
-    tag: &'a PlannedTag,
-    trash_id: i64,
-}
-
-impl GroupContext<'_> {
-    /// Deletes the tags of one digest; an outcome per tag.
-    async fn delete_group(&self, group: Vec<PlannedTag>) -> Vec<TagOutcome> {
-        let mut outcomes = Vec::new();
-        let mut ready = Vec::new();
-        for tag in &group {
-            match self.trash(tag).await {
-                Ok(trash_id) => ready.push(Trashed { tag, trash_id }),
-                Err(result) => outcomes.push(outcome(tag, result)),
-            }
-        }
-        let Some(first) = ready.first() else {
-            return outcomes;
-        };
-        let by_digest = self.goes_by_digest(first.tag);
-        let results = match by_digest {
-            true => self
-                .delete_image(first.tag)
-                .await
-                .map(|()| vec![Ok(()); ready.len()]),
-            false => Ok(self.delete_tags_alone(&ready).await),
-        };
-        let results = results.unwrap_or_else(|error| vec![Err(error); ready.len()]);
-        for (trashed, result) in ready.into_iter().zip(results) {
-            let result = match result {
-                Ok(()) => TagResult::Deleted {
-                    trash_id: trashed.trash_id,
-                    image_deleted: by_digest,
-                },
-                Err(error) => {
-                    // Not deleted after all: its trash entry would restore nothing.
-                    let _ = store::remove_trash(&self.services.db, trashed.trash_id).await;
-                    TagResult::Failed(error)
-                }
-            };
-            self.audit(trashed.tag, &result).await;
-            outcomes.push(outcome(trashed.tag, result));
-        }
-        outcomes
-    }
-
-    /// Whether the image goes with the tag (deleted by digest): the plan says no tag stays on
-    /// it, and the registry agrees.
-    /// A platform image that an index of this deletion takes along is left to the index (its
-    /// own tags go alone, first): deleted here, the index's trash entry could not keep it.
-    fn goes_by_digest(&self, tag: &PlannedTag) -> bool {
-        let taken_by_an_index = self
-            .plan
-            .tags
-            .iter()
-            .any(|t| t.platforms_going.contains(&tag.digest));
-        tag.image_goes && !self.held_elsewhere.contains(&tag.digest) && !taken_by_an_index
-    }
-
-    /// Checks the tag still points where the plan says and keeps its manifests in the trash.
-    async fn trash(&self, tag: &PlannedTag) -> Result<i64, TagResult> {
-        let name = Tag::parse(&tag.tag).map_err(|e| TagResult::Failed(e.to_string()))?;
-        let fetched = match self
-            .client
-            .get_manifest(self.repo, &Reference::Tag(name))
-            .await
-        {
-            Ok(fetched) => fetched,
-            Err(error) if error.status() == Some(404) => {
-                return Err(TagResult::Skipped("already gone from the registry".into()))
-            }
-            Err(error) => return Err(TagResult::Failed(error.to_string())),
-        };
-        if fetched.digest.as_str() != tag.digest {
-            return Err(TagResult::Skipped(format!(
-                "it moved to {} since the preview",
-                fetched.digest
-            )));
-        }
-        let mut manifests = vec![TrashedManifest {
-            digest: tag.digest.clone(),
-            media_type: fetched.media_type.clone(),
-            bytes: fetched.bytes.to_vec(),
-        }];
-        if let crate::registry::ops::Manifest::Index(index) = &fetched.manifest {
-            for platform in index.manifests() {
-                let digest = Digest::parse(platform.digest().as_ref())
-                    .map_err(|e| TagResult::Failed(e.to_string()))?;
-                let fetched = self
-                    .client
-                    .get_manifest(self.repo, &Reference::Digest(digest.clone()))
-                    .await
-                    .map_err(|e| {
-                        TagResult::Failed(format!("keeping platform {digest} in the trash: {e}"))
-                    })?;
-                manifests.push(TrashedManifest {
-                    digest: digest.to_string(),
-                    media_type: fetched.media_type,
-                    bytes: fetched.bytes.to_vec(),
-                });
-            }
-        }
-        let now = self.services.clock.now();
-        let keep = time::Duration::days(self.services.settings.trash.keep_days.into());
-        let mut db = self
-            .services
-            .db
-            .acquire()
-            .await
-            .map_err(|e| TagResult::Failed(e.to_string()))?;
-        store::insert_trash(
-            &mut db,
-            &NewTrash {
-                deletion_id: self.deletion_id,
-                registry: &self.plan.registry,
-                repository: &self.plan.repository,
-                tag: &tag.tag,
-                size_bytes: tag.size_bytes,
-                image_deleted: self.goes_by_digest(tag),
-                deleted_by: &self.actor.user.username,
-                deleted_from: &self.actor.source,
-                at: now,
-                expires_at: now + keep,
-                manifests: &manifests,
-            },
-        )
-        .await
-        .map_err(|e| TagResult::Failed(format!("keeping it in the trash: {e}")))
-    }
-
-    /// Deletes the image by digest (every tag of the group with it), then its platform images
-    /// that nothing else holds.
-    async fn delete_image(&self, tag: &PlannedTag) -> Result<(), String> {
-        let digest = Digest::parse(&tag.digest).map_err(|e| e.to_string())?;
-        self.client
-            .delete_manifest(self.repo, &digest)
-            .await
-            .map_err(|e| e.to_string())?;
-        for platform in &tag.platforms_going {
-            let Ok(platform) = Digest::parse(platform) else {
-                continue;
-            };
-            match self.client.delete_manifest(self.repo, &platform).await {
-                Ok(()) => {}
-                Err(error) if error.status() == Some(404) => {}
-                // The tag is gone; only the platform stays (untagged) until cleaned up.
-                Err(error) => tracing::warn!(%error, %platform, "deleting a platform image"),
-            }
-        }
-        Ok(())
-    }
-
-    /// Deletes each tag alone; its siblings and the image stay.
-    async fn delete_tags_alone(&self, ready: &[Trashed<'_>]) -> Vec<Result<(), String>> {
-        let mut results = Vec::with_capacity(ready.len());
-        for trashed in ready {
-            let result = match Tag::parse(&trashed.tag.tag) {
-                Ok(tag) => self
-                    .client
-                    .delete_tag(self.repo, &tag)
-                    .await
-                    .map(drop)
-                    .map_err(|e| e.to_string()),
-                Err(error) => Err(error.to_string()),
-            };
-            results.push(result);
-        }
-        results
-    }
-
-    async fn audit(&self, tag: &PlannedTag, result: &TagResult) {
-        let target = format!(
-            "{}/{}:{}",
-            self.plan.registry, self.plan.repository, tag.tag
-        );
-        let (outcome, detail) = match result {
-            TagResult::Deleted {
-                trash_id,
-                image_deleted,
-            } => {
-                let what = match (image_deleted, tag.siblings_kept.is_empty()) {
-                    (true, _) => "the image went with it".to_string(),
-                    (false, true) => "the image stays (a tagged index holds it)".to_string(),
-                    (false, false) => format!("kept {}", tag.siblings_kept.join(", ")),
-                };
-                (
-                    Outcome::Ok,
-                    format!("{}; {what}; trash #{trash_id}", tag.digest),
-                )
-            }
-            TagResult::Skipped(why) => return tracing::info!(%target, why, "deletion skipped"),
-            TagResult::Failed(error) => {
-                (Outcome::Error, format!("{}; failed: {error}", tag.digest))
-            }
-        };
-        audit_deletion(self.services, self.actor, &target, outcome, &detail).await;
-    }
-}
-
-fn outcome(tag: &PlannedTag, result: TagResult) -> TagOutcome {
+pub(super) fn outcome(tag: &PlannedTag, result: TagResult) -> TagOutcome {
     TagOutcome {
         tag: tag.tag.clone(),
         digest: tag.digest.clone(),
@@ -539,7 +317,7 @@ fn outcome(tag: &PlannedTag, result: TagResult) -> TagOutcome {
 }
 
 /// Auditing must not undo a deletion that happened, so a failure to record is logged.
-async fn audit_deletion(
+pub(super) async fn audit_deletion(
     services: &Services,
     actor: &Actor,
     target: &str,

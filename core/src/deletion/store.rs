@@ -171,6 +171,16 @@ pub async fn insert_trash(
     Ok(id)
 }
 
+/// The trash entry's image stayed after all (deleting it failed once its tag was gone).
+pub async fn keep_image(db: impl crate::db::Executor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    crate::db::query("UPDATE trash SET image_deleted = ? WHERE id = ?")
+        .bind(false)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// A trash entry whose deletion did not happen after all.
 pub async fn remove_trash(db: impl crate::db::Executor<'_>, id: i64) -> Result<(), sqlx::Error> {
     crate::db::query("DELETE FROM trash WHERE id = ?")

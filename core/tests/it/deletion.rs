@@ -516,15 +516,18 @@ async fn all_matching_deletes_exactly_the_previewed_set_or_nothing() {
     );
 }
 
-/// Forwards to the real registry, but answers 500 to every DELETE of `failing` (a fault the
-/// real registry cannot produce on demand).
-async fn failing_deletes_of(registry: &url::Url, failing: String) -> url::Url {
+/// Forwards to the real registry, but answers 500 to every DELETE whose path `fails` (a fault
+/// the real registry cannot produce on demand).
+pub(crate) async fn failing_deletes(
+    registry: &url::Url,
+    fails: impl Fn(&str) -> bool + Send + Sync + 'static,
+) -> url::Url {
     use axum::extract::{Request, State};
     use axum::response::IntoResponse;
     #[derive(Clone)]
     struct Proxy {
         upstream: url::Url,
-        failing: String,
+        fails: std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>,
         http: reqwest::Client,
     }
     async fn forward(State(proxy): State<Proxy>, request: Request) -> axum::response::Response {
@@ -533,23 +536,31 @@ async fn failing_deletes_of(registry: &url::Url, failing: String) -> url::Url {
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_string();
-        if request.method() == axum::http::Method::DELETE && path.ends_with(&proxy.failing) {
+        if request.method() == axum::http::Method::DELETE && (proxy.fails)(&path) {
             return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "injected").into_response();
         }
         let url = proxy.upstream.join(path.trim_start_matches('/')).unwrap();
         let mut upstream = proxy.http.request(request.method().clone(), url);
+        // Host too: the registry writes its upload Locations for the host it was asked as.
         for (name, value) in request.headers() {
-            if name != axum::http::header::HOST {
-                upstream = upstream.header(name, value);
-            }
+            upstream = upstream.header(name, value);
         }
         let body = axum::body::to_bytes(request.into_body(), usize::MAX)
             .await
             .unwrap();
         let answer = upstream.body(body).send().await.unwrap();
         let mut response = axum::response::Response::builder().status(answer.status());
+        // The body is forwarded whole: its framing is this server's (a long tag list comes
+        // chunked from the registry, and chunked plus a length is no valid answer).
+        let framing = [
+            axum::http::header::TRANSFER_ENCODING,
+            axum::http::header::CONTENT_LENGTH,
+            axum::http::header::CONNECTION,
+        ];
         for (name, value) in answer.headers() {
-            response = response.header(name, value);
+            if !framing.contains(name) {
+                response = response.header(name, value);
+            }
         }
         response
             .body(axum::body::Body::from(answer.bytes().await.unwrap()))
@@ -557,7 +568,7 @@ async fn failing_deletes_of(registry: &url::Url, failing: String) -> url::Url {
     }
     let proxy = Proxy {
         upstream: registry.clone(),
-        failing,
+        fails: std::sync::Arc::new(fails),
         http: reqwest::Client::new(),
     };
     crate::registry_faults::serve(axum::Router::new().fallback(forward).with_state(proxy)).await
@@ -579,7 +590,8 @@ async fn a_bulk_deletion_reports_the_tag_that_failed_and_deletes_the_rest() {
             .unwrap();
     }
     let failing = images[1].manifest.digest();
-    let proxy = failing_deletes_of(&registry.url, failing.clone()).await;
+    let fails = failing.clone();
+    let proxy = failing_deletes(&registry.url, move |path| path.ends_with(&fails)).await;
     let (_dir, services) = crate::start_dev_services(&proxy).await;
     crawl_registry(&services, "local").await.unwrap();
     let actor = Actor::new(User::not_stored("d", Role::Developer), "test");

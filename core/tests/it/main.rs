@@ -7,6 +7,7 @@ mod browse_limits;
 mod config_settings;
 mod credential_helper;
 mod deletion;
+mod deletion_bulk;
 mod example_config;
 mod gc;
 mod gc_harbor;

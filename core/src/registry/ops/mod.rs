@@ -11,11 +11,13 @@ mod manifest_write;
 mod paged;
 mod referrers;
 mod tags;
+mod throw_away;
 mod upload;
 
 pub use link::{next_link, next_target};
 pub use manifest::{FetchedManifest, Manifest, ManifestHead, MANIFEST_ACCEPT};
-pub use manifest_write::{TagDeletion, TagDeletionMemory};
+pub use manifest_write::TagDeletion;
+pub use throw_away::{TagDeletionMemory, ThrowAway};
 pub use upload::MountOutcome;
 
 /// A list field that must be present but may be `null` (read as empty).
