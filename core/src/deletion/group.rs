@@ -25,6 +25,9 @@ pub(super) struct GroupContext<'a> {
     /// Digests that tags staying in the registry point at (see `run::digests_of_staying_tags`).
     pub held_elsewhere: &'a HashSet<String>,
     pub deletion_id: i64,
+    /// Counts a tag once it is dealt with: settled at its check, off the registry (untagged
+    /// first), or when its group finishes.
+    pub progress: &'a DeletionProgress,
 }
 
 /// A tag checked against the registry and put in the trash, ready to delete.
@@ -59,24 +62,21 @@ enum Settled {
 
 impl GroupContext<'_> {
     /// Deletes the tags of `groups` (each the tags of one digest); an outcome per tag.
-    pub(super) async fn delete_wave(
-        &self,
-        groups: Vec<Vec<PlannedTag>>,
-        progress: &DeletionProgress,
-    ) -> Vec<TagOutcome> {
+    pub(super) async fn delete_wave(&self, groups: Vec<Vec<PlannedTag>>) -> Vec<TagOutcome> {
         let prepared = super::untag::prepare_wave(self, groups).await;
         stream::iter(prepared)
             .map(|group| self.finish_group(group))
             .buffer_unordered(CONCURRENCY)
-            .inspect(|outcomes| {
-                let dealt = outcomes.len() as u32;
-                progress
-                    .tags_done
-                    .fetch_add(dealt, std::sync::atomic::Ordering::Relaxed);
-            })
             .flat_map(stream::iter)
             .collect()
             .await
+    }
+
+    /// Adds `tags` to the tags dealt with.
+    pub(super) fn dealt(&self, tags: usize) {
+        self.progress
+            .tags_done
+            .fetch_add(tags as u32, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Deletes a group's image by digest, or its tags alone.
@@ -85,6 +85,7 @@ impl GroupContext<'_> {
         let Some(first) = group.ready.first() else {
             return outcomes;
         };
+        let counted_already = group.ready.iter().filter(|r| r.untagged).count();
         let stuck = group.ready.iter().any(|r| r.stuck.is_some());
         // A tag left on a throw-away keeps its image: nothing is lost if that tag is put right.
         let by_digest = self.goes_by_digest(&first.tag) && !stuck;
@@ -134,6 +135,7 @@ impl GroupContext<'_> {
             self.audit(&ready.tag, &result).await;
             outcomes.push(outcome(&ready.tag, result));
         }
+        self.dealt(group.ready.len() - counted_already);
         outcomes
     }
 

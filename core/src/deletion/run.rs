@@ -132,6 +132,7 @@ pub(super) async fn run(
         plan: &planned,
         held_elsewhere: &held_elsewhere,
         deletion_id: id,
+        progress: &progress,
     };
     // An index deleted by digest takes its platform images along: tags on those platforms go
     // first (alone, see `goes_by_digest`), in a wave of their own, while the manifests the
@@ -141,7 +142,7 @@ pub(super) async fn run(
         .partition(|group| group.iter().any(|t| !t.platforms_going.is_empty()));
     let mut outcomes: Vec<TagOutcome> = Vec::new();
     for wave in [others, indexes] {
-        outcomes.extend(context.delete_wave(wave, &progress).await);
+        outcomes.extend(context.delete_wave(wave).await);
     }
     outcomes.extend(planned.unknown.iter().map(|tag| TagOutcome {
         tag: tag.clone(),

@@ -80,7 +80,7 @@ pub(super) async fn prepare_wave(
             }
         }
     }
-    let mut done = run_jobs(context, plain, None).await;
+    let mut done = counted(context, run_jobs(context, plain, None).await);
     // A registry not asked yet whether it deletes tags itself learns it on the first tag.
     let mut rest = untagged.into_iter();
     if context.client.deletes_tags_natively().is_none() {
@@ -89,7 +89,7 @@ pub(super) async fn prepare_wave(
                 untag: Untag::OneByOne,
                 ..first
             };
-            done.extend(run_jobs(context, vec![probe], None).await);
+            done.extend(counted(context, run_jobs(context, vec![probe], None).await));
         }
     }
     let rest: Vec<Job> = rest.collect();
@@ -104,7 +104,7 @@ pub(super) async fn prepare_wave(
                 Untag::OneByOne
             },
         });
-        done.extend(untag_chunk(context, jobs.collect()).await);
+        done.extend(counted(context, untag_chunk(context, jobs.collect()).await));
     }
     for (group, result) in done {
         match result {
@@ -116,6 +116,17 @@ pub(super) async fn prepare_wave(
 }
 
 type Done = (usize, Result<Ready, super::run::TagOutcome>);
+
+/// Counts the tags of `batch` that are dealt with already: settled at their check, or off
+/// the registry. The rest count when their group finishes.
+fn counted(context: &GroupContext<'_>, batch: Vec<Done>) -> Vec<Done> {
+    let dealt = batch
+        .iter()
+        .filter(|(_, result)| result.as_ref().map_or(true, |ready| ready.untagged))
+        .count();
+    context.dealt(dealt);
+    batch
+}
 
 /// Runs `jobs` a few at a time: check, trash, then untag as each says (`Together`: onto
 /// `throw_away`, which the caller deletes).
