@@ -67,19 +67,8 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     report_line("regatta (bulk, concurrency 4)", ours, requests);
-    let host = registry.host();
-    let (skopeo, skopeo_requests) = measured(&registry, || async {
-        for t in 0..TAGS {
-            skopeo_delete(&host, "bench/skopeo", &tag_name(t, ""))?;
-        }
-        Ok(())
-    })
-    .await?;
-    report_line("skopeo delete (sequential loop)", skopeo, skopeo_requests);
-    println!(
-        "regatta is {:.1}x faster",
-        skopeo.as_secs_f64() / ours.as_secs_f64()
-    );
+    let targets = (0..TAGS).map(|t| ("bench/skopeo".to_string(), tag_name(t, "")));
+    skopeo_side_by_side(&registry, targets.collect(), ours).await?;
 
     println!("\n## {TAGS} tags, each with a sibling that stays (sibling-safe)");
     let keep: Vec<String> = (0..TAGS).map(|t| tag_name(t, "")).collect();
@@ -107,16 +96,28 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     report_line("regatta (bulk per repository)", ours, requests);
-    let (skopeo, skopeo_requests) = measured(&registry, || async {
-        for r in 0..SPREAD {
-            for t in 0..TAGS / SPREAD {
-                skopeo_delete(&host, &spread_repository("skopeo", r), &tag_name(t, ""))?;
-            }
+    let targets = (0..SPREAD).flat_map(|r| {
+        (0..TAGS / SPREAD).map(move |t| (spread_repository("skopeo", r), tag_name(t, "")))
+    });
+    skopeo_side_by_side(&registry, targets.collect(), ours).await?;
+    Ok(())
+}
+
+/// The `skopeo delete` loop over `targets` (repository, tag), reported beside Regatta's time.
+async fn skopeo_side_by_side(
+    registry: &RegistryFixture,
+    targets: Vec<(String, String)>,
+    ours: Duration,
+) -> anyhow::Result<()> {
+    let host = registry.host();
+    let (skopeo, requests) = measured(registry, || async {
+        for (repository, tag) in &targets {
+            skopeo_delete(&host, repository, tag)?;
         }
         Ok(())
     })
     .await?;
-    report_line("skopeo delete (sequential loop)", skopeo, skopeo_requests);
+    report_line("skopeo delete (sequential loop)", skopeo, requests);
     println!(
         "regatta is {:.1}x faster",
         skopeo.as_secs_f64() / ours.as_secs_f64()

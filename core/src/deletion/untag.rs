@@ -28,23 +28,19 @@ const PER_THROW_AWAY: usize = 100;
 /// deletes would read more than that many tags each, on average.
 const TAG_READS_PER_PUSH: usize = 100;
 
-/// How the tags of a chunk come off their images.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Untag {
+/// How the tags of a batch come off their images.
+#[derive(Clone, Copy)]
+enum Untag<'a> {
     /// Not before their image is deleted (which takes them along).
     No,
     /// `RegistryClient::delete_tag`: natively, or with a throw-away of its own.
     OneByOne,
-    /// Moved onto one throw-away, deleted once for all of them.
-    Together,
+    /// Moved onto this throw-away, which the caller then deletes once for all of them.
+    Onto(&'a ThrowAway),
 }
 
-/// One tag's place: its group's index, and how it comes off its image.
-struct Job {
-    group: usize,
-    tag: PlannedTag,
-    untag: Untag,
-}
+/// One tag and its group's index.
+type Job = (usize, PlannedTag);
 
 /// Checks and trashes every tag of `groups` (each the tags of one digest), untagging those a
 /// big repository should; the groups in their order, ready for `GroupContext::finish_group`.
@@ -64,47 +60,32 @@ pub(super) async fn prepare_wave(
     let untag_images =
         going * tags_read_per_delete > going * TAG_READS_PER_PUSH + context.plan.repository_tags;
     let mut prepared: Vec<PreparedGroup> = groups.iter().map(|_| Default::default()).collect();
-    let mut plain = Vec::new();
-    let mut untagged = Vec::new();
+    let (mut plain, mut untagged) = (Vec::new(), Vec::new());
     for (index, group) in groups.into_iter().enumerate() {
         let untag = !context.goes_by_digest(&group[0]) || untag_images;
-        for tag in group {
-            let job = Job {
-                group: index,
-                tag,
-                untag: Untag::No,
-            };
-            match untag {
-                true => untagged.push(job),
-                false => plain.push(job),
-            }
+        let jobs = group.into_iter().map(|tag| (index, tag));
+        match untag {
+            true => untagged.extend(jobs),
+            false => plain.extend(jobs),
         }
     }
-    let mut done = counted(context, run_jobs(context, plain, None).await);
+    let mut done = counted(context, run_jobs(context, plain, Untag::No).await);
     // A registry not asked yet whether it deletes tags itself learns it on the first tag.
-    let mut rest = untagged.into_iter();
-    if context.client.deletes_tags_natively().is_none() {
-        if let Some(first) = rest.next() {
-            let probe = Job {
-                untag: Untag::OneByOne,
-                ..first
-            };
-            done.extend(counted(context, run_jobs(context, vec![probe], None).await));
-        }
+    if context.client.deletes_tags_natively().is_none() && !untagged.is_empty() {
+        let probe = vec![untagged.remove(0)];
+        done.extend(counted(
+            context,
+            run_jobs(context, probe, Untag::OneByOne).await,
+        ));
     }
-    let rest: Vec<Job> = rest.collect();
     let together = context.client.deletes_tags_natively() == Some(false);
-    for chunk in rest.chunks(PER_THROW_AWAY) {
-        let jobs = chunk.iter().map(|job| Job {
-            group: job.group,
-            tag: job.tag.clone(),
-            untag: if together {
-                Untag::Together
-            } else {
-                Untag::OneByOne
-            },
-        });
-        done.extend(counted(context, untag_chunk(context, jobs.collect()).await));
+    for chunk in untagged.chunks(PER_THROW_AWAY) {
+        let chunk = chunk.to_vec();
+        let batch = match together {
+            true => untag_together(context, chunk).await,
+            false => run_jobs(context, chunk, Untag::OneByOne).await,
+        };
+        done.extend(counted(context, batch));
     }
     for (group, result) in done {
         match result {
@@ -128,24 +109,22 @@ fn counted(context: &GroupContext<'_>, batch: Vec<Done>) -> Vec<Done> {
     batch
 }
 
-/// Runs `jobs` a few at a time: check, trash, then untag as each says (`Together`: onto
-/// `throw_away`, which the caller deletes).
-async fn run_jobs(
-    context: &GroupContext<'_>,
-    jobs: Vec<Job>,
-    throw_away: Option<&ThrowAway>,
-) -> Vec<Done> {
+/// Runs `jobs` a few at a time: check, trash, then untag as `untag` says.
+async fn run_jobs(context: &GroupContext<'_>, jobs: Vec<Job>, untag: Untag<'_>) -> Vec<Done> {
     stream::iter(jobs)
-        .map(|job| async move {
-            let mut ready = match context.check_and_trash(&job.tag).await {
+        .map(|(group, tag)| async move {
+            let mut ready = match context.check_and_trash(&tag).await {
                 Ok(ready) => ready,
-                Err(result) => return (job.group, Err(outcome(&job.tag, result))),
+                Err(result) => return (group, Err(outcome(&tag, result))),
             };
-            ready.untagged = match (job.untag, Tag::parse(&job.tag.tag)) {
-                (Untag::No, _) | (_, Err(_)) => false,
-                (Untag::OneByOne, Ok(tag)) => {
-                    let deleted = context.client.delete_tag(context.repo, &tag).await;
-                    let untagged = untagged(&job.tag, deleted.map(drop));
+            let Ok(name) = Tag::parse(&tag.tag) else {
+                return (group, Ok(ready));
+            };
+            ready.untagged = match untag {
+                Untag::No => false,
+                Untag::OneByOne => {
+                    let deleted = context.client.delete_tag(context.repo, &name).await;
+                    let untagged = untagged(&tag, deleted.map(drop));
                     if !untagged {
                         if let Err(put) = context.put_back_if_moved(&ready).await {
                             ready.stuck = Some(format!(
@@ -155,18 +134,12 @@ async fn run_jobs(
                     }
                     untagged
                 }
-                (Untag::Together, Ok(tag)) => match throw_away {
-                    Some(throw_away) => untagged(
-                        &job.tag,
-                        context
-                            .client
-                            .move_to_throw_away(context.repo, &tag, throw_away)
-                            .await,
-                    ),
-                    None => false,
-                },
+                Untag::Onto(throw_away) => {
+                    let moved = context.client.move_to_throw_away(context.repo, &name, throw_away);
+                    untagged(&tag, moved.await)
+                }
             };
-            (job.group, Ok(ready))
+            (group, Ok(ready))
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
@@ -184,22 +157,16 @@ fn untagged(tag: &PlannedTag, result: Result<(), crate::registry::RegistryError>
 
 /// Checks, trashes and untags one chunk of tags: moved onto one throw-away, deleted once. If
 /// that delete fails, the moved tags are put back on their images and go the usual way.
-async fn untag_chunk(context: &GroupContext<'_>, jobs: Vec<Job>) -> Vec<Done> {
-    if jobs.first().is_none_or(|job| job.untag != Untag::Together) {
-        return run_jobs(context, jobs, None).await;
-    }
+async fn untag_together(context: &GroupContext<'_>, jobs: Vec<Job>) -> Vec<Done> {
     let stands_for = format!("{} tags of {}", jobs.len(), context.repo);
     let throw_away = match context.client.throw_away(context.repo, &stands_for).await {
-        Ok(throw_away) => Some(throw_away),
+        Ok(throw_away) => throw_away,
         Err(error) => {
             tracing::warn!(%error, "making a throw-away manifest; deleting tags the usual way");
-            None
+            return run_jobs(context, jobs, Untag::No).await;
         }
     };
-    let mut done = run_jobs(context, jobs, throw_away.as_ref()).await;
-    let Some(throw_away) = throw_away else {
-        return done;
-    };
+    let mut done = run_jobs(context, jobs, Untag::Onto(&throw_away)).await;
     let moved = done.iter().find_map(|(_, result)| match result {
         Ok(ready) if ready.untagged => Tag::parse(&ready.tag.tag).ok(),
         _ => None,
